@@ -1,0 +1,729 @@
+"""k-means on customer facts: the estimator, the choice of k, profiles and names.
+
+The pipeline clusters customers on log-scaled, standardised numeric customer facts
+(recency, frequency, monetary by default — see ``docs/CONTRACTS.md`` for the column names)::
+
+    log1p (FunctionTransformer) -> StandardScaler -> KMeans
+
+Rules the module follows (documented once here, referred to below):
+
+* **Buyers only.** Non-buyers have a null ``recency_days``; any null in a chosen feature
+  makes :meth:`CustomerClusters.fit` / :func:`choose_k` raise a ``ValueError`` naming the
+  column, the count and example rows, and telling to filter ``orders > 0`` first. Nothing is
+  dropped silently.
+* **No negative values** while ``log=True`` (log1p needs values > -1; a negative net spend is a
+  data question, not something to hide): the error names the column and the count.
+  Clip (``df.assign(total_spend=df.total_spend.clip(lower=0))``) or pass ``log=False``.
+* **Fewer distinct customers than k** raises a ``ValueError`` (k-means would return duplicate
+  centres); lower ``n_clusters``.
+* **Large n** (more rows than ``large_n``, default 200 000): a *sampled fit* — the whole
+  pipeline (scaler and KMeans with ``n_init`` restarts, full Lloyd iterations) is fitted on a
+  seeded uniform sample of ``large_n`` rows, then every row is assigned to its nearest centre.
+  A 200 000-row sample pins the centres of a handful of clusters to well under a percent, the
+  result is exactly reproducible given ``random_state``, and the cost no longer grows with n
+  except for the (linear) assignment step. Quality metrics in :func:`choose_k` are computed
+  linearly (Calinski–Harabasz, Davies–Bouldin, inertia) or on a seeded sample (silhouette,
+  stability), so nothing is quadratic in n.
+* **Cluster ids are ordered by size**: cluster 0 is the largest (ties keep k-means order), so
+  ids are stable across runs with the same seed and readable in reports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "RFM_FEATURES",
+    "CustomerClusters",
+    "KChoice",
+    "choose_k",
+    "profile",
+    "name_clusters",
+]
+
+#: Default features: recency (days since last purchase), frequency (orders), monetary (spend).
+RFM_FEATURES: tuple[str, ...] = ("recency_days", "orders", "total_spend")
+
+_N_EXAMPLES = 5
+
+# ---------------------------------------------------------------------------------------------
+# input validation
+# ---------------------------------------------------------------------------------------------
+
+
+def _examples(frame: pd.DataFrame, mask: np.ndarray) -> str:
+    """A few example rows (customer ids when present, else index labels) for error messages."""
+    rows = frame.loc[mask]
+    if "customer_id" in rows.columns:
+        ids = rows["customer_id"].head(_N_EXAMPLES).tolist()
+        return f"customer_id {ids}"
+    return f"index {rows.index[:_N_EXAMPLES].tolist()}"
+
+
+def _as_frame(X: Any, features: Sequence[str]) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = np.asarray(X)
+    if arr.ndim != 2 or arr.shape[1] != len(features):
+        raise TypeError(
+            "X must be a pandas DataFrame of customer facts (or a 2-D array with one column per "
+            f"feature {list(features)}); got {type(X).__name__} with shape {arr.shape}."
+        )
+    return pd.DataFrame(arr, columns=list(features))
+
+
+def _feature_matrix(X: Any, features: Sequence[str], *, log: bool = True) -> np.ndarray:
+    """Validate the chosen feature columns of ``X`` and return them as a float array (a copy)."""
+    features = list(features)
+    if not features:
+        raise ValueError("features is empty: name at least one numeric customer-facts column.")
+    frame = _as_frame(X, features)
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"Missing feature column(s) {missing}; columns found: {list(frame.columns)}. "
+            "Pass features=... naming numeric customer-facts columns (see docs/CONTRACTS.md)."
+        )
+    if len(frame) == 0:
+        raise ValueError("X has no rows to cluster.")
+    for f in features:
+        col = frame[f]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            raise ValueError(f"Feature column '{f}' is not numeric (dtype {col.dtype}).")
+        nulls = col.isna().to_numpy()
+        if nulls.any():
+            raise ValueError(
+                f"Column '{f}' has {int(nulls.sum())} null value(s) of {len(col)} rows "
+                f"(e.g. {_examples(frame, nulls)}). Clustering covers buyers only: non-buyers "
+                "have a null recency — filter first, e.g. facts[facts['orders'] > 0]."
+            )
+    A = frame[features].to_numpy(dtype=float, copy=True)
+    bad = ~np.isfinite(A)
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=0))[0])
+        mask = bad[:, j]
+        raise ValueError(
+            f"Column '{features[j]}' has {int(mask.sum())} infinite value(s) "
+            f"(e.g. {_examples(frame, mask)}); replace or drop them."
+        )
+    if log:
+        neg = A < 0
+        if neg.any():
+            j = int(np.flatnonzero(neg.any(axis=0))[0])
+            mask = neg[:, j]
+            raise ValueError(
+                f"Column '{features[j]}' has {int(mask.sum())} negative value(s) "
+                f"(e.g. {_examples(frame, mask)}); log1p scaling needs values >= 0. Clip them "
+                f"(df.assign({features[j]}=df['{features[j]}'].clip(lower=0))), filter them, "
+                "or pass log=False."
+            )
+    return A
+
+
+def _make_pipeline(n_clusters: int, random_state: Any, n_init: int, log: bool) -> Pipeline:
+    log_step = (
+        FunctionTransformer(np.log1p, inverse_func=np.expm1, feature_names_out="one-to-one")
+        if log
+        else FunctionTransformer(None, feature_names_out="one-to-one")
+    )
+    return Pipeline(
+        [
+            ("log", log_step),
+            ("scale", StandardScaler()),
+            ("kmeans", KMeans(n_clusters=n_clusters, random_state=random_state, n_init=n_init)),
+        ]
+    )
+
+
+def _check_k(A: np.ndarray, k: int) -> None:
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"n_clusters must be a positive integer, got {k!r}.")
+    if len(A) < k:
+        raise ValueError(f"{len(A)} customers cannot form {k} clusters; lower n_clusters.")
+    n_distinct = len(np.unique(A, axis=0))
+    if n_distinct < k:
+        raise ValueError(
+            f"Only {n_distinct} distinct customers (feature combinations) for {k} clusters; "
+            f"lower n_clusters to at most {n_distinct}."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the estimator
+# ---------------------------------------------------------------------------------------------
+
+
+class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
+    """k-means on log-scaled, standardised customer facts (RFM by default).
+
+    Parameters
+    ----------
+    n_clusters : int, default=4
+        Number of clusters (use :func:`choose_k` to pick one).
+    features : sequence of str, default=("recency_days", "orders", "total_spend")
+        Numeric customer-facts columns to cluster on.
+    random_state : int, RandomState or None, default=0
+        Seed for KMeans and for the sample drawn when n > ``large_n``.
+    n_init : int, default=10
+        KMeans restarts; the best (lowest inertia) is kept.
+    large_n : int, default=200_000
+        Above this many rows the pipeline is fitted on a seeded sample of ``large_n`` rows and
+        every row is then assigned to its nearest centre (see the module docstring).
+    names : mapping of int to str, optional
+        Override the generated name of some or all clusters (cluster id -> name).
+    log : bool, default=True
+        Apply ``log1p`` before standardising (requires non-negative values).
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+        Fitted ``log -> scale -> kmeans`` pipeline (cluster ids already ordered by size).
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of every training row; 0 is the largest cluster.
+    cluster_centers_ : DataFrame
+        Centres in original units (back-transformed from the scaled space, so for log features
+        they are geometric-mean-like centres, not arithmetic means — see ``profiles_``).
+    inertia_ : float
+        Sum of squared distances of every row to its centre, in the scaled space.
+    profiles_ : DataFrame
+        :func:`profile` of the training data.
+    names_ : dict of int to str
+        Readable name of every cluster (:func:`name_clusters`, then ``names`` overrides).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+    fit_sample_size_ : int
+        Rows used to fit the pipeline (``n_samples`` or ``large_n``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> facts = pd.DataFrame({
+    ...     "recency_days": np.r_[rng.integers(1, 10, 50), rng.integers(200, 300, 50)],
+    ...     "orders": np.r_[rng.integers(8, 12, 50), rng.integers(1, 2, 50)],
+    ...     "total_spend": np.r_[rng.uniform(900, 1100, 50), rng.uniform(10, 30, 50)],
+    ... })
+    >>> model = CustomerClusters(n_clusters=2).fit(facts)
+    >>> sorted(np.bincount(model.labels_).tolist())
+    [50, 50]
+    >>> sorted(model.names_.values())
+    ['Lapsed · rare · low spend', 'Recent · frequent · high spend']
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 4,
+        features: Sequence[str] = RFM_FEATURES,
+        random_state: Any = 0,
+        n_init: int = 10,
+        large_n: int = 200_000,
+        names: Mapping[int, str] | None = None,
+        log: bool = True,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.features = features
+        self.random_state = random_state
+        self.n_init = n_init
+        self.large_n = large_n
+        self.names = names
+        self.log = log
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> CustomerClusters:
+        """Fit the pipeline on customer facts ``X`` (not modified). ``y`` is ignored."""
+        features = list(self.features)
+        A = _feature_matrix(X, features, log=self.log)
+        n = len(A)
+        if self.large_n is not None and n > self.large_n:
+            rs = check_random_state(self.random_state)
+            fit_idx = np.sort(rs.choice(n, size=int(self.large_n), replace=False))
+            A_fit = A[fit_idx]
+        else:
+            A_fit = A
+        _check_k(A_fit, self.n_clusters)
+        pipe = _make_pipeline(self.n_clusters, self.random_state, self.n_init, self.log)
+        pipe.fit(A_fit)
+        km = pipe.named_steps["kmeans"]
+        Z = pipe[:-1].transform(A)
+        dist = km.transform(Z)
+        raw = dist.argmin(axis=1)
+        # order cluster ids by size (largest first), stable on k-means order for ties
+        counts = np.bincount(raw, minlength=self.n_clusters)
+        order = np.argsort(-counts, kind="stable")
+        remap = np.empty_like(order)
+        remap[order] = np.arange(len(order))
+        km.cluster_centers_ = km.cluster_centers_[order]
+        km.labels_ = remap[km.labels_]
+        labels = remap[raw]
+
+        self.pipeline_ = pipe
+        self.labels_ = labels
+        self.inertia_ = float(np.square(dist.min(axis=1)).sum())
+        self.fit_sample_size_ = len(A_fit)
+        self.n_features_in_ = len(features)
+        self.feature_names_in_ = np.asarray(features, dtype=object)
+        centers = pipe[:-1].inverse_transform(km.cluster_centers_)
+        self.cluster_centers_ = pd.DataFrame(
+            centers, columns=features, index=pd.RangeIndex(self.n_clusters, name="cluster")
+        )
+        data = pd.DataFrame(A, columns=features)
+        self.profiles_ = profile(data, labels, features)
+        names = name_clusters(self.profiles_, features=features)
+        if self.names is not None:
+            unknown = sorted(set(self.names) - set(names))
+            if unknown:
+                raise ValueError(
+                    f"names has cluster id(s) {unknown} outside 0..{self.n_clusters - 1}."
+                )
+            names.update({int(k): str(v) for k, v in self.names.items()})
+        self.names_ = names
+        return self
+
+    def fit_predict(self, X: pd.DataFrame, y: Any = None, **kwargs: Any) -> np.ndarray:
+        """Fit and return the cluster of every row of ``X``."""
+        return self.fit(X).labels_
+
+    # -- using a fitted model -----------------------------------------------------------------
+
+    def _scaled(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "pipeline_")
+        A = _feature_matrix(X, list(self.feature_names_in_), log=self.log)
+        return self.pipeline_[:-1].transform(A)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Nearest cluster of every row of ``X`` (same validation as :meth:`fit`)."""
+        return self.pipeline_.named_steps["kmeans"].predict(self._scaled(X))
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Distance of every row to every cluster centre, in the scaled space."""
+        return self.pipeline_.named_steps["kmeans"].transform(self._scaled(X))
+
+    def score(self, X: pd.DataFrame, y: Any = None) -> float:
+        """Opposite of the inertia of ``X`` (higher is better), like ``KMeans.score``."""
+        return float(-np.square(self.transform(X).min(axis=1)).sum())
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the :meth:`transform` columns: ``distance_0`` .. ``distance_{k-1}``."""
+        check_is_fitted(self, "pipeline_")
+        return np.asarray([f"distance_{i}" for i in range(self.n_clusters)], dtype=object)
+
+    def label_names(self, labels: Iterable[int] | None = None) -> pd.Series:
+        """Cluster names for ``labels`` (default: the training labels) as a Series."""
+        check_is_fitted(self, "pipeline_")
+        labels = self.labels_ if labels is None else np.asarray(list(labels))
+        return pd.Series([self.names_[int(i)] for i in labels], name="cluster_name")
+
+
+# ---------------------------------------------------------------------------------------------
+# profiles and names
+# ---------------------------------------------------------------------------------------------
+
+
+def profile(
+    X: pd.DataFrame, labels: Any, features: Sequence[str] = RFM_FEATURES
+) -> pd.DataFrame:
+    """Describe each cluster in original units.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Customer facts (not modified); must hold ``features``.
+    labels : array-like of shape (n_samples,)
+        Cluster (or any group) of every row of ``X``, positionally aligned.
+    features : sequence of str
+        Numeric columns to describe.
+
+    Returns
+    -------
+    DataFrame
+        One row per cluster (index ``cluster``, sorted) with ``size``, ``share``, and per
+        feature ``<f>_mean``, ``<f>_median`` and ``<f>_rel`` (cluster mean / population mean − 1,
+        NaN when the population mean is 0). The population means and medians are kept in
+        ``result.attrs["population"]``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"orders": [1, 1, 5, 7]})
+    >>> p = profile(df, [0, 0, 1, 1], ["orders"])
+    >>> p["size"].tolist(), p["orders_mean"].tolist(), p["orders_rel"].round(3).tolist()
+    ([2, 2], [1.0, 6.0], [-0.714, 0.714])
+    """
+    features = list(features)
+    missing = [f for f in features if f not in X.columns]
+    if missing:
+        raise ValueError(f"Missing column(s) {missing}; columns found: {list(X.columns)}.")
+    labels = np.asarray(labels)
+    if len(labels) != len(X):
+        raise ValueError(f"labels has {len(labels)} entries, X has {len(X)} rows.")
+    data = X[features].astype(float).reset_index(drop=True)
+    grouped = data.groupby(pd.Series(labels, name="cluster"), sort=True)
+    out = pd.DataFrame({"size": grouped.size()})
+    out["share"] = out["size"] / len(data)
+    means, medians = grouped.mean(), grouped.median()
+    pop_mean, pop_median = data.mean(), data.median()
+    for f in features:
+        out[f"{f}_mean"] = means[f]
+        out[f"{f}_median"] = medians[f]
+        rel = means[f] / pop_mean[f] - 1 if pop_mean[f] != 0 else np.nan
+        out[f"{f}_rel"] = rel
+    out.index.name = "cluster"
+    out.attrs["population"] = {
+        f: {"mean": float(pop_mean[f]), "median": float(pop_median[f])} for f in features
+    }
+    return out
+
+
+# (low, mid, high) words per feature and language; other features get "low/avg/high <name>".
+_WORDS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "en": {
+        "recency_days": ("Recent", "Cooling", "Lapsed"),
+        "orders": ("rare", "occasional", "frequent"),
+        "frequency": ("rare", "occasional", "frequent"),
+        "total_spend": ("low spend", "mid spend", "high spend"),
+        "avg_spend": ("small baskets", "mid baskets", "big baskets"),
+        "tenure_days": ("new", "settled", "long-standing"),
+    },
+    "ru": {
+        "recency_days": ("Недавние", "Остывающие", "Ушедшие"),
+        "orders": ("редкие", "периодические", "частые"),
+        "frequency": ("редкие", "периодические", "частые"),
+        "total_spend": ("малые траты", "средние траты", "большие траты"),
+        "avg_spend": ("малый чек", "средний чек", "большой чек"),
+        "tenure_days": ("новые", "освоившиеся", "давние"),
+    },
+}
+_GENERIC = {
+    "en": ("low {f}", "avg {f}", "high {f}"),
+    "ru": ("низкий {f}", "средний {f}", "высокий {f}"),
+}
+
+
+def _level(rel: float, threshold: float) -> int:
+    """0 low, 1 mid, 2 high, from cluster mean / population mean − 1 on a symmetric log scale."""
+    if rel is None or not np.isfinite(rel) or rel <= -1:
+        return 0 if (rel is not None and rel <= -1) else 1
+    ratio = math.log1p(rel)
+    bound = math.log1p(threshold)
+    return 2 if ratio >= bound else 0 if ratio <= -bound else 1
+
+
+def name_clusters(
+    profiles: pd.DataFrame,
+    features: Sequence[str] | None = None,
+    *,
+    labels: Any = None,
+    segments: Any = None,
+    lang: str = "en",
+    threshold: float = 0.25,
+) -> dict[int, str]:
+    """Readable, deterministic names from each cluster's high/low pattern.
+
+    Each feature is *high* when the cluster mean is at least ``1 + threshold`` times the
+    population mean, *low* when at most ``1 / (1 + threshold)`` times, else *mid*; the words
+    come from a small per-language table (recency low reads "Recent"). When ``labels`` and
+    ``segments`` (for example RFM segment names, aligned with ``labels``) are given, the segment
+    the cluster overlaps most is appended with its share: ``"… (≈ Champions 72%)"``.
+    Duplicate names get `` (2)``, `` (3)``… in cluster-id order.
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        Output of :func:`profile` (``<f>_rel`` columns are used).
+    features : sequence of str, optional
+        Order of the words; default: the features found in ``profiles``.
+    labels, segments : array-like, optional
+        Cluster per customer and a second labeling to report the best overlap with.
+    lang : {"en", "ru"}
+    threshold : float, default=0.25
+
+    Returns
+    -------
+    dict of int to str
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"recency_days": [5, 6, 300, 320], "orders": [9, 8, 1, 1],
+    ...                    "total_spend": [900, 1000, 20, 10]})
+    >>> name_clusters(profile(df, [0, 0, 1, 1]))
+    {0: 'Recent · frequent · high spend', 1: 'Lapsed · rare · low spend'}
+    """
+    if lang not in _WORDS:
+        raise ValueError(f"lang must be one of {sorted(_WORDS)}, got {lang!r}.")
+    if features is None:
+        features = [c[: -len("_rel")] for c in profiles.columns if c.endswith("_rel")]
+    features = list(features)
+    missing = [f"{f}_rel" for f in features if f"{f}_rel" not in profiles.columns]
+    if missing:
+        raise ValueError(f"profiles lacks column(s) {missing}; build it with profile().")
+    overlap: dict[int, tuple[str, float]] = {}
+    if segments is not None:
+        if labels is None:
+            raise ValueError("segments needs labels (the cluster of each customer) as well.")
+        tab = pd.crosstab(np.asarray(labels), np.asarray(segments))
+        for cid, row in tab.iterrows():
+            best = sorted(row.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
+            overlap[int(cid)] = (str(best[0]), best[1] / row.sum())
+    names: dict[int, str] = {}
+    for cid, row in profiles.iterrows():
+        words = []
+        for f in features:
+            level = _level(row[f"{f}_rel"], threshold)
+            triple = _WORDS[lang].get(f) or tuple(w.format(f=f) for w in _GENERIC[lang])
+            words.append(triple[level])
+        name = " · ".join(words)
+        if name:
+            name = name[0].upper() + name[1:]
+        if int(cid) in overlap:
+            seg, share = overlap[int(cid)]
+            name = f"{name} (≈ {seg} {share:.0%})"
+        names[int(cid)] = name
+    seen: dict[str, int] = {}
+    for cid in sorted(names):
+        base = names[cid]
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            names[cid] = f"{base} ({seen[base]})"
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# choosing k
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KChoice:
+    """Result of :func:`choose_k`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Index ``k``; columns ``inertia`` (scaled space, all rows), ``silhouette`` (seeded
+        sample), ``calinski_harabasz`` and ``davies_bouldin`` (all rows), ``stability`` (mean
+        pairwise ARI of ``n_seeds`` single-start fits on the sample; 1 = same partition).
+    elbow_k : int
+        The knee of the normalised inertia curve (largest distance to the chord).
+    recommended_k : int
+        Highest silhouette among stable k (see ``reason``).
+    reason : str
+        Why ``recommended_k`` was chosen, in words.
+    features : list of str
+    n_samples, sample_size : int
+    """
+
+    table: pd.DataFrame
+    elbow_k: int
+    recommended_k: int
+    reason: str
+    features: list[str] = field(default_factory=list)
+    n_samples: int = 0
+    sample_size: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary (NaN becomes None)."""
+        rows = []
+        for k, row in self.table.iterrows():
+            rows.append(
+                {"k": int(k)}
+                | {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+            )
+        return {
+            "elbow_k": int(self.elbow_k),
+            "recommended_k": int(self.recommended_k),
+            "reason": self.reason,
+            "features": list(self.features),
+            "n_samples": int(self.n_samples),
+            "sample_size": int(self.sample_size),
+            "table": rows,
+        }
+
+
+def elbow(ks: Sequence[int], inertia: Sequence[float]) -> int:
+    """Knee of a decreasing curve: the point farthest from the chord joining its ends.
+
+    Both axes are normalised to 0..1 first (the "kneedle" idea, without the dependency).
+
+    Examples
+    --------
+    >>> elbow([1, 2, 3, 4, 5], [100, 40, 12, 10, 9])
+    3
+    """
+    ks = np.asarray(list(ks), dtype=float)
+    y = np.asarray(list(inertia), dtype=float)
+    if len(ks) < 3:
+        return int(ks[0])
+    x = (ks - ks.min()) / (ks.max() - ks.min())
+    span = y.max() - y.min()
+    yn = (y - y.min()) / span if span > 0 else np.zeros_like(y)
+    p0 = np.array([x[0], yn[0]])
+    d = np.array([x[-1], yn[-1]]) - p0
+    pts = np.column_stack([x, yn]) - p0
+    dist = np.abs(pts[:, 0] * d[1] - pts[:, 1] * d[0]) / np.hypot(*d)
+    return int(ks[int(np.argmax(dist))])
+
+
+def _seeds(random_state: Any, n: int) -> list[int]:
+    if isinstance(random_state, (int, np.integer)):
+        return [int(random_state) + i for i in range(n)]
+    rs = check_random_state(random_state)
+    return [int(s) for s in rs.randint(0, 2**31 - 1, size=n)]
+
+
+def choose_k(
+    X: pd.DataFrame,
+    k_range: Iterable[int] = range(2, 11),
+    features: Sequence[str] = RFM_FEATURES,
+    random_state: Any = 0,
+    sample_size: int = 10_000,
+    n_seeds: int = 5,
+    *,
+    n_init: int = 10,
+    large_n: int = 200_000,
+    stability_threshold: float = 0.8,
+    log: bool = True,
+) -> KChoice:
+    """Fit k-means for every k in ``k_range`` and recommend one.
+
+    The data are validated and scaled as in :class:`CustomerClusters` (buyers only, no
+    negatives while ``log``). For each k: a fit with ``n_init`` restarts (sampled fit above
+    ``large_n`` rows) gives inertia, Calinski–Harabasz and Davies–Bouldin on all rows and the
+    silhouette on a seeded sample of ``sample_size`` rows; ``n_seeds`` single-start fits on the
+    same sample give the stability (mean pairwise adjusted Rand index).
+
+    The recommendation is the k with the highest silhouette among the k whose stability is
+    at least ``stability_threshold`` (all k when none is); ties go to the smaller k. The elbow
+    of the inertia curve is reported beside it.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Customer facts (not modified).
+    k_range : iterable of int, default=range(2, 11)
+        Candidate k, each >= 2.
+    features : sequence of str
+    random_state : int, RandomState or None, default=0
+    sample_size : int, default=10_000
+        Rows for the silhouette and the stability fits.
+    n_seeds : int, default=5
+        Single-start fits per k for the stability (>= 2 to measure it; 1 gives NaN).
+    n_init, large_n, log
+        As in :class:`CustomerClusters`.
+    stability_threshold : float, default=0.8
+
+    Returns
+    -------
+    KChoice
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> pts, _ = make_blobs(600, centers=[[2, 2, 2], [2, 6, 6], [6, 2, 6]], cluster_std=0.3,
+    ...                     random_state=0)
+    >>> facts = pd.DataFrame(np.expm1(pts), columns=["recency_days", "orders", "total_spend"])
+    >>> choose_k(facts, range(2, 6)).recommended_k
+    3
+    """
+    features = list(features)
+    ks = sorted({int(k) for k in k_range})
+    if not ks or ks[0] < 2:
+        raise ValueError(f"k_range must hold integers >= 2, got {ks}.")
+    A = _feature_matrix(X, features, log=log)
+    n = len(A)
+    Z = StandardScaler().fit_transform(np.log1p(A) if log else A)
+    rs = check_random_state(random_state)
+    sample_idx = np.sort(rs.choice(n, size=sample_size, replace=False)) if n > sample_size else None
+    Zs = Z if sample_idx is None else Z[sample_idx]
+    fit_idx = (
+        np.sort(rs.choice(n, size=int(large_n), replace=False))
+        if large_n is not None and n > large_n
+        else None
+    )
+    Zf = Z if fit_idx is None else Z[fit_idx]
+    _check_k(Zf, ks[-1])
+    seeds = _seeds(random_state, max(n_seeds, 1))
+
+    rows = []
+    for k in ks:
+        km = KMeans(n_clusters=k, random_state=random_state, n_init=n_init).fit(Zf)
+        dist = km.transform(Z)
+        labels = dist.argmin(axis=1)
+        n_found = len(np.unique(labels))
+        lab_s = labels if sample_idx is None else labels[sample_idx]
+        ok_s = 2 <= len(np.unique(lab_s)) <= len(lab_s) - 1
+        row = {
+            "k": k,
+            "inertia": float(np.square(dist.min(axis=1)).sum()),
+            "silhouette": float(silhouette_score(Zs, lab_s)) if ok_s else np.nan,
+            "calinski_harabasz": float(calinski_harabasz_score(Z, labels))
+            if n_found >= 2
+            else np.nan,
+            "davies_bouldin": float(davies_bouldin_score(Z, labels)) if n_found >= 2 else np.nan,
+        }
+        if n_seeds >= 2:
+            runs = [
+                KMeans(n_clusters=k, random_state=s, n_init=1).fit_predict(Zs) for s in seeds
+            ]
+            aris = [
+                adjusted_rand_score(runs[i], runs[j])
+                for i in range(len(runs))
+                for j in range(i + 1, len(runs))
+            ]
+            row["stability"] = float(np.mean(aris))
+        else:
+            row["stability"] = np.nan
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("k")
+
+    elbow_k = elbow(table.index, table["inertia"])
+    stable = table[table["stability"] >= stability_threshold]
+    pool = stable if len(stable) else table
+    sil = pool["silhouette"]
+    if sil.notna().any():
+        best = int(sil[sil == sil.max()].index.min())
+        basis = f"highest silhouette ({sil[best]:.2f})"
+    else:
+        best = elbow_k
+        basis = "silhouette undefined; elbow of the inertia curve"
+    if len(stable):
+        among = (
+            f"among the {len(stable)} of {len(table)} k that are stable "
+            f"(mean pairwise ARI across {n_seeds} seeds >= {stability_threshold:.2f})"
+        )
+    elif n_seeds >= 2:
+        among = f"among all k (none reached stability {stability_threshold:.2f})"
+    else:
+        among = "among all k (stability not measured)"
+    agree = (
+        "the elbow of the inertia curve agrees"
+        if elbow_k == best
+        else f"the elbow of the inertia curve is at k={elbow_k}"
+    )
+    reason = f"k={best}: {basis} {among}; {agree}."
+    return KChoice(
+        table=table,
+        elbow_k=elbow_k,
+        recommended_k=best,
+        reason=reason,
+        features=features,
+        n_samples=n,
+        sample_size=len(Zs),
+    )
