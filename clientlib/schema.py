@@ -1,0 +1,232 @@
+"""Column roles, the user's mapping onto them, validation errors and the quality report.
+
+Every table clientlib reads is described by *roles* (``customer_id``, ``timestamp``, ``amount``…).
+A user's export names its columns its own way; a mapping ``{role: column}`` says which is which.
+Errors raised here all derive from :class:`ClientlibError` and carry a message that names the
+column, the count, a few examples and the fix, so the command line can print them without a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Roles per table kind: (required roles, optional roles).
+ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "transactions": (
+        ("customer_id", "timestamp"),
+        ("amount", "quantity", "unit_price", "order_id", "discount", "is_express", "is_premium"),
+    ),
+    "events": (
+        ("customer_id", "timestamp", "kind"),
+        ("sentiment", "referred_customer_id"),
+    ),
+    "customers": (("customer_id",), ()),
+}
+
+#: Event kinds the features understand; other kinds are kept and reported in a warning.
+EVENT_KINDS = (
+    "lead",
+    "enquiry",
+    "visit",
+    "negotiation",
+    "postponement",
+    "contact",
+    "complaint",
+    "refund",
+    "referral",
+    "review",
+    "dossier_review",
+)
+
+#: Exclusion reasons, in the order they are checked (a row is counted under its first reason).
+REASONS = {
+    "missing_customer_id": "customer id is empty or missing",
+    "unparsable_timestamp": "timestamp is missing or cannot be read as a date",
+    "unparsable_amount": "amount is missing or not a number",
+    "after_analysis_date": "dated on or after the analysis date",
+    "zero_amount": "amount is zero (and the line is not a 100% discounted free item)",
+    "return_line": "negative amount (return or cancellation) under returns='drop'",
+    "duplicate": "exact duplicate of an earlier row",
+    "duplicate_customer": "customer id appears more than once in the customers table",
+}
+
+RETURN_POLICIES = ("net", "drop", "error")
+
+
+class ClientlibError(ValueError):
+    """Base class for errors caused by the user's input; the CLI prints them without a traceback."""
+
+
+class EmptyInputError(ClientlibError):
+    """The input has no data rows."""
+
+
+class MissingColumnsError(ClientlibError):
+    """Required columns are absent; carries the missing roles/columns and the columns found."""
+
+    def __init__(self, message: str, missing: Sequence[str] = (), found: Sequence[str] = ()):
+        super().__init__(message)
+        self.missing = list(missing)
+        self.found = list(found)
+
+
+class ColumnTypeError(ClientlibError):
+    """A column holds values of the wrong type and no usable row is left."""
+
+
+class ReturnsError(ClientlibError):
+    """Return lines are present under ``returns='error'``."""
+
+
+def parse_mapping(spec: str | Mapping[str, str] | None) -> dict[str, str]:
+    """Turn ``"customer_id=CustomerID,timestamp=InvoiceDate"`` (or a dict) into ``{role: column}``.
+
+    Examples
+    --------
+    >>> parse_mapping("customer_id=CustomerID, amount=Revenue")
+    {'customer_id': 'CustomerID', 'amount': 'Revenue'}
+    """
+    if spec is None:
+        return {}
+    if isinstance(spec, Mapping):
+        return {str(k): str(v) for k, v in spec.items()}
+    known = {r for req, opt in ROLES.values() for r in (*req, *opt)}
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        role, sep, column = part.partition("=")
+        role, column = role.strip(), column.strip()
+        if not sep or not role or not column:
+            raise ClientlibError(
+                f"cannot read mapping item {part!r}: write ROLE=COLUMN, "
+                "e.g. --map customer_id=CustomerID,timestamp=InvoiceDate"
+            )
+        if role not in known:
+            raise ClientlibError(
+                f"unknown role {role!r} in mapping; roles are: {', '.join(sorted(known))}"
+            )
+        out[role] = column
+    return out
+
+
+def resolve_columns(
+    kind: str, columns: Sequence[str], mapping: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Return ``{role: column}`` for the roles present, checking the required ones.
+
+    A role maps to the column the user named, or else to a column spelled like the role.
+    Raises :class:`MissingColumnsError` naming what is missing and what was found.
+    """
+    required, optional = ROLES[kind]
+    mapping = dict(mapping or {})
+    columns = [str(c) for c in columns]
+    absent = {r: c for r, c in mapping.items() if c not in columns}
+    if absent:
+        items = ", ".join(f"{r}={c}" for r, c in absent.items())
+        raise MissingColumnsError(
+            f"{kind}: the mapping names {'a column' if len(absent) == 1 else 'columns'} "
+            f"that {'is' if len(absent) == 1 else 'are'} not there ({items}); "
+            f"columns found: {', '.join(columns) or '(none)'}. Fix the --map option.",
+            missing=list(absent.values()),
+            found=columns,
+        )
+    # Roles that are also data columns of the customers table pass through unmapped.
+    resolved: dict[str, str] = {}
+    for role in (*required, *optional):
+        if role in mapping:
+            resolved[role] = mapping[role]
+        elif role in columns:
+            resolved[role] = role
+    missing = [r for r in required if r not in resolved]
+    if (
+        kind == "transactions"
+        and "amount" not in resolved
+        and not ("quantity" in resolved and "unit_price" in resolved)
+    ):
+        missing.append("amount (or quantity and unit_price)")
+    if missing:
+        hint = ", ".join(f"{m.split(' ')[0]}=YOUR_COLUMN" for m in missing)
+        raise MissingColumnsError(
+            f"{kind}: missing column{'s' if len(missing) > 1 else ''} for "
+            f"{', '.join(missing)}; columns found: {', '.join(columns) or '(none)'}. "
+            f"Rename them or map them, e.g. --map {hint}",
+            missing=missing,
+            found=columns,
+        )
+    return resolved
+
+
+def examples_text(values: Iterable[Any], n: int = 3) -> str:
+    """Format up to ``n`` example values for an error message."""
+    vals = list(values)[:n]
+    return ", ".join(repr(v) for v in vals) if vals else "(none)"
+
+
+@dataclass
+class QualityReport:
+    """What happened to every row read: used, or excluded with a reason.
+
+    ``rows_read == rows_used + sum(excluded.values())`` always holds.
+    """
+
+    table: str
+    rows_read: int = 0
+    rows_used: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rows_excluded(self) -> int:
+        return int(sum(self.excluded.values()))
+
+    def check(self) -> None:
+        """Assert the books balance (every row used or excluded)."""
+        if self.rows_used + self.rows_excluded != self.rows_read:
+            raise AssertionError(
+                f"{self.table}: {self.rows_read} read != {self.rows_used} used + "
+                f"{self.rows_excluded} excluded"
+            )
+
+    def to_frame(self):
+        """One row per outcome: ``used`` and each exclusion reason, with counts and shares."""
+        import pandas as pd
+
+        rows = [{"table": self.table, "outcome": "used", "rows": self.rows_used, "meaning": ""}]
+        for reason, n in self.excluded.items():
+            rows.append(
+                {
+                    "table": self.table,
+                    "outcome": reason,
+                    "rows": n,
+                    "meaning": REASONS.get(reason, ""),
+                }
+            )
+        df = pd.DataFrame(rows)
+        df["share"] = df["rows"] / self.rows_read if self.rows_read else 0.0
+        return df
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "excluded": dict(self.excluded),
+            "examples": self.examples,
+            "warnings": list(self.warnings),
+            "notes": dict(self.notes),
+        }
+
+    def __str__(self) -> str:
+        lines = [f"{self.table}: {self.rows_read:,} rows read, {self.rows_used:,} used"]
+        for reason, n in self.excluded.items():
+            ex = self.examples.get(reason, [])
+            shown = f"  e.g. {json.dumps(ex[:2], default=str, ensure_ascii=False)}" if ex else ""
+            lines.append(f"  excluded {n:,}: {reason} ({REASONS.get(reason, '')}){shown}")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        lines += [f"  {k}: {v}" for k, v in self.notes.items()]
+        return "\n".join(lines)
