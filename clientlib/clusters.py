@@ -311,11 +311,13 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Nearest cluster of every row of ``X`` (same validation as :meth:`fit`)."""
-        return self.pipeline_.named_steps["kmeans"].predict(self._scaled(X))
+        Z = self._scaled(X)
+        return self.pipeline_.named_steps["kmeans"].predict(Z)
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Distance of every row to every cluster centre, in the scaled space."""
-        return self.pipeline_.named_steps["kmeans"].transform(self._scaled(X))
+        Z = self._scaled(X)
+        return self.pipeline_.named_steps["kmeans"].transform(Z)
 
     def score(self, X: pd.DataFrame, y: Any = None) -> float:
         """Opposite of the inertia of ``X`` (higher is better), like ``KMeans.score``."""

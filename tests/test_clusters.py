@@ -1,0 +1,251 @@
+"""Tests for clientlib.clusters: the k-means estimator, choose_k, profiles and names."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import adjusted_rand_score
+
+from clientlib.clusters import (
+    RFM_FEATURES,
+    CustomerClusters,
+    choose_k,
+    elbow,
+    name_clusters,
+    profile,
+)
+
+# four well-separated blobs in log space (recency, orders, spend), all values positive
+CENTERS = [[1.5, 2.5, 7.0], [5.0, 0.7, 3.0], [1.5, 0.7, 4.0], [5.0, 2.5, 6.5]]
+
+
+def blobs(n: int = 800, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    pts, y = make_blobs(n_samples=n, centers=CENTERS, cluster_std=0.2, random_state=seed)
+    facts = pd.DataFrame(np.expm1(pts), columns=list(RFM_FEATURES))
+    facts.insert(0, "customer_id", [f"c{i:04d}" for i in range(n)])
+    return facts, y
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, np.ndarray]:
+    return blobs()
+
+
+@pytest.fixture(scope="module")
+def fitted(data) -> CustomerClusters:
+    return CustomerClusters(n_clusters=4).fit(data[0])
+
+
+def test_blobs_are_recovered(data, fitted):
+    facts, y = data
+    assert adjusted_rand_score(y, fitted.labels_) > 0.9
+    assert fitted.labels_.shape == (len(facts),)
+    assert fitted.n_features_in_ == 3
+    assert list(fitted.feature_names_in_) == list(RFM_FEATURES)
+
+
+def test_cluster_ids_ordered_by_size(fitted):
+    sizes = np.bincount(fitted.labels_)
+    assert list(sizes) == sorted(sizes, reverse=True)
+    assert fitted.profiles_["size"].tolist() == sizes.tolist()
+
+
+def test_centers_in_original_units(fitted):
+    centres = fitted.cluster_centers_
+    assert list(centres.columns) == list(RFM_FEATURES)
+    expected = np.expm1(np.asarray(CENTERS))
+    # every fitted centre is close (in log space) to one true centre
+    for _, row in centres.iterrows():
+        gap = np.abs(np.log1p(row.to_numpy()) - np.log1p(expected)).max(axis=1)
+        assert gap.min() < 0.1
+
+
+def test_predict_transform_fit_predict(data, fitted):
+    facts, _ = data
+    np.testing.assert_array_equal(fitted.predict(facts), fitted.labels_)
+    dist = fitted.transform(facts)
+    assert dist.shape == (len(facts), 4)
+    np.testing.assert_array_equal(dist.argmin(axis=1), fitted.labels_)
+    np.testing.assert_array_equal(CustomerClusters(4).fit_predict(facts), fitted.labels_)
+    assert list(fitted.get_feature_names_out()) == [f"distance_{i}" for i in range(4)]
+    assert fitted.score(facts) == pytest.approx(-fitted.inertia_)
+    assert fitted.label_names().tolist()[:3] == [fitted.names_[i] for i in fitted.labels_[:3]]
+
+
+def test_same_seed_same_clusters_and_names(data, fitted):
+    again = CustomerClusters(n_clusters=4, random_state=0).fit(data[0])
+    np.testing.assert_array_equal(again.labels_, fitted.labels_)
+    assert again.names_ == fitted.names_
+    pd.testing.assert_frame_equal(again.cluster_centers_, fitted.cluster_centers_)
+
+
+def test_names_are_readable_and_unique(fitted):
+    names = list(fitted.names_.values())
+    assert len(set(names)) == 4
+    assert "Recent · frequent · high spend" in names
+    assert "Lapsed · rare · low spend" in names
+
+
+def test_names_override(data):
+    model = CustomerClusters(n_clusters=4, names={0: "VIP"}).fit(data[0])
+    assert model.names_[0] == "VIP"
+    assert model.names == {0: "VIP"}
+    with pytest.raises(ValueError, match="outside 0..3"):
+        CustomerClusters(n_clusters=4, names={7: "x"}).fit(data[0])
+
+
+def test_params_and_clone():
+    model = CustomerClusters(n_clusters=3, features=("orders", "total_spend"), large_n=10)
+    params = model.get_params()
+    assert params["features"] == ("orders", "total_spend")
+    assert params["n_clusters"] == 3 and params["large_n"] == 10
+    twin = clone(model)
+    assert twin.get_params() == params
+    twin.set_params(n_clusters=5)
+    assert twin.n_clusters == 5 and model.n_clusters == 3
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError):
+        CustomerClusters().predict(pd.DataFrame({f: [1.0] for f in RFM_FEATURES}))
+
+
+def test_input_not_modified(data):
+    facts = data[0]
+    before = facts.copy()
+    CustomerClusters(n_clusters=2).fit(facts)
+    pd.testing.assert_frame_equal(facts, before)
+
+
+def test_sampled_fit_past_large_n(data):
+    facts, y = data
+    model = CustomerClusters(n_clusters=4, large_n=300).fit(facts)
+    assert model.fit_sample_size_ == 300
+    assert len(model.labels_) == len(facts)
+    assert adjusted_rand_score(y, model.labels_) > 0.9
+    np.testing.assert_array_equal(model.predict(facts), model.labels_)
+    again = CustomerClusters(n_clusters=4, large_n=300).fit(facts)
+    np.testing.assert_array_equal(again.labels_, model.labels_)
+
+
+def test_other_features_and_array_input(data):
+    facts, y = data
+    model = CustomerClusters(n_clusters=2, features=("orders",)).fit(facts)
+    assert model.n_features_in_ == 1
+    arr = facts[list(RFM_FEATURES)].to_numpy()
+    m2 = CustomerClusters(n_clusters=4).fit(arr)
+    assert adjusted_rand_score(y, m2.labels_) > 0.9
+
+
+def test_null_recency_raises_with_count_and_fix():
+    facts = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "recency_days": [3.0, None, 10.0, None],
+            "orders": [2, 0, 1, 0],
+            "total_spend": [10.0, 0.0, 5.0, 0.0],
+        }
+    )
+    with pytest.raises(ValueError, match=r"'recency_days' has 2 null") as err:
+        CustomerClusters(n_clusters=2).fit(facts)
+    assert "orders" in str(err.value) and "'b'" in str(err.value)
+    buyers = facts[facts["orders"] > 0]
+    assert len(CustomerClusters(n_clusters=2).fit(buyers).labels_) == 2
+
+
+def test_missing_column_named():
+    facts = pd.DataFrame({"orders": [1, 2], "total_spend": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"\['recency_days'\].*columns found.*orders"):
+        CustomerClusters(n_clusters=2).fit(facts)
+
+
+def test_negative_values_rejected_unless_log_off():
+    facts = pd.DataFrame(
+        {"recency_days": [1, 2, 3, 40], "orders": [1, 2, 3, 4], "total_spend": [5, -1, 7, 80]}
+    )
+    with pytest.raises(ValueError, match=r"'total_spend' has 1 negative.*clip"):
+        CustomerClusters(n_clusters=2).fit(facts)
+    assert len(CustomerClusters(n_clusters=2, log=False).fit(facts).labels_) == 4
+
+
+def test_too_few_distinct_points():
+    facts = pd.DataFrame({"recency_days": [1, 1, 1, 5], "orders": [2, 2, 2, 1],
+                          "total_spend": [9, 9, 9, 3]})
+    with pytest.raises(ValueError, match="Only 2 distinct customers"):
+        CustomerClusters(n_clusters=3).fit(facts)
+
+
+def test_choose_k_picks_four():
+    facts, _ = blobs(600, seed=1)
+    kc = choose_k(facts, k_range=range(2, 8), sample_size=400, n_seeds=3, n_init=3)
+    assert kc.recommended_k == 4
+    assert kc.elbow_k == 4
+    assert list(kc.table.index) == list(range(2, 8))
+    assert set(kc.table.columns) == {
+        "inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "stability",
+    }
+    assert kc.table.loc[4, "stability"] > 0.99
+    assert kc.table["inertia"].is_monotonic_decreasing
+    assert "k=4" in kc.reason
+    assert kc.sample_size == 400 and kc.n_samples == 600
+    json.dumps(kc.to_dict())
+
+
+def test_choose_k_deterministic_and_sampled_fit():
+    facts, _ = blobs(500, seed=2)
+    a = choose_k(facts, range(2, 6), sample_size=200, n_seeds=2, n_init=2, large_n=250)
+    b = choose_k(facts, range(2, 6), sample_size=200, n_seeds=2, n_init=2, large_n=250)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.recommended_k == 4
+
+
+def test_choose_k_rejects_bad_range(data):
+    with pytest.raises(ValueError, match=">= 2"):
+        choose_k(data[0], k_range=[1, 2])
+
+
+def test_elbow_hand_case():
+    assert elbow([1, 2, 3, 4, 5], [100, 40, 12, 10, 9]) == 3
+    assert elbow([2, 3], [5, 1]) == 2
+
+
+def test_profile_values():
+    df = pd.DataFrame({"orders": [1, 1, 5, 7, 3], "total_spend": [10.0, 20, 30, 40, 50]})
+    before = df.copy()
+    p = profile(df, [1, 1, 0, 0, 2], ["orders", "total_spend"])
+    pd.testing.assert_frame_equal(df, before)
+    assert p.index.tolist() == [0, 1, 2]
+    assert p["size"].tolist() == [2, 2, 1]
+    assert p["share"].sum() == pytest.approx(1.0)
+    assert p.loc[0, "orders_mean"] == 6.0 and p.loc[0, "orders_median"] == 6.0
+    assert p.loc[1, "total_spend_rel"] == pytest.approx(15 / 30 - 1)
+    assert p.attrs["population"]["orders"]["mean"] == pytest.approx(3.4)
+
+
+def test_name_clusters_hand_case_languages_overlap_duplicates():
+    df = pd.DataFrame({"recency_days": [5, 6, 300, 320, 150, 160],
+                       "orders": [9, 8, 1, 1, 4, 4],
+                       "total_spend": [900, 1000, 20, 10, 300, 310]})
+    labels = [0, 0, 1, 1, 2, 2]
+    p = profile(df, labels)
+    assert name_clusters(p) == {
+        0: "Recent · frequent · high spend",
+        1: "Lapsed · rare · low spend",
+        2: "Cooling · occasional · low spend",
+    }
+    assert name_clusters(p, lang="ru")[0] == "Недавние · частые · большие траты"
+    seg = ["Champions", "Champions", "Lost", "Hibernating", "At risk", "At risk"]
+    named = name_clusters(p, labels=labels, segments=seg)
+    assert named[0].endswith("(≈ Champions 100%)")
+    assert named[1].endswith("(≈ Hibernating 50%)")  # tie broken alphabetically
+    dup = profile(df, [0, 0, 1, 1, 1, 1], ["orders"])
+    dup2 = pd.concat([dup, dup.rename(index={0: 2, 1: 3})])
+    assert name_clusters(dup2) == {0: "Frequent", 1: "Rare", 2: "Frequent (2)", 3: "Rare (2)"}
+    with pytest.raises(ValueError, match="lang"):
+        name_clusters(p, lang="de")
