@@ -1,0 +1,219 @@
+"""Smoke tests for clientlib.plots: figures render and carry the expected artists."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from clientlib import plots  # noqa: E402
+from clientlib.clusters import KChoice, profile  # noqa: E402
+from clientlib.compare import agreement_matrix, compare  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def kchoice() -> KChoice:
+    table = pd.DataFrame(
+        {
+            "inertia": [900.0, 400.0, 120.0, 100.0, 90.0],
+            "silhouette": [0.4, 0.55, 0.8, 0.6, 0.5],
+            "calinski_harabasz": [1.0, 2.0, 3.0, 2.5, 2.0],
+            "davies_bouldin": [1.0, 0.8, 0.4, 0.7, 0.9],
+            "stability": [1.0, 0.9, 1.0, 0.7, 0.6],
+        },
+        index=pd.Index([2, 3, 4, 5, 6], name="k"),
+    )
+    return KChoice(table, elbow_k=4, recommended_k=4, reason="demo")
+
+
+@pytest.fixture(scope="module")
+def facts() -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 40)
+    df = pd.DataFrame(
+        {
+            "recency_days": rng.gamma(2, [5, 60, 200][0], 120) + labels * 80,
+            "orders": rng.integers(1, 4, 120) + (2 - labels) * 3,
+            "total_spend": rng.gamma(2, 50, 120) * (3 - labels),
+        }
+    )
+    return df, labels
+
+
+def _fresh():
+    return plt.subplots()[1]
+
+
+def test_elbow_plot(kchoice):
+    ax = _fresh()
+    assert plots.elbow_plot(kchoice, ax=ax) is ax
+    assert ax.get_title() == "Elbow: inertia by number of clusters"
+    assert ax.get_xlabel() == "Number of clusters k"
+    assert "Inertia" in ax.get_ylabel()
+    assert len(ax.lines) == 2
+    assert list(ax.lines[0].get_xdata()) == [2, 3, 4, 5, 6]
+    assert list(ax.lines[1].get_xdata()) == [4, 4]
+
+
+def test_silhouette_plot_and_new_figure(kchoice):
+    ax = plots.silhouette_plot(kchoice)  # ax=None creates a figure
+    assert ax.figure is not None
+    assert len(ax.lines) == 3
+    assert "Silhouette" in ax.get_title()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["silhouette", "stability (ARI across seeds)", "recommended k=4"]
+
+
+def test_russian_headings(kchoice):
+    ax = plots.elbow_plot(kchoice, lang="ru")
+    assert ax.get_title() == "Метод локтя: инерция по числу кластеров"
+    assert ax.get_xlabel() == "Число кластеров k"
+    with pytest.raises(ValueError, match="lang"):
+        plots.elbow_plot(kchoice, lang="fr")
+
+
+def test_cluster_scatter(facts):
+    df, labels = facts
+    before = df.copy()
+    ax = plots.cluster_scatter(df, labels, names={0: "A", 1: "B", 2: "C"})
+    pd.testing.assert_frame_equal(df, before)
+    cols = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(cols) == 3
+    assert sum(len(c.get_offsets()) for c in cols) == 120
+    assert ax.get_xlabel().startswith("PC1 (") and "variance" in ax.get_ylabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B", "C"]
+    small = plots.cluster_scatter(df, labels, max_points=30)
+    assert sum(len(c.get_offsets()) for c in small.collections) == 30
+
+
+def test_snake_plot_from_facts_and_profile(facts):
+    df, labels = facts
+    ax = plots.snake_plot(df, labels)
+    assert len(ax.lines) == 3 + 1  # one per cluster + the zero line
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["recency_days", "orders", "total_spend"]
+    assert ax.get_title() == "Cluster profiles (snake plot)"
+    prof = profile(df, labels, ["orders", "total_spend"])
+    ax2 = plots.snake_plot(prof)
+    assert len(ax2.lines) == 4
+    expected = prof.loc[0, ["orders_rel", "total_spend_rel"]].to_numpy(dtype=float)
+    np.testing.assert_allclose(ax2.lines[0].get_ydata(), expected)
+
+
+def test_crosstab_heatmap():
+    ag = compare(["fan", "fan", "novice", "lead"], [0, 1, 1, 2])
+    ax = plots.crosstab_heatmap(ag)
+    assert len(ax.images) == 1
+    assert len(ax.texts) == 3 * 3
+    assert ax.get_title() == "a × b"
+    assert ax.get_ylabel() == "a" and ax.get_xlabel() == "b"
+    assert ax.images[0].get_array().sum() == 4
+    row = plots.crosstab_heatmap(ag.crosstab, normalize="index")
+    np.testing.assert_allclose(row.images[0].get_array().sum(axis=1), 100)
+    with pytest.raises(ValueError, match="normalize"):
+        plots.crosstab_heatmap(ag, normalize="rows")
+
+
+def test_agreement_heatmap():
+    m = agreement_matrix({"a": [0, 0, 1, 1], "b": [0, 0, 1, 1], "c": [0, 1, 0, 1]}, metric="ari")
+    ax = plots.agreement_heatmap(m, metric="ARI")
+    assert len(ax.images) == 1 and len(ax.texts) == 9
+    assert ax.get_title() == "Agreement between labelings (ARI)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+
+
+def test_segment_sizes_bar_and_treemap():
+    counts = pd.Series({"novice": 50, "fan": 30, "dormant": 15, "lead": 5})
+    ax = plots.segment_sizes(counts)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == 4
+    assert sorted(b.get_width() for b in bars) == [5, 15, 30, 50]
+    assert ax.get_xlabel() == "Customers" and ax.get_title() == "Customers per class"
+    tm = plots.segment_sizes(dict(counts), kind="treemap")
+    rects = [p for p in tm.patches if isinstance(p, Rectangle)]
+    assert len(rects) == 4
+    areas = sorted(r.get_width() * r.get_height() for r in rects)
+    np.testing.assert_allclose(areas, [0.05, 0.15, 0.30, 0.50])
+    with pytest.raises(ValueError, match="kind"):
+        plots.segment_sizes(counts, kind="pie")
+
+
+def test_squarify_tiles_the_square():
+    rects = plots.squarify([6, 6, 4, 3, 2, 2, 1], 0, 0, 6, 4)
+    assert sum(w * h for _, _, w, h in rects) == pytest.approx(24)
+    for x, y, w, h in rects:
+        assert x >= -1e-9 and y >= -1e-9 and x + w <= 6 + 1e-9 and y + h <= 4 + 1e-9
+
+
+def test_pareto_curve_from_table_and_series():
+    spend = pd.Series([500.0, 200, 100, 50, 50, 40, 30, 20, 5, 5])
+    ax = plots.pareto_curve(spend)
+    assert len(ax.lines) == 4
+    assert ax.get_title() == "Pareto curve: customers vs revenue"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "30% of customers bring 80% of revenue" in legend
+    v = np.sort(spend.to_numpy())[::-1]
+    table = pd.DataFrame({
+        "share_customers": np.arange(1, 11) / 10,
+        "share_revenue": np.cumsum(v) / v.sum(),
+    })
+    ax2 = plots.pareto_curve(table)
+    np.testing.assert_allclose(ax2.lines[0].get_ydata(), ax.lines[0].get_ydata())
+    guide = ax2.lines[2].get_xdata()[0]
+    assert guide == pytest.approx(0.3)  # 500+200+100 = 800 of 1000
+    with pytest.raises(ValueError, match="share_revenue"):
+        plots.pareto_curve(table.drop(columns="share_revenue"))
+
+
+def test_flows_area_wide_and_long():
+    wide = pd.DataFrame(
+        {"novice": [5, 6, 7, 6], "fan": [1, 2, 4, 5], "dormant": [0, 1, 1, 3]},
+        index=pd.period_range("2024-01", periods=4, freq="M"),
+    )
+    ax = plots.flows_area(wide)
+    polys = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(polys) == 3
+    assert ax.get_ylabel() == "Customers" and ax.get_xlabel() == "Period end"
+    long = wide.rename_axis("period").reset_index().melt(
+        id_vars="period", var_name="class", value_name="count"
+    )
+    ax2 = plots.flows_area(long, share=True)
+    assert len(ax2.collections) == 3
+    assert ax2.get_ylabel() == "Share of customers (%)"
+
+
+def test_transition_heatmap():
+    flows = pd.DataFrame([[5, 2, 0], [1, 8, 1], [0, 3, 4]],
+                         index=["novice", "fan", "dormant"], columns=["novice", "fan", "dormant"])
+    ax = plots.transition_heatmap(flows)
+    assert len(ax.images) == 1 and len(ax.texts) == 9
+    np.testing.assert_allclose(ax.images[0].get_array().sum(axis=1), 100)
+    assert ax.get_ylabel() == "From (earlier period)"
+    counts = plots.transition_heatmap(flows, normalize=None)
+    assert counts.images[0].get_array().sum() == flows.to_numpy().sum()
+
+
+def test_rfm_heatmap():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"R": rng.integers(1, 6, 200), "F": rng.integers(1, 6, 200),
+                       "total_spend": rng.gamma(2, 100, 200)})
+    ax = plots.rfm_heatmap(df)
+    assert len(ax.images) == 1 and len(ax.texts) == 25
+    assert ax.images[0].get_array().sum() == 200
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "4", "3", "2", "1"]
+    ax2 = plots.rfm_heatmap(df, value="total_spend", agg="median")
+    assert "total_spend (median)" in ax2.get_title()
+    with pytest.raises(ValueError, match="Missing column"):
+        plots.rfm_heatmap(df, value="monetary")
