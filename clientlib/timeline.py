@@ -1,0 +1,216 @@
+"""Statuses at each period end, the flows between them, and newcomers per class.
+
+A snapshot is a framework's classification of the customer facts measured at
+one analysis date.  Periods follow a pandas frequency:
+
+* a *start* frequency (``'MS'`` month start, ``'QS'``, ``'YS'``...): each
+  generated date is the analysis date (cut-off at the start of that day), and
+  ``period_end`` is the day before it, the last day that counts;
+* any other frequency (``'M'``/``'ME'`` month end, ``'W'``, ``'D'``...): each
+  generated date is ``period_end`` itself and the cut-off is the next day.
+
+Either way ``period_end`` is the last day whose data counts, so ``'MS'`` and
+``'M'`` give the same month-end statuses.  Data-driven params set to ``auto``
+(the lifecycle purchase cycle) are estimated once, at the last period end, and
+pinned for every snapshot, so a customer's status changes because their data
+changed, not because the definition moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from clientlib import frameworks as _fw
+
+__all__ = ["NONE", "flows", "new_in_class", "period_ends", "snapshots"]
+
+#: Class name used in flows for a customer absent from a snapshot (not yet known).
+NONE = "(none)"
+
+
+def _is_start_freq(freq: str) -> bool:
+    base = freq.lstrip("0123456789").split("-")[0]
+    return base.endswith("S") and base not in ("S",)
+
+
+def _pandas_freq(freq: str) -> str:
+    return {"M": "ME", "Q": "QE", "Y": "YE", "A": "YE"}.get(freq, freq)
+
+
+def period_ends(start: Any, end: Any, freq: str = "MS") -> list[tuple[dt.date, dt.date]]:
+    """``(period_end, analysis_date)`` pairs for a date range and frequency.
+
+    Examples
+    --------
+    >>> period_ends("2024-01-01", "2024-03-01", "MS")[-1]
+    (datetime.date(2024, 2, 29), datetime.date(2024, 3, 1))
+    >>> period_ends("2024-01-01", "2024-03-01", "M")[0]
+    (datetime.date(2024, 1, 31), datetime.date(2024, 2, 1))
+    """
+    pandas_freq = _pandas_freq(freq)
+    dates = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=pandas_freq)
+    one = dt.timedelta(days=1)
+    if _is_start_freq(pandas_freq):
+        return [(d.date() - one, d.date()) for d in dates]
+    return [(d.date(), d.date() + one) for d in dates]
+
+
+def _tx_table(transactions: Any) -> Any:
+    from clientlib.io import Loaded, read_transactions
+
+    if isinstance(transactions, pd.DataFrame):
+        return read_transactions(transactions)
+    return transactions if isinstance(transactions, Loaded) else transactions
+
+
+def snapshots(
+    transactions: Any,
+    events: Any = None,
+    customers: Any = None,
+    framework: str = "lifecycle",
+    freq: str = "MS",
+    start: Any = None,
+    end: Any = None,
+    params: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Classify customers at each period end.
+
+    Parameters
+    ----------
+    transactions : Loaded, ibis.Table or pandas.DataFrame
+        Standard transactions (``clientlib.io.read_transactions``); a
+        DataFrame with the standard column names is read for you.
+    events, customers : Loaded or ibis.Table, optional
+        Passed to :func:`clientlib.features.customer_facts`.
+    framework : str
+        Framework name or rulebook path.
+    freq : str
+        pandas frequency of the periods (default ``'MS'``; see module docs).
+    start, end : date-like, optional
+        Range of generated dates; default from the month start of the first
+        transaction to the first grid date that sees the last one.
+    params : dict, optional
+        Param overrides for the framework.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period_end, customer_id, class`` sorted by period_end, customer_id.
+        Customers unknown at a period end (no data before it) are absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
+    ...                    "timestamp": ["2024-01-05", "2024-02-05", "2024-02-25", "2024-02-10"],
+    ...                    "amount": [10.0, 10.0, 10.0, 5.0]})
+    >>> snaps = snapshots(tx, params={"purchase_cycle_days": 60})
+    >>> snaps[snaps.customer_id == "a"]["class"].tolist()
+    ['novice', 'fan']
+    """
+    from clientlib.features import customer_facts
+
+    tx = _tx_table(transactions)
+    table = getattr(tx, "table", tx)
+    if start is None or end is None:
+        bounds = table.aggregate(lo=table.timestamp.min(), hi=table.timestamp.max()).to_pandas()
+        lo, hi = bounds.loc[0, "lo"], bounds.loc[0, "hi"]
+        if start is None:
+            start = pd.Timestamp(lo).to_period("M").start_time
+        if end is None:
+            # roll forward to the next grid date, so the last transactions are seen
+            pandas_freq = _pandas_freq(freq)
+            last_day = pd.Timestamp(hi).normalize()
+            if _is_start_freq(pandas_freq):
+                last_day = last_day + pd.Timedelta(days=1)
+            end = pd.tseries.frequencies.to_offset(pandas_freq).rollforward(last_day)
+    periods = period_ends(start, end, freq)
+    if not periods:
+        return pd.DataFrame(columns=["period_end", "customer_id", "class"])
+    rb = _fw.load(framework, params)
+    auto = {k for k, v in rb.params.items() if v == "auto"}
+    if auto:
+        last_facts = customer_facts(tx, events, customers, analysis_date=periods[-1][1])
+        _, resolved = rb.prepare(last_facts)
+        rb = _fw.load(framework, {**(params or {}), **{k: resolved[k] for k in auto}})
+    frames = []
+    for period_end, cutoff in periods:
+        facts = customer_facts(tx, events, customers, analysis_date=cutoff)
+        got = rb.classify(facts).select("customer_id", "class").to_pandas()
+        got.insert(0, "period_end", pd.Timestamp(period_end))
+        frames.append(got)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["period_end", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def flows(snaps: pd.DataFrame) -> pd.DataFrame:
+    """Flow matrix between consecutive snapshots.
+
+    Parameters
+    ----------
+    snaps : pandas.DataFrame
+        Output of :func:`snapshots`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period, from_class, to_class, customers``: for each period end after
+        the first, how many customers went from one class (at the previous
+        period end; :data:`NONE` when not yet known) to another, staying
+        included.  Sorted by period, from_class, to_class.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"period_end": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-02-29"]),
+    ...                   "customer_id": ["a", "a", "b"], "class": ["novice", "fan", "lead"]})
+    >>> flows(s).values.tolist()[0][1:]
+    ['(none)', 'lead', 1]
+    """
+    cols = ["period", "from_class", "to_class", "customers"]
+    periods = sorted(snaps["period_end"].unique())
+    rows = []
+    for prev, cur in zip(periods, periods[1:], strict=False):
+        a = snaps.loc[snaps["period_end"] == prev, ["customer_id", "class"]]
+        b = snaps.loc[snaps["period_end"] == cur, ["customer_id", "class"]]
+        m = b.merge(a, on="customer_id", how="left", suffixes=("", "_prev"))
+        m["class_prev"] = m["class_prev"].fillna(NONE)
+        g = m.groupby(["class_prev", "class"]).size().reset_index(name="customers")
+        g.insert(0, "period", cur)
+        rows.append(g.rename(columns={"class_prev": "from_class", "class": "to_class"}))
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(rows, ignore_index=True)[cols]
+    return out.sort_values(cols[:3], kind="stable").reset_index(drop=True)
+
+
+def new_in_class(snaps: pd.DataFrame, classes: Sequence[str] = ("novice", "fan")) -> pd.DataFrame:
+    """Customers newly entering each class, per period.
+
+    A customer enters a class at a period end when they are in it there and
+    were not at the previous period end (or were not known yet).  The first
+    snapshot has no previous one and is left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period_end, class, customers`` (zeros included), sorted.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"period_end": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-02-29"]),
+    ...                   "customer_id": ["a", "a", "b"], "class": ["novice", "fan", "novice"]})
+    >>> new_in_class(s).values.tolist()
+    [[Timestamp('2024-02-29 00:00:00'), 'novice', 1], [Timestamp('2024-02-29 00:00:00'), 'fan', 1]]
+    """
+    fl = flows(snaps)
+    rows = []
+    for period in sorted(snaps["period_end"].unique())[1:]:
+        here = fl[(fl["period"] == period) & (fl["from_class"] != fl["to_class"])]
+        for c in classes:
+            n = int(here.loc[here["to_class"] == c, "customers"].sum())
+            rows.append({"period_end": pd.Timestamp(period), "class": c, "customers": n})
+    return pd.DataFrame(rows, columns=["period_end", "class", "customers"])
