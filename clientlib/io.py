@@ -288,8 +288,8 @@ def _read_csv(path: Path, kind, sep, decimal, encoding) -> pd.DataFrame:
         )
     except UnicodeDecodeError as exc:
         raise ClientlibError(
-            f"{kind}: {path} is not valid {encoding} (byte {exc.object[exc.start : exc.start + 1]!r} "
-            f"at position {exc.start}); pass the file's encoding, e.g. --encoding cp1251 or "
+            f"{kind}: {path} is not valid {encoding} "
+            f"(byte {exc.object[exc.start : exc.start + 1]!r} at position {exc.start}); pass the file's encoding, e.g. --encoding cp1251 or "
             "--encoding latin-1"
         ) from None
     except pd.errors.EmptyDataError:
@@ -380,7 +380,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
             s = col["sentiment"]
             if not pd.api.types.is_numeric_dtype(s):
                 words = s.astype("string").str.strip().str.lower().map(_SENTIMENT_WORDS)
-                s = pd.to_numeric(s, errors="coerce").fillna(words)
+                s = pd.to_numeric(s, errors="coerce").fillna(words.astype("float64"))
             out["sentiment"] = s.astype("float64")
         else:
             out["sentiment"] = pd.Series(np.nan, index=raw.index, dtype="float64")
@@ -392,6 +392,8 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
     if kind == "transactions" and out.get("order_id") is None:
         out["order_id"] = pd.Series(pd.NA, index=raw.index, dtype="string")
     df = pd.DataFrame(out).reset_index(drop=True)
+    # "Exact duplicate" means the whole input row, unmapped columns included.
+    df["_rowkey"] = pd.util.hash_pandas_object(raw, index=False).to_numpy().view("int64")
     return df, bad, warnings
 
 
@@ -607,6 +609,8 @@ def _account(
         report.excluded[str(r)] = int(n)
     valid = marked.filter(marked._reason.isnull()).drop("_reason")
     deduped = valid.distinct()
+    if "_rowkey" in deduped.columns:
+        deduped = deduped.drop("_rowkey")
     n_valid = report.rows_read - report.rows_excluded
     n_unique = int(deduped.count().execute())
     if n_valid - n_unique:
@@ -628,10 +632,12 @@ def _account(
             report.examples[r] = raw_examples[r]
         elif r == "duplicate":
             cols = list(valid.columns)
-            dup = valid.group_by(cols).agg(_copies=valid.count()).filter(lambda x: x._copies > 1)
+            dup = valid.group_by(cols).agg(copies=valid.count()).filter(lambda x: x.copies > 1)
+            dup = dup.drop(*[c for c in ("_rowkey",) if c in cols])
             report.examples[r] = _records(dup.order_by(cols[:2]).limit(3).execute())
         else:
             rows = marked.filter(marked._reason == r).drop("_reason").limit(3).execute()
+            rows = rows.drop(columns=["_rowkey"], errors="ignore")
             report.examples[r] = _records(rows)
     report.check()
     if report.rows_used == 0:

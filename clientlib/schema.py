@@ -121,7 +121,8 @@ def resolve_columns(
     Raises :class:`MissingColumnsError` naming what is missing and what was found.
     """
     required, optional = ROLES[kind]
-    mapping = dict(mapping or {})
+    # One mapping serves all tables: each table takes the roles it has.
+    mapping = {r: c for r, c in (mapping or {}).items() if r in (*required, *optional)}
     columns = [str(c) for c in columns]
     absent = {r: c for r, c in mapping.items() if c not in columns}
     if absent:

@@ -1,0 +1,283 @@
+"""The ``clientlib`` command: datasets, data quality, customer facts, segments, comparisons."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+import yaml
+
+from clientlib.schema import ClientlibError, parse_mapping
+
+app = typer.Typer(
+    help="Classify customers by business rules, RFM and k-means, and render reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+datasets_app = typer.Typer(help="Embedded datasets: list them, export them as CSV.", no_args_is_help=True)
+app.add_typer(datasets_app, name="datasets")
+
+InputArg = Annotated[
+    Path | None, typer.Argument(help="Transactions file (CSV, TSV, .gz or Parquet).", show_default=False)
+]
+DatasetOpt = Annotated[
+    str | None, typer.Option("--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, workshop).")
+]
+MapOpt = Annotated[
+    str | None,
+    typer.Option("--map", "-m", help="ROLE=COLUMN,... e.g. customer_id=CustomerID,timestamp=InvoiceDate"),
+]
+EventsOpt = Annotated[Path | None, typer.Option("--events", help="Event log file (CSV/Parquet).")]
+CustomersOpt = Annotated[Path | None, typer.Option("--customers", help="Customers file (CSV/Parquet).")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--analysis-date", help="YYYY-MM-DD; default: the day after the last transaction."),
+]
+ReturnsOpt = Annotated[str, typer.Option("--returns", help="Return lines: net, drop or error.")]
+SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV separator (default: sniffed).")]
+EncOpt = Annotated[str | None, typer.Option("--encoding", help="File encoding (default UTF-8).")]
+
+
+@dataclass
+class Inputs:
+    transactions: Any
+    events: Any = None
+    customers: Any = None
+
+
+def load_inputs(
+    input: Path | None,
+    dataset: str | None,
+    mapping: str | None,
+    events: Path | None = None,
+    customers: Path | None = None,
+    analysis_date: str | None = None,
+    returns: str = "net",
+    sep: str | None = None,
+    encoding: str | None = None,
+) -> Inputs:
+    """Read transactions (and events, customers) from files or an embedded dataset."""
+    from clientlib import datasets
+    from clientlib.io import read_customers, read_events, read_transactions
+
+    if (input is None) == (dataset is None):
+        raise ClientlibError("give either an INPUT file or --dataset NAME (not both, not neither)")
+    roles = parse_mapping(mapping)
+    if dataset is not None:
+        if dataset not in datasets.available():
+            raise ClientlibError(f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}")
+        ds = datasets.load(dataset)
+        roles = {**(ds.mapping or {}), **roles}
+        tx_src, ev_src, cu_src = ds.transactions, ds.events, ds.customers
+    else:
+        tx_src, ev_src, cu_src = input, events, customers
+    opts = {"sep": sep, "encoding": encoding}
+    tx = read_transactions(tx_src, roles, analysis_date=analysis_date, returns=returns, **opts)
+    ev = read_events(ev_src, roles, analysis_date=tx.analysis_date, **opts) if ev_src is not None else None
+    cu = read_customers(cu_src, roles, **opts) if cu_src is not None else None
+    return Inputs(tx, ev, cu)
+
+
+def _quality(inputs: Inputs) -> None:
+    for loaded in (inputs.transactions, inputs.events, inputs.customers):
+        if loaded is not None:
+            typer.echo(str(loaded.quality), err=True)
+
+
+def _facts(inputs: Inputs):
+    from clientlib.features import customer_facts
+
+    return customer_facts(inputs.transactions, inputs.events, inputs.customers)
+
+
+def _params(items: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ClientlibError(f"cannot read --param {item!r}: write KEY=VALUE, e.g. --param fan_min_orders=4")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def _table(df: pd.DataFrame) -> str:
+    return df.to_string(index=False)
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+@datasets_app.command("list")
+def datasets_list() -> None:
+    """List the embedded datasets.
+
+    Example: clientlib datasets list
+    """
+    from clientlib import datasets
+
+    for name in datasets.available():
+        typer.echo(f"{name:10s} {datasets.describe(name)}")
+
+
+@datasets_app.command("export")
+def datasets_export(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `clientlib datasets list`).")],
+    out: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    table: Annotated[str, typer.Option(help="transactions, events or customers")] = "transactions",
+) -> None:
+    """Export one table of an embedded dataset as CSV.
+
+    Example: clientlib datasets export cdnow cdnow.csv
+    """
+    from clientlib import datasets
+
+    if name not in datasets.available():
+        raise ClientlibError(f"unknown dataset {name!r}; available: {', '.join(datasets.available())}")
+    path = datasets.export(name, out, table=table)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+def quality(
+    input: InputArg = None,
+    dataset: DatasetOpt = None,
+    map: MapOpt = None,
+    events: EventsOpt = None,
+    customers: CustomersOpt = None,
+    analysis_date: DateOpt = None,
+    returns: ReturnsOpt = "net",
+    sep: SepOpt = None,
+    encoding: EncOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read the input and report what happened to every row.
+
+    Example: clientlib quality orders.csv --map customer_id=Client,timestamp=Date,amount=Total
+    """
+    inputs = load_inputs(input, dataset, map, events, customers, analysis_date, returns, sep, encoding)
+    reports = [x.quality for x in (inputs.transactions, inputs.events, inputs.customers) if x is not None]
+    if json_out:
+        typer.echo(json.dumps([r.to_dict() for r in reports], default=str, ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            typer.echo(str(r))
+
+
+@app.command()
+def facts(
+    input: InputArg = None,
+    dataset: DatasetOpt = None,
+    map: MapOpt = None,
+    events: EventsOpt = None,
+    customers: CustomersOpt = None,
+    analysis_date: DateOpt = None,
+    returns: ReturnsOpt = "net",
+    sep: SepOpt = None,
+    encoding: EncOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path("facts.csv"),
+) -> None:
+    """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
+
+    Example: clientlib facts --dataset cdnow -o cdnow_facts.csv
+    """
+    from clientlib.files import write_csv
+
+    inputs = load_inputs(input, dataset, map, events, customers, analysis_date, returns, sep, encoding)
+    _quality(inputs)
+    df = _facts(inputs).to_pandas()
+    write_csv(df, out)
+    typer.echo(f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})")
+
+
+@app.command()
+def segment(
+    input: InputArg = None,
+    dataset: DatasetOpt = None,
+    map: MapOpt = None,
+    events: EventsOpt = None,
+    customers: CustomersOpt = None,
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", help="A framework name, comma-separated names, or all.")
+    ] = "all",
+    rules: Annotated[Path | None, typer.Option("--rules", help="Your own rulebook (YAML).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE, repeatable.")] = None,
+    analysis_date: DateOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels: en or ru.")] = "en",
+    k: Annotated[str, typer.Option("--k", help="k-means clusters: a number or auto.")] = "auto",
+    returns: ReturnsOpt = "net",
+    sep: SepOpt = None,
+    encoding: EncOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path("segments.csv"),
+) -> None:
+    """Classify every customer by one or more frameworks; write class, label, reason, action.
+
+    Example: clientlib segment --dataset workshop --framework lifecycle,rfm --lang ru -o seg.csv
+    """
+    from clientlib.files import write_csv
+    from clientlib.segment import segment as run_segment
+    from clientlib.segment import summary
+
+    if lang not in {"en", "ru"}:
+        raise ClientlibError(f"--lang must be en or ru, not {lang!r}")
+    inputs = load_inputs(input, dataset, map, events, customers, analysis_date, returns, sep, encoding)
+    _quality(inputs)
+    names: Any = "all" if framework == "all" else [f.strip() for f in framework.split(",") if f.strip()]
+    params = _params(param)
+    if k != "auto":
+        try:
+            params["k"] = int(k)
+        except ValueError:
+            raise ClientlibError(f"--k must be a whole number or auto, not {k!r}") from None
+    df, skipped = run_segment(_facts(inputs), names, rules=rules, params=params or None, lang=lang)
+    for message in skipped:
+        typer.echo(f"skipped: {message}", err=True)
+    if df.empty:
+        raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
+    write_csv(df, out)
+    typer.echo(_table(summary(df)))
+    typer.echo(f"wrote {len(df):,} rows to {out}")
+
+
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="First output of `clientlib segment`.")],
+    b: Annotated[Path, typer.Argument(help="Second output of `clientlib segment`.")],
+    on: Annotated[str, typer.Option("--on", help="Column to compare.")] = "class",
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Agreement between two segmentations (ARI, AMI, NMI, V-measure, Cramér's V, matching).
+
+    Example: clientlib compare lifecycle.csv kmeans.csv --json
+    """
+    from clientlib.compare import compare_files
+
+    result = compare_files(a, b, on=on)
+    if json_out:
+        typer.echo(json.dumps(result.to_dict(), default=str, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(str(result))
+
+
+def main() -> None:
+    """Entry point: user errors are printed as one message and exit code 2, without a traceback."""
+    try:
+        app()
+    except ClientlibError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        # Errors raised on purpose by clientlib modules carry a message meant for the user.
+        if type(exc).__module__.startswith("clientlib") or isinstance(exc, FileNotFoundError):
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

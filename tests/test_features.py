@@ -1,0 +1,140 @@
+"""Customer facts: hand-checked values, the analysis-date cut, row order, lifetimes and Spark."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientlib import datasets
+from clientlib.features import FACT_COLUMNS, customer_facts
+from clientlib.io import read_customers, read_events, read_transactions
+
+TX = pd.DataFrame(
+    {
+        "customer_id": ["a", "a", "a", "a", "b", "c"],
+        "order_id": ["o1", "o1", "o2", "o3", "o4", "o5"],
+        "timestamp": ["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-11", "2024-01-31", "2024-01-20",
+                      "2024-01-25"],
+        "amount": [10.0, 20.0, 30.0, -5.0, 0.0, 50.0],
+        "discount": [0.0, 0.5, 0.0, 0.0, 1.0, 0.0],
+        "is_express": [True, False, False, False, False, True],
+        "is_premium": [False, False, True, False, False, True],
+    }
+)
+EV = pd.DataFrame(
+    {
+        "customer_id": ["a", "a", "d", "d", "d", "e", "c"],
+        "timestamp": ["2024-01-05", "2024-01-15", "2024-01-02", "2024-01-03", "2024-01-10",
+                      "2024-01-20", "2024-01-28"],
+        "kind": ["contact", "complaint", "lead", "negotiation", "postponement", "referral", "dossier_review"],
+        "sentiment": [1, None, None, None, None, None, None],
+    }
+)
+
+
+def facts_of(tx=TX, ev=EV, cu=None, analysis_date="2024-02-01"):
+    t = read_transactions(tx, analysis_date=analysis_date)
+    e = read_events(ev, analysis_date=t.analysis_date) if ev is not None else None
+    c = read_customers(cu) if cu is not None else None
+    return customer_facts(t, e, c).to_pandas().set_index("customer_id")
+
+
+def test_hand_checked_facts():
+    f = facts_of()
+    assert list(f.index) == ["a", "b", "c", "d", "e"]
+    a, b, d = f.loc["a"], f.loc["b"], f.loc["d"]
+    # a: orders o1 (2 lines, 30.0, one discounted line, express) and o2 (premium); o3 is a return.
+    assert a.orders == 2 and a.purchase_days == 2
+    assert a.total_spend == pytest.approx(55.0)  # 10 + 20 + 30 - 5: returns are netted
+    assert a.avg_spend == pytest.approx(27.5)
+    assert a.recency_days == 21 and a.tenure_days == 31 and a.median_gap_days == 10
+    assert (a.discount_share, a.express_share, a.premium_share, a.free_share) == (0.5, 0.5, 0.5, 0.0)
+    assert a.contacts == 1 and a.touchpoints == 1
+    assert a.complaints_since_last_purchase == 1  # complaint on 15 Jan, after the purchase of 11 Jan
+    assert a.days_since_positive_contact == 27 and a.days_since_negative_contact == 17
+    assert (a["frequency"], a["recency"], a["T"]) == (1.0, 10.0, 31.0)
+    # b: one free order (100% discount, amount 0) is an order and a free one.
+    assert b.orders == 1 and b.free_share == 1.0 and b.total_spend == 0.0
+    # d: never bought, in talks since 3 Jan, postponed once.
+    assert d.orders == 0 and np.isnan(d.recency_days) and d.touchpoints == 2
+    assert d.open_negotiations == 1 and d.negotiation_age_days == 29 and d.postponements == 1
+    assert f.loc["e"].referrals == 1
+    assert f.loc["c"].days_since_dossier_review == 4
+    assert set(FACT_COLUMNS) <= {"customer_id", *f.columns}
+    assert (f["analysis_date"] == pd.Timestamp("2024-02-01")).all()
+
+
+def test_customer_attributes_are_joined_and_non_buyers_appear():
+    cu = pd.DataFrame({"customer_id": ["a", "z"], "has_money": [True, False]})
+    f = facts_of(cu=cu)
+    assert "z" in f.index and f.loc["z"].orders == 0
+    assert bool(f.loc["a"].has_money) is True
+
+
+def test_nothing_after_the_analysis_date_counts():
+    later = pd.DataFrame(
+        {"customer_id": ["a", "f"], "order_id": ["o9", "o10"], "timestamp": ["2024-02-01", "2024-03-05"],
+         "amount": [999.0, 5.0], "discount": [0.0, 0.0], "is_express": [False, False],
+         "is_premium": [False, False]}
+    )
+    late_ev = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-02-02"], "kind": ["complaint"],
+                            "sentiment": [None]})
+    base = facts_of()
+    more = facts_of(pd.concat([TX, later]), pd.concat([EV, late_ev]))
+    pd.testing.assert_frame_equal(base, more)
+
+
+def test_row_order_does_not_matter():
+    shuffled = TX.sample(frac=1.0, random_state=3)
+    pd.testing.assert_frame_equal(facts_of(), facts_of(shuffled, EV.iloc[::-1]))
+
+
+def test_default_analysis_date_is_carried_from_the_reader():
+    t = read_transactions(TX)
+    f = customer_facts(t).to_pandas()
+    assert (f["analysis_date"] == pd.Timestamp("2024-02-01")).all()
+    assert f.set_index("customer_id").loc["a"].recency_days == 21
+
+
+def test_lifetimes_summary_matches_on_cdnow():
+    lifetimes_utils = pytest.importorskip(
+        "lifetimes.utils", reason="lifetimes is not installed (pip install '.[bench]')"
+    )
+    ds = datasets.load("cdnow")
+    loaded = read_transactions(ds.transactions, ds.mapping)
+    ours = customer_facts(loaded).to_pandas().set_index("customer_id")[["frequency", "recency", "T"]]
+    # lifetimes sees the same rows clientlib used (the quality report says which were excluded).
+    used = loaded.table.to_pandas()
+    theirs = lifetimes_utils.summary_data_from_transaction_data(
+        used, "customer_id", "timestamp", observation_period_end=pd.Timestamp(loaded.analysis_date)
+    )
+    theirs.index = theirs.index.astype(str)
+    # 68 of CDNOW's 23,570 customers have only zero-amount rows, which the quality rules exclude.
+    assert len(ours) == len(theirs) == used["customer_id"].nunique() == 23_502
+    pd.testing.assert_frame_equal(
+        ours.sort_index(), theirs.sort_index()[["frequency", "recency", "T"]], check_names=False,
+        check_index_type=False,
+    )
+
+
+@pytest.mark.spark
+def test_duckdb_and_spark_give_identical_facts(spark_con):
+    ds = datasets.load("workshop", n_customers=300, seed=7)
+    t = read_transactions(ds.transactions, ds.mapping)
+    e = read_events(ds.events, analysis_date=t.analysis_date)
+    c = read_customers(ds.customers)
+    expr = customer_facts(t, e, c)
+    duck = expr.to_pandas()
+    spark = spark_con.to_pandas(expr)
+    assert len(duck) == 300
+    cols = [c for c in duck.columns if c in FACT_COLUMNS]
+    a = duck[cols].sort_values("customer_id").reset_index(drop=True)
+    b = spark[cols].sort_values("customer_id").reset_index(drop=True)
+    for col in cols:
+        if col in {"customer_id", "analysis_date", "first_purchase", "last_purchase"}:
+            assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
+        else:
+            np.testing.assert_allclose(
+                a[col].astype("float64"), b[col].astype("float64"), rtol=1e-12, err_msg=col
+            )

@@ -1,0 +1,223 @@
+"""Readers: mapping, types, the quality report, returns policy, time zones and file formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from clientlib.io import parse_analysis_date, read_customers, read_events, read_transactions
+from clientlib.schema import (
+    ClientlibError,
+    ColumnTypeError,
+    EmptyInputError,
+    MissingColumnsError,
+    ReturnsError,
+    parse_mapping,
+)
+
+
+def _tx(**cols):
+    base = {
+        "customer_id": ["a", "a", "b", "c"],
+        "timestamp": ["2024-01-01", "2024-01-10", "2024-01-05", "2024-01-07"],
+        "amount": [10.0, 20.0, 5.0, 7.0],
+    }
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def test_mapping_renames_user_columns():
+    df = _tx().rename(columns={"customer_id": "Client", "timestamp": "When", "amount": "Sum"})
+    loaded = read_transactions(df, parse_mapping("customer_id=Client,timestamp=When,amount=Sum"))
+    out = loaded.table.to_pandas()
+    assert set(out.columns) >= {"customer_id", "timestamp", "amount", "order_id"}
+    assert loaded.quality.rows_used == 4
+
+
+def test_missing_column_names_it_and_the_columns_found():
+    df = _tx().drop(columns="amount")
+    with pytest.raises(MissingColumnsError) as err:
+        read_transactions(df)
+    msg = str(err.value)
+    assert "amount" in msg and "customer_id, timestamp" in msg and "--map" in msg
+
+
+def test_mapping_to_absent_column_is_refused():
+    with pytest.raises(MissingColumnsError, match=r"amount=Revenue.*columns found"):
+        read_transactions(_tx(), {"amount": "Revenue"})
+
+
+def test_bad_mapping_syntax_and_unknown_role():
+    with pytest.raises(ClientlibError, match="ROLE=COLUMN"):
+        parse_mapping("customer_id")
+    with pytest.raises(ClientlibError, match="unknown role 'client'"):
+        parse_mapping("client=x")
+
+
+def test_wrong_type_with_no_usable_row_names_column_count_examples():
+    df = _tx(amount=["ten", "twenty", "five", "seven"])
+    with pytest.raises(ColumnTypeError) as err:
+        read_transactions(df)
+    msg = str(err.value)
+    assert "'amount'" in msg and "4 values" in msg and "'ten', 'twenty', 'five'" in msg
+
+
+def test_empty_and_header_only_inputs(tmp_path):
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("customer_id,timestamp,amount\n")
+    with pytest.raises(EmptyInputError, match="no data rows"):
+        read_transactions(header_only)
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    with pytest.raises(EmptyInputError, match="empty"):
+        read_transactions(empty)
+    with pytest.raises(EmptyInputError):
+        read_transactions(_tx().iloc[:0])
+
+
+def test_quality_report_counts_every_row_by_reason():
+    df = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", None, "", "b", "b", "c", "d", "e"],
+            "timestamp": ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-02", "nope",
+                          "2024-01-03", "2024-03-01", "2024-01-04", "2024-01-04"],
+            "amount": [10, 10, 5, 5, 5, 0, 9, "x", -3],
+        }
+    )
+    loaded = read_transactions(df, analysis_date="2024-02-01")
+    q = loaded.quality
+    assert q.excluded == {
+        "missing_customer_id": 2,
+        "unparsable_timestamp": 1,
+        "unparsable_amount": 1,
+        "after_analysis_date": 1,
+        "zero_amount": 1,
+        "duplicate": 1,
+    }
+    assert q.rows_read == 9 and q.rows_used == 2
+    q.check()
+    assert q.examples["unparsable_timestamp"] == [{"row": 5, "value": "nope"}]
+    assert q.notes["return_lines_netted"] == 1
+    frame = q.to_frame()
+    assert frame["rows"].sum() == 9
+
+
+def test_returns_policy():
+    df = _tx(amount=[10.0, -4.0, 5.0, 7.0])
+    assert read_transactions(df, returns="net").quality.rows_used == 4
+    dropped = read_transactions(df, returns="drop").quality
+    assert dropped.excluded == {"return_line": 1} and dropped.rows_used == 3
+    with pytest.raises(ReturnsError, match="1 return lines"):
+        read_transactions(df, returns="error")
+    with pytest.raises(ClientlibError, match="returns must be"):
+        read_transactions(df, returns="keep")
+
+
+def test_time_zone_rule_aware_to_utc_naive_kept_date_is_midnight():
+    df = _tx(timestamp=["2024-01-01T23:30:00-02:00", "2024-01-10 08:00", "2024-01-05", "2024-01-07"])
+    out = read_transactions(df).table.to_pandas().sort_values(["customer_id", "timestamp"])
+    got = list(out["timestamp"])
+    assert got[0] == pd.Timestamp("2024-01-02 01:30")
+    assert got[1] == pd.Timestamp("2024-01-10 08:00")
+    assert got[2] == pd.Timestamp("2024-01-05 00:00")
+
+
+def test_tz_aware_pandas_column():
+    ts = pd.to_datetime(["2024-01-01 23:00", "2024-01-02 00:00", "2024-01-03 00:00", "2024-01-04 00:00"]).tz_localize(
+        "Europe/Moscow"
+    )
+    out = read_transactions(_tx(timestamp=ts)).table.to_pandas().sort_values("timestamp")
+    assert out["timestamp"].iloc[0] == pd.Timestamp("2024-01-01 20:00")
+
+
+def test_default_analysis_date_is_day_after_last_transaction():
+    loaded = read_transactions(_tx())
+    assert loaded.analysis_date == dt.date(2024, 1, 11)
+    assert "2024-01-11" in loaded.quality.notes["analysis_date"]
+
+
+def test_analysis_date_that_is_not_a_date():
+    with pytest.raises(ClientlibError, match="not a date"):
+        parse_analysis_date("yesterday-ish")
+    with pytest.raises(ClientlibError, match="YYYY-MM-DD"):
+        read_transactions(_tx(), analysis_date="31/31/2024")
+
+
+def test_line_items_quantity_times_price_and_order_ids():
+    df = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b"],
+            "order_id": ["o1", "o1", "o2", "o3"],
+            "timestamp": ["2024-01-01", "2024-01-01", "2024-01-05", "2024-01-02"],
+            "quantity": [2, 1, 3, 1],
+            "unit_price": [5.0, 4.0, 1.5, 10.0],
+        }
+    )
+    out = read_transactions(df).table.to_pandas().sort_values(["order_id", "amount"])
+    assert list(out["amount"]) == [4.0, 10.0, 4.5, 10.0]
+    assert sorted(out["order_id"].unique()) == ["o1", "o2", "o3"]
+
+
+def test_bom_semicolon_decimal_comma_csv(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufeffcustomer_id;timestamp;amount\na;2024-01-01;10,50\nb;2024-01-02;1 234,25\n".encode()
+    )
+    loaded = read_transactions(path)
+    out = loaded.table.to_pandas().sort_values("customer_id")
+    assert list(out["amount"]) == [10.5, 1234.25]
+    assert any("decimal commas" in w for w in loaded.quality.warnings)
+
+
+def test_non_utf8_file_is_refused_with_the_option(tmp_path):
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes("customer_id,timestamp,amount\nИван,2024-01-01,5\n".encode("cp1251"))
+    with pytest.raises(ClientlibError, match="--encoding"):
+        read_transactions(path)
+    loaded = read_transactions(path, encoding="cp1251")
+    assert loaded.table.to_pandas()["customer_id"].iloc[0] == "Иван"
+
+
+def test_parquet_polars_and_pandas_agree(tmp_path):
+    pl = pytest.importorskip("polars")
+    df = _tx(timestamp=pd.to_datetime(["2024-01-01", "2024-01-10", "2024-01-05", "2024-01-07"]))
+    path = tmp_path / "tx.parquet"
+    df.to_parquet(path)
+    cols = ["customer_id", "timestamp", "amount"]
+    frames = [
+        read_transactions(src).table.to_pandas()[cols].sort_values(cols).reset_index(drop=True)
+        for src in (df, path, pl.from_pandas(df))
+    ]
+    for other in frames[1:]:
+        pd.testing.assert_frame_equal(frames[0], other, check_dtype=False)
+
+
+def test_input_frame_is_not_modified():
+    df = _tx(timestamp=["2024-01-01", "bad", "2024-01-05", "2024-01-07"])
+    before = df.copy()
+    read_transactions(df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_events_and_customers():
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", None],
+            "timestamp": ["2024-01-01", "2024-01-01", "2024-02-02", "2024-01-01"],
+            "kind": ["Contact", "Contact", "gossip", "lead"],
+            "sentiment": ["negative", "negative", None, None],
+        }
+    )
+    loaded = read_events(ev, analysis_date="2024-03-01")
+    assert loaded.quality.excluded == {"missing_customer_id": 1, "duplicate": 1}
+    out = loaded.table.to_pandas().sort_values("customer_id")
+    assert list(out["kind"]) == ["contact", "gossip"] and out["sentiment"].iloc[0] == -1.0
+    assert any("gossip" in w for w in loaded.quality.warnings)
+
+    cu = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "likes_usp": ["yes", "yes", "no", "да"]})
+    loaded = read_customers(cu)
+    assert loaded.quality.excluded == {"duplicate": 1, "duplicate_customer": 1}
+    out = loaded.table.to_pandas()
+    assert out["likes_usp"].tolist() == [True, False]
