@@ -358,9 +358,12 @@ def profile(
     -------
     DataFrame
         One row per cluster (index ``cluster``, sorted) with ``size``, ``share``, and per
-        feature ``<f>_mean``, ``<f>_median`` and ``<f>_rel`` (cluster mean / population mean − 1,
-        NaN when the population mean is 0). The population means and medians are kept in
-        ``result.attrs["population"]``.
+        feature ``<f>_mean``, ``<f>_median``, ``<f>_rel`` (cluster mean / population mean − 1,
+        NaN when the population mean is 0) and ``<f>_z``: the cluster mean of the feature
+        scaled as k-means sees it (log1p when the column has no negative value, then
+        standardised over the population), in population standard deviations — robust to the
+        long tails of spend and recency, so :func:`name_clusters` reads it first. The
+        population means and medians are kept in ``result.attrs["population"]``.
 
     Examples
     --------
@@ -387,6 +390,12 @@ def profile(
         out[f"{f}_median"] = medians[f]
         rel = means[f] / pop_mean[f] - 1 if pop_mean[f] != 0 else np.nan
         out[f"{f}_rel"] = rel
+    for f in features:
+        col = data[f]
+        t = np.log1p(col) if (col.min() >= 0) else col
+        sd = t.std(ddof=0)
+        z = (t - t.mean()) / sd if sd > 0 else t * 0.0
+        out[f"{f}_z"] = z.groupby(pd.Series(labels, name="cluster"), sort=True).mean()
     out.index.name = "cluster"
     out.attrs["population"] = {
         f: {"mean": float(pop_mean[f]), "median": float(pop_median[f])} for f in features
@@ -419,6 +428,13 @@ _GENERIC = {
 }
 
 
+def _level_z(z: float, threshold: float) -> int:
+    """0 low, 1 mid, 2 high, from a cluster's mean standardised score."""
+    if z is None or not np.isfinite(z):
+        return 1
+    return 2 if z >= threshold else 0 if z <= -threshold else 1
+
+
 def _level(rel: float, threshold: float) -> int:
     """0 low, 1 mid, 2 high, from cluster mean / population mean − 1 on a symmetric log scale."""
     if rel is None or not np.isfinite(rel) or rel <= -1:
@@ -435,27 +451,32 @@ def name_clusters(
     labels: Any = None,
     segments: Any = None,
     lang: str = "en",
-    threshold: float = 0.25,
+    threshold: float | None = None,
 ) -> dict[int, str]:
     """Readable, deterministic names from each cluster's high/low pattern.
 
-    Each feature is *high* when the cluster mean is at least ``1 + threshold`` times the
-    population mean, *low* when at most ``1 / (1 + threshold)`` times, else *mid*; the words
-    come from a small per-language table (recency low reads "Recent"). When ``labels`` and
-    ``segments`` (for example RFM segment names, aligned with ``labels``) are given, the segment
-    the cluster overlaps most is appended with its share: ``"… (≈ Champions 72%)"``.
+    Each feature is *high*, *mid* or *low* for a cluster. With the ``<f>_z`` columns of
+    :func:`profile` (the default): high when the cluster's mean standardised log score is at
+    least ``threshold`` (default 0.5 standard deviations), low when at most ``-threshold``.
+    Without them (a hand-made table with ``<f>_rel`` only): high when the cluster mean is at
+    least ``1 + threshold`` (default 1.25) times the population mean, low when at most
+    ``1 / (1 + threshold)`` times. The words come from a small per-language table (recency
+    low reads "Recent"). When ``labels`` and ``segments`` (for example RFM segment names,
+    aligned with ``labels``) are given, the segment the cluster overlaps most is appended
+    with its share: ``"… (≈ Champions 72%)"``.
     Duplicate names get `` (2)``, `` (3)``… in cluster-id order.
 
     Parameters
     ----------
     profiles : DataFrame
-        Output of :func:`profile` (``<f>_rel`` columns are used).
+        Output of :func:`profile` (``<f>_z`` columns, else ``<f>_rel``).
     features : sequence of str, optional
         Order of the words; default: the features found in ``profiles``.
     labels, segments : array-like, optional
         Cluster per customer and a second labeling to report the best overlap with.
     lang : {"en", "ru"}
-    threshold : float, default=0.25
+    threshold : float, optional
+        0.5 (standard deviations) for ``_z``, 0.25 for ``_rel``.
 
     Returns
     -------
@@ -473,8 +494,11 @@ def name_clusters(
     if features is None:
         features = [c[: -len("_rel")] for c in profiles.columns if c.endswith("_rel")]
     features = list(features)
+    use_z = all(f"{f}_z" in profiles.columns for f in features)
+    if threshold is None:
+        threshold = 0.5 if use_z else 0.25
     missing = [f"{f}_rel" for f in features if f"{f}_rel" not in profiles.columns]
-    if missing:
+    if missing and not use_z:
         raise ValueError(f"profiles lacks column(s) {missing}; build it with profile().")
     overlap: dict[int, tuple[str, float]] = {}
     if segments is not None:
@@ -488,7 +512,11 @@ def name_clusters(
     for cid, row in profiles.iterrows():
         words = []
         for f in features:
-            level = _level(row[f"{f}_rel"], threshold)
+            level = (
+                _level_z(row[f"{f}_z"], threshold)
+                if use_z
+                else _level(row[f"{f}_rel"], threshold)
+            )
             triple = _WORDS[lang].get(f) or tuple(w.format(f=f) for w in _GENERIC[lang])
             words.append(triple[level])
         name = " · ".join(words)
@@ -599,7 +627,7 @@ def choose_k(
     n_seeds: int = 5,
     *,
     n_init: int = 10,
-    large_n: int = 200_000,
+    large_n: int | None = 50_000,
     stability_threshold: float = 0.8,
     log: bool = True,
 ) -> KChoice:
@@ -627,8 +655,12 @@ def choose_k(
         Rows for the silhouette and the stability fits.
     n_seeds : int, default=5
         Single-start fits per k for the stability (>= 2 to measure it; 1 gives NaN).
-    n_init, large_n, log
+    n_init, log
         As in :class:`CustomerClusters`.
+    large_n : int or None, default=50_000
+        Each k is fitted on at most this many rows (a seeded sample, the same for every k),
+        then all rows are assigned. Lower than the estimator's default because choosing k
+        fits ``len(k_range)`` models and only has to rank k; None fits on every row.
     stability_threshold : float, default=0.8
 
     Returns

@@ -226,6 +226,9 @@ def test_profile_values():
     assert p.loc[0, "orders_mean"] == 6.0 and p.loc[0, "orders_median"] == 6.0
     assert p.loc[1, "total_spend_rel"] == pytest.approx(15 / 30 - 1)
     assert p.attrs["population"]["orders"]["mean"] == pytest.approx(3.4)
+    z = np.log1p(df["orders"])
+    z = (z - z.mean()) / z.std(ddof=0)
+    assert p.loc[0, "orders_z"] == pytest.approx(z[[2, 3]].mean())
 
 
 def test_name_clusters_hand_case_languages_overlap_duplicates():
@@ -237,8 +240,11 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
     assert name_clusters(p) == {
         0: "Recent · frequent · high spend",
         1: "Lapsed · rare · low spend",
-        2: "Cooling · occasional · low spend",
+        2: "Cooling · occasional · mid spend",
     }
+    # a table with the relative columns only (mean vs population mean) still names clusters
+    rel_only = p.drop(columns=[c for c in p.columns if c.endswith("_z")])
+    assert name_clusters(rel_only)[0] == "Recent · frequent · high spend"
     assert name_clusters(p, lang="ru")[0] == "Недавние · частые · большие траты"
     seg = ["Champions", "Champions", "Lost", "Hibernating", "At risk", "At risk"]
     named = name_clusters(p, labels=labels, segments=seg)
