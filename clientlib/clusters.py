@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.metrics import (
@@ -611,6 +612,12 @@ def elbow(ks: Sequence[int], inertia: Sequence[float]) -> int:
     return int(ks[int(np.argmax(dist))])
 
 
+def _silhouette(Z: np.ndarray, labels: np.ndarray) -> float:
+    # distances in chunks of at most 128 MiB (the default 1 GiB makes the peak memory)
+    with config_context(working_memory=128):
+        return float(silhouette_score(Z, labels))
+
+
 def _seeds(random_state: Any, n: int) -> list[int]:
     if isinstance(random_state, (int, np.integer)):
         return [int(random_state) + i for i in range(n)]
@@ -706,7 +713,7 @@ def choose_k(
         row = {
             "k": k,
             "inertia": float(np.square(dist.min(axis=1)).sum()),
-            "silhouette": float(silhouette_score(Zs, lab_s)) if ok_s else np.nan,
+            "silhouette": _silhouette(Zs, lab_s) if ok_s else np.nan,
             "calinski_harabasz": float(calinski_harabasz_score(Z, labels))
             if n_found >= 2
             else np.nan,

@@ -71,6 +71,7 @@ HEADINGS: dict[str, dict[str, str]] = {
         "snake_title": "Cluster profiles (snake plot)",
         "feature": "Feature",
         "relative": "Cluster mean vs population mean (%)",
+        "zscore": "Mean standardised log score (SD)",
         "crosstab_title": "{a} × {b}",
         "count": "Customers",
         "share_row": "Share of row (%)",
@@ -112,6 +113,7 @@ HEADINGS: dict[str, dict[str, str]] = {
         "snake_title": "Профили кластеров (змейка)",
         "feature": "Признак",
         "relative": "Среднее кластера относительно среднего по всем (%)",
+        "zscore": "Средняя стандартизованная оценка логарифма (СО)",
         "crosstab_title": "{a} × {b}",
         "count": "Клиентов",
         "share_row": "Доля строки (%)",
@@ -290,9 +292,14 @@ def snake_plot(
     *,
     features: Sequence[str] | None = None,
     names: Mapping[Any, str] | None = None,
+    value: str = "rel",
     lang: str = "en",
 ) -> Axes:
-    """Each cluster's mean per feature relative to the population mean (a "snake plot").
+    """Each cluster's mean per feature relative to the population (a "snake plot").
+
+    ``value="rel"`` (default) plots cluster mean / population mean − 1 in %; ``value="z"``
+    plots the mean standardised log score (the space k-means works in, in standard
+    deviations; the classic snake plot).
 
     ``data`` is either a :func:`~clientlib.clusters.profile` table (``labels`` None) or
     customer facts with ``labels`` (profiled here on ``features``, RFM by default).
@@ -309,7 +316,9 @@ def snake_plot(
     prof = data if labels is None else profile(data, labels, features or RFM_FEATURES)
     if features is None:
         features = [c[: -len("_rel")] for c in prof.columns if c.endswith("_rel")]
-    cols = [f"{f}_rel" for f in features]
+    if value not in ("rel", "z"):
+        raise ValueError(f"value must be 'rel' or 'z', got {value!r}.")
+    cols = [f"{f}_{value}" for f in features]
     missing = [c for c in cols if c not in prof.columns]
     if missing:
         raise ValueError(
@@ -322,10 +331,11 @@ def snake_plot(
         ax.plot(x, row.to_numpy(dtype=float), marker="o", color=f"C{i % 10}", label=name)
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_xticks(x, list(features))
-    _percent_axis(ax)
+    if value == "rel":
+        _percent_axis(ax)
     ax.set_title(h["snake_title"])
     ax.set_xlabel(h["feature"])
-    ax.set_ylabel(h["relative"])
+    ax.set_ylabel(h["relative"] if value == "rel" else h["zscore"])
     ax.legend(frameon=False)
     _style(ax)
     return ax

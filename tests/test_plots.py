@@ -110,6 +110,9 @@ def test_snake_plot_from_facts_and_profile(facts):
     assert len(ax2.lines) == 4
     expected = prof.loc[0, ["orders_rel", "total_spend_rel"]].to_numpy(dtype=float)
     np.testing.assert_allclose(ax2.lines[0].get_ydata(), expected)
+    ax3 = plots.snake_plot(prof, value="z")
+    assert ax3.get_ylabel() == "Mean standardised log score (SD)"
+    np.testing.assert_allclose(ax3.lines[1].get_ydata(), prof.loc[1, ["orders_z", "total_spend_z"]])
 
 
 def test_crosstab_heatmap():
