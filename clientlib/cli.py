@@ -20,24 +20,34 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-datasets_app = typer.Typer(help="Embedded datasets: list them, export them as CSV.", no_args_is_help=True)
+datasets_app = typer.Typer(
+    help="Embedded datasets: list them, export them as CSV.", no_args_is_help=True
+)
 app.add_typer(datasets_app, name="datasets")
 
 InputArg = Annotated[
-    Path | None, typer.Argument(help="Transactions file (CSV, TSV, .gz or Parquet).", show_default=False)
+    Path | None,
+    typer.Argument(help="Transactions file (CSV, TSV, .gz or Parquet).", show_default=False),
 ]
 DatasetOpt = Annotated[
-    str | None, typer.Option("--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, workshop).")
+    str | None,
+    typer.Option("--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, workshop)."),
 ]
 MapOpt = Annotated[
     str | None,
-    typer.Option("--map", "-m", help="ROLE=COLUMN,... e.g. customer_id=CustomerID,timestamp=InvoiceDate"),
+    typer.Option(
+        "--map", "-m", help="ROLE=COLUMN,... e.g. customer_id=CustomerID,timestamp=InvoiceDate"
+    ),
 ]
 EventsOpt = Annotated[Path | None, typer.Option("--events", help="Event log file (CSV/Parquet).")]
-CustomersOpt = Annotated[Path | None, typer.Option("--customers", help="Customers file (CSV/Parquet).")]
+CustomersOpt = Annotated[
+    Path | None, typer.Option("--customers", help="Customers file (CSV/Parquet).")
+]
 DateOpt = Annotated[
     str | None,
-    typer.Option("--analysis-date", help="YYYY-MM-DD; default: the day after the last transaction."),
+    typer.Option(
+        "--analysis-date", help="YYYY-MM-DD; default: the day after the last transaction."
+    ),
 ]
 ReturnsOpt = Annotated[str, typer.Option("--returns", help="Return lines: net, drop or error.")]
 SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV separator (default: sniffed).")]
@@ -71,7 +81,9 @@ def load_inputs(
     roles = parse_mapping(mapping)
     if dataset is not None:
         if dataset not in datasets.available():
-            raise ClientlibError(f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}")
+            raise ClientlibError(
+                f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}"
+            )
         ds = datasets.load(dataset)
         roles = {**(ds.mapping or {}), **roles}
         tx_src, ev_src, cu_src = ds.transactions, ds.events, ds.customers
@@ -79,7 +91,11 @@ def load_inputs(
         tx_src, ev_src, cu_src = input, events, customers
     opts = {"sep": sep, "encoding": encoding}
     tx = read_transactions(tx_src, roles, analysis_date=analysis_date, returns=returns, **opts)
-    ev = read_events(ev_src, roles, analysis_date=tx.analysis_date, **opts) if ev_src is not None else None
+    ev = (
+        read_events(ev_src, roles, analysis_date=tx.analysis_date, **opts)
+        if ev_src is not None
+        else None
+    )
     cu = read_customers(cu_src, roles, **opts) if cu_src is not None else None
     return Inputs(tx, ev, cu)
 
@@ -101,7 +117,9 @@ def _params(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ClientlibError(f"cannot read --param {item!r}: write KEY=VALUE, e.g. --param fan_min_orders=4")
+            raise ClientlibError(
+                f"cannot read --param {item!r}: write KEY=VALUE, e.g. --param fan_min_orders=4"
+            )
         out[key.strip()] = yaml.safe_load(value)
     return out
 
@@ -138,7 +156,9 @@ def datasets_export(
     from clientlib import datasets
 
     if name not in datasets.available():
-        raise ClientlibError(f"unknown dataset {name!r}; available: {', '.join(datasets.available())}")
+        raise ClientlibError(
+            f"unknown dataset {name!r}; available: {', '.join(datasets.available())}"
+        )
     path = datasets.export(name, out, table=table)
     typer.echo(f"wrote {path}")
 
@@ -160,10 +180,16 @@ def quality(
 
     Example: clientlib quality orders.csv --map customer_id=Client,timestamp=Date,amount=Total
     """
-    inputs = load_inputs(input, dataset, map, events, customers, analysis_date, returns, sep, encoding)
-    reports = [x.quality for x in (inputs.transactions, inputs.events, inputs.customers) if x is not None]
+    inputs = load_inputs(
+        input, dataset, map, events, customers, analysis_date, returns, sep, encoding
+    )
+    reports = [
+        x.quality for x in (inputs.transactions, inputs.events, inputs.customers) if x is not None
+    ]
     if json_out:
-        typer.echo(json.dumps([r.to_dict() for r in reports], default=str, ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps([r.to_dict() for r in reports], default=str, ensure_ascii=False, indent=2)
+        )
     else:
         for r in reports:
             typer.echo(str(r))
@@ -180,7 +206,9 @@ def facts(
     returns: ReturnsOpt = "net",
     sep: SepOpt = None,
     encoding: EncOpt = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path("facts.csv"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path(
+        "facts.csv"
+    ),
 ) -> None:
     """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
 
@@ -188,11 +216,15 @@ def facts(
     """
     from clientlib.files import write_csv
 
-    inputs = load_inputs(input, dataset, map, events, customers, analysis_date, returns, sep, encoding)
+    inputs = load_inputs(
+        input, dataset, map, events, customers, analysis_date, returns, sep, encoding
+    )
     _quality(inputs)
     df = _facts(inputs).to_pandas()
     write_csv(df, out)
-    typer.echo(f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})")
+    typer.echo(
+        f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})"
+    )
 
 
 @app.command()
@@ -203,17 +235,22 @@ def segment(
     events: EventsOpt = None,
     customers: CustomersOpt = None,
     framework: Annotated[
-        str, typer.Option("--framework", "-f", help="A framework name, comma-separated names, or all.")
+        str,
+        typer.Option("--framework", "-f", help="A framework name, comma-separated names, or all."),
     ] = "all",
     rules: Annotated[Path | None, typer.Option("--rules", help="Your own rulebook (YAML).")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE, repeatable.")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE, repeatable.")
+    ] = None,
     analysis_date: DateOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Labels: en or ru.")] = "en",
     k: Annotated[str, typer.Option("--k", help="k-means clusters: a number or auto.")] = "auto",
     returns: ReturnsOpt = "net",
     sep: SepOpt = None,
     encoding: EncOpt = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path("segments.csv"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path(
+        "segments.csv"
+    ),
 ) -> None:
     """Classify every customer by one or more frameworks; write class, label, reason, action.
 
@@ -225,16 +262,43 @@ def segment(
 
     if lang not in {"en", "ru"}:
         raise ClientlibError(f"--lang must be en or ru, not {lang!r}")
-    inputs = load_inputs(input, dataset, map, events, customers, analysis_date, returns, sep, encoding)
+    inputs = load_inputs(
+        input, dataset, map, events, customers, analysis_date, returns, sep, encoding
+    )
     _quality(inputs)
-    names: Any = "all" if framework == "all" else [f.strip() for f in framework.split(",") if f.strip()]
+    from clientlib.frameworks import available
+
+    wanted = (
+        available() + ["kmeans"]
+        if framework == "all"
+        else [f.strip() for f in framework.split(",") if f.strip()]
+    )
     params = _params(param)
     if k != "auto":
         try:
-            params["k"] = int(k)
+            k_value: int | str = int(k)
         except ValueError:
             raise ClientlibError(f"--k must be a whole number or auto, not {k!r}") from None
-    df, skipped = run_segment(_facts(inputs), names, rules=rules, params=params or None, lang=lang)
+    else:
+        k_value = "auto"
+    facts_expr = _facts(inputs)
+    rule_based = [f for f in wanted if f != "kmeans"]
+    parts, skipped = [], []
+    if rule_based or rules is not None:
+        df, skipped = run_segment(
+            facts_expr, rule_based, rules=rules, params=params or None, lang=lang
+        )
+        parts.append(df)
+    if "kmeans" in wanted:
+        from clientlib.pipeline import kmeans_segments
+
+        km, _, choice = kmeans_segments(facts_expr.to_pandas(), k_value, lang=lang)
+        if choice is not None:
+            typer.echo(f"k-means: {choice.reason}", err=True)
+        parts.append(km)
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not df.empty:
+        df = df.sort_values(["framework", "customer_id"], kind="stable").reset_index(drop=True)
     for message in skipped:
         typer.echo(f"skipped: {message}", err=True)
     if df.empty:
@@ -249,19 +313,72 @@ def compare(
     a: Annotated[Path, typer.Argument(help="First output of `clientlib segment`.")],
     b: Annotated[Path, typer.Argument(help="Second output of `clientlib segment`.")],
     on: Annotated[str, typer.Option("--on", help="Column to compare.")] = "class",
+    framework_a: Annotated[
+        str | None, typer.Option("--framework-a", help="Rows of this framework in A.")
+    ] = None,
+    framework_b: Annotated[
+        str | None, typer.Option("--framework-b", help="Rows of this framework in B.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Agreement between two segmentations (ARI, AMI, NMI, V-measure, Cramér's V, matching).
 
-    Example: clientlib compare lifecycle.csv kmeans.csv --json
+    Example: clientlib compare all.csv all.csv --framework-a lifecycle --framework-b kmeans
     """
-    from clientlib.compare import compare_files
+    from clientlib.compare import compare as compare_frames
 
-    result = compare_files(a, b, on=on)
+    frames = []
+    for path, name in ((a, framework_a), (b, framework_b)):
+        if not path.is_file():
+            raise ClientlibError(f"no such file: {path}")
+        df = pd.read_csv(path, dtype={"customer_id": str}, keep_default_na=False, na_values=[""])
+        if "framework" in df.columns:
+            found = sorted(df["framework"].dropna().unique())
+            if name is not None:
+                if name not in found:
+                    raise ClientlibError(f"{path}: no rows of framework {name!r}; found {found}")
+                df = df[df["framework"] == name]
+            elif len(found) > 1:
+                which = "--framework-a" if path == a else "--framework-b"
+                raise ClientlibError(
+                    f"{path} holds {len(found)} frameworks ({', '.join(found)}); "
+                    f"pick one with {which} NAME"
+                )
+        frames.append(df.reset_index(drop=True))
+    result = compare_frames(frames[0], frames[1], on=on)
     if json_out:
         typer.echo(json.dumps(result.to_dict(), default=str, ensure_ascii=False, indent=2))
     else:
-        typer.echo(str(result))
+        typer.echo(_agreement_text(result))
+
+
+def _agreement_text(result: Any) -> str:
+    head = (
+        f"{result.name_a} vs {result.name_b}: {result.n:,} customers compared"
+        f" ({result.only_in_a:,} only in A, {result.only_in_b:,} only in B)"
+    )
+    scores = result.to_frame().assign(value=lambda d: d["value"].round(3))
+    pairs = pd.DataFrame(result.matching, columns=[result.name_a, result.name_b, "customers"])
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        return "\n\n".join(
+            [
+                head,
+                _table(scores),
+                "best one-to-one matching:\n" + _table(pairs),
+                "crosstab:\n" + result.crosstab.to_string(),
+            ]
+        )
+
+
+def _raised_by_clientlib(exc: BaseException) -> bool:
+    """True when the innermost frame of the traceback is clientlib's own code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    package = str(Path(__file__).resolve().parent)
+    return tb is not None and str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(
+        package
+    )
 
 
 def main() -> None:
@@ -271,9 +388,10 @@ def main() -> None:
     except ClientlibError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        # Errors raised on purpose by clientlib modules carry a message meant for the user.
-        if type(exc).__module__.startswith("clientlib") or isinstance(exc, FileNotFoundError):
+    except (ValueError, KeyError, FileNotFoundError, IsADirectoryError) as exc:
+        # Errors raised on purpose by clientlib's own code carry a message meant for the user;
+        # anything raised deep inside a library is a bug and keeps its traceback.
+        if _raised_by_clientlib(exc):
             typer.echo(f"error: {exc}", err=True)
             sys.exit(2)
         raise

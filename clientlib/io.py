@@ -289,8 +289,8 @@ def _read_csv(path: Path, kind, sep, decimal, encoding) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         raise ClientlibError(
             f"{kind}: {path} is not valid {encoding} "
-            f"(byte {exc.object[exc.start : exc.start + 1]!r} at position {exc.start}); pass the file's encoding, e.g. --encoding cp1251 or "
-            "--encoding latin-1"
+            f"(byte {exc.object[exc.start : exc.start + 1]!r} at position {exc.start}); "
+            "pass the file's encoding, e.g. --encoding cp1251 or --encoding latin-1"
         ) from None
     except pd.errors.EmptyDataError:
         raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)") from None

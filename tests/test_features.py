@@ -14,8 +14,14 @@ TX = pd.DataFrame(
     {
         "customer_id": ["a", "a", "a", "a", "b", "c"],
         "order_id": ["o1", "o1", "o2", "o3", "o4", "o5"],
-        "timestamp": ["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-11", "2024-01-31", "2024-01-20",
-                      "2024-01-25"],
+        "timestamp": [
+            "2024-01-01 10:00",
+            "2024-01-01 10:00",
+            "2024-01-11",
+            "2024-01-31",
+            "2024-01-20",
+            "2024-01-25",
+        ],
         "amount": [10.0, 20.0, 30.0, -5.0, 0.0, 50.0],
         "discount": [0.0, 0.5, 0.0, 0.0, 1.0, 0.0],
         "is_express": [True, False, False, False, False, True],
@@ -25,9 +31,24 @@ TX = pd.DataFrame(
 EV = pd.DataFrame(
     {
         "customer_id": ["a", "a", "d", "d", "d", "e", "c"],
-        "timestamp": ["2024-01-05", "2024-01-15", "2024-01-02", "2024-01-03", "2024-01-10",
-                      "2024-01-20", "2024-01-28"],
-        "kind": ["contact", "complaint", "lead", "negotiation", "postponement", "referral", "dossier_review"],
+        "timestamp": [
+            "2024-01-05",
+            "2024-01-15",
+            "2024-01-02",
+            "2024-01-03",
+            "2024-01-10",
+            "2024-01-20",
+            "2024-01-28",
+        ],
+        "kind": [
+            "contact",
+            "complaint",
+            "lead",
+            "negotiation",
+            "postponement",
+            "referral",
+            "dossier_review",
+        ],
         "sentiment": [1, None, None, None, None, None, None],
     }
 )
@@ -49,9 +70,16 @@ def test_hand_checked_facts():
     assert a.total_spend == pytest.approx(55.0)  # 10 + 20 + 30 - 5: returns are netted
     assert a.avg_spend == pytest.approx(27.5)
     assert a.recency_days == 21 and a.tenure_days == 31 and a.median_gap_days == 10
-    assert (a.discount_share, a.express_share, a.premium_share, a.free_share) == (0.5, 0.5, 0.5, 0.0)
+    assert (a.discount_share, a.express_share, a.premium_share, a.free_share) == (
+        0.5,
+        0.5,
+        0.5,
+        0.0,
+    )
     assert a.contacts == 1 and a.touchpoints == 1
-    assert a.complaints_since_last_purchase == 1  # complaint on 15 Jan, after the purchase of 11 Jan
+    assert (
+        a.complaints_since_last_purchase == 1
+    )  # complaint on 15 Jan, after the purchase of 11 Jan
     assert a.days_since_positive_contact == 27 and a.days_since_negative_contact == 17
     assert (a["frequency"], a["recency"], a["T"]) == (1.0, 10.0, 31.0)
     # b: one free order (100% discount, amount 0) is an order and a free one.
@@ -74,12 +102,24 @@ def test_customer_attributes_are_joined_and_non_buyers_appear():
 
 def test_nothing_after_the_analysis_date_counts():
     later = pd.DataFrame(
-        {"customer_id": ["a", "f"], "order_id": ["o9", "o10"], "timestamp": ["2024-02-01", "2024-03-05"],
-         "amount": [999.0, 5.0], "discount": [0.0, 0.0], "is_express": [False, False],
-         "is_premium": [False, False]}
+        {
+            "customer_id": ["a", "f"],
+            "order_id": ["o9", "o10"],
+            "timestamp": ["2024-02-01", "2024-03-05"],
+            "amount": [999.0, 5.0],
+            "discount": [0.0, 0.0],
+            "is_express": [False, False],
+            "is_premium": [False, False],
+        }
     )
-    late_ev = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-02-02"], "kind": ["complaint"],
-                            "sentiment": [None]})
+    late_ev = pd.DataFrame(
+        {
+            "customer_id": ["a"],
+            "timestamp": ["2024-02-02"],
+            "kind": ["complaint"],
+            "sentiment": [None],
+        }
+    )
     base = facts_of()
     more = facts_of(pd.concat([TX, later]), pd.concat([EV, late_ev]))
     pd.testing.assert_frame_equal(base, more)
@@ -103,7 +143,9 @@ def test_lifetimes_summary_matches_on_cdnow():
     )
     ds = datasets.load("cdnow")
     loaded = read_transactions(ds.transactions, ds.mapping)
-    ours = customer_facts(loaded).to_pandas().set_index("customer_id")[["frequency", "recency", "T"]]
+    ours = (
+        customer_facts(loaded).to_pandas().set_index("customer_id")[["frequency", "recency", "T"]]
+    )
     # lifetimes sees the same rows clientlib used (the quality report says which were excluded).
     used = loaded.table.to_pandas()
     theirs = lifetimes_utils.summary_data_from_transaction_data(
@@ -113,7 +155,9 @@ def test_lifetimes_summary_matches_on_cdnow():
     # 68 of CDNOW's 23,570 customers have only zero-amount rows, which the quality rules exclude.
     assert len(ours) == len(theirs) == used["customer_id"].nunique() == 23_502
     pd.testing.assert_frame_equal(
-        ours.sort_index(), theirs.sort_index()[["frequency", "recency", "T"]], check_names=False,
+        ours.sort_index(),
+        theirs.sort_index()[["frequency", "recency", "T"]],
+        check_names=False,
         check_index_type=False,
     )
 

@@ -81,8 +81,17 @@ def test_quality_report_counts_every_row_by_reason():
     df = pd.DataFrame(
         {
             "customer_id": ["a", "a", None, "", "b", "b", "c", "d", "e"],
-            "timestamp": ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-02", "nope",
-                          "2024-01-03", "2024-03-01", "2024-01-04", "2024-01-04"],
+            "timestamp": [
+                "2024-01-01",
+                "2024-01-01",
+                "2024-01-02",
+                "2024-01-02",
+                "nope",
+                "2024-01-03",
+                "2024-03-01",
+                "2024-01-04",
+                "2024-01-04",
+            ],
             "amount": [10, 10, 5, 5, 5, 0, 9, "x", -3],
         }
     )
@@ -116,7 +125,9 @@ def test_returns_policy():
 
 
 def test_time_zone_rule_aware_to_utc_naive_kept_date_is_midnight():
-    df = _tx(timestamp=["2024-01-01T23:30:00-02:00", "2024-01-10 08:00", "2024-01-05", "2024-01-07"])
+    df = _tx(
+        timestamp=["2024-01-01T23:30:00-02:00", "2024-01-10 08:00", "2024-01-05", "2024-01-07"]
+    )
     out = read_transactions(df).table.to_pandas().sort_values(["customer_id", "timestamp"])
     got = list(out["timestamp"])
     assert got[0] == pd.Timestamp("2024-01-02 01:30")
@@ -125,9 +136,9 @@ def test_time_zone_rule_aware_to_utc_naive_kept_date_is_midnight():
 
 
 def test_tz_aware_pandas_column():
-    ts = pd.to_datetime(["2024-01-01 23:00", "2024-01-02 00:00", "2024-01-03 00:00", "2024-01-04 00:00"]).tz_localize(
-        "Europe/Moscow"
-    )
+    ts = pd.to_datetime(
+        ["2024-01-01 23:00", "2024-01-02 00:00", "2024-01-03 00:00", "2024-01-04 00:00"]
+    ).tz_localize("Europe/Moscow")
     out = read_transactions(_tx(timestamp=ts)).table.to_pandas().sort_values("timestamp")
     assert out["timestamp"].iloc[0] == pd.Timestamp("2024-01-01 20:00")
 
@@ -216,7 +227,9 @@ def test_events_and_customers():
     assert list(out["kind"]) == ["contact", "gossip"] and out["sentiment"].iloc[0] == -1.0
     assert any("gossip" in w for w in loaded.quality.warnings)
 
-    cu = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "likes_usp": ["yes", "yes", "no", "да"]})
+    cu = pd.DataFrame(
+        {"customer_id": ["a", "a", "b", "b"], "likes_usp": ["yes", "yes", "no", "да"]}
+    )
     loaded = read_customers(cu)
     assert loaded.quality.excluded == {"duplicate": 1, "duplicate_customer": 1}
     out = loaded.table.to_pandas()

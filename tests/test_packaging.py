@@ -10,7 +10,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAME = {"ibis-framework": "ibis-duckdb", "duckdb": "python-duckdb", "matplotlib": "matplotlib-base"}
+CONDA_NAME = {
+    "ibis-framework": "ibis-duckdb",
+    "duckdb": "python-duckdb",
+    "matplotlib": "matplotlib-base",
+}
 NOT_IN_CONDA = {"openjdk", "python", "pip"}
 
 
@@ -70,13 +74,32 @@ def test_non_editable_install_finds_its_data(tmp_path):
 
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheel_dir), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
         check=True,
     )
     wheel = next(wheel_dir.glob("clientlib-*.whl"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     code = (

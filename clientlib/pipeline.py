@@ -1,0 +1,204 @@
+"""The whole study in one call: facts → frameworks → clusters → comparison.
+
+Notebooks, the report and the command line compose the same steps; this module is the one place
+where that composition lives, with the time each stage took.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from clientlib.clusters import RFM_FEATURES, CustomerClusters, KChoice, choose_k
+from clientlib.compare import agreement_matrix
+from clientlib.features import customer_facts
+from clientlib.io import Loaded
+from clientlib.schema import QualityReport
+from clientlib.segment import segment
+
+#: Label of customers k-means does not cluster (it is fitted on buyers only).
+NON_BUYER = {"en": "Not a buyer yet", "ru": "Ещё не покупатель"}
+
+
+@dataclass
+class Study:
+    """Everything one run of :func:`run_study` produced.
+
+    Attributes
+    ----------
+    facts : pandas.DataFrame
+        One row per customer (``docs/CONTRACTS.md``).
+    quality : list of QualityReport
+        One per table read.
+    analysis_date : datetime.date
+    segments : pandas.DataFrame
+        Long table ``customer_id, framework, class, label, reason, action`` (RFM adds its scores);
+        k-means appears as framework ``kmeans``.
+    skipped : list of str
+        Frameworks that could not run, with the columns they miss.
+    kchoice : KChoice or None
+        The choice of k (None when k was given).
+    model : CustomerClusters or None
+        The fitted clustering (None when there are fewer than two buyers).
+    agreement : pandas.DataFrame
+        AMI between every pair of labelings (frameworks, k-means, true personas when known).
+    timings : dict of str to float
+        Seconds per stage.
+    """
+
+    facts: pd.DataFrame
+    quality: list[QualityReport]
+    analysis_date: Any
+    segments: pd.DataFrame
+    skipped: list[str]
+    kchoice: KChoice | None
+    model: CustomerClusters | None
+    agreement: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def labelings(self) -> dict[str, pd.Series]:
+        """Class per customer for each framework (and ``persona`` when the data carries it)."""
+        out = {
+            name: g.set_index("customer_id")["class"]
+            for name, g in self.segments.groupby("framework", sort=True)
+        }
+        if "persona" in self.facts.columns:
+            out["persona"] = self.facts.set_index("customer_id")["persona"]
+        return out
+
+
+def kmeans_segments(
+    facts: pd.DataFrame,
+    k: int | str = "auto",
+    *,
+    lang: str = "en",
+    features: Sequence[str] = RFM_FEATURES,
+    k_range: Sequence[int] = range(2, 9),
+    random_state: int = 0,
+) -> tuple[pd.DataFrame, CustomerClusters | None, KChoice | None]:
+    """Cluster the buyers and return rows shaped like any framework's output.
+
+    Non-buyers get the class ``non_buyer`` (k-means is fitted on buyers only); a negative net
+    spend is clipped at zero before the log scale. ``k="auto"`` takes ``choose_k``'s
+    recommendation.
+
+    Examples
+    --------
+    >>> from clientlib import datasets
+    >>> from clientlib.io import read_transactions
+    >>> ds = datasets.load("workshop", n_customers=300, seed=1)
+    >>> facts = customer_facts(read_transactions(ds.transactions, ds.mapping)).to_pandas()
+    >>> rows, model, choice = kmeans_segments(facts, k=3)
+    >>> sorted(rows["class"].unique())[:3]
+    ['cluster_0', 'cluster_1', 'cluster_2']
+    """
+    features = list(features)
+    buyers = facts[facts["orders"] > 0].copy()
+    for col in features:
+        buyers[col] = buyers[col].astype("float64").clip(lower=0)
+    out = facts[["customer_id"]].copy()
+    out["framework"] = "kmeans"
+    out["class"] = "non_buyer"
+    out["label"] = NON_BUYER.get(lang, NON_BUYER["en"])
+    out["reason"] = "orders=0: clusters are fitted on buyers only"
+    out["action"] = ""
+    distinct = len(buyers.drop_duplicates(features))
+    if distinct < 2:
+        return out.reset_index(drop=True), None, None
+    choice = None
+    if k == "auto":
+        ks = [x for x in k_range if x < distinct]
+        choice = choose_k(buyers, k_range=ks, features=features, random_state=random_state)
+        k = choice.recommended_k
+    model = CustomerClusters(
+        n_clusters=min(int(k), distinct), features=features, random_state=random_state
+    ).fit(buyers)
+    centres = model.cluster_centers_
+    text = {i: ", ".join(f"{c}≈{centres.loc[i, c]:,.0f}" for c in features) for i in centres.index}
+    labels = model.labels_
+    idx = out.index[facts["orders"].to_numpy() > 0]
+    out.loc[idx, "class"] = [f"cluster_{i}" for i in labels]
+    out.loc[idx, "label"] = [model.names_[int(i)] for i in labels]
+    out.loc[idx, "reason"] = [f"nearest centre of cluster {i} ({text[int(i)]})" for i in labels]
+    return out.reset_index(drop=True), model, choice
+
+
+def run_study(
+    transactions: Loaded,
+    events: Loaded | None = None,
+    customers: Loaded | None = None,
+    *,
+    frameworks: Sequence[str] | str = "all",
+    k: int | str = "auto",
+    lang: str = "en",
+    params: dict[str, Any] | None = None,
+    random_state: int = 0,
+    con: Any = None,
+) -> Study:
+    """Run facts, every framework, k-means and the agreement matrix.
+
+    Parameters
+    ----------
+    transactions, events, customers : Loaded
+        From :mod:`clientlib.io` readers (their quality reports are carried along).
+    frameworks : list of str or "all"
+        Rule-based frameworks to run (k-means always runs).
+    k : int or "auto"
+    lang : {"en", "ru"}
+    params : dict, optional
+        ``{framework: {param: value}}`` overrides.
+    random_state : int
+    con : Ibis backend, optional
+        Where the facts are computed (default DuckDB).
+
+    Examples
+    --------
+    >>> from clientlib import datasets
+    >>> from clientlib.io import read_transactions
+    >>> ds = datasets.load("workshop", n_customers=300, seed=1)
+    >>> study = run_study(read_transactions(ds.transactions, ds.mapping), k=3)
+    >>> "kmeans" in set(study.segments["framework"])
+    True
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    expr = customer_facts(transactions, events, customers)
+    facts = expr.to_pandas() if con is None else con.to_pandas(expr)
+    timings["facts"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    # Frameworks run on the collected facts: one row per customer is small enough for DuckDB.
+    segs, skipped = segment(ibis.memtable(facts), frameworks, params=params, lang=lang)
+    timings["frameworks"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    km, model, choice = kmeans_segments(facts, k, lang=lang, random_state=random_state)
+    timings["clusters"] = time.perf_counter() - t0
+
+    segments = pd.concat([segs, km], ignore_index=True)
+    segments = segments.sort_values(["framework", "customer_id"], kind="stable").reset_index(
+        drop=True
+    )
+
+    t0 = time.perf_counter()
+    study = Study(
+        facts=facts,
+        quality=[x.quality for x in (transactions, events, customers) if x is not None],
+        analysis_date=transactions.analysis_date,
+        segments=segments,
+        skipped=skipped,
+        kchoice=choice,
+        model=model,
+        agreement=pd.DataFrame(),
+        timings=timings,
+    )
+    labelings = study.labelings()
+    if len(labelings) >= 2:
+        study.agreement = agreement_matrix(labelings, metric="ami")
+    timings["compare"] = time.perf_counter() - t0
+    return study
