@@ -789,10 +789,12 @@ def _fmt(value: Any) -> str:
 
 
 def _as_text(col: ir.Value) -> ir.StringValue:
-    """Render a column value for a reason (floats rounded to 4 places, null as 'null')."""
+    """Render a column value for a reason: whole floats without '.0', others to 4 places."""
     dt = col.type()
     if dt.is_floating() or dt.is_decimal():
-        col = col.round(4)
+        whole = (col == col.floor()).fill_null(False) & (col.abs() < 1e15)
+        text = ibis.ifelse(whole, col.cast("int64").cast("string"), col.round(4).cast("string"))
+        return text.fill_null("null")
     return col.cast("string").fill_null("null")
 
 
