@@ -1,0 +1,94 @@
+"""Statuses at each period end, flows between them and newcomers per class."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from clientlib.io import read_events, read_transactions
+from clientlib.timeline import NONE, flows, new_in_class, period_ends, snapshots
+
+TX = pd.DataFrame(
+    {
+        "customer_id": ["a", "a", "a", "b"],
+        "timestamp": ["2024-01-10", "2024-02-10", "2024-03-10", "2024-01-15"],
+        "amount": [10.0, 20.0, 30.0, 5.0],
+    }
+)
+EV = pd.DataFrame({"customer_id": ["c"], "timestamp": ["2024-02-05"], "kind": ["lead"]})
+
+
+@pytest.fixture(scope="module")
+def snaps() -> pd.DataFrame:
+    tx = read_transactions(TX)
+    ev = read_events(EV, analysis_date=tx.analysis_date)
+    return snapshots(tx, ev, params={"purchase_cycle_days": 60})
+
+
+def day(s: str) -> pd.Timestamp:
+    return pd.Timestamp(s)
+
+
+def test_period_ends_start_and_end_frequencies():
+    assert period_ends("2024-01-01", "2024-02-01", "MS") == [
+        (pd.Timestamp("2023-12-31").date(), pd.Timestamp("2024-01-01").date()),
+        (pd.Timestamp("2024-01-31").date(), pd.Timestamp("2024-02-01").date()),
+    ]
+    assert [p for p, _ in period_ends("2024-01-01", "2024-02-29", "M")] == [
+        pd.Timestamp("2024-01-31").date(),
+        pd.Timestamp("2024-02-29").date(),
+    ]
+
+
+def test_snapshots_follow_the_lifecycle(snaps):
+    wide = snaps.pivot(index="customer_id", columns="period_end", values="class")
+    assert list(wide.columns) == [day("2024-01-31"), day("2024-02-29"), day("2024-03-31")]
+    assert wide.loc["a"].tolist() == ["novice", "novice", "fan"]
+    assert wide.loc["b"].tolist() == ["novice", "novice", "dormant"]  # 77 days > 60 at 03-31
+    assert wide.loc["c"].fillna(NONE).tolist() == [NONE, "lead", "lead"]
+    # the empty first month start (period end 2023-12-31) yields no rows
+    assert snaps["period_end"].min() == day("2024-01-31")
+    assert snaps.equals(snaps.sort_values(["period_end", "customer_id"]).reset_index(drop=True))
+
+
+def test_flows_between_consecutive_snapshots(snaps):
+    fl = flows(snaps)
+    last = fl[fl["period"] == day("2024-03-31")]
+    got = {(r.from_class, r.to_class): r.customers for r in last.itertuples()}
+    assert got == {("novice", "fan"): 1, ("novice", "dormant"): 1, ("lead", "lead"): 1}
+    feb = fl[fl["period"] == day("2024-02-29")]
+    got = {(r.from_class, r.to_class): r.customers for r in feb.itertuples()}
+    assert got == {(NONE, "lead"): 1, ("novice", "novice"): 2}
+    assert fl.columns.tolist() == ["period", "from_class", "to_class", "customers"]
+
+
+def test_new_in_class_counts_entries(snaps):
+    got = new_in_class(snaps, classes=("novice", "fan"))
+    assert got.columns.tolist() == ["period_end", "class", "customers"]
+    table = got.set_index(["period_end", "class"])["customers"]
+    assert table[(day("2024-02-29"), "novice")] == 0
+    assert table[(day("2024-03-31"), "fan")] == 1
+    assert table[(day("2024-03-31"), "novice")] == 0
+    assert day("2024-01-31") not in got["period_end"].tolist()  # the first snapshot is the base
+
+
+def test_month_end_frequency_gives_the_same_statuses(snaps):
+    tx = read_transactions(TX)
+    ev = read_events(EV, analysis_date=tx.analysis_date)
+    m = snapshots(tx, ev, freq="M", params={"purchase_cycle_days": 60})
+    pd.testing.assert_frame_equal(m, snaps)
+
+
+def test_auto_cycle_is_pinned_from_the_last_period(snaps):
+    tx = read_transactions(TX)
+    ev = read_events(EV, analysis_date=tx.analysis_date)
+    auto = snapshots(tx, ev)  # a's median gap is 30 days -> cycle 60, used for every period
+    pd.testing.assert_frame_equal(auto, snaps)
+
+
+def test_input_frame_untouched_and_other_framework():
+    before = TX.copy()
+    out = snapshots(TX, framework="ladder", start="2024-02-01", end="2024-04-01")
+    pd.testing.assert_frame_equal(TX, before)
+    last = out[out["period_end"] == day("2024-03-31")].set_index("customer_id")["class"]
+    assert last.to_dict() == {"a": "regular", "b": "buyer"}
