@@ -58,6 +58,7 @@ __all__ = [
     "choose_k",
     "profile",
     "name_clusters",
+    "kmeans_segments",
 ]
 
 #: Default features: recency (days since last purchase), frequency (orders), monetary (spend).
@@ -768,3 +769,85 @@ def choose_k(
         n_samples=n,
         sample_size=len(Zs),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# segment table (what `clientlib segment --framework kmeans` writes)
+# ---------------------------------------------------------------------------------------------
+
+
+def kmeans_segments(
+    facts: pd.DataFrame,
+    k: int | str = "auto",
+    features: Sequence[str] = RFM_FEATURES,
+    random_state: Any = 0,
+    k_range: Iterable[int] = range(2, 11),
+) -> tuple[pd.DataFrame, CustomerClusters, KChoice | None]:
+    """Cluster the buyers of ``facts`` and return a table shaped like ``clientlib segment``.
+
+    Customers with ``orders > 0`` (or, without an ``orders`` column, with no null feature) are
+    clustered; the others get class ``not_clustered`` with the reason, so every customer has
+    exactly one row. ``k="auto"`` runs :func:`choose_k` over ``k_range`` first.
+
+    Returns
+    -------
+    (table, model, kchoice)
+        ``table`` has columns customer_id, framework ("kmeans"), class (``cluster_<id>``),
+        label (the cluster name), reason (the features' values and the centre), action ("").
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": list("abcde"), "recency_days": [3, 4, 300, 320, None],
+    ...                    "orders": [9, 8, 1, 1, 0], "total_spend": [900, 990, 20, 15, 0]})
+    >>> table, model, _ = kmeans_segments(df, k=2)
+    >>> table["class"].value_counts().sort_index().tolist(), table["class"].iloc[-1]
+    ([2, 2, 1], 'not_clustered')
+    """
+    features = list(features)
+    if "customer_id" not in facts.columns:
+        raise ValueError(f"facts has no customer_id column; columns found: {list(facts.columns)}.")
+    if "orders" in facts.columns:
+        buyers = (facts["orders"].fillna(0) > 0).to_numpy()
+        why = "no purchase before the analysis date (orders = 0)"
+    else:
+        buyers = facts[[f for f in features if f in facts.columns]].notna().all(axis=1).to_numpy()
+        why = "a clustering feature is null"
+    clustered = facts.loc[buyers]
+    kchoice = None
+    if k == "auto":
+        kchoice = choose_k(clustered, k_range, features=features, random_state=random_state)
+        k = kchoice.recommended_k
+    model = CustomerClusters(n_clusters=int(k), features=features, random_state=random_state)
+    model.fit(clustered)
+    centres = model.cluster_centers_
+    reasons = []
+    values = clustered[features].to_numpy(dtype=float)
+    for row, lab in zip(values, model.labels_, strict=True):
+        got = ", ".join(f"{f}={v:g}" for f, v in zip(features, row, strict=True))
+        c = ", ".join(f"{f}≈{centres.loc[lab, f]:.3g}" for f in features)
+        reasons.append(f"nearest k-means centre {lab} ({c}); {got}")
+    part = pd.DataFrame(
+        {
+            "customer_id": clustered["customer_id"].to_numpy(),
+            "framework": "kmeans",
+            "class": [f"cluster_{i}" for i in model.labels_],
+            "label": [model.names_[int(i)] for i in model.labels_],
+            "reason": reasons,
+            "action": "",
+        }
+    )
+    rest = facts.loc[~buyers]
+    other = pd.DataFrame(
+        {
+            "customer_id": rest["customer_id"].to_numpy(),
+            "framework": "kmeans",
+            "class": "not_clustered",
+            "label": "Not clustered",
+            "reason": why,
+            "action": "",
+        }
+    )
+    table = pd.concat([part, other], ignore_index=True)
+    order = pd.Series(np.r_[np.flatnonzero(buyers), np.flatnonzero(~buyers)])
+    table = table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+    return table, model, kchoice

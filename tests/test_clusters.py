@@ -17,6 +17,7 @@ from clientlib.clusters import (
     CustomerClusters,
     choose_k,
     elbow,
+    kmeans_segments,
     name_clusters,
     profile,
 )
@@ -255,3 +256,19 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
     assert name_clusters(dup2) == {0: "Frequent", 1: "Rare", 2: "Frequent (2)", 3: "Rare (2)"}
     with pytest.raises(ValueError, match="lang"):
         name_clusters(p, lang="de")
+
+
+def test_kmeans_segments_table(data):
+    facts = data[0].copy()
+    facts["orders"] = facts["orders"].round() + 1
+    extra = pd.DataFrame({"customer_id": ["zz"], "recency_days": [np.nan], "orders": [0],
+                          "total_spend": [0.0]})
+    facts = pd.concat([facts.iloc[:100], extra, facts.iloc[100:]], ignore_index=True)
+    table, model, kc = kmeans_segments(facts, k="auto", k_range=range(2, 6))
+    assert list(table.columns) == ["customer_id", "framework", "class", "label", "reason",
+                                   "action"]
+    assert table["customer_id"].tolist() == facts["customer_id"].tolist()
+    assert table.loc[100, "class"] == "not_clustered"
+    assert kc is not None and model.n_clusters == kc.recommended_k == 4
+    assert table["class"].nunique() == 5
+    assert table.loc[0, "reason"].startswith("nearest k-means centre")
