@@ -290,7 +290,7 @@ def segment(
         )
         parts.append(df)
     if "kmeans" in wanted:
-        from clientlib.pipeline import kmeans_segments
+        from clientlib.clusters import kmeans_segments
 
         km, _, choice = kmeans_segments(facts_expr.to_pandas(), k_value, lang=lang)
         if choice is not None:

@@ -342,9 +342,7 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
 # ---------------------------------------------------------------------------------------------
 
 
-def profile(
-    X: pd.DataFrame, labels: Any, features: Sequence[str] = RFM_FEATURES
-) -> pd.DataFrame:
+def profile(X: pd.DataFrame, labels: Any, features: Sequence[str] = RFM_FEATURES) -> pd.DataFrame:
     """Describe each cluster in original units.
 
     Parameters
@@ -515,9 +513,7 @@ def name_clusters(
         words = []
         for f in features:
             level = (
-                _level_z(row[f"{f}_z"], threshold)
-                if use_z
-                else _level(row[f"{f}_rel"], threshold)
+                _level_z(row[f"{f}_z"], threshold) if use_z else _level(row[f"{f}_rel"], threshold)
             )
             triple = _WORDS[lang].get(f) or tuple(w.format(f=f) for w in _GENERIC[lang])
             words.append(triple[level])
@@ -575,8 +571,7 @@ class KChoice:
         rows = []
         for k, row in self.table.iterrows():
             rows.append(
-                {"k": int(k)}
-                | {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+                {"k": int(k)} | {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
             )
         return {
             "elbow_k": int(self.elbow_k),
@@ -721,9 +716,7 @@ def choose_k(
             "davies_bouldin": float(davies_bouldin_score(Z, labels)) if n_found >= 2 else np.nan,
         }
         if n_seeds >= 2:
-            runs = [
-                KMeans(n_clusters=k, random_state=s, n_init=1).fit_predict(Zs) for s in seeds
-            ]
+            runs = [KMeans(n_clusters=k, random_state=s, n_init=1).fit_predict(Zs) for s in seeds]
             aris = [
                 adjusted_rand_score(runs[i], runs[j])
                 for i in range(len(runs))
@@ -776,24 +769,34 @@ def choose_k(
 # ---------------------------------------------------------------------------------------------
 
 
+#: Label of customers k-means does not cluster (it is fitted on buyers only).
+NOT_CLUSTERED = {"en": "Not clustered (no purchase)", "ru": "Вне кластеров (нет покупок)"}
+
+
 def kmeans_segments(
     facts: pd.DataFrame,
     k: int | str = "auto",
     features: Sequence[str] = RFM_FEATURES,
     random_state: Any = 0,
-    k_range: Iterable[int] = range(2, 11),
-) -> tuple[pd.DataFrame, CustomerClusters, KChoice | None]:
+    k_range: Iterable[int] = range(2, 9),
+    *,
+    lang: str = "en",
+) -> tuple[pd.DataFrame, CustomerClusters | None, KChoice | None]:
     """Cluster the buyers of ``facts`` and return a table shaped like ``clientlib segment``.
 
     Customers with ``orders > 0`` (or, without an ``orders`` column, with no null feature) are
     clustered; the others get class ``not_clustered`` with the reason, so every customer has
-    exactly one row. ``k="auto"`` runs :func:`choose_k` over ``k_range`` first.
+    exactly one row. A negative net spend (returns exceeding purchases) is clipped at zero
+    before the log scale. ``k="auto"`` runs :func:`choose_k` over ``k_range`` first (only k
+    below the number of distinct customers); with fewer than two distinct buyers nothing is
+    clustered and ``model`` is None.
 
     Returns
     -------
     (table, model, kchoice)
         ``table`` has columns customer_id, framework ("kmeans"), class (``cluster_<id>``),
-        label (the cluster name), reason (the features' values and the centre), action ("").
+        label (the cluster name in ``lang``), reason (the features' values and the centre),
+        action ("").
 
     Examples
     --------
@@ -812,42 +815,47 @@ def kmeans_segments(
     else:
         buyers = facts[[f for f in features if f in facts.columns]].notna().all(axis=1).to_numpy()
         why = "a clustering feature is null"
-    clustered = facts.loc[buyers]
-    kchoice = None
-    if k == "auto":
-        kchoice = choose_k(clustered, k_range, features=features, random_state=random_state)
-        k = kchoice.recommended_k
-    model = CustomerClusters(n_clusters=int(k), features=features, random_state=random_state)
-    model.fit(clustered)
-    centres = model.cluster_centers_
-    reasons = []
-    values = clustered[features].to_numpy(dtype=float)
-    for row, lab in zip(values, model.labels_, strict=True):
-        got = ", ".join(f"{f}={v:g}" for f, v in zip(features, row, strict=True))
-        c = ", ".join(f"{f}≈{centres.loc[lab, f]:.3g}" for f in features)
-        reasons.append(f"nearest k-means centre {lab} ({c}); {got}")
-    part = pd.DataFrame(
+    clustered = facts.loc[buyers, ["customer_id", *features]].copy()
+    for f in features:
+        clustered[f] = clustered[f].astype("float64").clip(lower=0)
+    distinct = len(clustered.drop_duplicates(features))
+    table = pd.DataFrame(
         {
-            "customer_id": clustered["customer_id"].to_numpy(),
-            "framework": "kmeans",
-            "class": [f"cluster_{i}" for i in model.labels_],
-            "label": [model.names_[int(i)] for i in model.labels_],
-            "reason": reasons,
-            "action": "",
-        }
-    )
-    rest = facts.loc[~buyers]
-    other = pd.DataFrame(
-        {
-            "customer_id": rest["customer_id"].to_numpy(),
+            "customer_id": facts["customer_id"].to_numpy(),
             "framework": "kmeans",
             "class": "not_clustered",
-            "label": "Not clustered",
+            "label": NOT_CLUSTERED.get(lang, NOT_CLUSTERED["en"]),
             "reason": why,
             "action": "",
         }
     )
-    table = pd.concat([part, other], ignore_index=True)
-    order = pd.Series(np.r_[np.flatnonzero(buyers), np.flatnonzero(~buyers)])
-    table = table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+    if distinct < 2:
+        table.loc[buyers, "reason"] = (
+            f"fewer than two distinct buyers ({distinct}): nothing to cluster"
+        )
+        return table, None, None
+    kchoice = None
+    if k == "auto":
+        ks = [x for x in k_range if x < distinct]
+        kchoice = choose_k(clustered, ks, features=features, random_state=random_state)
+        k = kchoice.recommended_k
+    model = CustomerClusters(
+        n_clusters=min(int(k), distinct), features=features, random_state=random_state
+    )
+    model.fit(clustered)
+    names = name_clusters(model.profiles_, features, lang=lang) if lang != "en" else model.names_
+    centres = model.cluster_centers_
+    values = clustered[features].to_numpy(dtype=float)
+    centre_text = {
+        lab: ", ".join(f"{f}≈{centres.loc[lab, f]:.3g}" for f in features) for lab in centres.index
+    }
+    reasons = [
+        f"nearest k-means centre {lab} ({centre_text[lab]}); "
+        + ", ".join(f"{f}={v:g}" for f, v in zip(features, row, strict=True))
+        for row, lab in zip(values, model.labels_, strict=True)
+    ]
+    idx = np.flatnonzero(buyers)
+    table.loc[idx, "class"] = [f"cluster_{i}" for i in model.labels_]
+    table.loc[idx, "label"] = [names[int(i)] for i in model.labels_]
+    table.loc[idx, "reason"] = reasons
     return table, model, kchoice

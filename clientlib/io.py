@@ -44,7 +44,7 @@ Source = str | os.PathLike | pd.DataFrame | ir.Table | Any  # Any: a polars Data
 
 _TRUE = {"true", "t", "yes", "y", "1", "да", "x"}
 _SENTIMENT_WORDS = {"negative": -1.0, "neutral": 0.0, "positive": 1.0, "neg": -1.0, "pos": 1.0}
-#: Spend above this many times the 99.9th percentile is flagged in a warning, not dropped.
+#: Amounts above this many times the median are flagged in a warning, not dropped.
 _ABSURD_FACTOR = 1000.0
 
 
@@ -587,13 +587,18 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
                 "use --returns net (lower the spend) or --returns drop (exclude them)"
             )
         report.notes["return_lines_netted"] = returns_n
-    stats = clean.agg(p999=clean.amount.quantile(0.999), top=clean.amount.max()).execute()
-    p999, top = float(stats["p999"].iloc[0] or 0), float(stats["top"].iloc[0] or 0)
-    if p999 > 0 and top > _ABSURD_FACTOR * p999:
-        report.warnings.append(
-            f"the largest amount ({top:,.2f}) is over {_ABSURD_FACTOR:,.0f}× the 99.9th percentile "
-            f"({p999:,.2f}); it is kept — check it is not a typo or a unit error"
-        )
+    median = clean.filter(clean.amount > 0).amount.median().execute()
+    if median is not None and not pd.isna(median) and float(median) > 0:
+        limit = _ABSURD_FACTOR * float(median)
+        big = clean.filter(clean.amount > limit)
+        n_big = int(big.count().execute())
+        if n_big:
+            top = float(big.amount.max().execute())
+            report.warnings.append(
+                f"{n_big:,} amount(s) over {_ABSURD_FACTOR:,.0f}× the median "
+                f"({float(median):,.2f}), the largest {top:,.2f}; "
+                "kept — check for typos or a unit error"
+            )
     return Loaded(clean, report, cutoff)
 
 

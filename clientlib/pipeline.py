@@ -14,15 +14,12 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from clientlib.clusters import RFM_FEATURES, CustomerClusters, KChoice, choose_k
+from clientlib.clusters import CustomerClusters, KChoice, kmeans_segments
 from clientlib.compare import agreement_matrix
 from clientlib.features import customer_facts
 from clientlib.io import Loaded
 from clientlib.schema import QualityReport
 from clientlib.segment import segment
-
-#: Label of customers k-means does not cluster (it is fitted on buyers only).
-NON_BUYER = {"en": "Not a buyer yet", "ru": "Ещё не покупатель"}
 
 
 @dataclass
@@ -70,62 +67,6 @@ class Study:
         if "persona" in self.facts.columns:
             out["persona"] = self.facts.set_index("customer_id")["persona"]
         return out
-
-
-def kmeans_segments(
-    facts: pd.DataFrame,
-    k: int | str = "auto",
-    *,
-    lang: str = "en",
-    features: Sequence[str] = RFM_FEATURES,
-    k_range: Sequence[int] = range(2, 9),
-    random_state: int = 0,
-) -> tuple[pd.DataFrame, CustomerClusters | None, KChoice | None]:
-    """Cluster the buyers and return rows shaped like any framework's output.
-
-    Non-buyers get the class ``non_buyer`` (k-means is fitted on buyers only); a negative net
-    spend is clipped at zero before the log scale. ``k="auto"`` takes ``choose_k``'s
-    recommendation.
-
-    Examples
-    --------
-    >>> from clientlib import datasets
-    >>> from clientlib.io import read_transactions
-    >>> ds = datasets.load("workshop", n_customers=300, seed=1)
-    >>> facts = customer_facts(read_transactions(ds.transactions, ds.mapping)).to_pandas()
-    >>> rows, model, choice = kmeans_segments(facts, k=3)
-    >>> sorted(rows["class"].unique())[:3]
-    ['cluster_0', 'cluster_1', 'cluster_2']
-    """
-    features = list(features)
-    buyers = facts[facts["orders"] > 0].copy()
-    for col in features:
-        buyers[col] = buyers[col].astype("float64").clip(lower=0)
-    out = facts[["customer_id"]].copy()
-    out["framework"] = "kmeans"
-    out["class"] = "non_buyer"
-    out["label"] = NON_BUYER.get(lang, NON_BUYER["en"])
-    out["reason"] = "orders=0: clusters are fitted on buyers only"
-    out["action"] = ""
-    distinct = len(buyers.drop_duplicates(features))
-    if distinct < 2:
-        return out.reset_index(drop=True), None, None
-    choice = None
-    if k == "auto":
-        ks = [x for x in k_range if x < distinct]
-        choice = choose_k(buyers, k_range=ks, features=features, random_state=random_state)
-        k = choice.recommended_k
-    model = CustomerClusters(
-        n_clusters=min(int(k), distinct), features=features, random_state=random_state
-    ).fit(buyers)
-    centres = model.cluster_centers_
-    text = {i: ", ".join(f"{c}≈{centres.loc[i, c]:,.0f}" for c in features) for i in centres.index}
-    labels = model.labels_
-    idx = out.index[facts["orders"].to_numpy() > 0]
-    out.loc[idx, "class"] = [f"cluster_{i}" for i in labels]
-    out.loc[idx, "label"] = [model.names_[int(i)] for i in labels]
-    out.loc[idx, "reason"] = [f"nearest centre of cluster {i} ({text[int(i)]})" for i in labels]
-    return out.reset_index(drop=True), model, choice
 
 
 def run_study(
@@ -177,7 +118,7 @@ def run_study(
     timings["frameworks"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    km, model, choice = kmeans_segments(facts, k, lang=lang, random_state=random_state)
+    km, model, choice = kmeans_segments(facts, k, random_state=random_state, lang=lang)
     timings["clusters"] = time.perf_counter() - t0
 
     segments = pd.concat([segs, km], ignore_index=True)

@@ -1,0 +1,166 @@
+"""Hostile and broken input: refused cleanly, or accepted with every dropped row counted."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientlib.cli import main
+from clientlib.clusters import kmeans_segments
+from clientlib.features import customer_facts
+from clientlib.io import read_transactions
+from clientlib.segment import segment
+
+
+def cli(argv, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["clientlib", *map(str, argv)])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# --- refused: clear message, exit 2, no traceback, no output file ---
+
+REFUSED = {
+    "renamed_columns.csv": (b"client,date,sum\na,2024-01-01,5\n", "missing column"),
+    "wrong_types.csv": (
+        b"customer_id,timestamp,amount\na,2024-01-01,x\nb,2024-01-02,y\n",
+        "should hold a number",
+    ),
+    "empty.csv": (b"", "empty"),
+    "header_only.csv": (b"customer_id,timestamp,amount\n", "no data rows"),
+    "latin1.csv": (
+        "customer_id,timestamp,amount\nJos\xe9,2024-01-01,5\n".encode("latin-1"),
+        "--encoding",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_inputs_through_the_cli(name, tmp_path, monkeypatch, capsys):
+    content, message = REFUSED[name]
+    src = tmp_path / name
+    src.write_bytes(content)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out_csv = out_dir / "seg.csv"
+    code, out, err = cli(["segment", src, "-f", "rfm", "-o", out_csv], monkeypatch, capsys)
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_inputs_through_the_api(name, tmp_path):
+    from clientlib.schema import ClientlibError
+
+    content, message = REFUSED[name]
+    src = tmp_path / name
+    src.write_bytes(content)
+    with pytest.raises(ClientlibError, match=message.replace("-", r"\-")):
+        read_transactions(src)
+
+
+# --- accepted, with every dropped row counted ---
+
+
+def test_mixed_time_zones_and_unparsable_dates_are_counted():
+    df = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b", "c"],
+            "timestamp": [
+                "2024-01-01T10:00:00+03:00",
+                "2024-01-01T10:00:00Z",
+                "2024-01-02",
+                "31.02.2024",
+                "not a date",
+            ],
+            "amount": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    loaded = read_transactions(df)
+    assert loaded.quality.excluded == {"unparsable_timestamp": 2}
+    values = [e["value"] for e in loaded.quality.examples["unparsable_timestamp"]]
+    assert values == ["31.02.2024", "not a date"]
+    ts = loaded.table.to_pandas().sort_values("amount")["timestamp"].tolist()
+    assert ts[:2] == [pd.Timestamp("2024-01-01 07:00"), pd.Timestamp("2024-01-01 10:00")]
+
+
+def test_absurd_amounts_are_kept_with_a_warning():
+    amounts = [10.0 + i / 1000 for i in range(5000)] + [1e12]
+    df = pd.DataFrame(
+        {
+            "customer_id": [f"c{i % 50}" for i in range(5001)],
+            "timestamp": "2024-01-01",
+            "amount": amounts,
+        }
+    )
+    loaded = read_transactions(df)
+    assert loaded.quality.rows_used == 5001 - loaded.quality.excluded.get("duplicate", 0)
+    assert any("1,000,000,000,000.00" in w for w in loaded.quality.warnings)
+
+
+def test_single_customer_and_identical_customers():
+    one = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"], "amount": [5.0]})
+    facts = customer_facts(read_transactions(one))
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        df, skipped = segment(facts, ["lifecycle", "ladder", "rfm"])
+    assert df.groupby("framework").size().to_dict() == {"ladder": 1, "lifecycle": 1, "rfm": 1}
+    rows, model, choice = kmeans_segments(facts.to_pandas())
+    assert model is None and rows["class"].tolist() == ["not_clustered"]
+    assert "fewer than two distinct buyers" in rows["reason"].iloc[0]
+
+    same = pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(20)], "timestamp": "2024-01-01", "amount": 9.0}
+    )
+    facts = customer_facts(read_transactions(same))
+    with pytest.warns(UserWarning, match="(?i)collapse"):
+        df, _ = segment(facts, ["rfm"])
+    assert df["class"].nunique() == 1 and len(df) == 20
+
+
+def test_one_bad_row_in_the_middle_of_a_large_file(tmp_path):
+    n = 2_000_000
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "customer_id": pd.Series(rng.integers(0, 100_000, n)).astype(str),
+            "timestamp": pd.Timestamp("2023-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+            "amount": rng.gamma(2.0, 30.0, n).round(2) + 0.01,
+        }
+    )
+    path = tmp_path / "big.csv"
+    df.to_csv(path, index=False)
+    lines = path.read_bytes().split(b"\n")
+    middle = n // 2
+    lines[middle] = lines[middle].rsplit(b",", 1)[0] + b",12.3.4"  # a broken amount
+    path.write_bytes(b"\n".join(lines))
+    loaded = read_transactions(path)
+    q = loaded.quality
+    assert q.excluded.get("unparsable_amount") == 1
+    assert q.examples["unparsable_amount"] == [{"row": middle, "value": "12.3.4"}]
+    assert q.rows_read == n and q.rows_used + q.rows_excluded == n
+
+
+def test_same_inputs_give_byte_identical_outputs(tmp_path, monkeypatch, capsys):
+    outs = []
+    for i in range(2):
+        out_csv = tmp_path / f"run{i}.csv"
+        code, _, err = cli(
+            ["segment", "--dataset", "workshop", "-f", "all", "--k", "3", "-o", out_csv],
+            monkeypatch,
+            capsys,
+        )
+        assert code == 0, err
+        outs.append(out_csv.read_bytes())
+    assert outs[0] == outs[1]
