@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The executed teaching notebooks are compared cell by cell (nbval).
+NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --sanitize-with notebooks/nbval_sanitize.cfg)
 
-.PHONY: install report test lint lab clean
+.PHONY: install browser report test lint lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +21,16 @@ install: $(STAMP)
 report: $(STAMP)
 	$(VENV)/bin/clientlib segment --dataset workshop --framework all -o reports/workshop_segments.csv
 
-test: $(STAMP)
-	$(PY) -m pytest -q
+# Debian's Chromium for the rendered-HTML test (root installs it; otherwise that test skips).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and this is not root: the browser test will skip"; fi; }
+
+test: $(STAMP) browser
+	$(VENV)/bin/ruff check clientlib tests benchmarks
+	$(PY) -m pytest -q tests $(NBVAL)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks
