@@ -532,7 +532,13 @@ def parse(text: str) -> Node:
 
 
 def names_in(node: Node) -> set[str]:
-    """Return every name referenced by a tree."""
+    """Return every name referenced by a tree.
+
+    Examples
+    --------
+    >>> sorted(names_in(parse("orders >= n and not is_null(recency_days)")))
+    ['n', 'orders', 'recency_days']
+    """
     if isinstance(node, Name):
         return {node.name}
     if isinstance(node, Unary):
@@ -567,6 +573,11 @@ def check(node: Node, kinds: Mapping[str, str]) -> str:
     ------
     RuleSyntaxError
         On unknown names or mismatched operands.
+
+    Examples
+    --------
+    >>> check(parse("orders + 1 > n"), {"orders": "num", "n": "num"})
+    'bool'
     """
     if isinstance(node, Lit):
         return _kind_of_value(node.value)
@@ -1043,7 +1054,15 @@ class Rulebook:
         return names - set(self.params) - set(self.hook.provides)
 
     def missing_columns(self, facts: ir.Table) -> list[str]:
-        """Required columns absent from ``facts`` (sorted)."""
+        """Required columns absent from ``facts`` (sorted).
+
+        Examples
+        --------
+        >>> import ibis
+        >>> from clientlib import frameworks
+        >>> frameworks.load("ladder").missing_columns(ibis.memtable({"customer_id": ["a"]}))
+        ['orders', 'referrals', 'touchpoints']
+        """
         return sorted(self.required_columns - set(facts.columns))
 
     # ---- classification
@@ -1055,6 +1074,17 @@ class Rulebook:
         -------
         (ibis.Table, dict)
             The table ready for the rules and the params to use.
+
+        Examples
+        --------
+        >>> import ibis
+        >>> from clientlib import frameworks
+        >>> f = ibis.memtable({"customer_id": ["a", "b"], "orders": [1, 3],
+        ...                    "purchase_days": [1, 3], "median_gap_days": [None, 15.0],
+        ...                    "recency_days": [3, 4], "complaints_since_last_purchase": [0, 0],
+        ...                    "touchpoints": [0, 0]})
+        >>> frameworks.load("lifecycle").prepare(f)[1]["purchase_cycle_days"]
+        30.0
         """
         missing = self.missing_columns(facts)
         if missing:

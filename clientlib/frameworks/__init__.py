@@ -22,11 +22,24 @@ from typing import Any
 import ibis.expr.types as ir
 
 from clientlib import rfm as _rfm
-from clientlib.frameworks import lifecycle as _lifecycle
-from clientlib.frameworks import value_tiers as _value_tiers
+from clientlib.frameworks import ladder, lifecycle, value_tiers
+from clientlib.frameworks.ladder import conversion
+from clientlib.frameworks.value_tiers import pareto
 from clientlib.rules import MissingColumnsError, Rulebook, RulebookError, register_hook
 
-__all__ = ["MissingColumnsError", "available", "builtin_names", "classify", "load", "rulebook_text"]
+__all__ = [
+    "MissingColumnsError",
+    "available",
+    "builtin_names",
+    "classify",
+    "conversion",
+    "ladder",
+    "lifecycle",
+    "load",
+    "pareto",
+    "rulebook_text",
+    "value_tiers",
+]
 
 _FRAMEWORKS = (
     "lifecycle",
@@ -41,8 +54,8 @@ _FRAMEWORKS = (
 # Further built-in rulebooks (alternative RFM segment maps, see clientlib.rfm).
 _EXTRA = ("rfm_r_docs", "rfm_simple")
 
-register_hook("lifecycle", _lifecycle.HOOK)
-register_hook("value_tiers", _value_tiers.HOOK)
+register_hook("lifecycle", lifecycle.HOOK)
+register_hook("value_tiers", value_tiers.HOOK)
 register_hook("rfm", _rfm.HOOK)
 
 
