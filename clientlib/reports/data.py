@@ -1,0 +1,287 @@
+"""Everything one report shows, computed in the package so the template notebook stays thin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from clientlib.schema import ClientlibError, parse_mapping
+
+__all__ = ["ReportData", "framework_titles", "load_inputs", "parse_k", "prepare"]
+
+
+@dataclass
+class ReportData:
+    """The inputs of every section of the report.
+
+    Attributes
+    ----------
+    lang : str
+    title : str
+        Report title (the parameter, or the default title in ``lang``).
+    source : str
+        Where the data came from, in words (dataset name or file name).
+    study : clientlib.pipeline.Study
+    titles : dict of str to str
+        Display name of every labeling (framework id, ``kmeans``, ``persona``).
+    snapshots : pandas.DataFrame or None
+        Lifecycle status per month end (``timeline.snapshots``), None when not computed.
+    parameters : dict
+        The report parameters as given.
+    timings : dict of str to float
+        Seconds per stage (the study's stages plus ``load`` and ``timeline``).
+    cluster_names : dict of int to str
+        Name of every k-means cluster in ``lang`` (empty without a model).
+    """
+
+    lang: str
+    title: str
+    source: str
+    study: Any
+    titles: dict[str, str]
+    snapshots: pd.DataFrame | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    cluster_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def frameworks(self) -> list[str]:
+        """Rule-based frameworks that ran (k-means excluded), in the study's order."""
+        names = list(dict.fromkeys(self.study.segments["framework"]))
+        return [n for n in names if n != "kmeans"]
+
+    def rows(self, framework: str) -> pd.DataFrame:
+        """The segment rows of one framework (or ``kmeans``)."""
+        seg = self.study.segments
+        return seg[seg["framework"] == framework].reset_index(drop=True)
+
+
+def parse_k(k: Any) -> int | str:
+    """``"auto"`` or a whole number >= 2.
+
+    Examples
+    --------
+    >>> parse_k("auto"), parse_k("4"), parse_k(3)
+    ('auto', 4, 3)
+    """
+    if isinstance(k, str) and k.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(str(k).strip())
+    except ValueError:
+        raise ClientlibError(f"k must be a whole number >= 2 or auto, not {k!r}") from None
+    if value < 2:
+        raise ClientlibError(f"k must be at least 2, not {value}")
+    return value
+
+
+def _frameworks(spec: Any) -> list[str] | str:
+    if spec is None or (isinstance(spec, str) and spec.strip() in ("", "all")):
+        return "all"
+    items = spec if isinstance(spec, list | tuple) else str(spec).split(",")
+    names = [str(x).strip() for x in items if str(x).strip()]
+    return names or "all"
+
+
+def _framework_params(spec: Any) -> dict[str, Any] | None:
+    if spec in (None, ""):
+        return None
+    value = yaml.safe_load(spec) if isinstance(spec, str) else spec
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ClientlibError(
+            "params must be a mapping of framework to its params, "
+            "e.g. '{lifecycle: {fan_min_orders: 4}}'"
+        )
+    return value
+
+
+def load_inputs(
+    dataset: str = "workshop",
+    input: str = "",
+    column_map: str = "",
+    events: str = "",
+    customers: str = "",
+    analysis_date: str = "",
+    n_customers: int = 2000,
+    seed: int = 0,
+) -> tuple[Any, Any, Any, str]:
+    """Read transactions, events and customers from a file or an embedded dataset.
+
+    Parameters
+    ----------
+    dataset : str
+        Embedded dataset (``clientlib.datasets.available()``); used when ``input`` is empty.
+    input, events, customers : str
+        Files (CSV/TSV/Parquet); empty = none.
+    column_map : str
+        ``ROLE=COLUMN,...`` (see ``clientlib.schema.parse_mapping``).
+    analysis_date : str
+        ``YYYY-MM-DD``; empty = the day after the last transaction.
+    n_customers, seed : int
+        Size and seed of the synthetic ``workshop`` dataset.
+
+    Returns
+    -------
+    (Loaded, Loaded or None, Loaded or None, str)
+        The three tables and a short description of the source.
+    """
+    from clientlib import datasets
+    from clientlib.io import read_customers, read_events, read_transactions
+
+    roles = parse_mapping(column_map or None)
+    date = str(analysis_date) if analysis_date not in (None, "") else None
+    if input:
+        tx_src, ev_src, cu_src = input, events or None, customers or None
+        source = str(input).replace("\\", "/").rsplit("/", 1)[-1]
+    else:
+        if dataset not in datasets.available():
+            raise ClientlibError(
+                f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}"
+            )
+        kwargs = {"n_customers": int(n_customers), "seed": int(seed)}
+        kwargs = kwargs if dataset == "workshop" else {}
+        ds = datasets.load(dataset, **kwargs)
+        roles = {**(ds.mapping or {}), **roles}
+        tx_src, ev_src, cu_src = ds.transactions, ds.events, ds.customers
+        source = dataset
+    tx = read_transactions(tx_src, roles, analysis_date=date)
+    ev = read_events(ev_src, roles, analysis_date=tx.analysis_date) if ev_src is not None else None
+    cu = read_customers(cu_src, roles) if cu_src is not None else None
+    return tx, ev, cu, source
+
+
+def framework_titles(names: list[str], lang: str) -> dict[str, str]:
+    """Display name of each labeling: the rulebook title, ``k-means``, ``true persona``.
+
+    Examples
+    --------
+    >>> framework_titles(["kmeans", "persona"], "en")
+    {'kmeans': 'k-means', 'persona': 'true persona'}
+    """
+    from clientlib import frameworks
+    from clientlib.reports.text import t
+
+    out: dict[str, str] = {}
+    for name in names:
+        if name in ("kmeans", "persona"):
+            out[name] = t(lang, name)
+            continue
+        try:
+            title = frameworks.load(name).title
+        except Exception:  # a user rulebook path or an unknown name: show the id
+            title = {}
+        out[name] = title.get(lang) or title.get("en") or name
+    return out
+
+
+def _cluster_names(study: Any, lang: str) -> dict[int, str]:
+    """Cluster names in ``lang``; the k-means rows of ``study.segments`` are relabelled."""
+    from clientlib.clusters import name_clusters
+
+    model = study.model
+    if model is None:
+        return {}
+    names = dict(model.names_)
+    if lang != "en":
+        names = name_clusters(model.profiles_, features=list(model.features), lang=lang)
+        names.update({int(k): str(v) for k, v in (model.names or {}).items()})
+        seg = study.segments.copy()
+        rows = (seg["framework"] == "kmeans") & seg["class"].str.startswith("cluster_")
+        ids = seg.loc[rows, "class"].str.removeprefix("cluster_").astype(int)
+        seg.loc[rows, "label"] = ids.map(names).to_numpy()
+        study.segments = seg
+    return names
+
+
+def _month_start(d: dt.date, months_back: int) -> dt.date:
+    y, m = divmod(d.year * 12 + (d.month - 1) - months_back, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def prepare(
+    *,
+    dataset: str = "workshop",
+    input: str = "",
+    column_map: str = "",
+    events: str = "",
+    customers: str = "",
+    analysis_date: str = "",
+    frameworks: Any = "all",
+    k: Any = "auto",
+    lang: str = "en",
+    title: str = "",
+    params: Any = "",
+    n_customers: int = 2000,
+    timeline_months: int = 12,
+    seed: int = 0,
+) -> ReportData:
+    """Load the data and compute the study and the lifecycle timeline for a report.
+
+    Parameters are those of the template's ``parameters`` cell (see
+    ``clientlib/templates/report.ipynb``). The timeline covers the last ``timeline_months``
+    month ends before the analysis date (0 skips it); it needs the ``lifecycle`` framework.
+
+    Returns
+    -------
+    ReportData
+
+    Examples
+    --------
+    >>> rd = prepare(n_customers=150, k=3, timeline_months=0)
+    >>> rd.study.kchoice is None, "kmeans" in rd.titles
+    (True, True)
+    """
+    import time
+
+    from clientlib import timeline
+    from clientlib.pipeline import run_study
+    from clientlib.reports.text import LANGS, t
+
+    if lang not in LANGS:
+        raise ClientlibError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    k_value = parse_k(k)
+    names = _frameworks(frameworks)
+    fw_params = _framework_params(params)
+    t0 = time.perf_counter()
+    tx, ev, cu, source = load_inputs(
+        dataset, input, column_map, events, customers, analysis_date, n_customers, seed
+    )
+    load_s = time.perf_counter() - t0
+    study = run_study(
+        tx, ev, cu, frameworks=names, k=k_value, lang=lang, params=fw_params, random_state=seed
+    )
+    timings = {"load": load_s, **study.timings}
+    cluster_names = _cluster_names(study, lang)
+    labelings = list(dict.fromkeys(study.segments["framework"]))
+    labelings += [n for n in study.agreement.index if n not in labelings]
+    rd = ReportData(
+        lang=lang,
+        title=title or t(lang, "title"),
+        source=source,
+        study=study,
+        titles=framework_titles(labelings, lang),
+        parameters={
+            "dataset": dataset if not input else "",
+            "input": source if input else "",
+            "analysis_date": str(study.analysis_date),
+            "frameworks": names if isinstance(names, str) else ",".join(names),
+            "k": k_value,
+            "lang": lang,
+        },
+        timings=timings,
+        cluster_names=cluster_names,
+    )
+    if int(timeline_months) > 0 and "lifecycle" in rd.frameworks:
+        t0 = time.perf_counter()
+        end = study.analysis_date
+        start = _month_start(end, int(timeline_months) - 1)
+        lc_params = (fw_params or {}).get("lifecycle")
+        rd.snapshots = timeline.snapshots(
+            tx, ev, cu, framework="lifecycle", freq="MS", start=start, end=end, params=lc_params
+        )
+        rd.timings["timeline"] = time.perf_counter() - t0
+    return rd

@@ -1,0 +1,115 @@
+"""Run the template with papermill and tidy the executed notebook for saving."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from clientlib.schema import ClientlibError
+
+__all__ = ["ReportFailed", "clean_notebook", "execute", "kernel_name"]
+
+#: Kernel registered by ``make install`` (``ipykernel install --sys-prefix --name clientlib``).
+PREFERRED_KERNEL = "clientlib"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class ReportFailed(ClientlibError):
+    """A report notebook failed to execute.
+
+    Attributes
+    ----------
+    notebook : Path or None
+        The executed notebook kept for debugging (None when execution never started).
+    """
+
+    def __init__(self, message: str, notebook: Path | None = None) -> None:
+        super().__init__(message)
+        self.notebook = notebook
+
+
+def kernel_name(preferred: str | None = None) -> str:
+    """The Jupyter kernel to run reports with.
+
+    An explicit ``preferred`` kernel must exist; otherwise ``clientlib`` when registered,
+    else ``python3`` (ipykernel's kernel for the current interpreter).
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    if preferred:
+        if preferred not in specs:
+            raise ClientlibError(
+                f"no Jupyter kernel named {preferred!r}; installed: {', '.join(sorted(specs))}. "
+                "Register one with: python -m ipykernel install --sys-prefix --name clientlib"
+            )
+        return preferred
+    return PREFERRED_KERNEL if PREFERRED_KERNEL in specs else "python3"
+
+
+def _error_text(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename:
+        cell = getattr(exc, "exec_count", None)
+        where = f" (cell {cell})" if cell else ""
+        return _ANSI.sub("", f"{ename}: {evalue}{where}").strip()
+    return _ANSI.sub("", f"{type(exc).__name__}: {exc}").strip()
+
+
+def execute(
+    template: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    kernel: str | None = None,
+    timeout: float | None = 600,
+    cwd: str | Path | None = None,
+) -> nbformat.NotebookNode:
+    """Execute ``template`` with ``parameters`` into ``output`` (papermill).
+
+    papermill saves ``output`` after every cell, so a failure leaves the notebook with the
+    error in place. Raises :class:`ReportFailed` naming the error and that notebook.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+    """
+    import papermill
+
+    try:
+        return papermill.execute_notebook(
+            str(template),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name=kernel_name(kernel),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            cwd=str(cwd) if cwd else None,
+        )
+    except ClientlibError:
+        raise
+    except Exception as exc:  # papermill, nbclient, kernel start-up: all end the same way
+        kept = Path(output) if Path(output).exists() else None
+        raise ReportFailed(f"report failed: {_error_text(exc)}", kept) from exc
+
+
+def clean_notebook(nb: nbformat.NotebookNode, template_name: str = "report.ipynb") -> None:
+    """Remove run-specific metadata (timings, temporary paths) so reruns save the same bytes."""
+    pm = nb.metadata.get("papermill")
+    if isinstance(pm, dict):
+        for key in ("start_time", "end_time", "duration", "output_path", "environment_variables"):
+            pm.pop(key, None)
+        pm["input_path"] = template_name
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cpm = cell.metadata.get("papermill")
+        if isinstance(cpm, dict):
+            for key in ("start_time", "end_time", "duration"):
+                cpm.pop(key, None)

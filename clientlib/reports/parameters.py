@@ -1,0 +1,115 @@
+"""The template notebook's parameters: where the template is, what it accepts, typed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from clientlib.schema import ClientlibError
+
+__all__ = ["PATH_PARAMETERS", "coerce", "parse_pairs", "template_parameters", "template_path"]
+
+#: Parameters that name files: made absolute before the kernel (which may run elsewhere) sees them.
+PATH_PARAMETERS = ("input", "events", "customers")
+
+
+def template_path() -> Path:
+    """The report template shipped inside the package (``clientlib/templates/report.ipynb``).
+
+    Examples
+    --------
+    >>> template_path().name
+    'report.ipynb'
+    """
+    return Path(__file__).resolve().parent.parent / "templates" / "report.ipynb"
+
+
+def template_parameters(template: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """Name -> ``{inferred_type_name, default, help}`` from the template's ``parameters`` cell.
+
+    Examples
+    --------
+    >>> template_parameters()["lang"]["inferred_type_name"]
+    'str'
+    """
+    from papermill import inspect_notebook
+
+    return {name: dict(p) for name, p in inspect_notebook(str(template or template_path())).items()}
+
+
+def parse_pairs(items: Iterable[str] | None) -> dict[str, str]:
+    """``["lang=ru", "k=4"]`` -> ``{"lang": "ru", "k": "4"}`` (values stay strings).
+
+    Examples
+    --------
+    >>> parse_pairs(["lang=ru", "column_map=customer_id=Client,amount=Total"])
+    {'lang': 'ru', 'column_map': 'customer_id=Client,amount=Total'}
+    """
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise ClientlibError(
+                f"cannot read parameter {item!r}: write KEY=VALUE, e.g. -p lang=ru"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=True).strip()
+    return str(value)
+
+
+def _as_int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ClientlibError(f"parameter {name} must be a whole number, not {value!r}")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ClientlibError(f"parameter {name} must be a whole number, not {value!r}") from None
+
+
+def coerce(
+    values: Mapping[str, Any], spec: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Check parameter names against the template and give each value the template's type.
+
+    ``str`` parameters take dates as ISO text, lists as comma-separated text and mappings as
+    YAML; ``int`` parameters take whole numbers (also as text); ``Union[int, str]`` takes a
+    number when the text is one. Unknown names are refused with the list of known ones.
+
+    Examples
+    --------
+    >>> coerce({"k": "4", "analysis_date": dt.date(2024, 6, 30), "n_customers": "300"})
+    {'k': 4, 'analysis_date': '2024-06-30', 'n_customers': 300}
+    """
+    spec = spec if spec is not None else template_parameters()
+    unknown = sorted(set(values) - set(spec))
+    if unknown:
+        raise ClientlibError(
+            f"unknown report parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+            f"the template takes: {', '.join(spec)}"
+        )
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        kind = str(spec[name].get("inferred_type_name", "str")).replace(" ", "")
+        if kind == "int":
+            out[name] = _as_int(name, value)
+        elif kind.startswith("Union[") and "int" in kind:
+            text = _as_text(value).strip()
+            out[name] = int(text) if text.lstrip("-").isdigit() else text
+        else:
+            out[name] = _as_text(value)
+    return out
