@@ -869,6 +869,7 @@ class RuleClass:
 
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_LANG_RE = re.compile(r"^[a-z]{2}$")
 
 
 @dataclass
@@ -1219,6 +1220,14 @@ def _load_class(
     action = rc.get("action") or {}
     if isinstance(action, str):
         action = {"en": action}
+    for what, texts in (("label", label), ("action", action)):
+        # catches an unquoted comma in a YAML flow mapping, which splits the text into keys
+        bad = [k for k, v in texts.items() if not (_LANG_RE.match(str(k)) and isinstance(v, str))]
+        if bad:
+            raise RulebookError(
+                f"{origin}, class '{cid}': '{what}' maps language codes (en, ru) to text; "
+                f"bad key(s) {bad} (quote texts that contain a comma)"
+            )
     otherwise = rc.get("otherwise", False)
     when = rc.get("when")
     if otherwise is True:

@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlib import frameworks as _fw
-from clientlib.rules import MissingColumnsError
+from clientlib.rules import MissingColumnsError, Rulebook, RulebookError
 
 __all__ = ["BASE_COLUMNS", "RFM_COLUMNS", "segment", "summary"]
 
@@ -39,8 +39,9 @@ def segment(
     rules : path, optional
         A user rulebook (YAML) run in addition to the frameworks listed.
     params : dict, optional
-        Param overrides, either ``{framework: {param: value}}`` or, when a
-        single framework is run, ``{param: value}``.
+        Param overrides: ``{framework: {param: value}}``,
+        ``{"framework.param": value}``, or ``{param: value}`` (applied to every
+        framework that declares the param; an unknown name is an error).
     lang : {'en', 'ru'}
         Language of labels and actions.
 
@@ -73,12 +74,13 @@ def segment(
     )
     if rules is not None:
         names.append(Path(rules))
-    params = dict(params or {})
-    nested = any(isinstance(v, dict) and k != "scoring" for k, v in params.items())
+    books = [_fw.load(name) for name in names]
+    overrides = _route_params(books, dict(params or {}))
     frames: list[pd.DataFrame] = []
     skipped: list[str] = []
-    for name in names:
-        rb = _fw.load(name, _params_for(name, params, nested, len(names)))
+    for i, (name, rb) in enumerate(zip(names, books, strict=True)):
+        if overrides[i]:
+            rb = _fw.load(name, overrides[i])
         try:
             table = rb.classify(facts, lang=lang)
         except MissingColumnsError as exc:
@@ -95,20 +97,38 @@ def segment(
     return out, skipped
 
 
-def _params_for(
-    name: str | Path, params: dict[str, Any], nested: bool, n: int
-) -> dict[str, Any] | None:
-    if not params:
-        return None
-    if nested:
-        key = name if isinstance(name, str) else Path(name).stem
-        return params.get(key)
-    if n == 1:
-        return params
-    raise ValueError(
-        "params for several frameworks must be nested by framework, "
-        "e.g. {'lifecycle': {'fan_min_orders': 4}}"
-    )
+def _route_params(books: list[Rulebook], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Split param overrides by rulebook (one dict per rulebook, in order).
+
+    Accepted forms: ``{framework: {param: value}}``, ``{"framework.param": value}``, and
+    plain ``{param: value}``, given to every framework that declares the param
+    (``scoring`` goes to RFM rulebooks). A name no framework declares is an error.
+    """
+    out: list[dict[str, Any]] = [{} for _ in books]
+    by_framework: dict[str, list[int]] = {}
+    for i, rb in enumerate(books):
+        by_framework.setdefault(rb.framework, []).append(i)
+    for key, value in params.items():
+        if key in by_framework and isinstance(value, dict):
+            targets = [(i, k, v) for i in by_framework[key] for k, v in value.items()]
+        elif "." in key and key.split(".", 1)[0] in by_framework:
+            fw, name = key.split(".", 1)
+            targets = [(i, name, value) for i in by_framework[fw]]
+        else:
+            targets = [
+                (i, key, value)
+                for i, rb in enumerate(books)
+                if key in rb.params or (key == "scoring" and rb.framework == "rfm")
+            ]
+            if not targets:
+                known = sorted({k for rb in books for k in rb.params})
+                raise RulebookError(
+                    f"param '{key}' is not used by {', '.join(rb.framework for rb in books)}; "
+                    f"known: {', '.join(known) or '(none)'}"
+                )
+        for i, name, v in targets:
+            out[i][name] = v
+    return out
 
 
 def summary(df: pd.DataFrame) -> pd.DataFrame:

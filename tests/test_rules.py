@@ -323,3 +323,9 @@ def test_compiled_rules_agree_with_reference_semantics(cond, rows):
     for i, (a, b) in enumerate(rows):
         want = "hit" if ref({"a": a, "b": b}) else "rest"
         assert out.loc[f"c{i}", "class"] == want, (text, a, b)
+
+
+def test_unquoted_comma_in_a_label_is_caught():
+    text = "framework: x\nclasses: [{id: a, label: {en: Tried, hit problems}, otherwise: true}]"
+    with pytest.raises(RulebookError, match="quote texts that contain a comma"):
+        Rulebook.from_yaml(text)
