@@ -713,6 +713,7 @@ def setup_notebook() -> None:
     matplotlib.rcParams["savefig.dpi"] = 80
     pd.set_option("display.width", 120)
     pd.set_option("display.max_columns", 20)
+    pd.set_option("display.max_colwidth", 100)
     try:  # inside IPython: PNG figures only (nbval skips comparing images)
         from IPython import get_ipython
 
