@@ -19,8 +19,12 @@ parser written here: nothing is ever passed to ``eval``, ``ast`` or
                 | NAME | NAME "(" [expr ("," expr)*] ")" | "(" expr ")"
 
 Names are feature columns or parameters; calls are limited to
-:data:`FUNCTIONS`.  Everything else (attribute access, indexing, lambdas,
-comprehensions, imports, dunder names, unknown names) is rejected when the
+:data:`FUNCTIONS`.  Known columns are those of docs/CONTRACTS.md
+(:data:`FACT_KINDS`) plus any a rulebook declares, e.g.
+``columns: {industry: str, employees: num}`` (kinds: num, str, bool, date,
+any) for attributes of your own customers table.  Everything else
+(attribute access, indexing, lambdas, comprehensions, imports, dunder names,
+unknown names) is rejected when the
 rulebook is loaded, with a :class:`RuleSyntaxError` naming the rulebook, the
 class id and the 1-based character position.
 
