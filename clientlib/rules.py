@@ -1022,6 +1022,13 @@ class Rulebook:
         declared = data.get("columns") or {}
         if isinstance(declared, list):
             declared = {c: _ANY for c in declared}
+        if not isinstance(declared, dict) or any(
+            k not in (_NUM, _STR, _BOOL, _DATE, _ANY) for k in declared.values()
+        ):
+            raise RulebookError(
+                f"{origin}: 'columns' is a list of names or a mapping name: kind "
+                f"(num, str, bool, date, any), got {declared!r}"
+            )
         kinds: dict[str, str] = {**FACT_KINDS, **declared, **dict(hook.provides)}
         for k, v in resolved.items():
             kinds[k] = _NUM if k in hook.auto_params else _kind_of_value(v)

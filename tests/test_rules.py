@@ -142,6 +142,11 @@ def test_unknown_name_message_lists_known_names_and_suggests():
         ("framework: x\nbogus: 1\nclasses: [{id: a, label: {en: A}, otherwise: true}]", "bogus"),
         ("- just a list", "mapping"),
         ("framework: [unclosed", "not valid YAML"),
+        (
+            "framework: x\ncolumns: {industry: string}\n"
+            "classes: [{id: a, label: {en: A}, otherwise: true}]",
+            "'columns'",
+        ),
     ],
 )
 def test_structure_errors(text, words):
