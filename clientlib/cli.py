@@ -370,6 +370,105 @@ def _agreement_text(result: Any) -> str:
         )
 
 
+# ------------------------------------------------------------------------------------------------
+# reports
+
+reports_app = typer.Typer(
+    help="Batches of reports from a YAML file, with an index page.", no_args_is_help=True
+)
+app.add_typer(reports_app, name="reports")
+
+
+@app.command()
+def report(
+    input: InputArg = None,
+    dataset: DatasetOpt = None,
+    map: MapOpt = None,
+    events: EventsOpt = None,
+    customers: CustomersOpt = None,
+    analysis_date: DateOpt = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Report language: en or ru.")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Template parameter KEY=VALUE, repeatable."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    kernel: Annotated[
+        str | None, typer.Option("--kernel", help="Jupyter kernel (default clientlib, or python3).")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per cell.")] = 600,
+    list_parameters: Annotated[
+        bool, typer.Option("--list-parameters", help="Print the template's parameters and exit.")
+    ] = False,
+) -> None:
+    """Render the report notebook to self-contained HTML (and OUT.ipynb beside it).
+
+    Without INPUT or --dataset the embedded workshop data is used. On failure no HTML is
+    written and the executed notebook is kept as OUT.failed.ipynb.
+
+    Example: clientlib report --dataset workshop -p lang=ru -p k=4 -o reports/workshop.html
+    """
+    from clientlib.reports.parameters import parse_pairs, template_parameters
+    from clientlib.reports.render import render_report
+
+    if list_parameters:
+        for name, p in template_parameters().items():
+            typer.echo(f"{name:16s} {p['inferred_type_name']:16s} {p['default']:12s} {p['help']}")
+        return
+    if input is not None and dataset is not None:
+        raise ClientlibError("give either an INPUT file or --dataset NAME, not both")
+    given = {
+        "input": str(input) if input else None,
+        "dataset": dataset,
+        "column_map": map,
+        "events": str(events) if events else None,
+        "customers": str(customers) if customers else None,
+        "analysis_date": analysis_date,
+        "lang": lang,
+    }
+    params = {k: v for k, v in given.items() if v is not None}
+    params.update(parse_pairs(param))
+    result = render_report(params, out, kernel=kernel, timeout=timeout)
+    typer.echo(f"wrote {result.html} and {result.notebook.name} ({result.seconds:.1f} s)")
+
+
+@reports_app.command("run")
+def reports_run(
+    config: Annotated[Path, typer.Argument(help="Batch file (YAML), e.g. examples/reports.yml.")],
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Run date in file names, YYYY-MM-DD (default: the file's "
+                     "run_date, else today)."),
+    ] = None,
+    skip_existing: Annotated[
+        bool,
+        typer.Option("--skip-existing", help="Keep reports whose HTML exists (finish a batch)."),
+    ] = False,
+    kernel: Annotated[str | None, typer.Option("--kernel", help="Jupyter kernel.")] = None,
+) -> None:
+    """Render every report of a batch file; write index.html and manifest.json beside them.
+
+    A failing report does not stop the others; the exit code is 1 when any failed.
+
+    A second batch on the same folder stops at once (lock file .clientlib-reports.lock).
+
+    Example: clientlib reports run examples/reports.yml --date 2025-01-06
+    """
+    from clientlib.reports.batch import run_batch
+
+    result = run_batch(
+        config, run_date=date, skip_existing=skip_existing, kernel=kernel, progress=typer.echo
+    )
+    failed = result.failed
+    done = len(result.entries) - len(failed)
+    typer.echo(f"{done} of {len(result.entries)} reports ready; index: {result.index}")
+    if failed:
+        typer.echo(f"failed: {', '.join(e.name for e in failed)}", err=True)
+        raise typer.Exit(1)
+
+
 def _raised_by_clientlib(exc: BaseException) -> bool:
     """True when the innermost frame of the traceback is clientlib's own code."""
     tb = exc.__traceback__

@@ -25,11 +25,14 @@ class ReportFailed(ClientlibError):
     ----------
     notebook : Path or None
         The executed notebook kept for debugging (None when execution never started).
+    reason : str
+        What went wrong, without the notebook's path.
     """
 
-    def __init__(self, message: str, notebook: Path | None = None) -> None:
+    def __init__(self, message: str, notebook: Path | None = None, reason: str | None = None):
         super().__init__(message)
         self.notebook = notebook
+        self.reason = reason or message
 
 
 def kernel_name(preferred: str | None = None) -> str:

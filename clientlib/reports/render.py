@@ -18,7 +18,7 @@ from clientlib.reports.export import network_references, to_html
 from clientlib.reports.parameters import PATH_PARAMETERS, coerce, template_parameters, template_path
 from clientlib.schema import ClientlibError
 
-__all__ = ["RenderResult", "failed_notebook_path", "render_report"]
+__all__ = ["RenderResult", "failed_notebook_path", "readable", "render_report"]
 
 
 @dataclass
@@ -55,6 +55,17 @@ def failed_notebook_path(out_html: str | os.PathLike[str]) -> Path:
     """
     out = Path(out_html)
     return out.with_name(f"{out.stem}.failed.ipynb")
+
+
+def readable(path: Path) -> None:
+    """Give a finished temporary file the usual permissions (``0o666`` less the umask).
+
+    ``tempfile.mkstemp`` creates files readable by their owner only; reports are meant to be
+    served and shared like any other file.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def _resolve_paths(params: dict[str, Any], base_dir: Path) -> dict[str, Any]:
@@ -131,7 +142,10 @@ def render_report(
         except ReportFailed as exc:
             if exc.notebook is not None and exc.notebook.exists():
                 os.replace(exc.notebook, failed)
-                raise ReportFailed(f"{exc}; executed notebook kept at {failed}", failed) from exc
+                readable(failed)
+                raise ReportFailed(
+                    f"{exc}; executed notebook kept at {failed}", failed, exc.reason
+                ) from exc
             raise
         clean_notebook(nb, template.name)
         page = to_html(nb, lang=str(params.get("lang", "en")))
@@ -141,8 +155,10 @@ def render_report(
             raise ReportFailed(f"report HTML would load {refs[0]} from the network", failed)
         with atomic_path(notebook) as part:
             nbformat.write(nb, part)
+            readable(part)
         with atomic_path(out) as part:
             part.write_text(page, encoding="utf-8")
+            readable(part)
         failed.unlink(missing_ok=True)
     finally:
         tmp.unlink(missing_ok=True)
