@@ -281,7 +281,11 @@ def segment(
             raise ClientlibError(f"--k must be a whole number or auto, not {k!r}") from None
     else:
         k_value = "auto"
-    facts_expr = _facts(inputs)
+    # Collect the facts once (one row per customer); every framework then reads that table.
+    import ibis
+
+    facts_df = _facts(inputs).to_pandas()
+    facts_expr = ibis.memtable(facts_df)
     rule_based = [f for f in wanted if f != "kmeans"]
     parts, skipped = [], []
     if rule_based or rules is not None:
@@ -292,7 +296,7 @@ def segment(
     if "kmeans" in wanted:
         from clientlib.clusters import kmeans_segments
 
-        km, _, choice = kmeans_segments(facts_expr.to_pandas(), k_value, lang=lang)
+        km, _, choice = kmeans_segments(facts_df, k_value, lang=lang)
         if choice is not None:
             typer.echo(f"k-means: {choice.reason}", err=True)
         parts.append(km)
