@@ -54,6 +54,8 @@ import ibis
 import ibis.expr.types as ir
 import yaml
 
+from clientlib.schema import ClientlibError
+
 __all__ = [
     "FACT_KINDS",
     "FUNCTIONS",
@@ -72,7 +74,7 @@ __all__ = [
 # errors
 
 
-class RulebookError(ValueError):
+class RulebookError(ClientlibError):
     """A rulebook is malformed (structure, params, classes)."""
 
 
@@ -103,7 +105,7 @@ class RuleSyntaxError(RulebookError):
         return RuleSyntaxError(self.reason, self.position, rulebook, class_id)
 
 
-class MissingColumnsError(ValueError):
+class MissingColumnsError(ClientlibError):
     """The facts table lacks columns a framework needs.
 
     Attributes

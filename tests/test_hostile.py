@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clientlib.cli import main
 from clientlib.clusters import kmeans_segments
@@ -164,3 +166,133 @@ def test_same_inputs_give_byte_identical_outputs(tmp_path, monkeypatch, capsys):
         assert code == 0, err
         outs.append(out_csv.read_bytes())
     assert outs[0] == outs[1]
+
+
+# --- untrusted rulebooks: only the grammar is accepted, nothing is ever executed ---
+
+_AUDIT_EVENTS: list[str] = []
+_AUDITING = [False]
+_WATCHED = ("exec", "compile", "import", "os.system", "subprocess.Popen", "open", "builtins.input")
+
+
+def _audit(event: str, args, _on=_AUDITING, _seen=_AUDIT_EVENTS, _watched=_WATCHED) -> None:
+    # Defaults bind the lists now: module globals are gone when the interpreter shuts down.
+    if _on[0] and event in _watched:
+        _seen.append(event)
+
+
+sys.addaudithook(_audit)
+
+_TOKENS = [
+    "orders",
+    "recency_days",
+    ">=",
+    "<",
+    "==",
+    "!=",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "+",
+    "-",
+    "*",
+    "/",
+    "3",
+    "2.5",
+    "'x'",
+    '"y"',
+    "true",
+    "null",
+    "min(",
+    "max(",
+    "is_null(",
+    ",",
+    ".",
+    "__class__",
+    "__import__",
+    "('os')",
+    ".system",
+    "lambda x: x",
+    "[x for x in y]",
+    "import os",
+    "eval(",
+    "open(",
+    "exec(",
+    "getattr(",
+    "os",
+    ";",
+    "\\",
+    "`",
+    "@",
+    "{",
+    "}",
+    "[",
+    "]",
+    "**",
+    "%",
+    "=",
+]
+
+
+def _rulebook(text: str) -> dict:
+    return {
+        "framework": "fuzz",
+        "title": {"en": "Fuzz"},
+        "classes": [
+            {"id": "hit", "label": {"en": "Hit"}, "when": text},
+            {"id": "rest", "label": {"en": "Rest"}, "otherwise": True},
+        ],
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=12).map(" ".join),
+        st.text(min_size=1, max_size=40),
+    )
+)
+def test_fuzzed_expressions_never_execute_and_fail_cleanly(text):
+    from clientlib.rules import Rulebook, RulebookError
+
+    _AUDIT_EVENTS.clear()
+    _AUDITING[0] = True
+    try:
+        Rulebook.from_dict(_rulebook(text))
+    except RulebookError as exc:
+        assert str(exc)  # a message, with where it went wrong
+    finally:
+        _AUDITING[0] = False
+    assert _AUDIT_EVENTS == [], (text, _AUDIT_EVENTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('echo hacked')",
+        "orders.__class__",
+        "getattr(orders, 'x')",
+        "lambda: 1",
+        "[x for x in orders]",
+        "import os",
+        "open('/etc/passwd')",
+        "orders if 1 else 2",
+    ],
+)
+def test_dangerous_constructs_are_rejected_with_a_position(text):
+    from clientlib.rules import Rulebook, RuleSyntaxError
+
+    with pytest.raises(RuleSyntaxError) as err:
+        Rulebook.from_dict(_rulebook(text))
+    assert err.value.position >= 1 and "position" in str(err.value)
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    from clientlib.rules import Rulebook, RulebookError
+
+    evil = "!!python/object/apply:os.system ['echo hacked']"
+    with pytest.raises((RulebookError, Exception)) as err:
+        Rulebook.from_yaml(f"framework: x\ntitle: {evil}\nclasses: []\n")
+    assert "hacked" not in str(err.value) or "python/object" in str(err.value)
