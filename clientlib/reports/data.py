@@ -179,22 +179,13 @@ def framework_titles(names: list[str], lang: str) -> dict[str, str]:
 
 
 def _cluster_names(study: Any, lang: str) -> dict[int, str]:
-    """Cluster names in ``lang``; the k-means rows of ``study.segments`` are relabelled."""
-    from clientlib.clusters import name_clusters
-
-    model = study.model
-    if model is None:
+    """Cluster id -> name as the k-means rows label them (already in the study's language)."""
+    if study.model is None:
         return {}
-    names = dict(model.names_)
-    if lang != "en":
-        names = name_clusters(model.profiles_, features=list(model.features), lang=lang)
-        names.update({int(k): str(v) for k, v in (model.names or {}).items()})
-        seg = study.segments.copy()
-        rows = (seg["framework"] == "kmeans") & seg["class"].str.startswith("cluster_")
-        ids = seg.loc[rows, "class"].str.removeprefix("cluster_").astype(int)
-        seg.loc[rows, "label"] = ids.map(names).to_numpy()
-        study.segments = seg
-    return names
+    seg = study.segments
+    rows = seg[(seg["framework"] == "kmeans") & seg["class"].str.startswith("cluster_")]
+    pairs = rows[["class", "label"]].drop_duplicates("class")
+    return {int(c.removeprefix("cluster_")): str(lbl) for c, lbl in pairs.itertuples(index=False)}
 
 
 def _month_start(d: dt.date, months_back: int) -> dt.date:

@@ -70,8 +70,9 @@ def to_html(nb: nbformat.NotebookNode, lang: str = "en") -> str:
         exclude_markdown=True,
         exclude_raw=True,
         embed_images=True,
+        language_code=lang,
     )
-    out, _ = exporter.from_notebook_node(body, resources={"language_code": lang})
+    out, _ = exporter.from_notebook_node(body)
     return out
 
 
