@@ -1,0 +1,119 @@
+"""The pipeline on Spark equals DuckDB: facts and every framework's classes (workshop data).
+
+The tables are handed to Spark as temporary views (``spark_con.create_view`` of a memtable) and
+read through ``read_transactions`` etc. as Ibis tables, so cleaning, facts and classification all
+run in Spark; the same tables as DuckDB memtables run in DuckDB. The frameworks' hooks
+(lifecycle's ``auto`` purchase cycle, the RFM cut points, value tiers) execute small queries on
+the backend the facts expression is bound to, so :func:`clientlib.segment.segment` works
+unchanged on a Spark-bound expression.
+"""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientlib import datasets
+from clientlib.features import FACT_COLUMNS, customer_facts
+from clientlib.io import read_customers, read_events, read_transactions
+from clientlib.segment import segment
+
+pytestmark = pytest.mark.spark
+
+N_CUSTOMERS = 300
+
+
+@pytest.fixture(scope="module")
+def workshop():
+    return datasets.load("workshop", n_customers=N_CUSTOMERS, seed=11)
+
+
+def _facts(ds, tx_source, ev_source):
+    t = read_transactions(tx_source, ds.mapping)
+    e = read_events(ev_source, analysis_date=t.analysis_date)
+    c = read_customers(ds.customers)
+    return t, customer_facts(t, e, c)
+
+
+@pytest.fixture(scope="module")
+def both(workshop, spark_con):
+    ds = workshop
+    suffix = f"clientlib_test_{N_CUSTOMERS}"
+    # Temporary views (nothing written to a spark-warehouse folder).
+    spark_con.create_view(f"tx_{suffix}", ibis.memtable(ds.transactions), overwrite=True)
+    spark_con.create_view(f"ev_{suffix}", ibis.memtable(ds.events), overwrite=True)
+    # Both sides enter as Ibis tables (the same typing code path; pandas input hashes the whole
+    # raw row for "exact duplicate", Ibis-table input compares the mapped columns only).
+    t_duck, f_duck = _facts(ds, ibis.memtable(ds.transactions), ibis.memtable(ds.events))
+    t_spark, f_spark = _facts(ds, spark_con.table(f"tx_{suffix}"), spark_con.table(f"ev_{suffix}"))
+    return {"duck": (t_duck, f_duck), "spark": (t_spark, f_spark)}
+
+
+def _sorted(df: pd.DataFrame, keys) -> pd.DataFrame:
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def test_quality_reports_agree(both):
+    qd, qs = both["duck"][0].quality, both["spark"][0].quality
+    assert (qd.rows_read, qd.rows_used, qd.excluded) == (qs.rows_read, qs.rows_used, qs.excluded)
+    assert both["duck"][0].analysis_date == both["spark"][0].analysis_date
+
+
+def test_facts_on_spark_equal_duckdb(both, spark_con):
+    duck = both["duck"][1].to_pandas()
+    spark = spark_con.to_pandas(both["spark"][1])
+    assert len(duck) == len(spark) == N_CUSTOMERS
+    cols = [c for c in duck.columns if c in FACT_COLUMNS]
+    a, b = _sorted(duck[cols], "customer_id"), _sorted(spark[cols], "customer_id")
+    for col in cols:
+        if col in {"customer_id", "analysis_date", "first_purchase", "last_purchase"}:
+            assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
+        else:
+            np.testing.assert_allclose(
+                a[col].astype("float64"), b[col].astype("float64"), rtol=1e-12, err_msg=col
+            )
+
+
+@pytest.fixture(scope="module")
+def segments(both):
+    # segment() executes each framework's expression on the backend the facts are bound to:
+    # DuckDB for the DuckDB-bound tables, Spark for the Spark views.
+    return segment(both["duck"][1], "all"), segment(both["spark"][1], "all")
+
+
+def _whole_numbers(reason: pd.Series) -> list[str]:
+    return reason.astype(str).str.replace(r"(\d)\.0\b", r"\1", regex=True).tolist()
+
+
+def test_every_framework_on_spark_equals_duckdb(segments):
+    (duck, skipped_duck), (spark, skipped_spark) = segments
+    assert skipped_duck == skipped_spark
+    assert set(duck["framework"]) == set(spark["framework"])
+    assert len(set(duck["framework"])) >= 8 - len(skipped_duck)
+    keys = ["framework", "customer_id"]
+    a, b = _sorted(duck, keys), _sorted(spark, keys)
+    assert list(a.columns) == list(b.columns)
+    for col in a.columns:
+        if pd.api.types.is_numeric_dtype(a[col]) and not pd.api.types.is_bool_dtype(a[col]):
+            np.testing.assert_allclose(
+                a[col].astype("float64"), b[col].astype("float64"), rtol=1e-12, err_msg=col
+            )
+        elif col == "reason":  # see test_reason_text_is_identical_on_spark
+            assert _whole_numbers(a[col]) == _whole_numbers(b[col]), col
+        else:
+            assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
+    counts = a.groupby("framework")["customer_id"].nunique()
+    assert (counts == N_CUSTOMERS).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rules._as_text renders some whole floats as '1878.0' on Spark, '1878' on DuckDB "
+    "(value_tiers reasons)",
+)
+def test_reason_text_is_identical_on_spark(segments):
+    (duck, _), (spark, _) = segments
+    keys = ["framework", "customer_id"]
+    assert _sorted(duck, keys)["reason"].tolist() == _sorted(spark, keys)["reason"].tolist()
