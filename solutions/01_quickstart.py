@@ -1,0 +1,24 @@
+"""Solutions to the exercises of notebooks/01_quickstart.ipynb.
+
+Run from the repo top: python solutions/01_quickstart.py
+"""
+
+from _data import facts, facts_df, lang
+
+from clientlib import exercises, segment
+
+segments, _ = segment.segment(facts, "all", lang=lang)
+
+# Exercise 1: customers who bought at least once
+answer = int((facts_df["orders"] >= 1).sum())
+exercises.check("quickstart_buyers", answer, facts=facts, lang=lang)
+
+# Exercise 2: lifecycle fans
+life = segments[segments["framework"] == "lifecycle"]
+answer = int((life["class"] == "fan").sum())
+exercises.check("quickstart_fans", answer, facts=facts, lang=lang)
+
+# Exercise 3: the ladder rung with the most customers
+ladder = segments[segments["framework"] == "ladder"]
+answer = ladder["class"].value_counts().idxmax()
+exercises.check("quickstart_top_rung", answer, facts=facts, lang=lang)

@@ -1,0 +1,21 @@
+"""Solutions to the exercises of notebooks/02_lifecycle.ipynb."""
+
+from _data import cu, ev, facts, lang, tx
+
+from clientlib import exercises, frameworks, timeline
+
+# Exercise 1: purchase cycle of 60 days -> dormant customers
+life60 = frameworks.classify(facts, "lifecycle", params={"purchase_cycle_days": 60}).to_pandas()
+answer = int((life60["class"] == "dormant").sum())
+exercises.check("lifecycle_dormant_60", answer, facts=facts, lang=lang)
+
+# Exercise 2: a fan needs 5 orders
+life5 = frameworks.classify(facts, "lifecycle", params={"fan_min_orders": 5}).to_pandas()
+answer = int((life5["class"] == "fan").sum())
+exercises.check("lifecycle_fans_5", answer, facts=facts, lang=lang)
+
+# Exercise 3: the month with the most new fans
+snaps = timeline.snapshots(tx, ev, cu, framework="lifecycle", freq="MS")
+new = timeline.new_in_class(snaps, ["fan"])
+answer = new.loc[new["customers"].idxmax(), "period_end"].strftime("%Y-%m")
+exercises.check("lifecycle_fan_month", answer, snaps=snaps, lang=lang)

@@ -1,0 +1,22 @@
+"""Solutions to the exercises of notebooks/03_loyalty_ladder.ipynb."""
+
+from _data import facts, lang
+
+from clientlib import exercises, frameworks
+from clientlib.frameworks.ladder import conversion
+
+ladder = frameworks.classify(facts, "ladder").to_pandas()
+conv = conversion(ladder).set_index("rung")
+
+# Exercise 1: share of all customers who reached at least the buyer rung
+answer = conv.loc["buyer", "reached"] / conv.loc["potential", "reached"]
+exercises.check("ladder_reached_buyer", answer, facts=facts, lang=lang)
+
+# Exercise 2: regular buyers need 3 orders
+strict = frameworks.classify(facts, "ladder", params={"regular_min_orders": 3}).to_pandas()
+answer = int((strict["class"] == "regular").sum())
+exercises.check("ladder_regular_min3", answer, facts=facts, lang=lang)
+
+# Exercise 3: the rung reached with the lowest conversion
+answer = conv["conversion"].idxmin()
+exercises.check("ladder_weakest_step", answer, facts=facts, lang=lang)

@@ -1,0 +1,21 @@
+"""Solutions to the exercises of notebooks/04_key_clients.ipynb."""
+
+from _data import facts, lang
+
+from clientlib import exercises, frameworks
+from clientlib.frameworks.value_tiers import pareto
+
+# Exercise 1: share of revenue of the top 20 % of buyers
+curve = pareto(facts)
+answer = curve.loc[curve["customer_share"] >= 0.2, "revenue_share"].iloc[0]
+exercises.check("key_top20_revenue", answer, facts=facts, lang=lang)
+
+# Exercise 2: gold covers 50 % of revenue
+half = frameworks.classify(facts, "value_tiers", params={"gold_share": 0.5}).to_pandas()
+answer = int((half["class"] == "gold").sum())
+exercises.check("key_gold_half", answer, facts=facts, lang=lang)
+
+# Exercise 3: gold customers with at least one alert
+tiers = frameworks.classify(facts, "value_tiers").to_pandas()
+answer = int(((tiers["class"] == "gold") & (tiers["alerts"] != "")).sum())
+exercises.check("key_gold_alerts", answer, facts=facts, lang=lang)
