@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # The executed teaching notebooks are compared cell by cell (nbval).
-NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --sanitize-with notebooks/nbval_sanitize.cfg)
+NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
 
 .PHONY: install browser report test lint lab clean
 

@@ -668,6 +668,9 @@ def pareto_curve(
         cx = np.r_[0.0, np.arange(1, len(v) + 1) / len(v)]
         cy = np.r_[0.0, np.cumsum(v) / v.sum()]
     else:
+        if (x, y) == ("share_customers", "share_revenue") and x not in df.columns:
+            # The output of clientlib.frameworks.pareto names them the other way round.
+            x, y = "customer_share", "revenue_share"
         missing = [c for c in (x, y) if c not in df.columns]
         if missing:
             raise ValueError(f"Missing column(s) {missing}; columns found: {list(df.columns)}.")
