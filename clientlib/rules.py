@@ -1185,7 +1185,8 @@ class Rulebook:
         for col in self.hook.outputs:
             if col in staged.columns:
                 out[col] = staged[col]
-        return staged.select(**out)
+        # A stable order, so that the same facts give the same rows on every engine.
+        return staged.select(**out).order_by("customer_id")
 
     def describe(self, lang: str = "en") -> list[dict[str, str]]:
         """The classes as plain rows (id, label, rule, action), for docs and notebooks.
