@@ -277,6 +277,7 @@ def test_skip_existing_keeps_finished_reports(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "a_2025-01-06.html").write_text("GOOD")
+    (out / ".b_2025-01-06.html.x1y2.html.part").write_text("half a report from a killed run")
     rendered = []
 
     def fake_render(params, html_path, **kwargs):
@@ -289,6 +290,7 @@ def test_skip_existing_keeps_finished_reports(tmp_path, monkeypatch):
     assert rendered == ["b_2025-01-06.html"]
     assert [e.status for e in result.entries] == ["kept", "ok"]
     assert (out / "a_2025-01-06.html").read_text() == "GOOD"
+    assert not list(out.glob(".*")), "temporary files of the killed run are removed"
     assert len(lines) == 2 and " kept " in lines[0] and re.search(r"\d+\.\d s", lines[1])
 
 

@@ -6,8 +6,9 @@ batch's run date), with its executed notebook beside it. After every report the 
 ``index.html`` (links and statuses) and ``manifest.json`` are rewritten atomically, so a batch
 killed midway leaves every finished report, a truthful index, and reports still ``pending``;
 running the same command again redoes the batch (``--skip-existing`` keeps reports whose HTML
-is already there). A failing report does not stop the others: it keeps its executed notebook
-as ``{name}_{date}.failed.ipynb`` and the batch ends with a non-zero exit code.
+is already there) and removes the killed run's temporary ``.*.part*`` files. A failing report
+does not stop the others: it keeps its executed notebook as ``{name}_{date}.failed.ipynb``
+and the batch ends with a non-zero exit code.
 """
 
 from __future__ import annotations
@@ -273,6 +274,13 @@ def _write_outputs(cfg: BatchConfig, entries: list[Entry], source: str) -> tuple
 # the run
 
 
+def _remove_leftovers(folder: Path) -> None:
+    """Delete temporary files of a killed run (``.NAME.XXXX.part``); call holding the lock."""
+    for path in folder.glob(".*.part*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+
+
 def run_batch(
     config: str | Path | BatchConfig,
     *,
@@ -318,6 +326,7 @@ def run_batch(
         entries.append(Entry(name, "pending", stem + ".html", stem + ".ipynb", parameters=params))
     width = max(len(e.name) for e in entries)
     with BatchLock(cfg.output, note=say):
+        _remove_leftovers(cfg.output)
         _write_outputs(cfg, entries, source)
         for i, entry in enumerate(entries, 1):
             out = inside(cfg.output, entry.html)
