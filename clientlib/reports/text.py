@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "TEXT", "t"]
+__all__ = ["LANGS", "REASONS", "TEXT", "t"]
 
 #: Languages a report can be written in.
 LANGS = ("en", "ru")
@@ -189,6 +189,22 @@ TEXT: dict[str, dict[str, str]] = {
         "s_k_none": "Слишком мало покупателей с различающимися значениями для k-means.",
         "s_rfm": "RFM: сегмент «{label}» — это {cshare:.0%} клиентов и {rshare:.0%} выручки.",
         "s_skipped": "Не удалось построить классификаций из-за нехватки данных: {n} ({names}).",
+    },
+}
+
+
+#: Meaning of each quality-report outcome in Russian (English: ``clientlib.schema.REASONS``).
+REASONS: dict[str, dict[str, str]] = {
+    "ru": {
+        "used": "строка учтена",
+        "missing_customer_id": "нет идентификатора клиента",
+        "unparsable_timestamp": "дата пуста или не читается",
+        "unparsable_amount": "сумма пуста или не число",
+        "after_analysis_date": "дата не раньше даты анализа",
+        "zero_amount": "нулевая сумма (и это не бесплатная позиция со 100 % скидкой)",
+        "return_line": "отрицательная сумма (возврат) при returns='drop'",
+        "duplicate": "точная копия более ранней строки",
+        "duplicate_customer": "клиент повторяется в таблице клиентов",
     },
 }
 

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from clientlib.reports.data import ReportData
-from clientlib.reports.text import t
+from clientlib.reports.text import REASONS, t
 
 __all__ = [
     "crosstabs",
@@ -26,8 +26,8 @@ def quality_table(rd: ReportData) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
-    if rd.lang != "en":
-        df["meaning"] = ""  # the reasons' explanations are English only; the id stays
+    if rd.lang in REASONS:  # the outcome id stays (it is what the docs and JSON use)
+        df["meaning"] = df["outcome"].map(REASONS[rd.lang]).fillna("")
     return df.rename(columns=_cols(rd.lang, "table", "outcome", "rows", "meaning", "share"))
 
 
