@@ -383,3 +383,38 @@ def test_batch_index_and_manifest(batch_run):
     assert "&lt;b&gt;NoSuchColumn&lt;/b&gt;" in index and "<b>NoSuchColumn" not in index
     assert 'class="failed">failed<' in index and 'class="ok">ok<' in index
     assert network_references(index) == []
+
+
+def test_a_failing_report_leaves_no_html_and_keeps_its_notebook(tmp_path):
+    from clientlib.reports.execute import ReportFailed
+
+    template = tmp_path / "boom.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('lang: str = "en"  # language',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell('raise ValueError("no data for " + lang)'),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, template)
+    out = tmp_path / "out" / "r.html"
+    out.parent.mkdir()
+    out.write_text("EARLIER GOOD")
+    expected = r"ValueError: no data for ru.*kept at .*r\.failed\.ipynb"
+    with pytest.raises(ReportFailed, match=expected):
+        render_report({"lang": "ru"}, out, template=template)
+    assert out.read_text() == "EARLIER GOOD"
+    assert not (out.parent / "r.ipynb").exists()
+    kept = nbformat.read(out.parent / "r.failed.ipynb", as_version=4)
+    assert kept.cells[-1].outputs[0].ename == "ValueError"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["r.failed.ipynb", "r.html"]
+
+
+def test_cli_report_refuses_bad_input_before_running(tmp_path):
+    proc = _cli("report", "missing.csv", "--map", "customer_id=Client", "-o", "r.html",
+                cwd=tmp_path)
+    assert proc.returncode == 2 and "input file not found" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "r.html").exists()
+    proc = _cli("report", "-p", "colour=red", "-o", "r.html", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown report parameter colour" in proc.stderr
