@@ -418,3 +418,52 @@ def test_cli_report_refuses_bad_input_before_running(tmp_path):
     assert "Traceback" not in proc.stderr and not (tmp_path / "r.html").exists()
     proc = _cli("report", "-p", "colour=red", "-o", "r.html", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown report parameter colour" in proc.stderr
+
+
+_FAKE_BATCH = """
+import sys, time
+from pathlib import Path
+from clientlib.files import atomic_path
+from clientlib.reports import batch
+
+def fake_render(params, out, **kwargs):
+    if params.get("slow") and sys.argv[2] == "hang":
+        time.sleep(60)
+    with atomic_path(out) as tmp:
+        tmp.write_text("REPORT " + Path(out).name)
+
+batch.render_report = fake_render
+result = batch.run_batch(sys.argv[1], skip_existing=True, progress=print)
+"""
+
+
+def test_a_killed_batch_keeps_finished_reports_and_a_rerun_completes_it(tmp_path):
+    import signal
+
+    cfg = _config(tmp_path, "output: out\nrun_date: 2025-01-06\nreports:\n"
+                            "  a: {}\n  b: {slow: 1}\n  c: {}\n")
+    script = tmp_path / "fake.py"
+    script.write_text(_FAKE_BATCH)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, str(script), str(cfg), "hang"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not (out / "a_2025-01-06.html").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # a's index update is written right after its HTML
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (out / "a_2025-01-06.html").read_text() == "REPORT a_2025-01-06.html"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "running"
+    assert [r["status"] for r in manifest["reports"]] == ["ok", "pending", "pending"]
+    assert (out / LOCK_NAME).exists()  # left behind by the killed process
+    # the rerun takes over the stale lock, keeps a, and renders the rest
+    done = subprocess.run([sys.executable, str(script), str(cfg), "finish"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "stale lock" in done.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "ok"
+    assert [r["status"] for r in manifest["reports"]] == ["kept", "ok", "ok"]
+    assert not (out / LOCK_NAME).exists()

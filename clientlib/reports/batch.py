@@ -318,7 +318,7 @@ def run_batch(
     if isinstance(config, BatchConfig) and run_date is not None:
         cfg.run_date = _date(run_date, "run_date")
     say = progress or (lambda line: None)
-    source = str(config.name) if isinstance(config, str | Path) else "batch"
+    source = Path(config).name if isinstance(config, str | Path) else "batch"
     entries: list[Entry] = []
     for name, params in cfg.reports.items():
         stem = output_stem(name, params, cfg.run_date)
