@@ -809,8 +809,10 @@ def _as_text(col: ir.Value) -> ir.StringValue:
     """Render a column value for a reason: whole floats without '.0', others to 4 places."""
     dt = col.type()
     if dt.is_floating() or dt.is_decimal():
-        whole = (col == col.floor()).fill_null(False) & (col.abs() < 1e15)
-        text = ibis.ifelse(whole, col.cast("int64").cast("string"), col.round(4).cast("string"))
+        # Round first: engines sum floats in different orders (1878.0 vs 1877.9999999999998).
+        r = col.round(4)
+        whole = (r == r.floor()).fill_null(False) & (r.abs() < 1e15)
+        text = ibis.ifelse(whole, r.cast("int64").cast("string"), r.cast("string"))
         return text.fill_null("null")
     return col.cast("string").fill_null("null")
 

@@ -108,11 +108,6 @@ def test_every_framework_on_spark_equals_duckdb(segments):
     assert (counts == N_CUSTOMERS).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules._as_text renders some whole floats as '1878.0' on Spark, '1878' on DuckDB "
-    "(value_tiers reasons)",
-)
 def test_reason_text_is_identical_on_spark(segments):
     (duck, _), (spark, _) = segments
     keys = ["framework", "customer_id"]
