@@ -19,7 +19,7 @@ install: $(STAMP)
 
 # The main job: the default report on the embedded workshop dataset.
 report: $(STAMP)
-	$(VENV)/bin/clientlib segment --dataset workshop --framework all -o reports/workshop_segments.csv
+	$(VENV)/bin/clientlib report --dataset workshop -o reports/workshop.html
 
 # Debian's Chromium for the rendered-HTML test (root installs it; otherwise that test skips).
 browser:

@@ -39,6 +39,10 @@ def atomic_path(out: str | os.PathLike[str], suffix: str | None = None) -> Itera
     )
     os.close(fd)
     tmp = Path(name)
+    # mkstemp creates owner-only files; outputs get the usual permissions (umask applies).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         os.replace(tmp, out)

@@ -228,8 +228,6 @@ def prepare(
     """
     import time
 
-    from threadpoolctl import threadpool_limits
-
     from clientlib import timeline
     from clientlib.pipeline import run_study
     from clientlib.reports.text import LANGS, t
@@ -244,14 +242,9 @@ def prepare(
         dataset, input, column_map, events, customers, analysis_date, n_customers, seed
     )
     load_s = time.perf_counter() - t0
-    # One OpenMP thread for k-means: on a report's few thousand buyers the threads only wait
-    # on each other when the machine is busy (choose_k on the workshop data: 18 s -> 1.3 s on
-    # two loaded cores). The result is the same either way.
-    with threadpool_limits(limits=1, user_api="openmp"):
-        study = run_study(
-            tx, ev, cu, frameworks=names, k=k_value, lang=lang, params=fw_params,
-            random_state=seed,
-        )
+    study = run_study(
+        tx, ev, cu, frameworks=names, k=k_value, lang=lang, params=fw_params, random_state=seed
+    )
     timings = {"load": load_s, **study.timings}
     cluster_names = _cluster_names(study, lang)
     labelings = list(dict.fromkeys(study.segments["framework"]))
