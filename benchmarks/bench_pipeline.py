@@ -111,12 +111,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if a.profile and n == max(sizes):
             cmd += ["--profile", a.profile]
         proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode:
+        if proc.returncode:  # report the sizes that finished
             print(proc.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"size {n} failed")
+            print(f"size {n} failed (exit {proc.returncode})", file=sys.stderr)
+            break
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         print(rows[-1], file=sys.stderr)
-    print(table(rows))
+    if rows:
+        print(table(rows))
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=1))
     return rows
