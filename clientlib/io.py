@@ -148,7 +148,7 @@ def read_events(
         *([(t.timestamp >= _ts_literal(cutoff), "after_analysis_date")] if cutoff else []),
         else_=ibis.null("string"),
     )
-    clean, report = _account(t, reason, report, raw_examples)
+    clean, report = _account(t, reason, report, raw_examples, _in_memory(t))
     kinds = clean.group_by("kind").agg(n=clean.count()).execute()
     unknown = kinds[~kinds["kind"].isin(EVENT_KINDS)]
     if len(unknown):
@@ -518,6 +518,8 @@ def _bad_values(raw: pd.Series, parsed: pd.Series) -> list:
 
 def _unusable(kind, column, raw: pd.Series, parsed: pd.Series, expected: str) -> None:
     """Refuse a column where values are present but none can be read."""
+    if len(parsed) and parsed.notna().any():
+        return
     present = raw.notna() & (raw.astype("string").str.strip() != "")
     if len(raw) and present.any() and parsed[present].isna().all():
         examples = examples_text(raw[present].head(3).tolist())
@@ -540,6 +542,24 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------
 # stage 2: cleaning in the engine
+
+
+def _in_memory(t: ir.Table) -> bool:
+    """True when the table's only sources are in-memory tables (no file, no warehouse)."""
+    import ibis.expr.operations as ops
+
+    sources = t.op().find(ops.PhysicalTable)
+    return bool(sources) and all(isinstance(op, ops.InMemoryTable) for op in sources)
+
+
+def materialize(t: ir.Table, in_memory: bool) -> ir.Table:
+    """Compute ``t`` once into an in-memory (Arrow) table when its data is in memory anyway.
+
+    The result is again a memtable, so it runs on any backend (DuckDB, Spark) like its input.
+    """
+    if not in_memory:
+        return t
+    return ibis.memtable(t.to_pyarrow())
 
 
 def _missing_id(t: ir.Table):
@@ -572,13 +592,16 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
         *([((t.amount < 0), "return_line")] if returns == "drop" else []),
         else_=ibis.null("string"),
     )
-    clean, report = _account(t, reason, report, raw_examples)
-    # A row without an order id is its own order (CDNOW and most simple exports look so); ids are
-    # given after de-duplication so that exact duplicates stay detectable.
-    order = [clean.customer_id, clean.timestamp, clean.amount, clean.discount]
-    rownum = ibis.row_number().over(order_by=order).cast("string")
-    clean = clean.mutate(order_id=clean.order_id.fill_null("#" + rownum))
-    returns_n = int(clean.filter(clean.amount < 0).count().execute())
+    clean, report = _account(t, reason, report, raw_examples, _in_memory(t))
+    # A row without an order id stays with a null id: features count it as an order of its own.
+    # One scan gathers what the checks below need.
+    paid = clean.amount > 0
+    stats = clean.agg(
+        returns=(clean.amount < 0).cast("int64").sum(),
+        median=clean.amount.median(where=paid),
+        top=clean.amount.max(),
+    ).execute()
+    returns_n = int(stats["returns"].iloc[0] or 0)
     if returns_n:
         if returns == "error":
             ex = _records(clean.filter(clean.amount < 0).limit(3).execute())
@@ -587,25 +610,27 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
                 "use --returns net (lower the spend) or --returns drop (exclude them)"
             )
         report.notes["return_lines_netted"] = returns_n
-    median = clean.filter(clean.amount > 0).amount.median().execute()
-    if median is not None and not pd.isna(median) and float(median) > 0:
+    median, top = stats["median"].iloc[0], stats["top"].iloc[0]
+    if pd.notna(median) and float(median) > 0 and float(top) > _ABSURD_FACTOR * float(median):
         limit = _ABSURD_FACTOR * float(median)
-        big = clean.filter(clean.amount > limit)
-        n_big = int(big.count().execute())
-        if n_big:
-            top = float(big.amount.max().execute())
-            report.warnings.append(
-                f"{n_big:,} amount(s) over {_ABSURD_FACTOR:,.0f}× the median "
-                f"({float(median):,.2f}), the largest {top:,.2f}; "
-                "kept — check for typos or a unit error"
-            )
+        n_big = int(clean.filter(clean.amount > limit).count().execute())
+        report.warnings.append(
+            f"{n_big:,} amount(s) over {_ABSURD_FACTOR:,.0f}× the median "
+            f"({float(median):,.2f}), the largest {float(top):,.2f}; "
+            "kept — check for typos or a unit error"
+        )
     return Loaded(clean, report, cutoff)
 
 
 def _account(
-    t: ir.Table, reason, report: QualityReport, raw_examples
+    t: ir.Table, reason, report: QualityReport, raw_examples, in_memory: bool = False
 ) -> tuple[ir.Table, QualityReport]:
-    """Count each exclusion reason, remove exact duplicates, and return the clean rows."""
+    """Count each exclusion reason, remove exact duplicates, and return the clean rows.
+
+    Rows that came from memory (pandas, polars, CSV) are de-duplicated once into an Arrow table,
+    so later queries do not repeat the work; file and warehouse tables stay lazy and are
+    streamed by their engine.
+    """
     marked = t.mutate(_reason=reason)
     counts = marked.group_by("_reason").agg(n=marked.count()).execute()
     for r, n in zip(counts["_reason"], counts["n"], strict=True):
@@ -616,6 +641,7 @@ def _account(
     deduped = valid.distinct()
     if "_rowkey" in deduped.columns:
         deduped = deduped.drop("_rowkey")
+    deduped = materialize(deduped, in_memory)
     n_valid = report.rows_read - report.rows_excluded
     n_unique = int(deduped.count().execute())
     if n_valid - n_unique:
