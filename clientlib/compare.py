@@ -385,15 +385,19 @@ def agreement_matrix(labelings: Mapping[str, Any], metric: str = "ami") -> pd.Da
             series[k] = pd.Series(arr)
     if len(lengths) > 1:
         raise ValueError(f"Array labelings have different lengths {sorted(lengths)}.")
+    for k, v in series.items():
+        if not v.index.is_unique:
+            raise ValueError(f"Labeling {k!r} has duplicated index values; one row per customer.")
+    # Align every labeling once and score integer codes: the metrics only see which customers
+    # share a class, and sklearn is an order of magnitude faster on ints than on strings.
+    aligned = pd.concat([v.rename(i) for i, v in enumerate(series.values())], axis=1, sort=True)
+    codes = [pd.factorize(aligned[i], sort=True)[0] for i in range(len(names))]
     out = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-    for i, x in enumerate(names):
-        for y in names[i + 1 :]:
-            sa, sb = series[x], series[y]
-            common = sa.index.intersection(sb.index, sort=False)
-            sa, sb = sa.loc[common], sb.loc[common]
-            ok = sa.notna().to_numpy() & sb.notna().to_numpy()
-            val = fn(sa.to_numpy()[ok], sb.to_numpy()[ok]) if ok.any() else float("nan")
-            out.loc[x, y] = out.loc[y, x] = val
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            ok = (codes[i] >= 0) & (codes[j] >= 0)
+            val = fn(codes[i][ok], codes[j][ok]) if ok.any() else float("nan")
+            out.iloc[i, j] = out.iloc[j, i] = val
     out.index.name = None
     return out
 
