@@ -120,6 +120,8 @@ def run_tool(tool: str, df: pd.DataFrame | None, path: str) -> pd.DataFrame:
         import duckdb
 
         con = duckdb.connect()
+        if os.environ.get("BENCH_MEMORY_LIMIT"):
+            con.execute(f"SET memory_limit = '{os.environ['BENCH_MEMORY_LIMIT']}'")
         src = "df" if tool == "duckdb-sql" else f"read_parquet('{path}')"
         if tool == "duckdb-sql":
             con.register("df", df)
@@ -138,7 +140,12 @@ def _clientlib(source) -> pd.DataFrame:
     from clientlib.features import customer_facts
     from clientlib.io import read_transactions
 
-    tx = read_transactions(source, analysis_date=CUTOFF)
+    con = None
+    if isinstance(source, str) and os.environ.get("BENCH_MEMORY_LIMIT"):
+        import ibis
+
+        con = ibis.duckdb.connect(memory_limit=os.environ["BENCH_MEMORY_LIMIT"])
+    tx = read_transactions(source, analysis_date=CUTOFF, con=con)
     f = customer_facts(tx).to_pandas()
     return f.rename(columns={"total_spend": "monetary"})[["customer_id", *KEYS]]
 
@@ -333,6 +340,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "--reference duckdb-sql-parquet); input bytes then come from the Parquet metadata "
         "(uncompressed column sizes)",
     )
+    p.add_argument(
+        "--memory-limit",
+        help="DuckDB memory_limit for the DuckDB-based tools (clientlib on Parquet gets its own "
+        "connection with it), e.g. 4GB; default: DuckDB's 80%% of RAM",
+    )
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
@@ -341,6 +353,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(json.dumps(worker(a.worker, a.path, a.repeat, a.out)))
         return []
 
+    if a.memory_limit:
+        os.environ["BENCH_MEMORY_LIMIT"] = a.memory_limit  # inherited by the workers
     work = Path(a.dir) / f"clientlib_bench_facts_{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     data = Path(a.dir) / f"clientlib_bench_tx_{a.n}_{a.seed}.parquet"
