@@ -40,6 +40,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from clientlib.schema import EVENT_KINDS, SURVEY_COLUMNS
+
 __all__ = [
     "Dataset",
     "WorkshopData",
@@ -194,34 +196,8 @@ PERSONAS: tuple[str, ...] = (
     "key_account",
 )
 
-#: Event kinds written by the generator (same set as in CONTRACTS.md).
-EVENT_KINDS: tuple[str, ...] = (
-    "lead",
-    "enquiry",
-    "visit",
-    "negotiation",
-    "postponement",
-    "contact",
-    "complaint",
-    "refund",
-    "referral",
-    "review",
-    "dossier_review",
-)
 _K = {k: i for i, k in enumerate(EVENT_KINDS)}
 
-SURVEY_COLUMNS: tuple[str, ...] = (
-    "has_money",
-    "has_urgent_problem",
-    "likes_usp",
-    "has_authority",
-    "finds_offer_acceptable",
-    "does_in_house",
-    "tried_diy",
-    "had_problems",
-    "seeking_vendor",
-    "knows_product",
-)
 
 # Persona parameters: one column a persona (in PERSONAS order), one row a parameter.
 # share: share of customers. orders: mean paid orders over the buying window (0: never buys).

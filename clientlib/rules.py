@@ -54,7 +54,8 @@ import ibis
 import ibis.expr.types as ir
 import yaml
 
-from clientlib.schema import ClientlibError
+from clientlib.features import FACT_COLUMNS
+from clientlib.schema import SURVEY_COLUMNS, ClientlibError
 
 __all__ = [
     "FACT_KINDS",
@@ -132,54 +133,12 @@ _NUM, _STR, _BOOL, _DATE, _ANY, _NULL = "num", "str", "bool", "date", "any", "nu
 
 #: Kinds of the customer-facts columns fixed in docs/CONTRACTS.md.
 FACT_KINDS: dict[str, str] = {
+    **{c: _NUM for c in FACT_COLUMNS},
     "customer_id": _STR,
     "analysis_date": _DATE,
-    **{
-        c: _NUM
-        for c in (
-            "orders",
-            "purchase_days",
-            "total_spend",
-            "avg_spend",
-            "recency_days",
-            "tenure_days",
-            "median_gap_days",
-            "discount_share",
-            "free_share",
-            "express_share",
-            "premium_share",
-            "contacts",
-            "touchpoints",
-            "complaints_since_last_purchase",
-            "referrals",
-            "open_negotiations",
-            "negotiation_age_days",
-            "postponements",
-            "days_since_positive_contact",
-            "days_since_negative_contact",
-            "days_since_dossier_review",
-            "frequency",
-            "recency",
-            "T",
-        )
-    },
     "first_purchase": _DATE,
     "last_purchase": _DATE,
-    **{
-        c: _BOOL
-        for c in (
-            "has_money",
-            "has_urgent_problem",
-            "likes_usp",
-            "has_authority",
-            "finds_offer_acceptable",
-            "does_in_house",
-            "tried_diy",
-            "had_problems",
-            "seeking_vendor",
-            "knows_product",
-        )
-    },
+    **{c: _BOOL for c in SURVEY_COLUMNS},
     "persona": _STR,
 }
 

@@ -42,6 +42,21 @@ EVENT_KINDS = (
     "dossier_review",
 )
 
+#: Yes/no survey answers of the customers table that the frameworks read (Mendocha's five
+#: criteria, then the awareness stages).
+SURVEY_COLUMNS = (
+    "has_money",
+    "has_urgent_problem",
+    "likes_usp",
+    "has_authority",
+    "finds_offer_acceptable",
+    "does_in_house",
+    "tried_diy",
+    "had_problems",
+    "seeking_vendor",
+    "knows_product",
+)
+
 #: Exclusion reasons, in the order they are checked (a row is counted under its first reason).
 REASONS = {
     "missing_customer_id": "customer id is empty or missing",
