@@ -421,7 +421,8 @@ def table(rows: list[dict], n: int) -> str:
     ]
     for r in rows:
         if not r.get("times"):
-            lines.append(f"| {r['tool']} | — | 0 | | | | | does not run: `{r.get('error')}` |")
+            error = str(r.get("error")).strip().splitlines()[0]
+            lines.append(f"| {r['tool']} | — | 0 | | | | | does not run: `{error}` |")
             continue
         med = statistics.median(r["times"])
         ratio = (r["peak_rss"] - r["rss_before_input"]) / r["input_bytes"]
