@@ -598,9 +598,9 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
     # One scan gathers what the checks below need; the median only feeds a warning, so file and
     # warehouse tables get the engine's approximate one (an exact median holds every amount).
     paid = clean.amount > 0
-    median = (
-        clean.amount.median(where=paid) if in_memory else clean.amount.approx_median(where=paid)
-    )
+    # A filtered approximate median is not a constant expression on Spark: null the rest instead.
+    paid_amount = ibis.ifelse(paid, clean.amount, ibis.null("float64"))
+    median = paid_amount.median() if in_memory else paid_amount.approx_median()
     stats = clean.agg(
         returns=(clean.amount < 0).cast("int64").sum(), median=median, top=clean.amount.max()
     ).execute()
