@@ -198,6 +198,10 @@ def customer_facts(
         )
 
     n_orders = t.orders.fill_null(0).cast("int64")
+    # Engines add floats in whatever order their threads finish (1878.0 vs 1877.9999999999998);
+    # rounding far below a cent gives the same spend on every engine and every run, so ties and
+    # rule boundaries on spend do not flicker.
+    spend_total = t.total_spend.fill_null(0.0).cast("float64").round(6)
     first = t.first_ts.date()
     last = t.last_ts.date()
     is_open = t.first_negotiation.notnull() & (n_orders == 0)
@@ -207,8 +211,8 @@ def customer_facts(
         analysis_date=ad,
         orders=n_orders,
         purchase_days=zero(t.purchase_days),
-        total_spend=t.total_spend.fill_null(0.0).cast("float64"),
-        avg_spend=ibis.ifelse(n_orders > 0, t.total_spend / n_orders, ibis.null("float64")),
+        total_spend=spend_total,
+        avg_spend=ibis.ifelse(n_orders > 0, spend_total / n_orders, ibis.null("float64")),
         first_purchase=first,
         last_purchase=last,
         recency_days=_days(ad, last),

@@ -553,13 +553,21 @@ def _in_memory(t: ir.Table) -> bool:
 
 
 def materialize(t: ir.Table, in_memory: bool) -> ir.Table:
-    """Compute ``t`` once into an in-memory (Arrow) table when its data is in memory anyway.
+    """Compute the clean rows once, so that the facts do not repeat the cleaning.
 
-    The result is again a memtable, so it runs on any backend (DuckDB, Spark) like its input.
+    In-memory inputs become an Arrow memtable (it runs on any backend, DuckDB or Spark, like its
+    input). Files opened by DuckDB become a temporary DuckDB table, which DuckDB spills to disk
+    when it outgrows memory. Other engines (Spark, warehouses) keep the lazy expression: their
+    users may not create tables, and the engine streams it anyway.
     """
-    if not in_memory:
-        return t
-    return ibis.memtable(t.to_pyarrow())
+    if in_memory:
+        return ibis.memtable(t.to_pyarrow())
+    con = t._find_backend(use_default=False)
+    if getattr(con, "name", None) == "duckdb":
+        import uuid
+
+        return con.create_table(f"clientlib_clean_{uuid.uuid4().hex}", t, temp=True)
+    return t
 
 
 def _missing_id(t: ir.Table):
