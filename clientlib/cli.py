@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +11,8 @@ import pandas as pd
 import typer
 import yaml
 
-from clientlib.schema import ClientlibError, parse_mapping
+from clientlib.io import Inputs, read_inputs
+from clientlib.schema import ClientlibError
 
 app = typer.Typer(
     help="Classify customers by business rules, RFM and k-means, and render reports.",
@@ -54,13 +54,6 @@ SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV separator (defaul
 EncOpt = Annotated[str | None, typer.Option("--encoding", help="File encoding (default UTF-8).")]
 
 
-@dataclass
-class Inputs:
-    transactions: Any
-    events: Any = None
-    customers: Any = None
-
-
 def load_inputs(
     input: Path | None,
     dataset: str | None,
@@ -73,31 +66,17 @@ def load_inputs(
     encoding: str | None = None,
 ) -> Inputs:
     """Read transactions (and events, customers) from files or an embedded dataset."""
-    from clientlib import datasets
-    from clientlib.io import read_customers, read_events, read_transactions
-
-    if (input is None) == (dataset is None):
-        raise ClientlibError("give either an INPUT file or --dataset NAME (not both, not neither)")
-    roles = parse_mapping(mapping)
-    if dataset is not None:
-        if dataset not in datasets.available():
-            raise ClientlibError(
-                f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}"
-            )
-        ds = datasets.load(dataset)
-        roles = {**(ds.mapping or {}), **roles}
-        tx_src, ev_src, cu_src = ds.transactions, ds.events, ds.customers
-    else:
-        tx_src, ev_src, cu_src = input, events, customers
-    opts = {"sep": sep, "encoding": encoding}
-    tx = read_transactions(tx_src, roles, analysis_date=analysis_date, returns=returns, **opts)
-    ev = (
-        read_events(ev_src, roles, analysis_date=tx.analysis_date, **opts)
-        if ev_src is not None
-        else None
+    return read_inputs(
+        input,
+        dataset=dataset,
+        mapping=mapping,
+        events=events,
+        customers=customers,
+        analysis_date=analysis_date,
+        returns=returns,
+        sep=sep,
+        encoding=encoding,
     )
-    cu = read_customers(cu_src, roles, **opts) if cu_src is not None else None
-    return Inputs(tx, ev, cu)
 
 
 def _quality(inputs: Inputs) -> None:

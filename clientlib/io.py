@@ -37,6 +37,7 @@ from clientlib.schema import (
     QualityReport,
     ReturnsError,
     examples_text,
+    parse_mapping,
     resolve_columns,
 )
 
@@ -199,6 +200,67 @@ def read_customers(
     report.rows_used = len(keep)
     report.check()
     return Loaded(ibis.memtable(keep), report, None)
+
+
+@dataclass
+class Inputs:
+    """The tables of one study, read and validated, and a short name of where they came from."""
+
+    transactions: Loaded
+    events: Loaded | None = None
+    customers: Loaded | None = None
+    source: str = ""
+
+
+def read_inputs(
+    input: Source | None = None,
+    *,
+    dataset: str | None = None,
+    mapping: Mapping[str, str] | str | None = None,
+    events: Source | None = None,
+    customers: Source | None = None,
+    analysis_date: Any = None,
+    returns: str = "net",
+    sep: str | None = None,
+    encoding: str | None = None,
+    dataset_options: Mapping[str, Any] | None = None,
+) -> Inputs:
+    """Read transactions, events and customers from files or an embedded dataset.
+
+    Give either ``input`` (with optional ``events`` and ``customers``) or ``dataset``; a
+    dataset's own column mapping applies first, ``mapping`` on top of it.
+
+    Examples
+    --------
+    >>> inputs = read_inputs(dataset="workshop", dataset_options={"n_customers": 50})
+    >>> inputs.source, inputs.customers.quality.rows_used
+    ('workshop', 50)
+    """
+    from clientlib import datasets
+
+    if (input is None) == (dataset is None):
+        raise ClientlibError("give either an INPUT file or --dataset NAME (not both, not neither)")
+    roles = parse_mapping(mapping)
+    if dataset is not None:
+        if dataset not in datasets.available():
+            raise ClientlibError(
+                f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}"
+            )
+        ds = datasets.load(dataset, **dict(dataset_options or {}))
+        roles = {**(ds.mapping or {}), **roles}
+        tx_src, ev_src, cu_src, source = ds.transactions, ds.events, ds.customers, dataset
+    else:
+        tx_src, ev_src, cu_src = input, events, customers
+        source = Path(input).name if isinstance(input, str | os.PathLike) else _name(input)
+    opts = {"sep": sep, "encoding": encoding}
+    tx = read_transactions(tx_src, roles, analysis_date=analysis_date, returns=returns, **opts)
+    ev = (
+        read_events(ev_src, roles, analysis_date=tx.analysis_date, **opts)
+        if ev_src is not None
+        else None
+    )
+    cu = read_customers(cu_src, roles, **opts) if cu_src is not None else None
+    return Inputs(tx, ev, cu, source)
 
 
 def parse_analysis_date(value: Any) -> dt.date | None:

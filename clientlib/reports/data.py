@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from clientlib.schema import ClientlibError, parse_mapping
+from clientlib.schema import ClientlibError
 
 __all__ = ["ReportData", "framework_titles", "load_inputs", "parse_k", "prepare"]
 
@@ -129,29 +129,19 @@ def load_inputs(
     (Loaded, Loaded or None, Loaded or None, str)
         The three tables and a short description of the source.
     """
-    from clientlib import datasets
-    from clientlib.io import read_customers, read_events, read_transactions
+    from clientlib.io import read_inputs
 
-    roles = parse_mapping(column_map or None)
-    date = str(analysis_date) if analysis_date not in (None, "") else None
-    if input:
-        tx_src, ev_src, cu_src = input, events or None, customers or None
-        source = str(input).replace("\\", "/").rsplit("/", 1)[-1]
-    else:
-        if dataset not in datasets.available():
-            raise ClientlibError(
-                f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}"
-            )
-        kwargs = {"n_customers": int(n_customers), "seed": int(seed)}
-        kwargs = kwargs if dataset == "workshop" else {}
-        ds = datasets.load(dataset, **kwargs)
-        roles = {**(ds.mapping or {}), **roles}
-        tx_src, ev_src, cu_src = ds.transactions, ds.events, ds.customers
-        source = dataset
-    tx = read_transactions(tx_src, roles, analysis_date=date)
-    ev = read_events(ev_src, roles, analysis_date=tx.analysis_date) if ev_src is not None else None
-    cu = read_customers(cu_src, roles) if cu_src is not None else None
-    return tx, ev, cu, source
+    options = {"n_customers": int(n_customers), "seed": int(seed)} if dataset == "workshop" else {}
+    inputs = read_inputs(
+        input or None,
+        dataset=None if input else dataset,
+        mapping=column_map or None,
+        events=events or None,
+        customers=customers or None,
+        analysis_date=str(analysis_date) if analysis_date not in (None, "") else None,
+        dataset_options=options,
+    )
+    return inputs.transactions, inputs.events, inputs.customers, inputs.source
 
 
 def framework_titles(names: list[str], lang: str) -> dict[str, str]:
