@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 import pytest
+from _cli import run_cli
 
-from clientlib.cli import main
-
-
-def run(argv, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["clientlib", *map(str, argv)])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+run = run_cli
 
 
 def test_datasets_list_and_export(tmp_path, monkeypatch, capsys):

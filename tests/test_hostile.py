@@ -8,25 +8,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _cli import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientlib.cli import main
 from clientlib.clusters import kmeans_segments
 from clientlib.features import customer_facts
 from clientlib.io import read_transactions
 from clientlib.segment import segment
 
-
-def cli(argv, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["clientlib", *map(str, argv)])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+cli = run_cli
 
 
 # --- refused: clear message, exit 2, no traceback, no output file ---
