@@ -39,16 +39,24 @@ def atomic_path(out: str | os.PathLike[str], suffix: str | None = None) -> Itera
     )
     os.close(fd)
     tmp = Path(name)
-    # mkstemp creates owner-only files; outputs get the usual permissions (umask applies).
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    readable(tmp)
     try:
         yield tmp
         os.replace(tmp, out)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def readable(path: str | os.PathLike[str]) -> None:
+    """Give a file made by ``tempfile.mkstemp`` the usual permissions (``0o666`` less the umask).
+
+    ``mkstemp`` creates files readable by their owner only; outputs are meant to be served and
+    shared like any other file.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def write_csv(df, out: str | os.PathLike[str]) -> Path:

@@ -14,6 +14,7 @@ from clientlib import frameworks
 from clientlib.frameworks import ladder, value_tiers
 from clientlib.frameworks.lifecycle import estimate_purchase_cycle
 from clientlib.rules import MissingColumnsError, RulebookError
+from clientlib.schema import SURVEY_COLUMNS
 from clientlib.segment import segment, summary
 
 INT_COLS = [
@@ -44,18 +45,7 @@ FLOAT_COLS = [
     "recency",
     "T",
 ]
-BOOL_COLS = [
-    "has_money",
-    "has_urgent_problem",
-    "likes_usp",
-    "has_authority",
-    "finds_offer_acceptable",
-    "does_in_house",
-    "tried_diy",
-    "had_problems",
-    "seeking_vendor",
-    "knows_product",
-]
+BOOL_COLS = list(SURVEY_COLUMNS)
 
 
 def base_row(**kw) -> dict:

@@ -28,7 +28,7 @@ import yaml
 from clientlib.files import atomic_path, inside, safe_name
 from clientlib.reports.execute import ReportFailed
 from clientlib.reports.lock import BatchLock
-from clientlib.reports.render import failed_notebook_path, readable, render_report
+from clientlib.reports.render import failed_notebook_path, render_report
 from clientlib.schema import ClientlibError
 
 __all__ = ["BatchConfig", "BatchResult", "Entry", "load_config", "output_stem", "run_batch"]
@@ -263,10 +263,8 @@ def _write_outputs(cfg: BatchConfig, entries: list[Entry], source: str) -> tuple
         tmp.write_text(
             json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        readable(tmp)
     with atomic_path(index) as tmp:
         tmp.write_text(index_html(cfg.output, entries, cfg.run_date, source), encoding="utf-8")
-        readable(tmp)
     return index, manifest
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import nbformat
 
-from clientlib.files import atomic_path
+from clientlib.files import atomic_path, readable
 from clientlib.reports.execute import ReportFailed, clean_notebook, execute
 from clientlib.reports.export import network_references, to_html
 from clientlib.reports.parameters import PATH_PARAMETERS, coerce, template_parameters, template_path
 from clientlib.schema import ClientlibError
 
-__all__ = ["RenderResult", "failed_notebook_path", "readable", "render_report"]
+__all__ = ["RenderResult", "failed_notebook_path", "render_report"]
 
 
 @dataclass
@@ -55,17 +55,6 @@ def failed_notebook_path(out_html: str | os.PathLike[str]) -> Path:
     """
     out = Path(out_html)
     return out.with_name(f"{out.stem}.failed.ipynb")
-
-
-def readable(path: Path) -> None:
-    """Give a finished temporary file the usual permissions (``0o666`` less the umask).
-
-    ``tempfile.mkstemp`` creates files readable by their owner only; reports are meant to be
-    served and shared like any other file.
-    """
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
 
 
 def _resolve_paths(params: dict[str, Any], base_dir: Path) -> dict[str, Any]:
@@ -155,10 +144,8 @@ def render_report(
             raise ReportFailed(f"report HTML would load {refs[0]} from the network", failed)
         with atomic_path(notebook) as part:
             nbformat.write(nb, part)
-            readable(part)
         with atomic_path(out) as part:
             part.write_text(page, encoding="utf-8")
-            readable(part)
         failed.unlink(missing_ok=True)
     finally:
         tmp.unlink(missing_ok=True)
