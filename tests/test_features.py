@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from clientlib import datasets
-from clientlib.features import FACT_COLUMNS, customer_facts
+from clientlib.features import FACT_COLUMNS, customer_facts, rfm_summary
 from clientlib.io import read_customers, read_events, read_transactions
 
 TX = pd.DataFrame(
@@ -172,7 +172,12 @@ def test_duckdb_and_spark_give_identical_facts(spark_con):
     duck = expr.to_pandas()
     spark = spark_con.to_pandas(expr)
     assert len(duck) == 300
-    cols = [c for c in duck.columns if c in FACT_COLUMNS]
+    _assert_same(duck, spark, [c for c in duck.columns if c in FACT_COLUMNS])
+    summary = rfm_summary(t)
+    _assert_same(summary.to_pandas(), spark_con.to_pandas(summary), SUMMARY_COLUMNS)
+
+
+def _assert_same(duck: pd.DataFrame, spark: pd.DataFrame, cols: list[str]) -> None:
     a = duck[cols].sort_values("customer_id").reset_index(drop=True)
     b = spark[cols].sort_values("customer_id").reset_index(drop=True)
     for col in cols:
@@ -182,3 +187,47 @@ def test_duckdb_and_spark_give_identical_facts(spark_con):
             np.testing.assert_allclose(
                 a[col].astype("float64"), b[col].astype("float64"), rtol=1e-12, err_msg=col
             )
+
+
+SUMMARY_COLUMNS = [
+    "customer_id",
+    "analysis_date",
+    "orders",
+    "purchase_days",
+    "total_spend",
+    "first_purchase",
+    "last_purchase",
+    "recency_days",
+    "frequency",
+    "recency",
+    "T",
+]
+
+
+def _summary_and_facts(loaded):
+    facts = customer_facts(loaded).to_pandas()[SUMMARY_COLUMNS]
+    return rfm_summary(loaded).to_pandas(), facts
+
+
+def test_rfm_summary_equals_the_same_facts():
+    # Order lines, a return-only customer, a free order and a return inside the window.
+    tx = pd.concat(
+        [TX, pd.DataFrame({"customer_id": ["r"], "timestamp": ["2024-01-09"], "amount": [-4.0]})],
+        ignore_index=True,
+    )
+    summary, facts = _summary_and_facts(read_transactions(tx, analysis_date="2024-02-01"))
+    pd.testing.assert_frame_equal(summary, facts, check_dtype=False)
+    r = summary.set_index("customer_id").loc["r"]
+    assert r.orders == 0 and r.total_spend == -4.0 and pd.isna(r.frequency)
+    ds = datasets.load("workshop", n_customers=400, seed=11)
+    summary, facts = _summary_and_facts(read_transactions(ds.transactions, ds.mapping))
+    assert len(summary) > 300
+    pd.testing.assert_frame_equal(summary, facts, check_dtype=False)
+
+
+def test_rfm_summary_equals_the_facts_on_cdnow():
+    ds = datasets.load("cdnow")
+    loaded = read_transactions(ds.transactions, ds.mapping)
+    summary, facts = _summary_and_facts(loaded)
+    assert len(summary) == 23_502
+    pd.testing.assert_frame_equal(summary, facts, check_dtype=False)

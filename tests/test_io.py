@@ -234,3 +234,51 @@ def test_events_and_customers():
     assert loaded.quality.excluded == {"duplicate": 1, "duplicate_customer": 1}
     out = loaded.table.to_pandas()
     assert out["likes_usp"].tolist() == [True, False]
+
+
+def test_typed_and_text_frames_give_the_same_rows():
+    """Typed columns skip pandas parsing; the engine must then strip, cast and check the same."""
+    text = pd.DataFrame(
+        {
+            "customer_id": [" a", "a ", "b", "", "c"],
+            "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"],
+            "amount": ["10", "20", "5", "7", "0"],
+        }
+    )
+    typed = text.assign(
+        customer_id=text["customer_id"].astype("string"),
+        timestamp=pd.to_datetime(text["timestamp"]),
+        amount=pd.to_numeric(text["amount"]),
+    )
+    a = read_transactions(text, analysis_date="2024-02-01")
+    b = read_transactions(typed, analysis_date="2024-02-01")
+    assert a.quality.excluded == b.quality.excluded == {"missing_customer_id": 1, "zero_amount": 1}
+    cols = ["customer_id", "timestamp", "amount"]
+    rows_a = a.table.to_pandas().sort_values(cols).reset_index(drop=True)
+    rows_b = b.table.to_pandas().sort_values(cols).reset_index(drop=True)
+    pd.testing.assert_frame_equal(rows_a, rows_b)
+    assert rows_b["customer_id"].tolist() == ["a", "a", "b"]
+    # Integer ids are read as text too.
+    ints = read_transactions(typed.assign(customer_id=[1, 1, 2, 3, 4]), analysis_date="2024-02-01")
+    assert sorted(ints.table.to_pandas()["customer_id"].unique()) == ["1", "2", "3"]
+
+
+def test_unmapped_columns_decide_what_is_an_exact_duplicate():
+    df = _tx(
+        customer_id=["a", "a", "a", "b"],
+        timestamp=["2024-01-01"] * 4,
+        amount=[10.0, 10.0, 10.0, 5.0],
+        store=["north", "south", "south", "north"],
+    )
+    q = read_transactions(df).quality
+    # Rows 2 and 3 are the same whole row; row 1 differs in the unmapped 'store' column.
+    assert q.excluded == {"duplicate": 1} and q.rows_used == 3
+    assert read_transactions(df.drop(columns="store")).quality.excluded == {"duplicate": 2}
+
+
+def test_clean_rows_keep_absent_roles_as_constants():
+    loaded = read_transactions(_tx(), analysis_date="2024-02-01")
+    out = loaded.table.to_pandas()
+    assert out["order_id"].isna().all() and (out["discount"] == 0.0).all()
+    assert not out["is_express"].any() and not out["is_premium"].any()
+    assert loaded.table.schema()["order_id"].is_string()
