@@ -54,7 +54,7 @@ def worker(n: int, seed: int, profile: str | None) -> dict:
         "lines": lines,
         "events": len(ds.events),
         "timings": timings,
-        "k": getattr(study.model, "k", None) if study.model is not None else None,
+        "k": study.kchoice.recommended_k if study.kchoice is not None else None,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -458,9 +458,13 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
         if "referred_customer_id" in col:
             out["referred_customer_id"] = _ids(col["referred_customer_id"])
     df = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()}, copy=False)
-    # "Exact duplicate" means the whole input row: the columns that are not mapped to a role
-    # are compared through one hash (computed only when there are such columns).
-    unmapped = [c for c in raw.columns if c not in set(resolved.values())]
+    # "Exact duplicate" means the whole input row: the columns that no typed column was made
+    # from (not mapped, or mapped but unused, like quantity beside amount) are compared through
+    # one hash, computed only when there are such columns.
+    used = {resolved[role] for role in out if role in resolved}
+    if kind == "transactions" and "amount" not in resolved:
+        used |= {resolved["quantity"], resolved["unit_price"]}
+    unmapped = [c for c in raw.columns if c not in used]
     if unmapped:
         key = pd.util.hash_pandas_object(raw[unmapped], index=False)
         df["_rowkey"] = key.to_numpy().view("int64")
@@ -781,8 +785,7 @@ def _account(
     hashes as rows proves every row distinct (a hash collision can only send an input down the
     slower path, never hide a duplicate), and the clean rows are then a filter of the stored
     ones. Otherwise the distinct rows are computed and stored too. ``stats(rows)`` names extra
-    aggregates over the clean rows, returned as the third value; they ride along with the
-    duplicate check.
+    aggregates over the clean rows, returned as the third value.
     """
     marked = materialize(t.mutate(_reason=reason), in_memory)
     counts = marked.group_by("_reason").agg(n=marked.count()).execute()
@@ -792,11 +795,12 @@ def _account(
         report.excluded[str(r)] = int(n)
     valid = marked.filter(marked._reason.isnull()).drop("_reason")
     n_valid = report.rows_read - report.rows_excluded
-    key = ibis.struct({c: valid[c] for c in valid.columns}).hash()
-    extra = stats(valid) if stats else {}
-    found = valid.agg(_keys=key.nunique(), **extra).execute().iloc[0].to_dict()
+    # A grouped distinct, not count(DISTINCT): DuckDB spills the former to disk when it outgrows
+    # its memory limit (100M rows), and it is no slower.
+    keys = valid.select(_key=ibis.struct({c: valid[c] for c in valid.columns}).hash())
+    n_keys = int(keys.distinct().count().execute())
     clean = valid.drop("_rowkey") if "_rowkey" in valid.columns else valid
-    if int(found.pop("_keys")) != n_valid:
+    if n_keys != n_valid:
         deduped = valid.distinct()
         if "_rowkey" in deduped.columns:
             deduped = deduped.drop("_rowkey")
@@ -804,8 +808,7 @@ def _account(
         n_unique = int(clean.count().execute())
         if n_valid - n_unique:
             report.excluded["duplicate"] = n_valid - n_unique
-            if stats:
-                found = clean.agg(**stats(clean)).execute().iloc[0].to_dict()
+    found = clean.agg(**stats(clean)).execute().iloc[0].to_dict() if stats else {}
     report.rows_used = report.rows_read - report.rows_excluded
     # Keep the reasons in the documented order, then fill in a few examples for each.
     order = [

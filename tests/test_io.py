@@ -282,3 +282,17 @@ def test_clean_rows_keep_absent_roles_as_constants():
     assert out["order_id"].isna().all() and (out["discount"] == 0.0).all()
     assert not out["is_express"].any() and not out["is_premium"].any()
     assert loaded.table.schema()["order_id"].is_string()
+
+
+def test_mapped_but_unused_columns_still_tell_rows_apart():
+    # Two free items in one order: same amount (0) and time, different list prices.
+    df = _tx(
+        customer_id=["a", "a", "b", "c"],
+        timestamp=["2024-01-01"] * 4,
+        amount=[0.0, 0.0, 5.0, 7.0],
+        unit_price=[123.65, 78.18, 5.0, 7.0],
+        quantity=[1, 1, 1, 1],
+        discount=[1.0, 1.0, 0.0, 0.0],
+    )
+    q = read_transactions(df).quality
+    assert "duplicate" not in q.excluded and q.rows_used == 4
