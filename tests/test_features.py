@@ -231,3 +231,18 @@ def test_rfm_summary_equals_the_facts_on_cdnow():
     summary, facts = _summary_and_facts(loaded)
     assert len(summary) == 23_502
     pd.testing.assert_frame_equal(summary, facts, check_dtype=False)
+
+
+@pytest.mark.spark
+def test_lines_without_order_ids_give_identical_facts_on_spark(spark_con):
+    # Without an order_id column the order id is a constant null and the order grouping is
+    # skipped (features._orders); Spark must agree with DuckDB on that path too.
+    tx = TX.drop(columns=["order_id"])
+    loaded = read_transactions(tx, analysis_date="2024-02-01")
+    for expr, cols in (
+        (customer_facts(loaded), list(FACT_COLUMNS)),
+        (rfm_summary(loaded), SUMMARY_COLUMNS),
+    ):
+        _assert_same(expr.to_pandas(), spark_con.to_pandas(expr), cols)
+    facts = customer_facts(loaded).to_pandas().set_index("customer_id")
+    assert facts.loc["a", "orders"] == 3  # three paid lines, three one-line orders (and a return)
