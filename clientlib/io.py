@@ -797,7 +797,10 @@ def _account(
     n_valid = report.rows_read - report.rows_excluded
     # A grouped distinct, not count(DISTINCT): DuckDB spills the former to disk when it outgrows
     # its memory limit (100M rows), and it is no slower.
-    keys = valid.select(_key=ibis.struct({c: valid[c] for c in valid.columns}).hash())
+    # Constant columns (roles the input lacks) cannot tell rows apart: leave them out.
+    fixed = constants(valid)
+    varying = [c for c in valid.columns if c not in fixed] or list(valid.columns)
+    keys = valid.select(_key=ibis.struct({c: valid[c] for c in varying}).hash())
     n_keys = int(keys.distinct().count().execute())
     clean = valid.drop("_rowkey") if "_rowkey" in valid.columns else valid
     if n_keys != n_valid:
