@@ -112,3 +112,29 @@ def test_reason_text_is_identical_on_spark(segments):
     (duck, _), (spark, _) = segments
     keys = ["framework", "customer_id"]
     assert _sorted(duck, keys)["reason"].tolist() == _sorted(spark, keys)["reason"].tolist()
+
+
+def test_whole_study_on_spark_equals_duckdb(workshop, spark_con):
+    """run_study end to end (facts, all frameworks, k-means with the choice of k, comparison)."""
+    from clientlib.pipeline import run_study
+
+    ds = workshop
+    suffix = f"clientlib_study_{N_CUSTOMERS}"
+    spark_con.create_view(f"tx_{suffix}", ibis.memtable(ds.transactions), overwrite=True)
+    spark_con.create_view(f"ev_{suffix}", ibis.memtable(ds.events), overwrite=True)
+    studies = {}
+    for name, con, tx_source, ev_source in (
+        ("duck", None, ibis.memtable(ds.transactions), ibis.memtable(ds.events)),
+        ("spark", spark_con, spark_con.table(f"tx_{suffix}"), spark_con.table(f"ev_{suffix}")),
+    ):
+        t = read_transactions(tx_source, ds.mapping)
+        e = read_events(ev_source, analysis_date=t.analysis_date)
+        c = read_customers(ds.customers)
+        studies[name] = run_study(t, e, c, k="auto", random_state=3, con=con)
+    duck, spark = studies["duck"], studies["spark"]
+    assert duck.kchoice.recommended_k == spark.kchoice.recommended_k
+    keys = ["framework", "customer_id"]
+    a, b = _sorted(duck.segments, keys), _sorted(spark.segments, keys)
+    assert "kmeans" in set(a["framework"])
+    assert a["class"].astype(str).tolist() == b["class"].astype(str).tolist()
+    pd.testing.assert_frame_equal(duck.agreement, spark.agreement, rtol=1e-12)
