@@ -448,7 +448,10 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
             if flag in col:
                 out[flag] = _booleans(col[flag])
     else:  # events
-        out["kind"] = col["kind"].astype("string").str.strip().str.lower()
+        kinds = col["kind"]
+        # String columns go to the engine as they are; it strips and lower-cases (_type_ibis).
+        text = pd.api.types.is_string_dtype(kinds) and not pd.api.types.is_object_dtype(kinds)
+        out["kind"] = kinds if text else kinds.astype("string").str.strip().str.lower()
         if "sentiment" in col:
             s = col["sentiment"]
             if not pd.api.types.is_numeric_dtype(s):
