@@ -30,7 +30,7 @@ browser:
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check clientlib tests benchmarks
-	$(PY) -m pytest -q tests $(NBVAL)
+	$(PY) -m pytest -q --doctest-modules clientlib tests $(NBVAL)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks
