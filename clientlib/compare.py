@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
+from scipy.special import gammaln
 from scipy.stats import chi2_contingency
 from sklearn import metrics
 
@@ -40,6 +41,7 @@ __all__ = [
     "compare_files",
     "cramers_v",
     "matching",
+    "adjusted_mutual_info",
     "METRICS",
 ]
 
@@ -309,7 +311,7 @@ def compare(a: Any, b: Any, *, on: str = "class") -> Agreement:
         n=len(la),
         crosstab=ct,
         ari=float(metrics.adjusted_rand_score(la, lb)),
-        ami=float(metrics.adjusted_mutual_info_score(la, lb)),
+        ami=adjusted_mutual_info(la, lb),
         nmi=float(metrics.normalized_mutual_info_score(la, lb)),
         homogeneity=float(h),
         completeness=float(c),
@@ -323,6 +325,101 @@ def compare(a: Any, b: Any, *, on: str = "class") -> Agreement:
         only_in_a=only_a,
         only_in_b=only_b,
     )
+
+
+#: Hypergeometric terms further than this many standard deviations from the mean are left out
+#: of the expected mutual information (each is then below 1e-40 of the largest; checked).
+_EMI_SIGMAS = 50.0
+#: Above this many (class, cluster) pairs the per-pair loop costs more than scikit-learn's.
+_EMI_MAX_PAIRS = 10_000
+#: Up to this many rows scikit-learn is fast enough, and its rounding in degenerate cases
+#: (expectation equal to the maximum, e.g. every customer in a class of its own) is kept.
+_EMI_MIN_ROWS = 10_000
+
+
+def adjusted_mutual_info(a: Any, b: Any) -> float:
+    """Adjusted mutual information of two labelings (arithmetic normalisation).
+
+    The same value as :func:`sklearn.metrics.adjusted_mutual_info_score` (its default
+    ``average_method="arithmetic"``; ``tests/test_compare.py`` checks agreement to 1e-10), but
+    the expected mutual information sums, for each (class, cluster) pair, only the
+    hypergeometric terms within 50 standard deviations of their mean instead of every possible
+    overlap. scikit-learn's sum is linear in the number of customers and was 90 % of the
+    comparison stage for a million customers (``benchmarks/README.md``).
+
+    Parameters
+    ----------
+    a, b : array-like of the same length
+        Labels (any hashable values; missing values are not allowed).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(adjusted_mutual_info([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 1, 1]), 6)
+    0.615385
+    """
+    ia = pd.factorize(np.asarray(a), sort=True)[0]
+    ib = pd.factorize(np.asarray(b), sort=True)[0]
+    if len(ia) != len(ib):
+        raise ValueError(f"labelings have different lengths ({len(ia)} and {len(ib)})")
+    ka, kb = int(ia.max(initial=-1)) + 1, int(ib.max(initial=-1)) + 1
+    if ka == kb and ka <= 1:  # one class on both sides (or no data): identical labelings
+        return 1.0
+    n = len(ia)
+    if n <= _EMI_MIN_ROWS or ka * kb > _EMI_MAX_PAIRS:
+        return float(metrics.adjusted_mutual_info_score(ia, ib))
+    table = np.bincount(ia * kb + ib, minlength=ka * kb).reshape(ka, kb)
+    mi = float(metrics.mutual_info_score(None, None, contingency=table))
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    emi = _expected_mutual_info(rows, cols, n)
+    h = (_entropy(rows) + _entropy(cols)) / 2.0
+    eps = np.finfo("float64").eps
+    denominator = h - emi
+    denominator = min(denominator, -eps) if denominator < 0 else max(denominator, eps)
+    return float((mi - emi) / denominator)
+
+
+def _entropy(counts: np.ndarray) -> float:
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def _expected_mutual_info(rows: np.ndarray, cols: np.ndarray, n: int) -> float:
+    """E[MI] under the hypergeometric model of random labelings with these class sizes."""
+    if len(rows) == 1 or len(cols) == 1:
+        return 0.0
+    lg_n = gammaln(n + 1)
+    emi = 0.0
+    for a in rows.astype(np.float64):
+        for b in cols.astype(np.float64):
+            lo, hi = max(1.0, a + b - n), min(a, b)
+            if hi < lo:
+                continue
+            mean = a * b / n
+            sd = math.sqrt(a * b * (n - a) * (n - b) / (n * n * max(n - 1, 1)))
+            first = max(lo, math.floor(mean - _EMI_SIGMAS * sd))
+            last = min(hi, math.ceil(mean + _EMI_SIGMAS * sd))
+            nij = np.arange(first, last + 1, dtype=np.float64)
+            log_p = (
+                gammaln(a + 1) + gammaln(b + 1) + gammaln(n - a + 1) + gammaln(n - b + 1)
+                - lg_n - gammaln(nij + 1) - gammaln(a - nij + 1) - gammaln(b - nij + 1)
+                - gammaln(n - a - b + nij + 1)
+            )
+            # The pmf is unimodal: cut edges far below the peak (e^-92 ≈ 1e-40) prove the tails
+            # negligible; otherwise take every term.
+            cut = (first > lo and log_p[0] > -92.0) or (last < hi and log_p[-1] > -92.0)
+            if cut:
+                nij = np.arange(lo, hi + 1, dtype=np.float64)
+                log_p = (
+                    gammaln(a + 1) + gammaln(b + 1) + gammaln(n - a + 1) + gammaln(n - b + 1)
+                    - lg_n - gammaln(nij + 1) - gammaln(a - nij + 1) - gammaln(b - nij + 1)
+                    - gammaln(n - a - b + nij + 1)
+                )
+            emi += float(np.sum(nij / n * np.log(n * nij / (a * b)) * np.exp(log_p)))
+    return emi
 
 
 def _metric_ari(a: np.ndarray, b: np.ndarray) -> float:
@@ -340,7 +437,7 @@ def _metric_purity(a: np.ndarray, b: np.ndarray) -> float:
 #: Symmetric metrics :func:`agreement_matrix` knows.
 METRICS = {
     "ari": _metric_ari,
-    "ami": lambda a, b: float(metrics.adjusted_mutual_info_score(a, b)),
+    "ami": lambda a, b: adjusted_mutual_info(a, b),
     "nmi": lambda a, b: float(metrics.normalized_mutual_info_score(a, b)),
     "v_measure": lambda a, b: float(metrics.v_measure_score(a, b)),
     "cramers_v": _metric_cramers,

@@ -11,7 +11,14 @@ import pytest
 from scipy.stats import chi2_contingency
 from sklearn import metrics
 
-from clientlib.compare import agreement_matrix, compare, compare_files, cramers_v, matching
+from clientlib.compare import (
+    adjusted_mutual_info,
+    agreement_matrix,
+    compare,
+    compare_files,
+    cramers_v,
+    matching,
+)
 
 A = ["fan", "fan", "fan", "novice", "novice", "novice", "dormant", "dormant", "fan", "novice"]
 B = [0, 0, 1, 1, 1, 1, 2, 2, 0, 2]
@@ -176,3 +183,23 @@ def test_compare_files_same_framework_named_by_file(tmp_path):
     ag = compare_files(a, b)
     assert ag.name_a == "lifecycle (jan)" and ag.name_b == "lifecycle (feb)"
     assert ag.crosstab.loc["novice", "fan"] == 1
+
+
+@pytest.mark.parametrize("n", [20_000, 300_000])
+@pytest.mark.parametrize("ka,kb", [(2, 2), (3, 7), (10, 4), (12, 12)])
+def test_adjusted_mutual_info_equals_sklearn_on_large_inputs(n, ka, kb):
+    rng = np.random.default_rng(n + 31 * ka + kb)
+    # Skewed class sizes (one class holds most customers) and a partial agreement.
+    a = np.minimum(rng.geometric(0.35, n) - 1, ka - 1)
+    b = np.where(rng.random(n) < 0.6, a % kb, rng.integers(0, kb, n))
+    expected = metrics.adjusted_mutual_info_score(a, b)
+    assert adjusted_mutual_info(a, b) == pytest.approx(expected, abs=1e-10)
+    # Labels of any type give the same value as their codes.
+    assert adjusted_mutual_info(a.astype(str), b) == pytest.approx(expected, abs=1e-10)
+
+
+def test_adjusted_mutual_info_edge_cases_follow_sklearn():
+    for a, b in [([0, 1], [0, 1]), ([0, 0], [1, 1]), ([0, 0, 1], [2, 2, 2]), ([5], [7])]:
+        assert adjusted_mutual_info(a, b) == metrics.adjusted_mutual_info_score(a, b)
+    with pytest.raises(ValueError, match="different lengths"):
+        adjusted_mutual_info([0, 1], [0])
