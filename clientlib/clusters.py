@@ -89,6 +89,7 @@ def _one_thread_when_small(func):
 
     return wrapper
 
+
 # ---------------------------------------------------------------------------------------------
 # input validation
 # ---------------------------------------------------------------------------------------------
@@ -874,11 +875,17 @@ def kmeans_segments(
     centre_text = {
         lab: ", ".join(f"{f}≈{centres.loc[lab, f]:.3g}" for f in features) for lab in centres.index
     }
-    reasons = [
-        f"nearest k-means centre {lab} ({centre_text[lab]}); "
-        + ", ".join(f"{f}={v:g}" for f, v in zip(features, row, strict=True))
-        for row, lab in zip(values, model.labels_, strict=True)
-    ]
+    # Built column by column with numpy's %-formatting ('%g' writes what f"{v:g}" writes): a
+    # Python loop over the customers took 1.4 s for 300k of them.
+    labels = np.asarray(model.labels_)
+    reasons = np.array(
+        [f"nearest k-means centre {lab} ({centre_text[lab]}); " for lab in centres.index],
+        dtype=object,
+    )[centres.index.get_indexer(labels)]
+    for i, f in enumerate(features):
+        sep = "" if i == 0 else ", "
+        reasons = reasons + (sep + f + "=") + np.char.mod("%g", values[:, i]).astype(object)
+    reasons = reasons.tolist()
     idx = np.flatnonzero(buyers)
     table.loc[idx, "class"] = [f"cluster_{i}" for i in model.labels_]
     table.loc[idx, "label"] = [names[int(i)] for i in model.labels_]
