@@ -391,7 +391,6 @@ def _expected_mutual_info(rows: np.ndarray, cols: np.ndarray, n: int) -> float:
     """E[MI] under the hypergeometric model of random labelings with these class sizes."""
     if len(rows) == 1 or len(cols) == 1:
         return 0.0
-    lg_n = gammaln(n + 1)
     emi = 0.0
     for a in rows.astype(np.float64):
         for b in cols.astype(np.float64):
@@ -403,23 +402,23 @@ def _expected_mutual_info(rows: np.ndarray, cols: np.ndarray, n: int) -> float:
             first = max(lo, math.floor(mean - _EMI_SIGMAS * sd))
             last = min(hi, math.ceil(mean + _EMI_SIGMAS * sd))
             nij = np.arange(first, last + 1, dtype=np.float64)
-            log_p = (
-                gammaln(a + 1) + gammaln(b + 1) + gammaln(n - a + 1) + gammaln(n - b + 1)
-                - lg_n - gammaln(nij + 1) - gammaln(a - nij + 1) - gammaln(b - nij + 1)
-                - gammaln(n - a - b + nij + 1)
-            )
+            log_p = _log_overlap_pmf(nij, a, b, n)
             # The pmf is unimodal: cut edges far below the peak (e^-92 ≈ 1e-40) prove the tails
             # negligible; otherwise take every term.
-            cut = (first > lo and log_p[0] > -92.0) or (last < hi and log_p[-1] > -92.0)
-            if cut:
+            if (first > lo and log_p[0] > -92.0) or (last < hi and log_p[-1] > -92.0):
                 nij = np.arange(lo, hi + 1, dtype=np.float64)
-                log_p = (
-                    gammaln(a + 1) + gammaln(b + 1) + gammaln(n - a + 1) + gammaln(n - b + 1)
-                    - lg_n - gammaln(nij + 1) - gammaln(a - nij + 1) - gammaln(b - nij + 1)
-                    - gammaln(n - a - b + nij + 1)
-                )
+                log_p = _log_overlap_pmf(nij, a, b, n)
             emi += float(np.sum(nij / n * np.log(n * nij / (a * b)) * np.exp(log_p)))
     return emi
+
+
+def _log_overlap_pmf(nij: np.ndarray, a: float, b: float, n: int) -> np.ndarray:
+    """log P(a class of ``a`` and a cluster of ``b`` out of ``n`` share ``nij``): hypergeometric."""
+    return (
+        gammaln(a + 1) + gammaln(b + 1) + gammaln(n - a + 1) + gammaln(n - b + 1) - gammaln(n + 1)
+        - gammaln(nij + 1) - gammaln(a - nij + 1) - gammaln(b - nij + 1)
+        - gammaln(n - a - b + nij + 1)
+    )  # fmt: skip
 
 
 def _metric_ari(a: np.ndarray, b: np.ndarray) -> float:

@@ -112,19 +112,9 @@ def customer_facts(
     0           a       2         40.0             1        1.0  11.0
     1           b       1          5.0             7        0.0   7.0
     """
-    cutoff = parse_analysis_date(analysis_date)
-    if cutoff is None and isinstance(transactions, Loaded):
-        cutoff = transactions.analysis_date
-    tx = _table(transactions)
+    tx, cut_ts, ad = _cut(transactions, analysis_date)
     ev = _table(events)
     cu = _table(customers)
-    if cutoff is None:
-        last = tx.timestamp.max().execute()
-        cutoff = last.date() + dt.timedelta(days=1)
-    cut_ts = ibis.literal(dt.datetime(cutoff.year, cutoff.month, cutoff.day), type="timestamp")
-    ad = ibis.literal(cutoff, type="date")
-
-    tx = tx.filter(tx.timestamp < cut_ts)
     orders = _orders(tx)
     share = lambda cond: cond.cast("float64").mean()  # noqa: E731
     per_customer = orders.group_by("customer_id").agg(
@@ -228,6 +218,33 @@ def customer_facts(
     return facts.order_by("customer_id")
 
 
+def _cut(transactions: ir.Table | Loaded, analysis_date: Any) -> tuple[ir.Table, Any, Any]:
+    """The transactions before the analysis date, and that date as a timestamp and a date.
+
+    The date is ``analysis_date``, else that of a ``Loaded``, else the day after the last
+    transaction.
+    """
+    cutoff = parse_analysis_date(analysis_date)
+    if cutoff is None and isinstance(transactions, Loaded):
+        cutoff = transactions.analysis_date
+    tx = _table(transactions)
+    if cutoff is None:
+        cutoff = tx.timestamp.max().execute().date() + dt.timedelta(days=1)
+    cut_ts = ibis.literal(dt.datetime(cutoff.year, cutoff.month, cutoff.day), type="timestamp")
+    return tx.filter(tx.timestamp < cut_ts), cut_ts, ibis.literal(cutoff, type="date")
+
+
+def _paid(tx: ir.Table):
+    """Lines that make an order: a positive amount, or given away (discount of 100 %)."""
+    return (tx.amount > 0) | (tx.discount >= 1)
+
+
+def _no_order_ids(tx: ir.Table) -> bool:
+    """True when the order id is the constant null (the input has no order id column)."""
+    order_id = constants(tx).get("order_id")
+    return order_id is not None and order_id.op().value is None
+
+
 def _orders(tx: ir.Table) -> ir.Table:
     """One row per order (customer, order, first line's time, amount, discount, flags).
 
@@ -236,7 +253,7 @@ def _orders(tx: ir.Table) -> ir.Table:
     when every line is its own order (benchmarks/README.md). Return lines are not orders; a line
     given away (discount of 100 %) is.
     """
-    paid = tx.filter((tx.amount > 0) | (tx.discount >= 1))
+    paid = tx.filter(_paid(tx))
     as_orders = dict(
         order_ts=paid.timestamp,
         order_amount=paid.amount,
@@ -244,9 +261,8 @@ def _orders(tx: ir.Table) -> ir.Table:
         express=paid.is_express,
         premium=paid.is_premium,
     )
-    order_id = constants(tx).get("order_id")
-    if order_id is not None and order_id.op().value is None:
-        return paid.select("customer_id", "order_id", **as_orders)  # no line has an order id
+    if _no_order_ids(tx):
+        return paid.select("customer_id", "order_id", **as_orders)
     lines = paid.filter(paid.order_id.notnull())
     grouped = lines.group_by(["customer_id", "order_id"]).agg(
         order_ts=lines.timestamp.min(),
@@ -299,18 +315,9 @@ def rfm_summary(
     0           a       3        1.0     10.0  11.0
     1           b       1        0.0      0.0   7.0
     """
-    cutoff = parse_analysis_date(analysis_date)
-    if cutoff is None and isinstance(transactions, Loaded):
-        cutoff = transactions.analysis_date
-    tx = _table(transactions)
-    if cutoff is None:
-        cutoff = tx.timestamp.max().execute().date() + dt.timedelta(days=1)
-    cut_ts = ibis.literal(dt.datetime(cutoff.year, cutoff.month, cutoff.day), type="timestamp")
-    ad = ibis.literal(cutoff, type="date")
-    tx = tx.filter(tx.timestamp < cut_ts)
-    paid = (tx.amount > 0) | (tx.discount >= 1)
-    order_id = constants(tx).get("order_id")
-    if order_id is not None and order_id.op().value is None:
+    tx, _, ad = _cut(transactions, analysis_date)
+    paid = _paid(tx)
+    if _no_order_ids(tx):
         # Every paid line is an order of its own: one pass over the lines, no union.
         rows = tx.select("customer_id", day=tx.timestamp.date(), amount=tx.amount, n=paid)
     else:

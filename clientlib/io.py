@@ -150,7 +150,7 @@ def read_events(
         *([(t.timestamp >= _ts_literal(cutoff), "after_analysis_date")] if cutoff else []),
         else_=ibis.null("string"),
     )
-    clean, report, _ = _account(t, reason, report, raw_examples, _in_memory(t))
+    clean, report = _account(t, reason, report, raw_examples, _in_memory(t))
     kinds = clean.group_by("kind").agg(n=clean.count()).execute()
     unknown = kinds[~kinds["kind"].isin(EVENT_KINDS)]
     if len(unknown):
@@ -450,8 +450,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
     else:  # events
         kinds = col["kind"]
         # String columns go to the engine as they are; it strips and lower-cases (_type_ibis).
-        text = pd.api.types.is_string_dtype(kinds) and not pd.api.types.is_object_dtype(kinds)
-        out["kind"] = kinds if text else kinds.astype("string").str.strip().str.lower()
+        out["kind"] = kinds if _is_text(kinds) else kinds.astype("string").str.strip().str.lower()
         if "sentiment" in col:
             s = col["sentiment"]
             if not pd.api.types.is_numeric_dtype(s):
@@ -537,10 +536,13 @@ def _strip(v):
     return ibis.ifelse(v.substr(0, 1).isin(_BLANKS) | v.right(1).isin(_BLANKS), v.strip(), v)
 
 
+def _is_text(s: pd.Series) -> bool:
+    """A string dtype (not ``object``, which may mix types): Arrow takes it without a copy."""
+    return pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s)
+
+
 def _ids(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_integer_dtype(s) or (
-        pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s)
-    ):
+    if pd.api.types.is_integer_dtype(s) or _is_text(s):
         return s  # the engine casts and strips (:func:`_type_ibis`)
     if pd.api.types.is_float_dtype(s):
         # 12345.0 read from a CSV is the id "12345", not "12345.0".
@@ -705,6 +707,10 @@ def constants(t: ir.Table) -> dict[str, ir.Value]:
     return {name: value.to_expr() for name, value in found.items() if value is not None}
 
 
+def _without_rowkey(t: ir.Table) -> ir.Table:
+    return t.drop("_rowkey") if "_rowkey" in t.columns else t
+
+
 def _missing_id(t: ir.Table):
     # Ids were stripped when typed (_type_ibis).
     return t.customer_id.isnull() | (t.customer_id == "")
@@ -736,21 +742,22 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
         *([((t.amount < 0), "return_line")] if returns == "drop" else []),
         else_=ibis.null("string"),
     )
-    # One scan of the usable rows gathers what the checks below need; the median only feeds a
+    in_memory = _in_memory(t)
+    clean, report = _account(t, reason, report, raw_examples, in_memory)
+    # One scan of the clean rows gathers what the checks below need; the median only feeds a
     # warning, so file and warehouse tables get the engine's approximate one (an exact median
     # holds every amount). A filtered approximate median is not a constant expression on Spark:
     # the other rows are nulled instead.
-    in_memory = _in_memory(t)
-
-    def stats(rows: ir.Table) -> dict[str, Any]:
-        paid_amount = ibis.ifelse(rows.amount > 0, rows.amount, ibis.null("float64"))
-        return {
-            "returns": (rows.amount < 0).cast("int64").sum(),
-            "median": paid_amount.median() if in_memory else paid_amount.approx_median(),
-            "top": rows.amount.max(),
-        }
-
-    clean, report, found = _account(t, reason, report, raw_examples, in_memory, stats)
+    paid_amount = ibis.ifelse(clean.amount > 0, clean.amount, ibis.null("float64"))
+    found = (
+        clean.agg(
+            returns=(clean.amount < 0).cast("int64").sum(),
+            median=paid_amount.median() if in_memory else paid_amount.approx_median(),
+            top=clean.amount.max(),
+        )
+        .execute()
+        .iloc[0]
+    )
     # A row without an order id stays with a null id: features count it as an order of its own.
     returns_n = int(found["returns"] or 0)
     if returns_n:
@@ -774,21 +781,15 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
 
 
 def _account(
-    t: ir.Table,
-    reason,
-    report: QualityReport,
-    raw_examples,
-    in_memory: bool = False,
-    stats=None,
-) -> tuple[ir.Table, QualityReport, dict[str, Any]]:
+    t: ir.Table, reason, report: QualityReport, raw_examples, in_memory: bool = False
+) -> tuple[ir.Table, QualityReport]:
     """Count each exclusion reason, remove exact duplicates, and return the clean rows.
 
     The typed rows and their reasons are computed once (:func:`materialize`). Whether there are
     duplicates at all is checked by counting the distinct hashes of the usable rows: as many
     hashes as rows proves every row distinct (a hash collision can only send an input down the
     slower path, never hide a duplicate), and the clean rows are then a filter of the stored
-    ones. Otherwise the distinct rows are computed and stored too. ``stats(rows)`` names extra
-    aggregates over the clean rows, returned as the third value.
+    ones. Otherwise the distinct rows are computed and stored too.
     """
     marked = materialize(t.mutate(_reason=reason), in_memory)
     counts = marked.group_by("_reason").agg(n=marked.count()).execute()
@@ -805,16 +806,12 @@ def _account(
     varying = [c for c in valid.columns if c not in fixed] or list(valid.columns)
     keys = valid.select(_key=ibis.struct({c: valid[c] for c in varying}).hash())
     n_keys = int(keys.distinct().count().execute())
-    clean = valid.drop("_rowkey") if "_rowkey" in valid.columns else valid
+    clean = _without_rowkey(valid)
     if n_keys != n_valid:
-        deduped = valid.distinct()
-        if "_rowkey" in deduped.columns:
-            deduped = deduped.drop("_rowkey")
-        clean = materialize(deduped, in_memory)
+        clean = materialize(_without_rowkey(valid.distinct()), in_memory)
         n_unique = int(clean.count().execute())
         if n_valid - n_unique:
             report.excluded["duplicate"] = n_valid - n_unique
-    found = clean.agg(**stats(clean)).execute().iloc[0].to_dict() if stats else {}
     report.rows_used = report.rows_read - report.rows_excluded
     # Keep the reasons in the documented order, then fill in a few examples for each.
     order = [
@@ -846,4 +843,4 @@ def _account(
             f"({', '.join(f'{r}: {n:,}' for r, n in report.excluded.items())}); "
             "check the --map option and the analysis date"
         )
-    return clean, report, found
+    return clean, report

@@ -15,16 +15,8 @@ from clientlib.clusters import CustomerClusters
 from clientlib.features import customer_facts
 from clientlib.io import read_customers, read_events, read_transactions
 
-NOTEBOOKS = [
-    "01_quickstart",
-    "02_lifecycle",
-    "03_loyalty_ladder",
-    "04_key_clients",
-    "05_qualification_buyers_awareness",
-    "06_rfm",
-    "07_kmeans",
-    "08_rules_vs_clusters",
-]
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def _context(n_customers: int, seed: int) -> dict:
@@ -233,7 +225,7 @@ def test_setup_notebook_is_idempotent():
 # the trainer solutions pass their own checks
 # ---------------------------------------------------------------------------------------------
 
-SOLUTIONS = sorted((Path(__file__).resolve().parents[1] / "solutions").glob("0*.py"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("0*.py"))
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _frames import assert_same_rows
 
 from clientlib import datasets
 from clientlib.features import FACT_COLUMNS, customer_facts, rfm_summary
@@ -172,21 +173,9 @@ def test_duckdb_and_spark_give_identical_facts(spark_con):
     duck = expr.to_pandas()
     spark = spark_con.to_pandas(expr)
     assert len(duck) == 300
-    _assert_same(duck, spark, [c for c in duck.columns if c in FACT_COLUMNS])
+    assert_same_rows(duck, spark, [c for c in duck.columns if c in FACT_COLUMNS])
     summary = rfm_summary(t)
-    _assert_same(summary.to_pandas(), spark_con.to_pandas(summary), SUMMARY_COLUMNS)
-
-
-def _assert_same(duck: pd.DataFrame, spark: pd.DataFrame, cols: list[str]) -> None:
-    a = duck[cols].sort_values("customer_id").reset_index(drop=True)
-    b = spark[cols].sort_values("customer_id").reset_index(drop=True)
-    for col in cols:
-        if col in {"customer_id", "analysis_date", "first_purchase", "last_purchase"}:
-            assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
-        else:
-            np.testing.assert_allclose(
-                a[col].astype("float64"), b[col].astype("float64"), rtol=1e-12, err_msg=col
-            )
+    assert_same_rows(summary.to_pandas(), spark_con.to_pandas(summary), SUMMARY_COLUMNS)
 
 
 SUMMARY_COLUMNS = [
@@ -243,6 +232,6 @@ def test_lines_without_order_ids_give_identical_facts_on_spark(spark_con):
         (customer_facts(loaded), list(FACT_COLUMNS)),
         (rfm_summary(loaded), SUMMARY_COLUMNS),
     ):
-        _assert_same(expr.to_pandas(), spark_con.to_pandas(expr), cols)
+        assert_same_rows(expr.to_pandas(), spark_con.to_pandas(expr), cols)
     facts = customer_facts(loaded).to_pandas().set_index("customer_id")
     assert facts.loc["a", "orders"] == 3  # three paid lines, three one-line orders (and a return)

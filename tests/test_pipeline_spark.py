@@ -14,6 +14,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from _frames import assert_same_rows
 
 from clientlib import datasets
 from clientlib.features import FACT_COLUMNS, customer_facts
@@ -65,15 +66,7 @@ def test_facts_on_spark_equal_duckdb(both, spark_con):
     duck = both["duck"][1].to_pandas()
     spark = spark_con.to_pandas(both["spark"][1])
     assert len(duck) == len(spark) == N_CUSTOMERS
-    cols = [c for c in duck.columns if c in FACT_COLUMNS]
-    a, b = _sorted(duck[cols], "customer_id"), _sorted(spark[cols], "customer_id")
-    for col in cols:
-        if col in {"customer_id", "analysis_date", "first_purchase", "last_purchase"}:
-            assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
-        else:
-            np.testing.assert_allclose(
-                a[col].astype("float64"), b[col].astype("float64"), rtol=1e-12, err_msg=col
-            )
+    assert_same_rows(duck, spark, [c for c in duck.columns if c in FACT_COLUMNS])
 
 
 @pytest.fixture(scope="module")
