@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clientlib.errors import ClientlibError, InputError
+
 #: Roles per table kind: (required roles, optional roles).
 ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "transactions": (
@@ -72,15 +74,11 @@ REASONS = {
 RETURN_POLICIES = ("net", "drop", "error")
 
 
-class ClientlibError(ValueError):
-    """Base class for errors caused by the user's input; the CLI prints them without a traceback."""
-
-
-class EmptyInputError(ClientlibError):
+class EmptyInputError(InputError):
     """The input has no data rows."""
 
 
-class MissingColumnsError(ClientlibError):
+class MissingColumnsError(InputError):
     """Required columns are absent; carries the missing roles/columns and the columns found."""
 
     def __init__(self, message: str, missing: Sequence[str] = (), found: Sequence[str] = ()):
@@ -89,11 +87,11 @@ class MissingColumnsError(ClientlibError):
         self.found = list(found)
 
 
-class ColumnTypeError(ClientlibError):
+class ColumnTypeError(InputError):
     """A column holds values of the wrong type and no usable row is left."""
 
 
-class ReturnsError(ClientlibError):
+class ReturnsError(InputError):
     """Return lines are present under ``returns='error'``."""
 
 
