@@ -6,6 +6,7 @@ where that composition lives, with the time each stage took.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from clientlib.features import customer_facts
 from clientlib.io import Loaded
 from clientlib.schema import QualityReport
 from clientlib.segment import apply, resolve
+
+#: Stage timings and notes go to the "clientlib" logger (quiet unless a handler is set up).
+_log = logging.getLogger("clientlib.pipeline")
 
 
 @dataclass
@@ -155,4 +159,8 @@ def run_study(
     if len(labelings) >= 2:
         study.agreement = agreement_matrix(labelings, metric="ami")
     timings["compare"] = time.perf_counter() - t0
+    for stage, seconds in timings.items():
+        _log.info("study: %s took %.2f s", stage, seconds)
+    for message in notes + skipped:
+        _log.info("study: %s", message)
     return study

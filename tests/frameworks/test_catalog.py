@@ -537,3 +537,16 @@ def test_segment_routes_flat_dotted_and_nested_params():
     assert df.set_index("framework")["class"].to_dict() == {"ladder": "regular", "lifecycle": "fan"}
     with pytest.raises(RulebookError, match="param 'fan_min_order' is not used"):
         segment(t, fw, params={"fan_min_order": 2})
+
+
+def test_every_builtin_matches_the_published_json_schema():
+    import jsonschema
+
+    from clientlib import yamlio
+    from clientlib.frameworks.rulebook import json_schema
+
+    schema = json_schema()
+    for name in frameworks.builtin_names():
+        jsonschema.validate(yamlio.load(frameworks.rulebook_text(name)), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"id": "x", "classes": [], "bogus": 1}, schema)
