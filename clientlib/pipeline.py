@@ -22,6 +22,8 @@ from clientlib.io import Loaded
 from clientlib.schema import QualityReport
 from clientlib.segment import apply, resolve
 
+__all__ = ["Study", "run_study"]
+
 #: Stage timings and notes go to the "clientlib" logger (quiet unless a handler is set up).
 _log = logging.getLogger("clientlib.pipeline")
 
