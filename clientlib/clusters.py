@@ -622,18 +622,18 @@ def elbow(ks: Sequence[int], inertia: Sequence[float]) -> int:
     >>> elbow([1, 2, 3, 4, 5], [100, 40, 12, 10, 9])
     3
     """
-    ks = np.asarray(list(ks), dtype=float)
+    kv = np.asarray(list(ks), dtype=float)
     y = np.asarray(list(inertia), dtype=float)
-    if len(ks) < 3:
-        return int(ks[0])
-    x = (ks - ks.min()) / (ks.max() - ks.min())
+    if len(kv) < 3:
+        return int(kv[0])
+    x = (kv - kv.min()) / (kv.max() - kv.min())
     span = y.max() - y.min()
     yn = (y - y.min()) / span if span > 0 else np.zeros_like(y)
     p0 = np.array([x[0], yn[0]])
     d = np.array([x[-1], yn[-1]]) - p0
     pts = np.column_stack([x, yn]) - p0
     dist = np.abs(pts[:, 0] * d[1] - pts[:, 1] * d[0]) / np.hypot(*d)
-    return int(ks[int(np.argmax(dist))])
+    return int(kv[int(np.argmax(dist))])
 
 
 def _silhouette(Z: np.ndarray, labels: np.ndarray) -> float:
