@@ -17,9 +17,9 @@ timestamp is before the analysis date (the analysis date is the cut-off at the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,9 +147,16 @@ def read_transactions(
     (2, {'unparsable_timestamp': 1})
     """
     opts = _options(
-        options, analysis_date=analysis_date, returns=returns, duplicates=duplicates,
-        zero_amount=zero_amount, sep=sep, decimal=decimal, encoding=encoding,
-        date_format=date_format, dayfirst=dayfirst,
+        options,
+        analysis_date=analysis_date,
+        returns=returns,
+        duplicates=duplicates,
+        zero_amount=zero_amount,
+        sep=sep,
+        decimal=decimal,
+        encoding=encoding,
+        date_format=date_format,
+        dayfirst=dayfirst,
     )
     typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
     return _clean_transactions(typed, report, raw_examples, opts)
@@ -182,8 +189,12 @@ def read_events(
     1
     """
     opts = _options(
-        options, analysis_date=analysis_date, sep=sep, encoding=encoding,
-        date_format=date_format, dayfirst=dayfirst,
+        options,
+        analysis_date=analysis_date,
+        sep=sep,
+        encoding=encoding,
+        date_format=date_format,
+        dayfirst=dayfirst,
     )
     typed, report, raw_examples = _typed("events", source, mapping, opts, con)
     cutoff = opts.analysis_date
@@ -307,9 +318,16 @@ def read_inputs(
     from clientlib import datasets
 
     opts = _options(
-        options, analysis_date=analysis_date, returns=returns, duplicates=duplicates,
-        zero_amount=zero_amount, sep=sep, encoding=encoding, decimal=decimal,
-        date_format=date_format, dayfirst=dayfirst,
+        options,
+        analysis_date=analysis_date,
+        returns=returns,
+        duplicates=duplicates,
+        zero_amount=zero_amount,
+        sep=sep,
+        encoding=encoding,
+        decimal=decimal,
+        date_format=date_format,
+        dayfirst=dayfirst,
     )
     if (input is None) == (dataset is None):
         raise OptionError("give either an INPUT file or --dataset NAME (not both, not neither)")
@@ -523,8 +541,10 @@ def _encoding_hint(head: bytes) -> str:
     except UnicodeDecodeError:
         return "--encoding latin-1 (or the file's encoding)"
     cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
-    return "--encoding cp1251 (it looks like Windows Cyrillic)" if cyr else (
-        "--encoding latin-1 or --encoding cp1252"
+    return (
+        "--encoding cp1251 (it looks like Windows Cyrillic)"
+        if cyr
+        else ("--encoding latin-1 or --encoding cp1252")
     )
 
 
@@ -616,7 +636,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         m = re.search(r"EOF inside string starting at row (\d+)", msg)
         if m:
             raise InputError(
-                f"{kind}: {path} has an unclosed quote (\") starting at line "
+                f'{kind}: {path} has an unclosed quote (") starting at line '
                 f"{int(m.group(1)) + 1}; close the quote or fix the export"
             ) from None
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
@@ -625,7 +645,9 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
                 f"{kind}: {path} line {m.group(2)} has {m.group(3)} fields where the header has "
                 f"{m.group(1)}; check --sep (now {sep!r}) or quote the values"
             ) from None
-        raise InputError(f"{kind}: {path} is not a well-formed CSV ({msg[:200]}); check --sep") from None
+        raise InputError(
+            f"{kind}: {path} is not a well-formed CSV ({msg[:200]}); check --sep"
+        ) from None
     except pd.errors.EmptyDataError:
         raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)") from None
     except OSError as exc:
@@ -834,11 +856,13 @@ def _ids(s: pd.Series) -> tuple[pd.Series, str]:
     text = strip_text(s if _is_text(s) else s.astype("string"))
     note = ""
     arr = pa.array(text.astype("string[pyarrow]").array)
-    if pc.any(pc.ends_with(arr, ".0")).as_py():
-        # Only when every id is a whole number written with a trailing .0 or none.
-        if pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is not False:
-            text = text.str.replace(r"\.0+$", "", regex=True)
-            note = "ids written as 17850.0 were read as 17850"
+    # Only when every id is a whole number written with a trailing .0 or none.
+    if (
+        pc.any(pc.ends_with(arr, ".0")).as_py()
+        and pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is not False
+    ):
+        text = text.str.replace(r"\.0+$", "", regex=True)
+        note = "ids written as 17850.0 were read as 17850"
     return text, note
 
 
@@ -1015,7 +1039,10 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
     cutoff = opts.analysis_date
     if cutoff is None:
         usable = (
-            ~_missing_id(t) & t.timestamp.notnull() & ~implausible & t.amount.notnull()
+            ~_missing_id(t)
+            & t.timestamp.notnull()
+            & ~implausible
+            & t.amount.notnull()
             & ~non_finite
         )
         last = t.filter(usable).timestamp.max().execute()
@@ -1133,15 +1160,17 @@ def _account(
     if per_customer:
         rank = ibis.cases(*[(marked._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
         ok = marked._reason.isnull()
-        by = marked.filter(~_missing_id(marked)).group_by("customer_id").agg(
-            used=ok.cast("int64").sum(),
-            bought=(ok & (marked.amount >= 0)).cast("int64").sum(),
-            first=rank.min(),
+        by = (
+            marked.filter(~_missing_id(marked))
+            .group_by("customer_id")
+            .agg(
+                used=ok.cast("int64").sum(),
+                bought=(ok & (marked.amount >= 0)).cast("int64").sum(),
+                first=rank.min(),
+            )
         )
         lost = (
-            by.group_by(
-                why=ibis.ifelse(by.used > 0, ibis.literal(-1), by.first)
-            )
+            by.group_by(why=ibis.ifelse(by.used > 0, ibis.literal(-1), by.first))
             .agg(n=by.count(), no_purchase=(by.bought == 0).cast("int64").sum())
             .execute()
         )

@@ -161,9 +161,7 @@ def _iso_text(parts: pd.DataFrame, day: str, month: str) -> pd.Series:
         clock = pc.binary_join_element_wise(
             pad(pc.cast(hh, pa.string())), pc.list_element(hms, 1), pc.list_element(hms, 2), ":"
         )
-        date = pc.if_else(
-            pc.is_null(clock), date, pc.binary_join_element_wise(date, clock, " ")
-        )
+        date = pc.if_else(pc.is_null(clock), date, pc.binary_join_element_wise(date, clock, " "))
     return _pandas(date, parts.index)
 
 
@@ -226,8 +224,9 @@ def parse_dates(
         family = pd.Series(pd.NA, index=values.index, dtype="string")
         # ISO first (the common case): parsed once, the other families only see the rest.
         iso_arr = pc.match_substring_regex(_arrow(values), _ISO.pattern)
-        iso = pd.Series(pc.fill_null(iso_arr, False).to_numpy(zero_copy_only=False),
-                        index=values.index)
+        iso = pd.Series(
+            pc.fill_null(iso_arr, False).to_numpy(zero_copy_only=False), index=values.index
+        )
         if iso.any():
             parsed[iso.to_numpy()] = _parse_iso(values[iso]).astype("datetime64[us]").to_numpy()
         family[iso.to_numpy()] = "iso"
@@ -286,9 +285,7 @@ def parse_dates(
                 iso_text = _iso_text(parts, *(("b", "a") if fam == "monthfirst" else ("a", "b")))
                 parsed[idx] = _parse_iso(iso_text).astype("datetime64[us]")
             elif fam == "ymd":
-                parsed[idx] = _parse_iso(_iso_text(ymd.loc[idx], "a", "b")).astype(
-                    "datetime64[us]"
-                )
+                parsed[idx] = _parse_iso(_iso_text(ymd.loc[idx], "a", "b")).astype("datetime64[us]")
             elif fam == "compact":
                 parsed[idx] = pd.to_datetime(v, format="%Y%m%d", errors="coerce").astype(
                     "datetime64[us]"
@@ -297,8 +294,8 @@ def parse_dates(
                 with_words = pd.to_datetime(
                     v, errors="coerce", utc=True, format="mixed", dayfirst=bool(dayfirst)
                 )
-                parsed[idx] = with_words.dt.tz_convert("UTC").dt.tz_localize(None).astype(
-                    "datetime64[us]"
+                parsed[idx] = (
+                    with_words.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
                 )
                 family[idx[with_words.isna().to_numpy()]] = pd.NA
         # One reading per column: the family of most rows wins, others are unreadable here.
@@ -368,16 +365,18 @@ def parse_numbers(
         clean = clean.str.replace(r"^-\s*", "-", regex=True)
     clean = clean.str.replace(_GROUPS, "", regex=True)
     has_c = clean.str.contains(",", regex=False)
-    has_d = clean.str.contains(".", regex=False)
     if decimal is None:
-        both = has_c & has_d
-        comma_last = both & (clean.str.rfind(",") > clean.str.rfind("."))
-        multi_c = clean.str.count(",") > 1
-        multi_d = clean.str.count(r"\.") > 1
-        amb_c = clean.str.fullmatch(r"[-+]?[1-9]\d{0,2},\d{3}").fillna(False)
-        amb_d = clean.str.fullmatch(r"[-+]?[1-9]\d{0,2}\.\d{3}").fillna(False)
-        comma_dec = (has_c & ~has_d & ~multi_c & ~amb_c) | comma_last | (multi_d & ~has_c)
-        point_dec = (has_d & ~has_c & ~multi_d & ~amb_d) | (both & ~comma_last) | (multi_c & ~has_d)
+
+        def full(pattern):
+            return clean.str.fullmatch(pattern).fillna(False)
+
+        # Only well-formed groups count as evidence ("12.3.4" is just unreadable).
+        dot_groups = full(r"[-+]?\d{1,3}(\.\d{3}){2,}") | full(r"[-+]?\d{1,3}(\.\d{3})+,\d+")
+        comma_groups = full(r"[-+]?\d{1,3}(,\d{3}){2,}") | full(r"[-+]?\d{1,3}(,\d{3})+\.\d+")
+        amb_c = full(r"[-+]?[1-9]\d{0,2},\d{3}")
+        amb_d = full(r"[-+]?[1-9]\d{0,2}\.\d{3}")
+        comma_dec = full(r"[-+]?\d*,\d+") & ~amb_c | dot_groups
+        point_dec = full(r"[-+]?\d*\.\d+") & ~amb_d | comma_groups
         if comma_dec.any() and point_dec.any():
             ex = [values[comma_dec].iloc[0], values[point_dec].iloc[0]]
             raise AmbiguousColumnError(

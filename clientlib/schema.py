@@ -302,8 +302,10 @@ class QualityReport:
             items.append((_msg("io.revenue", lang), number(self.revenue, lang, 2)))
         if self.first_date is not None:
             items.append(
-                (_msg("io.date_range", lang), f"{date(self.first_date, lang)} – "
-                 f"{date(self.last_date, lang)}")
+                (
+                    _msg("io.date_range", lang),
+                    f"{date(self.first_date, lang)} – {date(self.last_date, lang)}",
+                )
             )
         if self.analysis_date is not None:
             items.append((_msg("io.analysis_date", lang), date(self.analysis_date, lang)))
@@ -316,8 +318,7 @@ class QualityReport:
             )
         for reason, n in self.customers_without_purchase.items():
             what = _msg(f"io.reason_{reason}", lang) or reason
-            items.append((_msg("io.customers_without_purchase", lang, why=what),
-                          number(n, lang)))
+            items.append((_msg("io.customers_without_purchase", lang, why=what), number(n, lang)))
         return pd.DataFrame(items, columns=["item", "value"])
 
     def to_dict(self) -> dict[str, Any]:

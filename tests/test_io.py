@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from clientlib.options import InputOptions
 from clientlib.io import parse_analysis_date, read_customers, read_events, read_transactions
+from clientlib.options import InputOptions
 from clientlib.schema import (
     ClientlibError,
     ColumnTypeError,
@@ -294,7 +294,9 @@ def test_unmapped_columns_decide_what_is_an_exact_duplicate():
     q = read_transactions(df, duplicates="drop").quality
     # Rows 2 and 3 are the same whole row; row 1 differs in the unmapped 'store' column.
     assert q.excluded == {"duplicate": 1} and q.rows_used == 3
-    assert read_transactions(df.drop(columns="store"), duplicates="drop").quality.excluded == {"duplicate": 2}
+    assert read_transactions(df.drop(columns="store"), duplicates="drop").quality.excluded == {
+        "duplicate": 2
+    }
 
 
 def test_clean_rows_keep_absent_roles_as_constants():
