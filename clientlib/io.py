@@ -521,18 +521,21 @@ def _read_parquet(kind, path: Path, files: list[str], con):
     return table
 
 
-def _head_text(path: Path, compressed: bool, nbytes: int = 65536) -> bytes:
+def _head_text(path: Path, compressed: bool, kind: str = "", nbytes: int = 65536) -> bytes:
     import gzip
     import zlib
 
-    try:
-        if compressed:
-            with gzip.open(path, "rb") as fh:
-                return fh.read(nbytes)
+    if not compressed:
         with open(path, "rb") as fh:
             return fh.read(nbytes)
-    except (EOFError, OSError, zlib.error):
-        return b""
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(nbytes)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(
+            f"{kind}: {path} is a truncated or corrupt gzip file ({exc}); download or "
+            "compress it again"
+        ) from None
 
 
 def _encoding_hint(head: bytes) -> str:
@@ -554,7 +557,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
     import zlib
 
     compressed = what == "gzip"
-    head = _head_text(path, compressed)
+    head = _head_text(path, compressed, kind)
     if compressed and head.startswith(b"PAR1"):
         raise InputError(f"{kind}: {path} is a gzipped Parquet file; unzip it to .parquet")
     if compressed and b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
