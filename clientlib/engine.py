@@ -89,6 +89,11 @@ def connect(backend: str | Any = "duckdb", **kwargs: Any) -> Any:
     raise ValueError(f"unknown engine {backend!r}: use 'duckdb', 'spark' or an Ibis connection")
 
 
+def execute(expr: ir.Table, con: Any = None) -> pd.DataFrame:
+    """Run an expression on ``con`` (default: DuckDB) and return pandas (see :func:`to_pandas`)."""
+    return to_pandas(expr, default() if con is None else con)
+
+
 def _backend(expr: ir.Expr, con: Any) -> Any:
     if con is not None:
         return con
@@ -161,8 +166,10 @@ def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:
     for (name, dtype), col in zip(schema.items(), table.columns, strict=True):
         if pat.is_decimal(col.type) and dtype.is_integer():
             col = col.cast(pa.int64())  # exact: the engine's type is wider than the values
-        if pat.is_nested(col.type) or pat.is_dictionary(col.type) or (
-            col.null_count and pat.is_boolean(col.type)
+        if (
+            pat.is_nested(col.type)
+            or pat.is_dictionary(col.type)
+            or (col.null_count and pat.is_boolean(col.type))
         ):
             columns[name] = pd.Series(col.to_pylist())  # as Ibis: Python objects, None for null
         elif col.null_count and col.null_count == len(col) and not pat.is_floating(col.type):
