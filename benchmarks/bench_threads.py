@@ -85,13 +85,24 @@ def main(argv: list[str] | None = None) -> dict:
         for r in range(a.rounds):
             order = ("limited", "default") if r % 2 == 0 else ("default", "limited")
             for mode in order:
-                cmd = [sys.executable, __file__, "--worker", mode, "--n", str(a.n),
-                       "--seed", str(a.seed)]
+                cmd = [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    mode,
+                    "--n",
+                    str(a.n),
+                    "--seed",
+                    str(a.seed),
+                ]
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 res = json.loads(out.stdout.strip().splitlines()[-1])
                 runs[mode].append(res)
-                print(f"round {r + 1} {mode}: {res['seconds']:.2f} s (limit {res['limit']}, "
-                      f"threads {res['threads']})", file=sys.stderr)
+                print(
+                    f"round {r + 1} {mode}: {res['seconds']:.2f} s (limit {res['limit']}, "
+                    f"threads {res['threads']})",
+                    file=sys.stderr,
+                )
     finally:
         for h in hogs:
             h.terminate()
