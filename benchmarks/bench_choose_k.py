@@ -29,7 +29,7 @@ VARIANTS = {
     "n_init 3": {"n_init": 3},
     "3 stability seeds": {"n_seeds": 3},
     "fit on 20000": {"large_n": 20_000},
-    "sample 5000, n_init 3, 3 seeds": {"sample_size": 5_000, "n_init": 3, "n_seeds": 3},
+    "sample 5000 + n_init 3 + 3 seeds": {"sample_size": 5_000, "n_init": 3, "n_seeds": 3},
 }
 K_RANGE = range(2, 9)
 

@@ -144,7 +144,8 @@ def to_pandas(expr: ir.Expr, con: Any = None) -> pd.DataFrame | pd.Series | Any:
     table_expr = expr.as_table()
     schema = table_expr.schema()
     arrow = backend.to_pyarrow(table_expr) if con is not None else table_expr.to_pyarrow()
-    return expr.__pandas_result__(arrow_to_pandas(arrow, schema))
+    # __pandas_result__ applies Ibis' dtype conversion (once: Ibis' own execute does it twice)
+    return expr.__pandas_result__(_frame(arrow, schema), schema=schema)
 
 
 def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:
@@ -157,10 +158,16 @@ def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:
     >>> arrow_to_pandas(t, ibis.schema({"x": "int64"}))["x"].dtype
     dtype('int64')
     """
+    from ibis.formats.pandas import PandasData
+
+    return PandasData.convert_table(_frame(table, schema), schema)
+
+
+def _frame(table: pa.Table, schema: Any) -> pd.DataFrame:
+    """The columns of ``table`` as pandas, before Ibis' dtype conversion."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.types as pat
-    from ibis.formats.pandas import PandasData
 
     columns = {}
     for (name, dtype), col in zip(schema.items(), table.columns, strict=True):
@@ -177,5 +184,4 @@ def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:
         else:
             # integers with some nulls become float64 with NaN, as Ibis' lists of int and None do
             columns[name] = col.to_pandas(date_as_object=False)
-    df = pd.DataFrame(columns) if columns else pd.DataFrame(index=range(table.num_rows))
-    return PandasData.convert_table(df, schema)
+    return pd.DataFrame(columns) if columns else pd.DataFrame(index=range(table.num_rows))
