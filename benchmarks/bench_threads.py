@@ -34,12 +34,15 @@ def _hog(stop_at: float) -> None:
 
 def worker(mode: str, n: int, seed: int) -> dict:
     sys.path.insert(0, str(HERE))
+    import resource
+
     from bench_clusters import synthetic_facts
 
     from clientlib.clusters import choose_k
     from clientlib.threads import describe, limited_threads, thread_limit
 
     facts = synthetic_facts(n, seed)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     if mode == "limited":
         limit = thread_limit()
@@ -49,12 +52,15 @@ def worker(mode: str, n: int, seed: int) -> dict:
         limit = None
         kc = choose_k(facts, k_range=range(2, 7), random_state=seed)
     seconds = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     from threadpoolctl import threadpool_info
 
     pools = sorted({p["num_threads"] for p in threadpool_info()})
     return {
         "mode": mode,
         "seconds": seconds,
+        "cpu_s": cpu_s,  # what the run cost the other processes
         "limit": limit,
         "default_threads": pools,
         "threads": describe(limit or 0),
@@ -111,6 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     for res in runs["limited"] + runs["default"]:  # the same answer, whatever the threads
         assert (res["k"], res["silhouette"]) == (ref["k"], ref["silhouette"]), res
     med = {m: statistics.median(x["seconds"] for x in v) for m, v in runs.items()}
+    cpu = {m: statistics.median(x["cpu_s"] for x in v) for m, v in runs.items()}
     summary = {
         "n": a.n,
         "hogs": a.hogs,
@@ -119,6 +126,7 @@ def main(argv: list[str] | None = None) -> dict:
         "load_after": os.getloadavg(),
         "median_s": med,
         "ratio_default_to_limited": med["default"] / med["limited"],
+        "median_cpu_s": cpu,
         "limits": sorted({x["limit"] for x in runs["limited"]}),
         "default_threads": runs["default"][0]["default_threads"],
         "k": ref["k"],
