@@ -90,12 +90,26 @@ def main(argv: list[str] | None = None) -> dict:
     return out
 
 
+def recommend(run: dict, k_min: int = 2, threshold: float = 0.8) -> int:
+    """choose_k's rule on a run's table, restricted to k >= k_min: the highest silhouette among
+    the stable k (stability >= threshold; all k when none is), ties to the smaller k."""
+    rows = [
+        (k, s, st)
+        for k, s, st in zip(K_RANGE, run["silhouette"], run["stability"], strict=True)
+        if k >= k_min
+    ]
+    pool = [r for r in rows if r[2] >= threshold] or rows
+    best = max(s for _, s, _ in pool)
+    return min(k for k, s, _ in pool if s == best)
+
+
 def summary(out: dict) -> str:
     runs = out["runs"]
     lines = [
-        "| data | customers | variant | seeds | same k as reference | k chosen "
-        "| max |Δ silhouette| | median s | time vs reference |",
-        "|---|---:|---|---:|---:|---|---:|---:|---:|",
+        "| data | buyers | variant | seeds | same k as reference | k chosen "
+        "| same k among k ≥ 3 | k ≥ 3 chosen | same top 3 k by silhouette | max |Δ silhouette| "
+        "| median s | time vs reference |",
+        "|---|---:|---|---:|---:|---|---:|---|---:|---:|---:|---:|",
     ]
     for name in dict.fromkeys(r["data"] for r in runs):
         ref = {r["seed"]: r for r in runs if r["data"] == name and r["variant"] == "reference"}
@@ -111,14 +125,30 @@ def summary(out: dict) -> str:
                 float(np.nanmax(np.abs(np.subtract(r["silhouette"], ref[r["seed"]]["silhouette"]))))
                 for r in rs
             )
+            # the order of the candidate k by silhouette: what the recommendation rests on
+            ranked = sum(
+                list(np.argsort(r["silhouette"])[::-1][:3])
+                == list(np.argsort(ref[r["seed"]]["silhouette"])[::-1][:3])
+                for r in rs
+            )
+            same3 = sum(recommend(r, 3) == recommend(ref[r["seed"]], 3) for r in rs)
             t = statistics.median(r["seconds"] for r in rs)
             lines.append(
                 f"| {name} | {rs[0]['customers']:,} | {variant} | {len(rs)} | {same}/{len(rs)} "
-                f"| {', '.join(str(r['k']) for r in rs)} | {dsil:.3f} | {t:.1f} "
-                f"| {t / t_ref:.2f}× |"
+                f"| {', '.join(str(r['k']) for r in rs)} | {same3}/{len(rs)} "
+                f"| {', '.join(str(recommend(r, 3)) for r in rs)} | {ranked}/{len(rs)} "
+                f"| {dsil:.3f} "
+                f"| {t:.1f} | {t / t_ref:.2f}× |"
             )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--summary"]:  # re-print the table of saved --json files
+        runs = []
+        for f in sys.argv[2:]:
+            with open(f) as fh:
+                runs += json.load(fh)["runs"]
+        print(summary({"runs": runs}))
+    else:
+        main()
