@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The executed teaching notebooks are compared cell by cell (nbval).
 NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
 
-.PHONY: install browser report test lint lab clean
+.PHONY: install browser report test lint lab clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: $(STAMP) browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks
+
+# Regenerates the results table in benchmarks/README.md (machine, load, date, commit included):
+# RFM summary at 1M lines, every tool in its own process, 5 interleaved rounds. BENCH_N=10000000
+# for the 10M table. Never a timed assertion in the tests.
+BENCH_N ?= 1000000
+bench: $(STAMP)
+	$(PY) benchmarks/bench_facts.py --n $(BENCH_N) --rounds 5 --readme benchmarks/README.md
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
