@@ -642,8 +642,9 @@ def run_batch(
 
     def report_line(job: _Job) -> None:
         e = job.entry
-        shown = e.files.get("html") or e.files.get("failed_notebook") or e.html
-        path = cfg.output / shown
+        shown = e.files.get("html") if e.status in ("ok", "kept") else e.files.get(
+            "failed_notebook")
+        path = cfg.output / shown if shown else "-"  # a timeout before any cell ran: no file
         tail = f"  {_one_line(e.error, 200)}" if e.error else ""
         say(f"[{job.number}/{len(entries)}] {e.name:<{width}}  {e.status:<7} "
             f"{(e.seconds or 0):6.1f} s  {path}{tail}")
