@@ -441,6 +441,28 @@ reports:
                                         ".draft.html.part"])
 
 
+def test_sigterm_stops_the_batch_cleanly(tmp_path):
+    """systemctl stop: running reports are killed, the manifest says so, one line, code 143."""
+    cfg = _write(tmp_path / "b.yml", "output: out\nrun_date: 2025-01-06\nreports:\n"
+                                     "  big: {n_customers: 400000, timeline_months: 0}\n")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*CLI, "reports", "run", str(cfg)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / "manifest.json").exists():
+        time.sleep(0.2)
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    _stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert stderr.startswith("batch stopped by SIGTERM") and len(stderr.splitlines()) == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["finished"]
+    assert manifest["reports"][0]["status"] == "failed"
+    assert "stopped" in manifest["reports"][0]["error"]
+    assert not [p.name for p in out.iterdir() if ".part" in p.name]
+
+
 # ---------------------------------------------------------------------------------------------
 # the index with a failure, in headless Chromium at 1,200 px
 

@@ -17,7 +17,9 @@ meant to run side by side in one process, and a hung report must be stoppable on
 own (in its own process group) can be killed cleanly, kernel included.
 
 Exit codes of ``clientlib reports run``: 0 every report rendered (or kept), 1 some report
-failed or timed out, 2 a bad config or argument, or the folder is locked by another batch.
+failed or timed out, 2 a bad config or argument, or the folder is locked by another batch;
+130 / 143 when stopped by Ctrl-C / SIGTERM (running reports are killed, the manifest says
+``interrupted``).
 """
 
 from __future__ import annotations
@@ -252,7 +254,9 @@ def _line_of(lines: Mapping[tuple[str, ...], int], loc: tuple[Any, ...]) -> int 
 
 def _refuse(origin: str, lines: Mapping[tuple[str, ...], int], exc: ValidationError,
             prefix: tuple[str, ...] = ()) -> OptionError:
-    err = exc.errors()[0]
+    # a misspelt field also makes the right one "missing": name the misspelling first
+    errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+    err = errs[0]
     loc = (*prefix, *err.get("loc", ()))
     line = _line_of(lines, loc)
     where = f"{origin}, line {line}" if line else origin
@@ -264,6 +268,8 @@ def _refuse(origin: str, lines: Mapping[tuple[str, ...], int], exc: ValidationEr
         known = sorted(_file_model().model_fields) if len(loc) == 1 else sorted(
             _entry_model().model_fields)
         text = f"unknown field; allowed here: {', '.join(known)}"
+    elif err.get("type") == "missing":
+        text = "missing; name the reports to render, each with its parameters"
     return OptionError(f"{where}: {field_name}: {text}")
 
 
@@ -709,13 +715,17 @@ def run_batch(
                         report_line(job)
             final = "failed" if any(e.status in ("failed", "timeout") for e in entries) else "ok"
             index, manifest = writer.write(entries, final)
-        except BaseException:
+        except BaseException as exc:
             for job in running:
                 _kill(job)
                 job.entry.status = "failed"
                 job.entry.error = "the batch was stopped before this report finished"
                 job.entry.finished = utc_now()
             writer.write(entries, "interrupted")
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: a line, no traceback
+                print(f"batch stopped by {'SIGTERM' if stopped else 'Ctrl-C'}; the manifest "
+                      f"lists what finished: {cfg.output / 'manifest.json'}", file=sys.stderr)
+                raise SystemExit(143 if stopped else 130) from None
             raise
         finally:
             if previous_term in (signal.SIG_DFL, None):
