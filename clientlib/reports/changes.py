@@ -277,7 +277,7 @@ def moves_figure(
     labels, titles = labels or {}, titles or {}
     big = biggest_moves(table, top).iloc[::-1]  # largest at the top
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 1.2 + 0.4 * max(len(big), 1)), layout="constrained")
+        _, ax = plt.subplots(figsize=(10, 1.2 + 0.4 * max(len(big), 1)), layout="constrained")
     names = [
         f"{titles.get(f, f)}: {_label(labels, f, a, lang)} → {_label(labels, f, b, lang)}"
         for f, a, b in zip(big["framework"], big["from_class"], big["to_class"], strict=True)
