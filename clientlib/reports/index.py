@@ -23,8 +23,9 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; 
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top;
          overflow-wrap: anywhere; }
-th.report { width: 14%; } th.status { width: 10%; } th.date { width: 10%; }
-th.num { width: 8%; } th.files { width: 12%; } th.error { width: auto; }
+th { overflow-wrap: normal; }
+th.report { width: 14%; } th.status { width: 11%; } th.date { width: 10%; }
+th.num { width: 9%; } th.files { width: 11%; } th.error { width: auto; }
 td.num, th.num { text-align: right; }
 .ok, .kept { color: #17612c; } .failed, .timeout { color: #a11; font-weight: bold; }
 .pending, .running { color: #777; }
