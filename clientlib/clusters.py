@@ -55,6 +55,7 @@ from clientlib.frameworks.base import Framework
 
 __all__ = [
     "KMeansFramework",
+    "scaled_features",
     "RFM_FEATURES",
     "CustomerClusters",
     "KChoice",
@@ -180,6 +181,20 @@ def _make_pipeline(n_clusters: int, random_state: Any, n_init: int, log: bool) -
             ("kmeans", KMeans(n_clusters=n_clusters, random_state=random_state, n_init=n_init)),
         ]
     )
+
+
+def scaled_features(A: np.ndarray, *, log: bool = True) -> np.ndarray:
+    """The space k-means works in: ``log1p`` (when ``log``), then standardised.
+
+    The one place this transform is written for arrays (the fitted pipeline holds the same
+    steps; :class:`KMeansFramework` writes them as an Ibis expression from its fitted values).
+
+    Examples
+    --------
+    >>> scaled_features(np.array([[0.0], [np.e - 1]])).ravel().tolist()
+    [-1.0, 1.0]
+    """
+    return _make_pipeline(1, 0, 1, log)[:-1].fit_transform(A)
 
 
 def _check_k(A: np.ndarray, k: int) -> None:
@@ -622,18 +637,18 @@ def elbow(ks: Sequence[int], inertia: Sequence[float]) -> int:
     >>> elbow([1, 2, 3, 4, 5], [100, 40, 12, 10, 9])
     3
     """
-    ks = np.asarray(list(ks), dtype=float)
+    kv = np.asarray(list(ks), dtype=float)
     y = np.asarray(list(inertia), dtype=float)
-    if len(ks) < 3:
-        return int(ks[0])
-    x = (ks - ks.min()) / (ks.max() - ks.min())
+    if len(kv) < 3:
+        return int(kv[0])
+    x = (kv - kv.min()) / (kv.max() - kv.min())
     span = y.max() - y.min()
     yn = (y - y.min()) / span if span > 0 else np.zeros_like(y)
     p0 = np.array([x[0], yn[0]])
     d = np.array([x[-1], yn[-1]]) - p0
     pts = np.column_stack([x, yn]) - p0
     dist = np.abs(pts[:, 0] * d[1] - pts[:, 1] * d[0]) / np.hypot(*d)
-    return int(ks[int(np.argmax(dist))])
+    return int(kv[int(np.argmax(dist))])
 
 
 def _silhouette(Z: np.ndarray, labels: np.ndarray) -> float:
@@ -714,7 +729,7 @@ def choose_k(
         raise ValueError(f"k_range must hold integers >= 2, got {ks}.")
     A = _feature_matrix(X, features, log=log)
     n = len(A)
-    Z = StandardScaler().fit_transform(np.log1p(A) if log else A)
+    Z = scaled_features(A, log=log)
     rs = check_random_state(random_state)
     sample_idx = np.sort(rs.choice(n, size=sample_size, replace=False)) if n > sample_size else None
     Zs = Z if sample_idx is None else Z[sample_idx]

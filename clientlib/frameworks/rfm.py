@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -153,7 +153,7 @@ def score_values(
     """
     s = pd.Series(values, dtype="float64")
     c = np.asarray(cuts, dtype="float64")
-    side = "right" if closed == "left" else "left"  # left-closed: count cuts <= x
+    side: Literal["left", "right"] = "right" if closed == "left" else "left"  # cuts <= x
     counts = np.searchsorted(c, s.to_numpy(), side=side)
     scores = (len(c) + 1 - counts) if reverse else (counts + 1)
     return pd.Series(scores, index=s.index, dtype="Int64").where(s.notna())

@@ -347,8 +347,8 @@ class Rulebook:
             )
         classes: list[RuleClass] = []
         seen: set[str] = set()
-        for k, rc in enumerate(raw_classes):
-            classes.append(_load_class(rc, k, origin, kinds, seen, last=k == len(raw_classes) - 1))
+        for n, rc in enumerate(raw_classes):
+            classes.append(_load_class(rc, n, origin, kinds, seen, last=n == len(raw_classes) - 1))
         _check_unique_labels(origin, classes)
         title = data.get("title") or {}
         if isinstance(title, str):
@@ -372,7 +372,7 @@ class Rulebook:
             order=_int(data.get("order", 1000), origin, "order"),
             in_all=bool(data.get("in_all", True)),
             defaults=dict(base),
-            data=data,
+            data=dict(data),
             applied=applied,
         )
 
@@ -423,7 +423,7 @@ class Rulebook:
             {
                 "id": c.id,
                 "label": _lang(c.label, lang),
-                "rule": c.when if c.tree is not None else "otherwise",
+                "rule": c.when if c.when is not None else "otherwise",
                 "action": _lang(c.action, lang),
             }
             for c in self.classes

@@ -59,7 +59,12 @@ from clientlib.reports.manifest import (
     read_manifest,
     utc_now,
 )
-from clientlib.reports.parameters import PATH_PARAMETERS, coerce, template_parameters
+from clientlib.reports.parameters import (
+    PATH_PARAMETERS,
+    coerce,
+    option_parameters,
+    template_parameters,
+)
 from clientlib.reports.render import (
     facts_path,
     failed_notebook_path,
@@ -572,6 +577,7 @@ def run_batch(
     jobs: int | None = None,
     timeout: float | None = None,
     compare_to: str | os.PathLike[str] | None = None,
+    input_options: InputOptions | None = None,
     progress: Callable[[str], None] | None = None,
     events: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchResult:
@@ -596,6 +602,9 @@ def run_batch(
     compare_to : path, optional
         An earlier ``.classes.parquet`` snapshot, or an earlier batch's folder, to compare
         with instead of the latest earlier snapshot in the output folder.
+    input_options : InputOptions, optional
+        Reader options (the CLI's ``--returns`` …) for every report; those that differ from
+        the defaults override the file's values.
     progress : callable, optional
         Receives one text line per report: position, name, status, seconds, path.
     events : callable, optional
@@ -632,6 +641,9 @@ def run_batch(
     if against is not None and not against.exists():
         raise OptionError(f"--compare-to: {against} does not exist; give an earlier report's "
                           ".classes.parquet or an earlier batch's folder")
+    over = option_parameters(input_options)
+    if over:
+        cfg.reports = {name: {**params, **over} for name, params in cfg.reports.items()}
     entries: list[Entry] = []
     jobs_list: list[_Job] = []
     for i, (name, params) in enumerate(cfg.reports.items(), 1):
