@@ -666,48 +666,64 @@ def reports_run(
             help="Run date in file names, YYYY-MM-DD (default: the file's run_date, else today).",
         ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Output folder (default: the file's output:, which is "
+                     "relative to the file)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Reports rendered at once (default: the "
+                     "usable cores)."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=1, help="Seconds each report may run before it is "
+                     "stopped (default: the file's timeout:, else 1800)."),
+    ] = None,
     skip_existing: Annotated[
         bool,
         typer.Option("--skip-existing", help="Keep reports whose HTML exists (finish a batch)."),
+    ] = False,
+    compare_to: Annotated[
+        Path | None,
+        typer.Option("--compare-to", help="Earlier .classes.parquet snapshot or batch folder to "
+                     "compare with (default: the latest earlier run in the output folder)."),
+    ] = None,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Write JSON lines (one per report) instead of text.")
     ] = False,
     kernel: Annotated[str | None, typer.Option("--kernel", help="Jupyter kernel.")] = None,
     options: Any = None,
 ) -> None:
     """Render every report of a batch file; write index.html and manifest.json beside them.
 
-    A failing report does not stop the others; the exit code is 1 when any failed. The reader
+    Reports run in parallel, each in its own kernel with a timeout; a failing or hanging
+    report does not stop the others. One line per report (status, seconds, path). The reader
     options (those of `clientlib segment`) apply to every report of the batch.
 
-    A second batch on the same folder stops at once (lock file .clientlib-reports.lock).
+    Exit codes: 0 every report rendered or kept; 1 some report failed or timed out;
+    2 bad config or arguments, or another batch holds the folder (.clientlib-reports.lock).
 
-    Example: clientlib reports run examples/reports.yml --date 2025-01-06
+    Example: clientlib reports run examples/reports.yml --date 2025-01-06 --jobs 2
     """
-    import inspect
-
-    from clientlib.options import InputOptions
     from clientlib.reports.batch import run_batch
 
-    extra: dict[str, Any] = {}
-    if options is not None and options != InputOptions():
-        if "input_options" not in inspect.signature(run_batch).parameters:
-            raise OptionError(
-                "reader options on `reports run` need the batch runner's support; put them in "
-                "the batch file's parameters for now"
-            )
-        extra["input_options"] = options
+    def as_json(event: dict[str, Any]) -> None:
+        typer.echo(json.dumps(event, ensure_ascii=False, default=str))
+
     result = run_batch(
-        config,
-        run_date=date,
-        skip_existing=skip_existing,
-        kernel=kernel,
-        progress=typer.echo,
-        **extra,
+        config, run_date=date, skip_existing=skip_existing, kernel=kernel, output=output,
+        jobs=jobs, timeout=timeout, compare_to=compare_to, input_options=options,
+        progress=None if log_json else typer.echo, events=as_json if log_json else None,
     )
     failed = result.failed
-    done = len(result.entries) - len(failed)
-    typer.echo(f"{done} of {len(result.entries)} reports ready; index: {result.index}")
+    if not log_json:
+        done = len(result.entries) - len(failed)
+        typer.echo(f"{done} of {len(result.entries)} reports ready; index: {result.index}")
     if failed:
-        typer.echo(f"failed: {', '.join(e.name for e in failed)}", err=True)
+        if not log_json:
+            typer.echo(f"failed: {', '.join(e.name for e in failed)}", err=True)
         raise typer.Exit(1)
 
 
