@@ -13,12 +13,19 @@ from clientlib.reports.text import t
 
 __all__ = [
     "about_items",
+    "agreement_figure",
+    "crosstab_figure",
     "crosstabs",
     "flow_counts",
+    "flow_figures",
+    "framework_figure",
     "framework_table",
+    "k_figure",
+    "profile_figure",
     "persona_label",
     "quality_table",
     "quality_warnings",
+    "rfm_figure",
     "rfm_rows",
     "rfm_table",
     "skipped_items",
@@ -257,3 +264,73 @@ def transition_counts(rd: ReportData) -> pd.DataFrame:
     ct = fl.pivot_table(index="from_class", columns="to_class", values="customers",
                         aggfunc="sum", fill_value=0, sort=True)
     return ct.rename(index=lambda c: names.get(c, c), columns=lambda c: names.get(c, c))
+
+
+# ---------------------------------------------------------------------------------------------
+# the report's figures, at the report's size (the template shows them; tests check their layout)
+
+
+def framework_figure(rd: ReportData, framework: str) -> Any:
+    """Customers per class of one framework (labels), as the report draws it."""
+    from clientlib import plots
+
+    rows = rd.rows(framework)
+    return plots.segment_sizes(rows["label"].value_counts(), lang=rd.lang,
+                               title=rd.titles.get(framework, framework))
+
+
+def rfm_figure(rd: ReportData) -> Any:
+    """The RFM R × F grid of customers, or None when RFM did not run."""
+    from clientlib import plots
+
+    rows = rfm_rows(rd)
+    return None if rows.empty else plots.rfm_heatmap(rows, lang=rd.lang)
+
+
+def k_figure(rd: ReportData) -> Any:
+    """Elbow and silhouette/stability side by side, or None when k was fixed."""
+    from clientlib import plots
+
+    kchoice = rd.study.kchoice
+    return None if kchoice is None else plots.kchoice_figure(kchoice, lang=rd.lang)
+
+
+def profile_figure(rd: ReportData) -> Any:
+    """The clusters' snake plot with their names, or None without a model."""
+    from clientlib import plots
+
+    model = rd.study.model
+    if model is None:
+        return None
+    return plots.snake_plot(model.profiles_, names=rd.cluster_names, lang=rd.lang)
+
+
+def agreement_figure(rd: ReportData) -> Any:
+    """AMI between every pair of labelings, named by their titles, or None."""
+    from clientlib import plots
+
+    agreement = rd.study.agreement
+    if agreement is None or agreement.empty:
+        return None
+    matrix = agreement.rename(index=rd.titles, columns=rd.titles)
+    return plots.agreement_heatmap(matrix, lang=rd.lang)
+
+
+def crosstab_figure(rd: ReportData, agreement: Any) -> Any:
+    """Row shares of one crosstab of :func:`crosstabs`."""
+    from clientlib import plots
+
+    return plots.crosstab_heatmap(agreement, normalize="index", lang=rd.lang)
+
+
+def flow_figures(rd: ReportData) -> list[Any]:
+    """Lifecycle status counts over time and the transitions, or [] without a timeline."""
+    from clientlib import plots
+
+    if rd.snapshots is None:
+        return []
+    counts = flow_counts(rd)
+    if len(counts) < 2:
+        return []
+    return [plots.flows_area(counts, lang=rd.lang),
+            plots.transition_heatmap(transition_counts(rd), lang=rd.lang)]
