@@ -105,7 +105,7 @@ def _overlap(a, b, tol: float = 0.5) -> bool:
 @pytest.fixture(autouse=True)
 def _report_dpi():
     # The report's figure resolution (the template sets figure.dpi = 96).
-    with plt.rc_context({"figure.dpi": 96}):
+    with plt.rc_context({"figure.dpi": 96, "figure.max_open_warning": 0}):
         yield
     plt.close("all")
 
