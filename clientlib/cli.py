@@ -9,10 +9,9 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-import yaml
 
-from clientlib.io import Inputs, read_inputs
-from clientlib.schema import ClientlibError
+from clientlib.errors import ClientlibError, InputError, OptionError
+from clientlib.io import Inputs, input_paths, read_inputs
 
 app = typer.Typer(
     help="Classify customers by business rules, RFM and k-means, and render reports.",
@@ -43,15 +42,115 @@ EventsOpt = Annotated[Path | None, typer.Option("--events", help="Event log file
 CustomersOpt = Annotated[
     Path | None, typer.Option("--customers", help="Customers file (CSV/Parquet).")
 ]
-DateOpt = Annotated[
-    str | None,
+ExcelOpt = Annotated[
+    bool,
     typer.Option(
-        "--analysis-date", help="YYYY-MM-DD; default: the day after the last transaction."
+        "--excel", help="CSV for Excel: UTF-8 with BOM, formula-like cells (=,+,-,@) quoted."
     ),
 ]
-ReturnsOpt = Annotated[str, typer.Option("--returns", help="Return lines: net, drop or error.")]
-SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV separator (default: sniffed).")]
-EncOpt = Annotated[str | None, typer.Option("--encoding", help="File encoding (default UTF-8).")]
+
+#: The reader options every command that reads inputs takes (one definition, see
+#: :func:`input_options`): name -> (parameter annotation, default).
+_INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "analysis_date": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--analysis-date", help="YYYY-MM-DD; default: the day after the last transaction."
+            ),
+        ],
+        None,
+    ),
+    "returns": (
+        Annotated[str, typer.Option("--returns", help="Return lines: net, drop or error.")],
+        "net",
+    ),
+    "duplicates": (
+        Annotated[
+            str,
+            typer.Option("--duplicates", help="Identical lines: keep (default), drop or error."),
+        ],
+        "keep",
+    ),
+    "zero_amount": (
+        Annotated[
+            str,
+            typer.Option("--zero-amount", help="Zero-amount lines: keep (an order) or drop."),
+        ],
+        "keep",
+    ),
+    "sep": (
+        Annotated[str | None, typer.Option("--sep", help="CSV separator (default: sniffed).")],
+        None,
+    ),
+    "encoding": (
+        Annotated[str | None, typer.Option("--encoding", help="File encoding (default UTF-8).")],
+        None,
+    ),
+    "date_format": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--date-format", help="strptime format of the dates, e.g. '%d/%m/%Y %H:%M'."
+            ),
+        ],
+        None,
+    ),
+    "dayfirst": (
+        Annotated[
+            bool | None,
+            typer.Option(
+                "--dayfirst/--monthfirst",
+                help="01/02/2024 is 1 February / January 2 (default: decided per column).",
+                show_default=False,
+            ),
+        ],
+        None,
+    ),
+    "decimal": (
+        Annotated[
+            str | None,
+            typer.Option("--decimal", help="Decimal separator: , or . (default: per column)."),
+        ],
+        None,
+    ),
+}
+
+
+def input_options(func):
+    """Give a command the shared reader options; it receives them as ``options: InputOptions``.
+
+    The options are validated (:meth:`InputOptions.parse`) before the command body runs, so a
+    bad value is refused before any input is read.
+    """
+    import functools
+    import inspect
+    import typing
+
+    from clientlib.options import InputOptions
+
+    sig = inspect.signature(func)
+    hints = typing.get_type_hints(func, include_extras=True)
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in sig.parameters.values()
+        if p.name != "options"
+    ]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+        for name, (ann, default) in _INPUT_OPTIONS.items()
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        values = {name: kwargs.pop(name) for name in _INPUT_OPTIONS if name in kwargs}
+        kwargs["options"] = InputOptions.parse(values)
+        return func(*args, **kwargs)
+
+    ordered = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params] + extra
+    wrapper.__signature__ = sig.replace(parameters=ordered, return_annotation=None)
+    wrapper.__annotations__ = {p.name: p.annotation for p in ordered}
+    return wrapper
 
 
 def load_inputs(
@@ -61,9 +160,11 @@ def load_inputs(
     events: Path | None = None,
     customers: Path | None = None,
     analysis_date: str | None = None,
-    returns: str = "net",
+    returns: str | None = None,
     sep: str | None = None,
     encoding: str | None = None,
+    *,
+    options: Any = None,
 ) -> Inputs:
     """Read transactions (and events, customers) from files or an embedded dataset."""
     return read_inputs(
@@ -76,6 +177,7 @@ def load_inputs(
         returns=returns,
         sep=sep,
         encoding=encoding,
+        options=options,
     )
 
 
@@ -92,15 +194,119 @@ def _facts(inputs: Inputs):
 
 
 def _params(items: list[str] | None) -> dict[str, Any]:
+    """``--param KEY=VALUE`` items; values are YAML scalars (lists and mappings refused)."""
+    import math
+
+    from clientlib import yamlio
+
     out: dict[str, Any] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ClientlibError(
+            raise OptionError(
                 f"cannot read --param {item!r}: write KEY=VALUE, e.g. --param fan_min_orders=4"
             )
-        out[key.strip()] = yaml.safe_load(value)
+        parsed = yamlio.load(value, origin=f"--param {key.strip()}") if value.strip() else ""
+        if isinstance(parsed, list | dict | tuple | set):
+            raise OptionError(
+                f"--param {key.strip()}: give one value (a number, true/false or a word), "
+                f"not a {'list' if isinstance(parsed, list | tuple | set) else 'mapping'} "
+                f"({value.strip()[:40]!r})"
+            )
+        if isinstance(parsed, float) and not math.isfinite(parsed):
+            raise OptionError(f"--param {key.strip()}: must be a finite number, not {value!r}")
+        out[key.strip()] = parsed
     return out
+
+
+def _check_params(params: dict[str, Any], wanted: list[str], rules: Path | None) -> None:
+    """Each param is declared by a framework run, with a value of the declared default's kind
+    (a finite number, > 0 where the default is > 0; true/false; a word)."""
+    from clientlib import frameworks
+
+    books = {}
+    for name in wanted:
+        if name != "kmeans":
+            books[name] = frameworks.load(name)
+    if rules is not None:
+        book = frameworks.load(rules)
+        books[book.name if hasattr(book, "name") else str(rules)] = book
+    for key, value in params.items():
+        fw, dot, pname = key.rpartition(".")
+        targets = [books[fw]] if dot and fw in books else list(books.values())
+        if dot and fw not in books:
+            raise OptionError(
+                f"--param {key}: framework {fw!r} is not run here; run it with -f {fw}"
+            )
+        declared = [b.params[pname] for b in targets if pname in getattr(b, "params", {})]
+        if not declared:
+            known = sorted({p for b in books.values() for p in getattr(b, "params", {})})
+            raise OptionError(
+                f"--param {key}: no framework run here declares {pname!r}; known params: "
+                f"{', '.join(known) or '(none)'}"
+            )
+        for default in declared:
+            _check_value(key, value, default)
+
+
+def _check_value(key: str, value: Any, default: Any) -> None:
+    if default == "auto" and value == "auto":
+        return
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise OptionError(f"--param {key}: must be true or false, not {value!r}")
+    elif isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise OptionError(f"--param {key}: must be a number, not {value!r}")
+        if default > 0 and value <= 0:
+            raise OptionError(f"--param {key}: must be greater than 0, not {value!r}")
+        if default >= 0 and value < 0:
+            raise OptionError(f"--param {key}: must not be negative, not {value!r}")
+
+
+def _check_rules_file(rules: Path | None) -> None:
+    if rules is None:
+        return
+    if not rules.is_file():
+        raise OptionError(f"--rules: no such file: {rules}")
+    try:
+        rules.read_bytes().decode("utf-8")
+    except PermissionError:
+        raise OptionError(f"--rules: {rules} cannot be read (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise OptionError(
+            f"--rules: {rules} is not UTF-8 text (byte at position {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _frameworks(framework: str) -> list[str]:
+    from clientlib.frameworks import available, builtin_names
+
+    if framework.strip() == "all":
+        return available() + ["kmeans"]
+    wanted = [f.strip() for f in framework.split(",") if f.strip()]
+    known = set(builtin_names()) | {"kmeans"}
+    unknown = [f for f in wanted if f not in known and not Path(f).is_file()]
+    if unknown:
+        raise OptionError(
+            f"--framework: unknown framework{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}; choose from {', '.join(sorted(known))} or all"
+        )
+    if not wanted:
+        raise OptionError("--framework: give at least one framework name, or all")
+    return wanted
+
+
+def _k(k: str) -> int | str:
+    if k == "auto":
+        return "auto"
+    try:
+        value = int(k)
+    except ValueError:
+        raise OptionError(f"--k must be a whole number or auto, not {k!r}") from None
+    if value < 2:
+        raise OptionError(f"--k must be 2 or more (clusters), not {value}")
+    return value
 
 
 def _table(df: pd.DataFrame) -> str:
@@ -135,33 +341,29 @@ def datasets_export(
     from clientlib import datasets
 
     if name not in datasets.available():
-        raise ClientlibError(
-            f"unknown dataset {name!r}; available: {', '.join(datasets.available())}"
-        )
+        raise OptionError(f"unknown dataset {name!r}; available: {', '.join(datasets.available())}")
+    if table not in ("transactions", "events", "customers"):
+        raise OptionError(f"--table must be transactions, events or customers, not {table!r}")
     path = datasets.export(name, out, table=table)
     typer.echo(f"wrote {path}")
 
 
 @app.command()
+@input_options
 def quality(
     input: InputArg = None,
     dataset: DatasetOpt = None,
     map: MapOpt = None,
     events: EventsOpt = None,
     customers: CustomersOpt = None,
-    analysis_date: DateOpt = None,
-    returns: ReturnsOpt = "net",
-    sep: SepOpt = None,
-    encoding: EncOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    options: Any = None,
 ) -> None:
     """Read the input and report what happened to every row.
 
     Example: clientlib quality orders.csv --map customer_id=Client,timestamp=Date,amount=Total
     """
-    inputs = load_inputs(
-        input, dataset, map, events, customers, analysis_date, returns, sep, encoding
-    )
+    inputs = load_inputs(input, dataset, map, events, customers, options=options)
     reports = [
         x.quality for x in (inputs.transactions, inputs.events, inputs.customers) if x is not None
     ]
@@ -175,38 +377,38 @@ def quality(
 
 
 @app.command()
+@input_options
 def facts(
     input: InputArg = None,
     dataset: DatasetOpt = None,
     map: MapOpt = None,
     events: EventsOpt = None,
     customers: CustomersOpt = None,
-    analysis_date: DateOpt = None,
-    returns: ReturnsOpt = "net",
-    sep: SepOpt = None,
-    encoding: EncOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path(
         "facts.csv"
     ),
+    excel: ExcelOpt = False,
+    options: Any = None,
 ) -> None:
     """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
 
     Example: clientlib facts --dataset cdnow -o cdnow_facts.csv
     """
-    from clientlib.files import write_csv
+    from clientlib.files import check_output, write_csv
 
-    inputs = load_inputs(
-        input, dataset, map, events, customers, analysis_date, returns, sep, encoding
-    )
+    sources = input_paths(input, events, customers)
+    check_output(out, sources)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options)
     _quality(inputs)
     df = _facts(inputs).to_pandas()
-    write_csv(df, out)
+    write_csv(df, out, excel=excel, inputs=sources)
     typer.echo(
         f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})"
     )
 
 
 @app.command()
+@input_options
 def segment(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -221,45 +423,35 @@ def segment(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE, repeatable.")
     ] = None,
-    analysis_date: DateOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Labels: en or ru.")] = "en",
     k: Annotated[str, typer.Option("--k", help="k-means clusters: a number or auto.")] = "auto",
-    returns: ReturnsOpt = "net",
-    sep: SepOpt = None,
-    encoding: EncOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path(
         "segments.csv"
     ),
+    excel: ExcelOpt = False,
+    options: Any = None,
 ) -> None:
     """Classify every customer by one or more frameworks; write class, label, reason, action.
 
     Example: clientlib segment --dataset workshop --framework lifecycle,rfm --lang ru -o seg.csv
     """
-    from clientlib.files import write_csv
+    from clientlib.files import check_output, write_csv
     from clientlib.segment import segment as run_segment
     from clientlib.segment import summary
 
+    # Every option is checked before any input is read.
     if lang not in {"en", "ru"}:
-        raise ClientlibError(f"--lang must be en or ru, not {lang!r}")
-    inputs = load_inputs(
-        input, dataset, map, events, customers, analysis_date, returns, sep, encoding
-    )
-    _quality(inputs)
-    from clientlib.frameworks import available
-
-    wanted = (
-        available() + ["kmeans"]
-        if framework == "all"
-        else [f.strip() for f in framework.split(",") if f.strip()]
-    )
+        raise OptionError(f"--lang must be en or ru, not {lang!r}")
+    wanted = _frameworks(framework)
+    k_value = _k(k)
+    _check_rules_file(rules)
     params = _params(param)
-    if k != "auto":
-        try:
-            k_value: int | str = int(k)
-        except ValueError:
-            raise ClientlibError(f"--k must be a whole number or auto, not {k!r}") from None
-    else:
-        k_value = "auto"
+    if params:
+        _check_params(params, wanted, rules)
+    sources = input_paths(input, events, customers, rules)
+    check_output(out, sources)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    _quality(inputs)
     # Collect the facts once (one row per customer); every framework then reads that table.
     import ibis
 
@@ -275,6 +467,12 @@ def segment(
     if "kmeans" in wanted:
         from clientlib.clusters import kmeans_segments
 
+        if isinstance(k_value, int):
+            buyers = int((facts_df["orders"] > 0).sum())
+            if k_value > buyers:
+                raise OptionError(
+                    f"--k {k_value}: more clusters than customers with a purchase ({buyers:,})"
+                )
         km, _, choice = kmeans_segments(facts_df, k_value, lang=lang)
         if choice is not None:
             typer.echo(f"k-means: {choice.reason}", err=True)
@@ -286,9 +484,41 @@ def segment(
         typer.echo(f"skipped: {message}", err=True)
     if df.empty:
         raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
-    write_csv(df, out)
+    write_csv(df, out, excel=excel, inputs=sources)
     typer.echo(_table(summary(df)))
     typer.echo(f"wrote {len(df):,} rows to {out}")
+
+
+def _read_output(path: Path) -> pd.DataFrame:
+    """An output of ``clientlib segment`` read back (ids as text), or a clear error."""
+    from clientlib.io import sniff
+
+    if not path.is_file():
+        raise InputError(f"no such file: {path}" if not path.exists() else f"{path} is a folder")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path} is empty; give an output of `clientlib segment`")
+    what = sniff(path)
+    if what not in {"text"}:
+        raise InputError(
+            f"{path} is not CSV text (it looks like {what}); give an output of `clientlib segment`"
+        )
+    try:
+        df = pd.read_csv(
+            path,
+            dtype={"customer_id": str},
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise InputError(f"{path} cannot be read as CSV ({first})") from None
+    if "customer_id" not in df.columns:
+        raise InputError(
+            f"{path} has no customer_id column (columns: {', '.join(map(str, df.columns))}); "
+            "give an output of `clientlib segment`"
+        )
+    return df
 
 
 @app.command()
@@ -312,9 +542,9 @@ def compare(
 
     frames = []
     for path, name in ((a, framework_a), (b, framework_b)):
-        if not path.is_file():
-            raise ClientlibError(f"no such file: {path}")
-        df = pd.read_csv(path, dtype={"customer_id": str}, keep_default_na=False, na_values=[""])
+        df = _read_output(path)
+        if on not in df.columns:
+            raise InputError(f"{path} has no column {on!r} to compare (--on)")
         if "framework" in df.columns:
             found = sorted(df["framework"].dropna().unique())
             if name is not None:
@@ -363,13 +593,13 @@ app.add_typer(reports_app, name="reports")
 
 
 @app.command()
+@input_options
 def report(
     input: InputArg = None,
     dataset: DatasetOpt = None,
     map: MapOpt = None,
     events: EventsOpt = None,
     customers: CustomersOpt = None,
-    analysis_date: DateOpt = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Report language: en or ru.")] = None,
     param: Annotated[
         list[str] | None,
@@ -385,15 +615,18 @@ def report(
     list_parameters: Annotated[
         bool, typer.Option("--list-parameters", help="Print the template's parameters and exit.")
     ] = False,
+    options: Any = None,
 ) -> None:
     """Render the report notebook to self-contained HTML (and OUT.ipynb beside it).
 
     Without INPUT or --dataset the embedded workshop data is used. On failure no HTML is
-    written and the executed notebook is kept as OUT.failed.ipynb.
+    written and the executed notebook is kept as OUT.failed.ipynb. The reader options are those
+    of `clientlib segment`.
 
     Example: clientlib report --dataset workshop -p lang=ru -p k=4 -o reports/workshop.html
     """
-    from clientlib.reports.parameters import parse_pairs, template_parameters
+    from clientlib.files import check_output
+    from clientlib.reports.parameters import option_parameters, parse_pairs, template_parameters
     from clientlib.reports.render import render_report
 
     if list_parameters:
@@ -401,48 +634,74 @@ def report(
             typer.echo(f"{name:16s} {p['inferred_type_name']:16s} {p['default']:12s} {p['help']}")
         return
     if input is not None and dataset is not None:
-        raise ClientlibError("give either an INPUT file or --dataset NAME, not both")
+        raise OptionError("give either an INPUT file or --dataset NAME, not both")
+    if lang is not None:
+        from clientlib.messages import check_lang
+
+        check_lang(lang)
+    check_output(out, input_paths(input, events, customers))
     given = {
         "input": str(input) if input else None,
         "dataset": dataset,
         "column_map": map,
         "events": str(events) if events else None,
         "customers": str(customers) if customers else None,
-        "analysis_date": analysis_date,
         "lang": lang,
     }
     params = {k: v for k, v in given.items() if v is not None}
+    params.update(option_parameters(options))
     params.update(parse_pairs(param))
     result = render_report(params, out, kernel=kernel, timeout=timeout)
     typer.echo(f"wrote {result.html} and {result.notebook.name} ({result.seconds:.1f} s)")
 
 
 @reports_app.command("run")
+@input_options
 def reports_run(
     config: Annotated[Path, typer.Argument(help="Batch file (YAML), e.g. examples/reports.yml.")],
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Run date in file names, YYYY-MM-DD (default: the file's "
-                     "run_date, else today)."),
+        typer.Option(
+            "--date",
+            help="Run date in file names, YYYY-MM-DD (default: the file's run_date, else today).",
+        ),
     ] = None,
     skip_existing: Annotated[
         bool,
         typer.Option("--skip-existing", help="Keep reports whose HTML exists (finish a batch)."),
     ] = False,
     kernel: Annotated[str | None, typer.Option("--kernel", help="Jupyter kernel.")] = None,
+    options: Any = None,
 ) -> None:
     """Render every report of a batch file; write index.html and manifest.json beside them.
 
-    A failing report does not stop the others; the exit code is 1 when any failed.
+    A failing report does not stop the others; the exit code is 1 when any failed. The reader
+    options (those of `clientlib segment`) apply to every report of the batch.
 
     A second batch on the same folder stops at once (lock file .clientlib-reports.lock).
 
     Example: clientlib reports run examples/reports.yml --date 2025-01-06
     """
+    import inspect
+
+    from clientlib.options import InputOptions
     from clientlib.reports.batch import run_batch
 
+    extra: dict[str, Any] = {}
+    if options is not None and options != InputOptions():
+        if "input_options" not in inspect.signature(run_batch).parameters:
+            raise OptionError(
+                "reader options on `reports run` need the batch runner's support; put them in "
+                "the batch file's parameters for now"
+            )
+        extra["input_options"] = options
     result = run_batch(
-        config, run_date=date, skip_existing=skip_existing, kernel=kernel, progress=typer.echo
+        config,
+        run_date=date,
+        skip_existing=skip_existing,
+        kernel=kernel,
+        progress=typer.echo,
+        **extra,
     )
     failed = result.failed
     done = len(result.entries) - len(failed)
@@ -452,31 +711,51 @@ def reports_run(
         raise typer.Exit(1)
 
 
-def _raised_by_clientlib(exc: BaseException) -> bool:
-    """True when the innermost frame of the traceback is clientlib's own code."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    package = str(Path(__file__).resolve().parent)
-    return tb is not None and str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(
-        package
-    )
+_DEBUG = False
+
+
+@app.callback()
+def _global(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
+    ] = False,
+) -> None:
+    """Classify customers by business rules, RFM and k-means, and render reports."""
+    global _DEBUG
+    _DEBUG = debug
 
 
 def main() -> None:
-    """Entry point: user errors are printed as one message and exit code 2, without a traceback."""
+    """Entry point and exit codes.
+
+    * 0: done; 1: a bug in clientlib (an "internal error" line; ``--debug`` shows the
+      traceback) or a batch with failed reports;
+    * 2: a :class:`~clientlib.errors.ClientlibError` (bad input, option or output), printed as
+      one line without a traceback.
+
+    The class of the error decides, never where it was raised: user errors are raised as
+    ``ClientlibError`` on purpose, anything else is a bug.
+    """
+    global _DEBUG
+    _DEBUG = "--debug" in sys.argv[1:]
     try:
         app()
     except ClientlibError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        message = " ".join(str(exc).split("\n"))
+        typer.echo(f"error: {message}", err=True)
         sys.exit(2)
-    except (ValueError, KeyError, FileNotFoundError, IsADirectoryError) as exc:
-        # Errors raised on purpose by clientlib's own code carry a message meant for the user;
-        # anything raised deep inside a library is a bug and keeps its traceback.
-        if _raised_by_clientlib(exc):
-            typer.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+    except (KeyboardInterrupt, SystemExit):
         raise
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into a line
+        if _DEBUG:
+            raise
+        first = (str(exc).splitlines() or [""])[0][:200]
+        typer.echo(
+            f"internal error ({type(exc).__name__}: {first}); this is a bug in clientlib — "
+            "rerun with --debug for the traceback and report it",
+            err=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

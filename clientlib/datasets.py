@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -796,21 +795,14 @@ def export(
     >>> p.read_text().splitlines()[0].split(",")[:2]
     ['customer_id', 'has_money']
     """
-    out = Path(out_path)
-    if out.is_dir():
-        raise IsADirectoryError(f"{out} is a directory; give a file name such as {out / name}.csv")
+    from clientlib.errors import OptionError
+    from clientlib.files import check_output, write_csv
+
+    out = check_output(out_path)
     if table not in ("transactions", "events", "customers"):
-        raise ValueError(f"unknown table {table!r}; choose transactions, events or customers")
+        raise OptionError(f"unknown table {table!r}; choose transactions, events or customers")
     df = load(name, **kwargs).tables().get(table)
     if df is None:
-        raise ValueError(f"dataset {name!r} has no {table} table")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            df.to_csv(fh, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        raise OptionError(f"dataset {name!r} has no {table} table")
+    write_csv(df, out)
     return out

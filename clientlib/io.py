@@ -17,7 +17,9 @@ timestamp is before the analysis date (the analysis date is the cut-off at the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +30,13 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from clientlib.errors import InputError, OptionError
+from clientlib.options import InputOptions
+from clientlib.parsing import parse_dates, parse_numbers, plausible_range, strip_text
 from clientlib.schema import (
     EVENT_KINDS,
-    RETURN_POLICIES,
     ClientlibError,
     ColumnTypeError,
     EmptyInputError,
@@ -73,15 +78,32 @@ class Loaded:
 # public readers
 
 
+def _options(options: InputOptions | None, **given: Any) -> InputOptions:
+    """One :class:`InputOptions` from ``options`` and keyword arguments (those not None win).
+
+    Options are checked here, before any input is read; errors name the field.
+    """
+    base = options.model_dump() if options is not None else {}
+    base.update({k: v for k, v in given.items() if v is not None})
+    if isinstance(base.get("analysis_date"), dt.datetime | pd.Timestamp):
+        base["analysis_date"] = base["analysis_date"].date()
+    return InputOptions.parse(base)
+
+
 def read_transactions(
     source: Source,
     mapping: Mapping[str, str] | None = None,
     *,
     analysis_date: Any = None,
-    returns: str = "net",
+    returns: str | None = None,
+    duplicates: str | None = None,
+    zero_amount: str | None = None,
     sep: str | None = None,
     decimal: str | None = None,
     encoding: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    options: InputOptions | None = None,
     con: Any = None,
 ) -> Loaded:
     """Read transactions (orders or line items) into a validated table.
@@ -89,20 +111,28 @@ def read_transactions(
     Parameters
     ----------
     source : path, pandas or polars DataFrame, or Ibis table
-        CSV/TSV (optionally ``.gz``) or Parquet file, or an in-memory / warehouse table.
+        CSV/TSV (optionally gzipped, any case of ``.gz``) or Parquet file or folder, or an
+        in-memory / warehouse table.
     mapping : dict, optional
         ``{role: column}`` for columns not named like their role (``customer_id``, ``timestamp``,
         ``amount`` or ``quantity`` × ``unit_price``, ``order_id``, ``discount``, ``is_express``,
         ``is_premium``).
-    analysis_date : date-like, optional
+    analysis_date : date or ``YYYY-MM-DD``, optional
         Rows dated on or after it are excluded (counted). Default: the day after the last
-        transaction.
+        plausible transaction.
     returns : {"net", "drop", "error"}
-        Negative-amount lines: ``net`` lowers the customer's spend and leaves the order count
-        unchanged; ``drop`` excludes them (counted); ``error`` refuses the input.
-    sep, decimal, encoding : str, optional
-        CSV options; by default the separator is sniffed from the header, decimal commas are
-        recognised in text amounts, and the encoding is UTF-8 (a BOM is fine).
+        Negative-amount lines: ``net`` (default) lowers the customer's spend and leaves the
+        order count unchanged; ``drop`` excludes them (counted); ``error`` refuses the input.
+    duplicates : {"keep", "drop", "error"}
+        Exact copies of an input row: kept (default; counted in a note), excluded, or refused.
+    zero_amount : {"keep", "drop"}
+        A zero-amount line is an order with zero spend (default) or excluded (counted).
+    sep, decimal, encoding, date_format, dayfirst : optional
+        CSV separator (sniffed), decimal separator (decided per column), encoding (UTF-8, a BOM
+        is fine), a ``strptime`` format for dates, day-first or month-first dates (decided per
+        column); see :class:`clientlib.options.InputOptions`.
+    options : InputOptions, optional
+        The same options as one object; keyword arguments given explicitly win.
     con : Ibis backend, optional
         Where Parquet files are opened; in-memory inputs run on whichever backend executes them.
 
@@ -116,15 +146,20 @@ def read_transactions(
     >>> loaded.quality.rows_used, loaded.quality.excluded
     (2, {'unparsable_timestamp': 1})
     """
-    if returns not in RETURN_POLICIES:
-        raise ClientlibError(
-            f"returns must be one of {', '.join(RETURN_POLICIES)}, not {returns!r}"
-        )
-    typed, report, raw_examples = _typed(
-        "transactions", source, mapping, sep, decimal, encoding, con
+    opts = _options(
+        options,
+        analysis_date=analysis_date,
+        returns=returns,
+        duplicates=duplicates,
+        zero_amount=zero_amount,
+        sep=sep,
+        decimal=decimal,
+        encoding=encoding,
+        date_format=date_format,
+        dayfirst=dayfirst,
     )
-    cutoff = parse_analysis_date(analysis_date)
-    return _clean_transactions(typed, report, raw_examples, cutoff, returns)
+    typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
+    return _clean_transactions(typed, report, raw_examples, opts)
 
 
 def read_events(
@@ -134,23 +169,45 @@ def read_events(
     analysis_date: Any = None,
     sep: str | None = None,
     encoding: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    options: InputOptions | None = None,
     con: Any = None,
 ) -> Loaded:
     """Read the event log (leads, negotiations, contacts, complaints, referrals…).
 
     ``analysis_date`` should be the one used for the transactions (events on or after it are
-    excluded and counted); when omitted, nothing is cut.
+    excluded and counted); when omitted, nothing is cut. Sentiment values that are neither
+    numbers nor negative/neutral/positive are counted in the report (the event is kept).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = read_events(pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-02"],
+    ...                                "kind": ["contact"], "sentiment": ["great"]}))
+    >>> ev.quality.notes["unreadable_sentiment"]
+    1
     """
-    typed, report, raw_examples = _typed("events", source, mapping, sep, None, encoding, con)
-    cutoff = parse_analysis_date(analysis_date)
+    opts = _options(
+        options,
+        analysis_date=analysis_date,
+        sep=sep,
+        encoding=encoding,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
+    typed, report, raw_examples = _typed("events", source, mapping, opts, con)
+    cutoff = opts.analysis_date
     t = typed
+    low, high = (_ts_value(x) for x in plausible_range())
     reason = ibis.cases(
         (_missing_id(t), "missing_customer_id"),
         (t.timestamp.isnull(), "unparsable_timestamp"),
+        ((t.timestamp < low) | (t.timestamp >= high), "implausible_timestamp"),
         *([(t.timestamp >= _ts_literal(cutoff), "after_analysis_date")] if cutoff else []),
         else_=ibis.null("string"),
     )
-    clean, report = _account(t, reason, report, raw_examples, _in_memory(t))
+    clean, report = _account(t, reason, report, raw_examples, _in_memory(t), opts.duplicates)
     kinds = clean.group_by("kind").agg(n=clean.count()).execute()
     unknown = kinds[~kinds["kind"].isin(EVENT_KINDS)]
     if len(unknown):
@@ -159,6 +216,7 @@ def read_events(
             f"{examples_text(sorted(unknown['kind'].astype(str)), 5)} are kept but no feature uses "
             f"them; known kinds: {', '.join(EVENT_KINDS)}"
         )
+    report.analysis_date = cutoff
     return Loaded(clean, report, cutoff)
 
 
@@ -168,24 +226,36 @@ def read_customers(
     *,
     sep: str | None = None,
     encoding: str | None = None,
+    options: InputOptions | None = None,
+    **ignored: Any,
 ) -> Loaded:
     """Read the customers table (id plus attribute and survey columns).
 
     Customers tables are small, so this runs in pandas. A repeated customer id keeps its first
-    row; the others are counted under ``duplicate_customer``.
+    row; the others are counted under ``duplicate_customer``. Options that concern dates or
+    amounts (``returns``…) are accepted and do not apply here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_customers(pd.DataFrame({"customer_id": [" 007", "8"]})).quality.rows_used
+    2
     """
-    raw = _load_raw(source, "customers", sep, None, encoding, None)
+    opts = _options(options, sep=sep, encoding=encoding)
+    raw = _load_raw(source, "customers", opts, None, mapping)
     if isinstance(raw, ir.Table):
         raw = raw.execute()
     if len(raw) == 0:
         raise EmptyInputError(f"customers: {_name(source)} has no data rows")
     resolved = resolve_columns("customers", list(raw.columns), mapping)
     df = raw.rename(columns={resolved["customer_id"]: "customer_id"}).copy()
-    df["customer_id"] = _ids(df["customer_id"])
+    report = QualityReport("customers", rows_read=len(df))
+    df["customer_id"], id_note = _ids(df["customer_id"])
+    if id_note:
+        report.notes["customer_id"] = id_note
     for col in df.columns:
         if col != "customer_id" and _looks_boolean(df[col]):
             df[col] = _booleans(df[col])
-    report = QualityReport("customers", rows_read=len(df))
     missing = df["customer_id"].isna()
     dup_exact = df.duplicated() & ~missing
     dup_id = df["customer_id"].duplicated() & ~missing & ~dup_exact
@@ -199,6 +269,7 @@ def read_customers(
             report.examples[reason] = _records(df[mask].head(3))
     keep = df[~(missing | dup_exact | dup_id)].reset_index(drop=True)
     report.rows_used = len(keep)
+    report.customers = int(keep["customer_id"].nunique())
     report.check()
     return Loaded(ibis.memtable(keep), report, None)
 
@@ -221,15 +292,22 @@ def read_inputs(
     events: Source | None = None,
     customers: Source | None = None,
     analysis_date: Any = None,
-    returns: str = "net",
+    returns: str | None = None,
+    duplicates: str | None = None,
+    zero_amount: str | None = None,
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    options: InputOptions | None = None,
     dataset_options: Mapping[str, Any] | None = None,
 ) -> Inputs:
     """Read transactions, events and customers from files or an embedded dataset.
 
     Give either ``input`` (with optional ``events`` and ``customers``) or ``dataset``; a
-    dataset's own column mapping applies first, ``mapping`` on top of it.
+    dataset's own column mapping applies first, ``mapping`` on top of it. The reader options
+    (see :class:`clientlib.options.InputOptions`) are checked before any file is opened.
 
     Examples
     --------
@@ -239,12 +317,24 @@ def read_inputs(
     """
     from clientlib import datasets
 
+    opts = _options(
+        options,
+        analysis_date=analysis_date,
+        returns=returns,
+        duplicates=duplicates,
+        zero_amount=zero_amount,
+        sep=sep,
+        encoding=encoding,
+        decimal=decimal,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
     if (input is None) == (dataset is None):
-        raise ClientlibError("give either an INPUT file or --dataset NAME (not both, not neither)")
+        raise OptionError("give either an INPUT file or --dataset NAME (not both, not neither)")
     roles = parse_mapping(mapping)
     if dataset is not None:
         if dataset not in datasets.available():
-            raise ClientlibError(
+            raise OptionError(
                 f"unknown dataset {dataset!r}; available: {', '.join(datasets.available())}"
             )
         ds = datasets.load(dataset, **dict(dataset_options or {}))
@@ -253,19 +343,26 @@ def read_inputs(
     else:
         tx_src, ev_src, cu_src = input, events, customers
         source = Path(input).name if isinstance(input, str | os.PathLike) else _name(input)
-    opts = {"sep": sep, "encoding": encoding}
-    tx = read_transactions(tx_src, roles, analysis_date=analysis_date, returns=returns, **opts)
-    ev = (
-        read_events(ev_src, roles, analysis_date=tx.analysis_date, **opts)
-        if ev_src is not None
-        else None
-    )
-    cu = read_customers(cu_src, roles, **opts) if cu_src is not None else None
+    tx = read_transactions(tx_src, roles, options=opts)
+    ev_opts = opts.model_copy(update={"analysis_date": tx.analysis_date})
+    ev = read_events(ev_src, roles, options=ev_opts) if ev_src is not None else None
+    cu = read_customers(cu_src, roles, options=opts) if cu_src is not None else None
     return Inputs(tx, ev, cu, source)
 
 
+def input_paths(*sources: Any) -> list[Path]:
+    """The resolved paths among ``sources`` (files and folders), for output checks.
+
+    Examples
+    --------
+    >>> [p.name for p in input_paths("a.csv", None, 3)]
+    ['a.csv']
+    """
+    return [Path(s).resolve() for s in sources if isinstance(s, str | os.PathLike)]
+
+
 def parse_analysis_date(value: Any) -> dt.date | None:
-    """Read an analysis date (``"2024-06-30"``, a date, a datetime or a Timestamp) or None.
+    """Read an analysis date (ISO ``"2024-06-30"``, a date, a datetime or a Timestamp) or None.
 
     Examples
     --------
@@ -276,25 +373,15 @@ def parse_analysis_date(value: Any) -> dt.date | None:
         return None
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        ts = pd.Timestamp(str(value).strip())
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise ClientlibError(
-            f"analysis date {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-06-30"
-        )
-    return ts.date()
+    return InputOptions.parse({"analysis_date": value}).analysis_date
 
 
 # ---------------------------------------------------------------------------------------------
 # stage 1: typing
 
 
-def _typed(kind, source, mapping, sep, decimal, encoding, con):
-    raw = _load_raw(source, kind, sep, decimal, encoding, con)
+def _typed(kind, source, mapping, opts: InputOptions, con):
+    raw = _load_raw(source, kind, opts, con, mapping)
     columns = list(raw.columns)
     resolved = resolve_columns(kind, columns, mapping)
     report = QualityReport(kind)
@@ -303,9 +390,14 @@ def _typed(kind, source, mapping, sep, decimal, encoding, con):
         report.rows_read = int(typed.count().execute())
         raw_examples: dict[str, list] = {}
     else:
-        prepared, raw_examples, warnings = _type_pandas(kind, raw, resolved, decimal)
-        report.rows_read = len(prepared)
+        report.rows_read = len(raw)
+        if report.rows_read == 0:
+            raise EmptyInputError(
+                f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
+            )
+        prepared, raw_examples, warnings, notes = _type_pandas(kind, raw, resolved, opts)
         report.warnings += warnings
+        report.notes.update(notes)
         # Columns that are already typed pass through untouched (no copy); the engine casts,
         # strips and fills in the absent roles, as it does for any Ibis table.
         arrow = pa.Table.from_pandas(prepared, preserve_index=False)
@@ -324,7 +416,7 @@ def _name(source) -> str:
     return f"the {type(source).__name__} given"
 
 
-def _load_raw(source, kind, sep, decimal, encoding, con):
+def _load_raw(source, kind, opts: InputOptions, con, mapping=None):
     """Return a pandas DataFrame (text and in-memory inputs) or an Ibis table (Parquet, tables)."""
     if isinstance(source, ir.Table):
         return source
@@ -333,111 +425,309 @@ def _load_raw(source, kind, sep, decimal, encoding, con):
     if type(source).__module__.startswith("polars"):
         return source.to_pandas()
     if not isinstance(source, str | os.PathLike):
-        raise ClientlibError(
+        raise InputError(
             f"{kind}: cannot read a {type(source).__name__}; give a CSV or Parquet path, a pandas "
             "or polars DataFrame, or an Ibis table"
         )
     path = Path(source)
     if not path.exists():
-        raise ClientlibError(f"{kind}: no such file: {path}")
-    if path.is_dir() or path.suffix.lower() in {".parquet", ".pq"}:
-        con = con or ibis.duckdb.connect()
-        return con.read_parquet(str(path))
-    return _read_csv(path, kind, sep, decimal, encoding)
-
-
-def _read_csv(path: Path, kind, sep, decimal, encoding) -> pd.DataFrame:
-    encoding = encoding or "utf-8-sig"
-    compression = "infer"
-    try:
-        header = pd.read_csv(
-            path, nrows=0, sep=sep or _sniff_sep(path, encoding), encoding=encoding
+        raise InputError(f"{kind}: no such file: {path}")
+    if path.is_dir():
+        parts = sorted(p for p in path.rglob("*") if p.suffix.lower() in {".parquet", ".pq"})
+        if not parts:
+            raise InputError(
+                f"{kind}: {path} is a folder without Parquet files; give a file (CSV or "
+                "Parquet) or a Parquet dataset folder"
+            )
+        return _read_parquet(kind, path, [str(p) for p in parts], con)
+    what = sniff(path)
+    parquet_name = path.suffix.lower() in {".parquet", ".pq"}
+    if what == "parquet":
+        if not parquet_name and path.suffix.lower() not in {".csv", ".tsv", ".txt", ".gz"}:
+            return _read_parquet(kind, path, [str(path)], con)
+        if not parquet_name:
+            raise InputError(
+                f"{kind}: {path} is a Parquet file named like text; rename it to "
+                f"{path.stem}.parquet"
+            )
+        return _read_parquet(kind, path, [str(path)], con)
+    if parquet_name:
+        raise InputError(
+            f"{kind}: {path} is named .parquet but holds {_WHAT[what]}; "
+            + ("rename it to .csv" if what in {"text", "gzip", "utf16"} else "export it as CSV")
         )
+    if what in {"xlsx", "xls", "zip", "binary", "pdf"}:
+        raise InputError(
+            f"{kind}: {path} is {_WHAT[what]}, not CSV text; "
+            + ("unzip it first" if what == "zip" else "save or export it as CSV")
+        )
+    return _read_csv(path, kind, opts, what, mapping)
+
+
+_WHAT = {
+    "parquet": "a Parquet file",
+    "gzip": "gzip-compressed data",
+    "xlsx": "an Excel workbook (.xlsx)",
+    "xls": "an old Excel workbook (.xls)",
+    "zip": "a zip archive",
+    "pdf": "a PDF document",
+    "utf16": "UTF-16 text",
+    "binary": "binary data",
+    "text": "text",
+}
+
+
+def sniff(path: str | os.PathLike) -> str:
+    """What a file holds, from its first bytes: ``parquet``, ``gzip``, ``xlsx``, ``xls``,
+    ``zip``, ``pdf``, ``utf16``, ``binary`` or ``text``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes(b"PAR1....")
+    >>> sniff(p)
+    'parquet'
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx" if b"[Content_Types].xml" in head or b"xl/" in head else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def _read_parquet(kind, path: Path, files: list[str], con):
+    import duckdb
+
+    con = con or ibis.duckdb.connect()
+    try:
+        table = con.read_parquet(files if len(files) > 1 else files[0])
+        table.limit(0).execute()
+    except (duckdb.Error, OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{kind}: {path} cannot be read as Parquet ({first})") from None
+    return table
+
+
+def _head_text(path: Path, compressed: bool, kind: str = "", nbytes: int = 65536) -> bytes:
+    import gzip
+    import zlib
+
+    if not compressed:
+        with open(path, "rb") as fh:
+            return fh.read(nbytes)
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(nbytes)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(
+            f"{kind}: {path} is a truncated or corrupt gzip file ({exc}); download or "
+            "compress it again"
+        ) from None
+
+
+def _encoding_hint(head: bytes) -> str:
+    try:
+        text = head.decode("cp1251")
+    except UnicodeDecodeError:
+        return "--encoding latin-1 (or the file's encoding)"
+    cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
+    return (
+        "--encoding cp1251 (it looks like Windows Cyrillic)"
+        if cyr
+        else ("--encoding latin-1 or --encoding cp1252")
+    )
+
+
+def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> pd.DataFrame:
+    import csv
+    import gzip
+    import zlib
+
+    compressed = what == "gzip"
+    head = _head_text(path, compressed, kind)
+    if compressed and head.startswith(b"PAR1"):
+        raise InputError(f"{kind}: {path} is a gzipped Parquet file; unzip it to .parquet")
+    if compressed and b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{kind}: {path} holds binary data inside the gzip, not CSV text")
+    if (what == "utf16" or head.startswith((b"\xff\xfe", b"\xfe\xff"))) and not (
+        opts.encoding and opts.encoding.lower().replace("_", "-").startswith("utf-16")
+    ):
+        raise InputError(
+            f"{kind}: {path} is UTF-16 text (it starts with a UTF-16 byte-order mark); "
+            "pass --encoding utf-16"
+        )
+    encoding = opts.encoding or "utf-8-sig"
+    try:
+        codecs_ok = "".encode(encoding) is not None
+    except LookupError:
+        codecs_ok = False
+    if not codecs_ok:
+        raise OptionError(f"encoding: unknown encoding {encoding!r}; e.g. utf-8, cp1251, latin-1")
+    compression = "gzip" if compressed else None
+    try:
+        first = head.decode(encoding, errors="strict" if len(head) < 65536 else "ignore")
     except UnicodeDecodeError as exc:
-        raise ClientlibError(
+        raise InputError(
             f"{kind}: {path} is not valid {encoding} "
             f"(byte {exc.object[exc.start : exc.start + 1]!r} at position {exc.start}); "
-            "pass the file's encoding, e.g. --encoding cp1251 or --encoding latin-1"
+            f"pass {_encoding_hint(head)}"
         ) from None
-    except pd.errors.EmptyDataError:
-        raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)") from None
-    sep = sep or _sniff_sep(path, encoding)
-    # Ids stay text so leading zeros and long numbers survive.
-    id_like = [c for c in header.columns if "id" in str(c).lower()]
+    if not first.strip():
+        raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)")
+    header_line = first.splitlines()[0] if first.splitlines() else ""
+    sep = opts.sep or _sniff_sep_line(header_line)
+    names = next(csv.reader([header_line], delimiter=sep)) if header_line else []
+    names = [n.strip() for n in names]
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    twice = [n for n, c in seen.items() if c > 1]
+    if twice:
+        raise InputError(
+            f"{kind}: {path} has the column name{'s' if len(twice) > 1 else ''} "
+            f"{', '.join(repr(n) for n in twice)} more than once in its header; rename the "
+            "columns so each name is unique"
+        )
     try:
-        return pd.read_csv(
+        resolved = resolve_columns(kind, names, mapping) if kind != "customers" else {}
+    except ClientlibError:
+        resolved = {}
+    text_cols = set(resolved.values()) | {c for c in names if "id" in c.lower()}
+    if kind == "customers":
+        text_cols |= {mapping.get("customer_id", "customer_id")} if mapping else {"customer_id"}
+    text_cols &= set(names)
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    na_values = {c: ([""] if c in text_cols else sorted(STR_NA_VALUES)) for c in names}
+    try:
+        df = pd.read_csv(
             path,
             sep=sep,
             encoding=encoding,
             compression=compression,
-            dtype={c: "string" for c in id_like},
-            decimal=decimal or ".",
+            dtype={c: "string" for c in text_cols},
+            keep_default_na=False,
+            na_values=na_values,
             low_memory=False,
+            skipinitialspace=False,
         )
     except UnicodeDecodeError as exc:
-        raise ClientlibError(
+        raise InputError(
             f"{kind}: {path} is not valid {encoding} past the header (position {exc.start}); "
-            "pass the file's encoding, e.g. --encoding cp1251"
+            f"pass {_encoding_hint(head)}"
+        ) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(
+            f"{kind}: {path} is a truncated or corrupt gzip file ({exc}); download or "
+            "compress it again"
         ) from None
     except pd.errors.ParserError as exc:
-        raise ClientlibError(
-            f"{kind}: {path} is not a well-formed CSV ({exc}); check --sep"
+        msg = str(exc)
+        m = re.search(r"EOF inside string starting at row (\d+)", msg)
+        if m:
+            raise InputError(
+                f'{kind}: {path} has an unclosed quote (") starting at line '
+                f"{int(m.group(1)) + 1}; close the quote or fix the export"
+            ) from None
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+        if m:
+            raise InputError(
+                f"{kind}: {path} line {m.group(2)} has {m.group(3)} fields where the header has "
+                f"{m.group(1)}; check --sep (now {sep!r}) or quote the values"
+            ) from None
+        raise InputError(
+            f"{kind}: {path} is not a well-formed CSV ({msg[:200]}); check --sep"
         ) from None
+    except pd.errors.EmptyDataError:
+        raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)") from None
+    except OSError as exc:
+        raise InputError(f"{kind}: {path} cannot be read ({exc})") from None
+    return df
 
 
-def _sniff_sep(path: Path, encoding: str) -> str:
-    import gzip
-
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding=encoding, errors="replace") as fh:
-            line = fh.readline()
-    except OSError:
-        return ","
+def _sniff_sep_line(line: str) -> str:
     counts = {s: line.count(s) for s in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
-def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
+def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputOptions):
     """Parse the mapped columns of a pandas frame that are text (a new frame, role-named).
 
-    Columns that already hold their role's type (string or integer ids, naive datetimes,
-    numbers) are passed on as they are, and roles that are not mapped are left out: the engine
-    does the rest (:func:`_type_ibis`). Values that do not parse become nulls, remembered with
-    their row numbers.
+    Columns that already hold their role's type (integer ids, naive datetimes, numbers) are
+    passed on as they are, and roles that are not mapped are left out: the engine does the rest
+    (:func:`_type_ibis`). Values that do not parse become nulls, remembered with their row
+    numbers; how each text column was read (date format, decimal separator, currency) goes to
+    the report's notes.
     """
     out: dict[str, pd.Series] = {}
     bad: dict[str, list] = {}
     warnings: list[str] = []
+    notes: dict[str, Any] = {}
     col = {role: raw[c] for role, c in resolved.items()}
-    out["customer_id"] = _ids(col["customer_id"])
-    ts = _timestamps(col["timestamp"])
+    out["customer_id"], id_note = _ids(col["customer_id"])
+    if id_note:
+        notes["customer_id"] = id_note
+    ts, ts_info = _timestamps(col["timestamp"], resolved["timestamp"], opts)
+    if ts_info:
+        notes["timestamp_format"] = ts_info
     _unusable(kind, resolved["timestamp"], col["timestamp"], ts, "a date or date-time")
     bad["unparsable_timestamp"] = _bad_values(col["timestamp"], ts)
+    low, high = plausible_range()
+    odd = ((ts < low) | (ts >= high)).fillna(False).to_numpy()
+    if odd.any():
+        idx = np.flatnonzero(odd)[:3]
+        bad["implausible_timestamp"] = [
+            {"row": int(i) + 1, "value": _plain(col["timestamp"].iloc[i])} for i in idx
+        ]
     out["timestamp"] = ts
     if kind == "transactions":
+        how: list[str] = []
         if "amount" in col:
-            amount, used_comma = _numbers(col["amount"], decimal)
+            amount, info = _numbers(col["amount"], resolved["amount"], opts.decimal)
             _unusable(kind, resolved["amount"], col["amount"], amount, "a number")
             bad["unparsable_amount"] = _bad_values(col["amount"], amount)
+            how.append(info)
         else:
-            qty, c1 = _numbers(col["quantity"], decimal)
-            price, c2 = _numbers(col["unit_price"], decimal)
+            qty, i1 = _numbers(col["quantity"], resolved["quantity"], opts.decimal)
+            price, i2 = _numbers(col["unit_price"], resolved["unit_price"], opts.decimal)
             _unusable(kind, resolved["quantity"], col["quantity"], qty, "a number")
             _unusable(kind, resolved["unit_price"], col["unit_price"], price, "a number")
-            amount, used_comma = qty * price, c1 or c2
+            amount = qty * price
             bad["unparsable_amount"] = _bad_values(col["quantity"], qty) + _bad_values(
                 col["unit_price"], price
             )
-        if used_comma:
-            warnings.append("amounts were written with decimal commas and read as such")
+            how += [i1, i2]
+        how = [h for h in how if h]
+        if how:
+            notes["amount_format"] = "; ".join(dict.fromkeys(how))
+        inf = np.isinf(amount.to_numpy(dtype="float64", na_value=np.nan))
+        if inf.any():
+            src = col["amount"] if "amount" in col else col["unit_price"]
+            bad["non_finite_amount"] = [
+                {"row": int(i) + 1, "value": _plain(src.iloc[i])} for i in np.flatnonzero(inf)[:3]
+            ]
         out["amount"] = amount
         if "order_id" in col:
-            out["order_id"] = _ids(col["order_id"])
+            out["order_id"], order_note = _ids(col["order_id"])
+            if order_note:
+                notes["order_id"] = order_note
         if "discount" in col:
-            disc, _ = _numbers(col["discount"], decimal)
-            disc = disc.fillna(0.0)
+            disc, _ = _numbers(col["discount"], resolved["discount"], opts.decimal)
+            disc = disc.where(np.isfinite(disc), np.nan).fillna(0.0)
             if (disc > 1).any():
                 warnings.append(
                     "discount values above 1 were read as percentages and divided by 100"
@@ -449,16 +739,26 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
                 out[flag] = _booleans(col[flag])
     else:  # events
         kinds = col["kind"]
-        # String columns go to the engine as they are; it strips and lower-cases (_type_ibis).
-        out["kind"] = kinds if _is_text(kinds) else kinds.astype("string").str.strip().str.lower()
+        out["kind"] = strip_text(kinds).str.lower()
         if "sentiment" in col:
             s = col["sentiment"]
             if not pd.api.types.is_numeric_dtype(s):
-                words = s.astype("string").str.strip().str.lower().map(_SENTIMENT_WORDS)
-                s = pd.to_numeric(s, errors="coerce").fillna(words.astype("float64"))
+                text = strip_text(s)
+                words = text.str.lower().map(_SENTIMENT_WORDS).astype("float64")
+                num = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+                s = num.astype("float64").fillna(words)
+                unread = text.notna() & s.isna()
+                if unread.any():
+                    notes["unreadable_sentiment"] = int(unread.sum())
+                    warnings.append(
+                        f"{int(unread.sum()):,} sentiment values are neither numbers nor "
+                        f"negative/neutral/positive (e.g. "
+                        f"{examples_text(text[unread].unique()[:3].tolist())}); those events are "
+                        "kept without a sentiment"
+                    )
             out["sentiment"] = s.astype("float64")
         if "referred_customer_id" in col:
-            out["referred_customer_id"] = _ids(col["referred_customer_id"])
+            out["referred_customer_id"], _ = _ids(col["referred_customer_id"])
     df = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()}, copy=False)
     # "Exact duplicate" means the whole input row: the columns that no typed column was made
     # from (not mapped, or mapped but unused, like quantity beside amount) are compared through
@@ -470,7 +770,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], decimal):
     if unmapped:
         key = pd.util.hash_pandas_object(raw[unmapped], index=False)
         df["_rowkey"] = key.to_numpy().view("int64")
-    return df, bad, warnings
+    return df, bad, warnings, notes
 
 
 def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
@@ -524,16 +824,19 @@ def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
     return t.select(**cols)
 
 
-_BLANKS = (" ", "\t", "\n")
+_BLANKS = (" ", "\t", "\n", "\r", "\u00a0", "\ufeff", "\u202f", "\u2007", "\u3000", "\v", "\f")
+_BLANK_RE = "[\\s\\x{00a0}\\x{feff}\\x{202f}\\x{2007}\\x{3000}\\x{200b}]"
 
 
 def _strip(v):
-    """``v.strip()``, evaluated only where the first or last character is blank.
+    """``v`` without blanks of any kind at either end, evaluated only where the first or last
+    character is one.
 
-    Most ids have no blanks around them, and trimming a set of characters costs DuckDB about
-    three times the test (0.97 s against 0.32 s for 10 million ids, benchmarks/README.md).
+    Most ids have no blanks around them, and trimming costs DuckDB about three times the test
+    (0.97 s against 0.32 s for 10 million ids, benchmarks/README.md).
     """
-    return ibis.ifelse(v.substr(0, 1).isin(_BLANKS) | v.right(1).isin(_BLANKS), v.strip(), v)
+    trimmed = v.re_replace(f"^{_BLANK_RE}+|{_BLANK_RE}+$", "")
+    return ibis.ifelse(v.substr(0, 1).isin(_BLANKS) | v.right(1).isin(_BLANKS), trimmed, v)
 
 
 def _is_text(s: pd.Series) -> bool:
@@ -541,56 +844,50 @@ def _is_text(s: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s)
 
 
-def _ids(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_integer_dtype(s) or _is_text(s):
-        return s  # the engine casts and strips (:func:`_type_ibis`)
+def _ids(s: pd.Series) -> tuple[pd.Series, str]:
+    """Ids as text (never through float64), stripped; a column of ``17850.0`` becomes
+    ``17850``. Returns the ids and a note saying what was normalised ('' when nothing)."""
+    if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s, ""  # the engine casts (_type_ibis)
     if pd.api.types.is_float_dtype(s):
-        # 12345.0 read from a CSV is the id "12345", not "12345.0".
+        # 12345.0 in a float column is the id "12345", not "12345.0".
         whole = s.dropna()
-        if (whole == np.floor(whole)).all():
-            s = s.astype("Int64")
-    out = s.astype("string").str.strip()
-    return out.mask(out == "")
+        if len(whole) and (whole == np.floor(whole)).all():
+            out = s.astype("Int64").astype("string")
+            return out, "ids held as whole floats (17850.0) were read as 17850"
+        return strip_text(s.astype("string")), ""
+    text = strip_text(s if _is_text(s) else s.astype("string"))
+    note = ""
+    arr = pa.array(text.astype("string[pyarrow]").array)
+    # Only when every id is a whole number written with a trailing .0 or none.
+    if (
+        pc.any(pc.ends_with(arr, ".0")).as_py()
+        and pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is not False
+    ):
+        text = text.str.replace(r"\.0+$", "", regex=True)
+        note = "ids written as 17850.0 were read as 17850"
+    return text, note
 
 
-def _timestamps(s: pd.Series) -> pd.Series:
+def _timestamps(s: pd.Series, column: str, opts: InputOptions) -> tuple[pd.Series, str]:
     if isinstance(s.dtype, pd.DatetimeTZDtype):
-        return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+        return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]"), ""
     if pd.api.types.is_datetime64_dtype(s):
-        return s.astype("datetime64[us]")
+        return s.astype("datetime64[us]"), ""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         # Whole numbers like 19970101 are read as YYYYMMDD (CDNOW and many legacy exports).
         text = s.astype("Int64").astype("string")
-        return pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[us]")
-    text = s.astype("string").str.strip()
-    text = text.mask(text == "")
-    out = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
-    retry = out.isna() & text.notna()
-    if retry.any():
-        with_mixed = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
-        out = out.copy()
-        out[retry] = with_mixed
-    return out.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+        out = pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[us]")
+        return out, "YYYYMMDD"
+    return parse_dates(s, column, date_format=opts.date_format, dayfirst=opts.dayfirst)
 
 
-def _numbers(s: pd.Series, decimal) -> tuple[pd.Series, bool]:
+def _numbers(s: pd.Series, column: str, decimal) -> tuple[pd.Series, str]:
     if pd.api.types.is_bool_dtype(s):
-        return pd.Series(np.nan, index=s.index, dtype="float64"), False
+        return pd.Series(np.nan, index=s.index, dtype="float64"), ""
     if pd.api.types.is_numeric_dtype(s):
-        return s.astype("float64"), False
-    text = s.astype("string").str.strip()
-    out = pd.to_numeric(text, errors="coerce").astype("float64")
-    failed = out.isna() & text.notna() & (text != "")
-    if failed.any() and decimal != ".":
-        fixed = pd.to_numeric(
-            text[failed].str.replace(" ", "", regex=False).str.replace(",", ".", regex=False),
-            errors="coerce",
-        )
-        if fixed.notna().any():
-            out = out.copy()
-            out[failed] = fixed.astype("float64")
-            return out, True
-    return out, False
+        return s.astype("float64"), ""
+    return parse_numbers(s, column, decimal=decimal)
 
 
 def _looks_boolean(s: pd.Series) -> bool:
@@ -720,54 +1017,107 @@ def _ts_literal(d: dt.date):
     return ibis.literal(dt.datetime(d.year, d.month, d.day), type="timestamp")
 
 
-def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> Loaded:
-    usable = ~_missing_id(t) & t.timestamp.notnull() & t.amount.notnull()
+def _ts_value(x: dt.datetime):
+    return ibis.literal(x, type="timestamp")
+
+
+#: Exclusion reasons in the order rows are checked (a row counts under its first reason).
+_ORDER = (
+    "missing_customer_id",
+    "unparsable_timestamp",
+    "implausible_timestamp",
+    "unparsable_amount",
+    "non_finite_amount",
+    "after_analysis_date",
+    "zero_amount",
+    "return_line",
+    "duplicate",
+)
+
+
+def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -> Loaded:
+    low, high = (_ts_value(x) for x in plausible_range())
+    implausible = (t.timestamp < low) | (t.timestamp >= high)
+    non_finite = t.amount.isinf() | t.amount.isnan()
+    cutoff = opts.analysis_date
     if cutoff is None:
+        usable = (
+            ~_missing_id(t)
+            & t.timestamp.notnull()
+            & ~implausible
+            & t.amount.notnull()
+            & ~non_finite
+        )
         last = t.filter(usable).timestamp.max().execute()
         if last is None or pd.isna(last):
-            raise ClientlibError(
-                f"transactions: no row has a customer id, a readable timestamp and an amount "
-                f"({report.rows_read:,} rows read); check the --map option"
+            raise InputError(
+                f"transactions: no row has a customer id, a plausible timestamp and a finite "
+                f"amount ({report.rows_read:,} rows read); check the --map option"
             )
         cutoff = pd.Timestamp(last).date() + dt.timedelta(days=1)
         report.notes["analysis_date"] = f"{cutoff} (default: the day after the last transaction)"
     else:
         report.notes["analysis_date"] = str(cutoff)
+    report.analysis_date = cutoff
     reason = ibis.cases(
         (_missing_id(t), "missing_customer_id"),
         (t.timestamp.isnull(), "unparsable_timestamp"),
+        (implausible, "implausible_timestamp"),
         (t.amount.isnull(), "unparsable_amount"),
+        (non_finite, "non_finite_amount"),
         (t.timestamp >= _ts_literal(cutoff), "after_analysis_date"),
-        ((t.amount == 0) & (t.discount < 1), "zero_amount"),
-        *([((t.amount < 0), "return_line")] if returns == "drop" else []),
+        *(
+            [((t.amount == 0) & (t.discount < 1), "zero_amount")]
+            if opts.zero_amount == "drop"
+            else []
+        ),
+        *([((t.amount < 0), "return_line")] if opts.returns == "drop" else []),
         else_=ibis.null("string"),
     )
     in_memory = _in_memory(t)
-    clean, report = _account(t, reason, report, raw_examples, in_memory)
-    # One scan of the clean rows gathers what the checks below need; the median only feeds a
-    # warning, so file and warehouse tables get the engine's approximate one (an exact median
-    # holds every amount). A filtered approximate median is not a constant expression on Spark:
-    # the other rows are nulled instead.
+    clean, report = _account(t, reason, report, raw_examples, in_memory, opts.duplicates, True)
+    # One scan of the clean rows gathers what the checks and the report need; the median only
+    # feeds a warning, so file and warehouse tables get the engine's approximate one (an exact
+    # median holds every amount). A filtered approximate median is not a constant expression
+    # on Spark: the other rows are nulled instead.
     paid_amount = ibis.ifelse(clean.amount > 0, clean.amount, ibis.null("float64"))
+    no_ids = _no_order_ids(clean)
     found = (
         clean.agg(
             returns=(clean.amount < 0).cast("int64").sum(),
+            zero=(clean.amount == 0).cast("int64").sum(),
             median=paid_amount.median() if in_memory else paid_amount.approx_median(),
             top=clean.amount.max(),
+            revenue=clean.amount.sum(),
+            first=clean.timestamp.min(),
+            last=clean.timestamp.max(),
+            lines=(clean.amount >= 0).cast("int64").sum(),
+            alone=((clean.amount >= 0) & clean.order_id.isnull()).cast("int64").sum(),
         )
         .execute()
         .iloc[0]
     )
+    if no_ids:
+        report.orders = int(found["lines"] or 0)
+    else:
+        with_id = clean.filter((clean.amount >= 0) & clean.order_id.notnull())
+        grouped = with_id.select("customer_id", "order_id").distinct().count().execute()
+        report.orders = int(grouped) + int(found["alone"] or 0)
+    report.revenue = round(float(found["revenue"] or 0.0), 6)
+    report.first_date = pd.Timestamp(found["first"]).date() if pd.notna(found["first"]) else None
+    report.last_date = pd.Timestamp(found["last"]).date() if pd.notna(found["last"]) else None
     # A row without an order id stays with a null id: features count it as an order of its own.
     returns_n = int(found["returns"] or 0)
     if returns_n:
-        if returns == "error":
+        if opts.returns == "error":
             ex = _records(clean.filter(clean.amount < 0).limit(3).execute())
             raise ReturnsError(
                 f"transactions: {returns_n:,} return lines (negative amount), e.g. {ex}; "
                 "use --returns net (lower the spend) or --returns drop (exclude them)"
             )
         report.notes["return_lines_netted"] = returns_n
+    if int(found["zero"] or 0):
+        report.notes["zero_amount_lines_kept"] = int(found["zero"])
     median, top = found["median"], found["top"]
     if pd.notna(median) and float(median) > 0 and float(top) > _ABSURD_FACTOR * float(median):
         limit = _ABSURD_FACTOR * float(median)
@@ -780,16 +1130,29 @@ def _clean_transactions(t: ir.Table, report, raw_examples, cutoff, returns) -> L
     return Loaded(clean, report, cutoff)
 
 
+def _no_order_ids(t: ir.Table) -> bool:
+    order_id = constants(t).get("order_id")
+    return order_id is not None and order_id.op().value is None
+
+
 def _account(
-    t: ir.Table, reason, report: QualityReport, raw_examples, in_memory: bool = False
+    t: ir.Table,
+    reason,
+    report: QualityReport,
+    raw_examples,
+    in_memory: bool = False,
+    duplicates: str = "drop",
+    per_customer: bool = False,
 ) -> tuple[ir.Table, QualityReport]:
-    """Count each exclusion reason, remove exact duplicates, and return the clean rows.
+    """Count each exclusion reason, apply the duplicates policy, and return the clean rows.
 
     The typed rows and their reasons are computed once (:func:`materialize`). Whether there are
     duplicates at all is checked by counting the distinct hashes of the usable rows: as many
     hashes as rows proves every row distinct (a hash collision can only send an input down the
     slower path, never hide a duplicate), and the clean rows are then a filter of the stored
-    ones. Otherwise the distinct rows are computed and stored too.
+    ones. Otherwise the distinct rows are counted (and, under ``drop``, stored).
+    With ``per_customer``, the customers and the customers left without a usable purchase
+    line (by the reason of their first excluded row, in the documented order) are counted too.
     """
     marked = materialize(t.mutate(_reason=reason), in_memory)
     counts = marked.group_by("_reason").agg(n=marked.count()).execute()
@@ -797,6 +1160,37 @@ def _account(
         if r is None or (isinstance(r, float) and np.isnan(r)) or r is pd.NA:
             continue
         report.excluded[str(r)] = int(n)
+    if per_customer:
+        rank = ibis.cases(*[(marked._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
+        ok = marked._reason.isnull()
+        by = (
+            marked.filter(~_missing_id(marked))
+            .group_by("customer_id")
+            .agg(
+                used=ok.cast("int64").sum(),
+                bought=(ok & (marked.amount >= 0)).cast("int64").sum(),
+                first=rank.min(),
+            )
+        )
+        lost = (
+            by.group_by(why=ibis.ifelse(by.used > 0, ibis.literal(-1), by.first))
+            .agg(n=by.count(), no_purchase=(by.bought == 0).cast("int64").sum())
+            .execute()
+        )
+        report.customers_without_purchase = {}
+        for why, n, nop in zip(lost["why"], lost["n"], lost["no_purchase"], strict=True):
+            if int(why) == -1:
+                report.customers = int(n)
+                if int(nop):
+                    report.customers_without_purchase["only_return_lines"] = int(nop)
+            else:
+                name = _ORDER[int(why)] if int(why) < len(_ORDER) else "other"
+                report.customers_without_purchase[name] = int(n)
+        report.customers_without_purchase = {
+            r: report.customers_without_purchase[r]
+            for r in (*_ORDER, "only_return_lines", "other")
+            if r in report.customers_without_purchase
+        }
     valid = marked.filter(marked._reason.isnull()).drop("_reason")
     n_valid = report.rows_read - report.rows_excluded
     # A grouped distinct, not count(DISTINCT): DuckDB spills the former to disk when it outgrows
@@ -805,40 +1199,48 @@ def _account(
     fixed = constants(valid)
     varying = [c for c in valid.columns if c not in fixed] or list(valid.columns)
     keys = valid.select(_key=ibis.struct({c: valid[c] for c in varying}).hash())
-    n_keys = int(keys.distinct().count().execute())
+    n_keys = int(keys.distinct().count().execute()) if n_valid else 0
     clean = _without_rowkey(valid)
+    n_dup = 0
     if n_keys != n_valid:
-        clean = materialize(_without_rowkey(valid.distinct()), in_memory)
-        n_unique = int(clean.count().execute())
-        if n_valid - n_unique:
-            report.excluded["duplicate"] = n_valid - n_unique
+        if duplicates == "drop":
+            clean = materialize(_without_rowkey(valid.distinct()), in_memory)
+            n_dup = n_valid - int(clean.count().execute())
+        else:
+            n_dup = n_valid - int(valid.distinct().count().execute())
+    dup_examples: list = []
+    if n_dup:
+        cols = list(valid.columns)
+        dup = valid.group_by(cols).agg(copies=valid.count()).filter(lambda x: x.copies > 1)
+        dup = dup.drop(*[c for c in ("_rowkey",) if c in cols])
+        dup_examples = _records(dup.order_by(cols[:2]).limit(3).execute())
+        if duplicates == "drop":
+            report.excluded["duplicate"] = n_dup
+        elif duplicates == "error":
+            raise InputError(
+                f"{report.table}: {n_dup:,} rows are exact copies of an earlier row, e.g. "
+                f"{json.dumps(dup_examples[:2], default=str, ensure_ascii=False)}; use "
+                "--duplicates keep (count them as separate lines) or --duplicates drop"
+            )
+        else:
+            report.notes["duplicates_kept"] = n_dup
+            report.examples["duplicates_kept"] = dup_examples
     report.rows_used = report.rows_read - report.rows_excluded
     # Keep the reasons in the documented order, then fill in a few examples for each.
-    order = [
-        "missing_customer_id",
-        "unparsable_timestamp",
-        "unparsable_amount",
-        "after_analysis_date",
-        "zero_amount",
-        "return_line",
-        "duplicate",
-    ]
+    order = [*_ORDER, *sorted(set(report.excluded) - set(_ORDER))]
     report.excluded = {r: report.excluded[r] for r in order if r in report.excluded}
     for r in report.excluded:
         if raw_examples.get(r):
             report.examples[r] = raw_examples[r]
         elif r == "duplicate":
-            cols = list(valid.columns)
-            dup = valid.group_by(cols).agg(copies=valid.count()).filter(lambda x: x.copies > 1)
-            dup = dup.drop(*[c for c in ("_rowkey",) if c in cols])
-            report.examples[r] = _records(dup.order_by(cols[:2]).limit(3).execute())
+            report.examples[r] = dup_examples
         else:
             rows = marked.filter(marked._reason == r).drop("_reason").limit(3).execute()
             rows = rows.drop(columns=["_rowkey"], errors="ignore")
             report.examples[r] = _records(rows)
     report.check()
     if report.rows_used == 0:
-        raise ClientlibError(
+        raise InputError(
             f"{report.table}: none of the {report.rows_read:,} rows can be used "
             f"({', '.join(f'{r}: {n:,}' for r, n in report.excluded.items())}); "
             "check the --map option and the analysis date"

@@ -63,15 +63,22 @@ SURVEY_COLUMNS = (
 REASONS = {
     "missing_customer_id": "customer id is empty or missing",
     "unparsable_timestamp": "timestamp is missing or cannot be read as a date",
+    "implausible_timestamp": "dated before 1900 or more than a year after today",
     "unparsable_amount": "amount is missing or not a number",
+    "non_finite_amount": "amount is infinite, NaN or too large to be a number",
     "after_analysis_date": "dated on or after the analysis date",
-    "zero_amount": "amount is zero (and the line is not a 100% discounted free item)",
+    "zero_amount": "amount is zero under --zero-amount drop (a 100% discounted item is kept)",
     "return_line": "negative amount (return or cancellation) under returns='drop'",
     "duplicate": "exact duplicate of an earlier row",
     "duplicate_customer": "customer id appears more than once in the customers table",
 }
 
 RETURN_POLICIES = ("net", "drop", "error")
+
+#: Why a customer has no usable purchase line (counted in ``customers_without_purchase``).
+NO_PURCHASE = {
+    "only_return_lines": "every usable line is a return",
+}
 
 
 class EmptyInputError(InputError):
@@ -112,6 +119,11 @@ def parse_mapping(spec: str | Mapping[str, str] | None) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in spec.split(","))):
         role, sep, column = part.partition("=")
         role, column = role.strip(), column.strip()
+        if role in out:
+            raise ClientlibError(
+                f"the mapping gives role {role!r} twice ({out[role]!r} and {column!r}); "
+                "map each role once"
+            )
         if not sep or not role or not column:
             raise ClientlibError(
                 f"cannot read mapping item {part!r}: write ROLE=COLUMN, "
@@ -137,6 +149,16 @@ def resolve_columns(
     # One mapping serves all tables: each table takes the roles it has.
     mapping = {r: c for r, c in (mapping or {}).items() if r in (*required, *optional)}
     columns = [str(c) for c in columns]
+    by_column: dict[str, list[str]] = {}
+    for r, c in mapping.items():
+        by_column.setdefault(c, []).append(r)
+    twice = {c: rs for c, rs in by_column.items() if len(rs) > 1}
+    if twice:
+        c, rs = next(iter(twice.items()))
+        raise ClientlibError(
+            f"{kind}: the mapping gives column {c!r} two roles ({', '.join(rs)}); "
+            "map each column to one role"
+        )
     absent = {r: c for r, c in mapping.items() if c not in columns}
     if absent:
         items = ", ".join(f"{r}={c}" for r, c in absent.items())
@@ -179,6 +201,12 @@ def examples_text(values: Iterable[Any], n: int = 3) -> str:
     return ", ".join(repr(v) for v in vals) if vals else "(none)"
 
 
+def _msg(key: str, lang: str, **fields: Any) -> str:
+    from clientlib.messages import catalog, text
+
+    return text(key, lang, **fields) if key in catalog() else ""
+
+
 @dataclass
 class QualityReport:
     """What happened to every row read: used, or excluded with a reason.
@@ -193,6 +221,17 @@ class QualityReport:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    #: Distinct customers among the used rows.
+    customers: int | None = None
+    #: Orders among the used rows (lines with one order id are one order; return lines are not).
+    orders: int | None = None
+    #: Sum of the used amounts (returns netted).
+    revenue: float | None = None
+    first_date: Any = None
+    last_date: Any = None
+    analysis_date: Any = None
+    #: Customers seen in the input with no usable purchase line, by reason.
+    customers_without_purchase: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_excluded(self) -> int:
@@ -206,23 +245,81 @@ class QualityReport:
                 f"{self.rows_excluded} excluded"
             )
 
-    def to_frame(self):
-        """One row per outcome: ``used`` and each exclusion reason, with counts and shares."""
+    def to_frame(self, lang: str | None = None):
+        """One row per outcome: ``used`` and each exclusion reason, with counts and shares.
+
+        ``meaning`` is in ``lang`` (``en`` or ``ru``, from the message catalog).
+
+        Examples
+        --------
+        >>> QualityReport("transactions", 3, 2, {"duplicate": 1}).to_frame("ru")["meaning"][1]
+        'точная копия более ранней строки'
+        """
         import pandas as pd
 
+        from clientlib.messages import check_lang
+
+        lang = check_lang(lang or "en")
         rows = [{"table": self.table, "outcome": "used", "rows": self.rows_used, "meaning": ""}]
         for reason, n in self.excluded.items():
+            key = f"io.reason_{reason}"
             rows.append(
                 {
                     "table": self.table,
                     "outcome": reason,
                     "rows": n,
-                    "meaning": REASONS.get(reason, ""),
+                    "meaning": _msg(key, lang) or REASONS.get(reason, ""),
                 }
             )
         df = pd.DataFrame(rows)
         df["share"] = df["rows"] / self.rows_read if self.rows_read else 0.0
         return df
+
+    def summary_frame(self, lang: str | None = None):
+        """The table's account in ``lang``: rows read and used, customers, orders, revenue,
+        date range, analysis date, formats read, and customers without a usable purchase
+        line by reason — two columns, ``item`` and ``value``.
+
+        Examples
+        --------
+        >>> QualityReport("customers", 2, 2, customers=2).summary_frame("en")["value"].tolist()
+        ['2', '2', '2']
+        """
+        import pandas as pd
+
+        from clientlib.messages import check_lang, date, number
+
+        lang = check_lang(lang or "en")
+        items: list[tuple[str, str]] = [
+            (_msg("io.rows_read", lang), number(self.rows_read, lang)),
+            (_msg("io.rows_used", lang), number(self.rows_used, lang)),
+        ]
+        if self.customers is not None:
+            items.append((_msg("io.customers", lang), number(self.customers, lang)))
+        if self.orders is not None:
+            items.append((_msg("io.orders", lang), number(self.orders, lang)))
+        if self.revenue is not None:
+            items.append((_msg("io.revenue", lang), number(self.revenue, lang, 2)))
+        if self.first_date is not None:
+            items.append(
+                (
+                    _msg("io.date_range", lang),
+                    f"{date(self.first_date, lang)} – {date(self.last_date, lang)}",
+                )
+            )
+        if self.analysis_date is not None:
+            items.append((_msg("io.analysis_date", lang), date(self.analysis_date, lang)))
+        for key in ("timestamp_format", "amount_format", "customer_id", "order_id"):
+            if key in self.notes:
+                items.append((_msg(f"io.note_{key}", lang), str(self.notes[key])))
+        if "duplicates_kept" in self.notes:
+            items.append(
+                (_msg("io.duplicates_kept", lang), number(self.notes["duplicates_kept"], lang))
+            )
+        for reason, n in self.customers_without_purchase.items():
+            what = _msg(f"io.reason_{reason}", lang) or reason
+            items.append((_msg("io.customers_without_purchase", lang, why=what), number(n, lang)))
+        return pd.DataFrame(items, columns=["item", "value"])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,10 +330,31 @@ class QualityReport:
             "examples": self.examples,
             "warnings": list(self.warnings),
             "notes": dict(self.notes),
+            "customers": self.customers,
+            "orders": self.orders,
+            "revenue": self.revenue,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+            "analysis_date": self.analysis_date,
+            "customers_without_purchase": dict(self.customers_without_purchase),
         }
 
     def __str__(self) -> str:
         lines = [f"{self.table}: {self.rows_read:,} rows read, {self.rows_used:,} used"]
+        facts = []
+        if self.customers is not None:
+            facts.append(f"{self.customers:,} customers")
+        if self.orders is not None:
+            facts.append(f"{self.orders:,} orders")
+        if self.revenue is not None:
+            facts.append(f"revenue {self.revenue:,.2f}")
+        if self.first_date is not None:
+            facts.append(f"dates {self.first_date} .. {self.last_date}")
+        if facts:
+            lines.append("  " + ", ".join(facts))
+        for reason, n in self.customers_without_purchase.items():
+            meaning = REASONS.get(reason) or NO_PURCHASE.get(reason, "")
+            lines.append(f"  customers without a usable purchase line: {n:,} ({reason}: {meaning})")
         for reason, n in self.excluded.items():
             ex = self.examples.get(reason, [])
             shown = f"  e.g. {json.dumps(ex[:2], default=str, ensure_ascii=False)}" if ex else ""

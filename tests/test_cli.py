@@ -102,7 +102,7 @@ def test_compare_two_outputs(tmp_path, monkeypatch, capsys):
             ["segment", "--dataset", "workshop", "--map", "amount=Revenue"],
             "not there (amount=Revenue)",
         ),
-        (["segment", "--dataset", "workshop", "--analysis-date", "soon"], "not a date"),
+        (["segment", "--dataset", "workshop", "--analysis-date", "soon"], "YYYY-MM-DD"),
         (["segment", "--dataset", "workshop", "--lang", "fr"], "--lang must be en or ru"),
         (["segment", "--dataset", "workshop", "--k", "many"], "--k must be a whole number"),
         (["segment", "missing.csv"], "no such file"),

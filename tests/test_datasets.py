@@ -11,6 +11,7 @@ import pytest
 
 from clientlib import datasets
 from clientlib.datasets import EVENT_KINDS, PERSONAS, SURVEY_COLUMNS, workshop
+from clientlib.errors import OutputError
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +290,9 @@ def test_export_replaces_file_and_refuses_directory(tmp_path):
     target.write_text("old")
     datasets.export("workshop", target, table="customers", n_customers=20)
     assert target.read_text().startswith("customer_id,")
-    with pytest.raises(IsADirectoryError):
+    # Outputs are shared files: mode 0644, as every clientlib output (clientlib.files).
+    assert target.stat().st_mode & 0o777 == 0o644
+    with pytest.raises(OutputError, match="is a folder"):
         datasets.export("workshop", tmp_path, table="customers", n_customers=20)
     with pytest.raises(ValueError, match="no events table"):
         datasets.export("cdnow", tmp_path / "x.csv", table="events")

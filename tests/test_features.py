@@ -139,22 +139,27 @@ def test_default_analysis_date_is_carried_from_the_reader():
 
 
 def test_lifetimes_summary_matches_on_cdnow():
+    """With the defaults, CDNOW reads as published (23,570 customers, 69,659 purchases,
+    2,500,315.63) and frequency/recency/T equal lifetimes' summary of ALL its rows."""
     lifetimes_utils = pytest.importorskip(
         "lifetimes.utils", reason="lifetimes is not installed (pip install '.[bench]')"
     )
     ds = datasets.load("cdnow")
     loaded = read_transactions(ds.transactions, ds.mapping)
+    q = loaded.quality
+    assert q.rows_read == q.rows_used == 69_659 and q.excluded == {}
+    assert q.customers == 23_570 and round(q.revenue, 2) == 2_500_315.63
+    # The published cohort keeps the 255 repeated same-day lines and the $0 purchases.
+    assert q.notes["duplicates_kept"] > 0 and q.notes["zero_amount_lines_kept"] > 0
     ours = (
         customer_facts(loaded).to_pandas().set_index("customer_id")[["frequency", "recency", "T"]]
     )
-    # lifetimes sees the same rows clientlib used (the quality report says which were excluded).
-    used = loaded.table.to_pandas()
+    raw = ds.transactions.rename(columns={"date": "timestamp"})  # the vendored file, all rows
     theirs = lifetimes_utils.summary_data_from_transaction_data(
-        used, "customer_id", "timestamp", observation_period_end=pd.Timestamp(loaded.analysis_date)
+        raw, "customer_id", "timestamp", observation_period_end=pd.Timestamp(loaded.analysis_date)
     )
     theirs.index = theirs.index.astype(str)
-    # 68 of CDNOW's 23,570 customers have only zero-amount rows, which the quality rules exclude.
-    assert len(ours) == len(theirs) == used["customer_id"].nunique() == 23_502
+    assert len(ours) == len(theirs) == 23_570
     pd.testing.assert_frame_equal(
         ours.sort_index(),
         theirs.sort_index()[["frequency", "recency", "T"]],
@@ -218,7 +223,7 @@ def test_rfm_summary_equals_the_facts_on_cdnow():
     ds = datasets.load("cdnow")
     loaded = read_transactions(ds.transactions, ds.mapping)
     summary, facts = _summary_and_facts(loaded)
-    assert len(summary) == 23_502
+    assert len(summary) == 23_570  # every customer, the $0-only ones included
     pd.testing.assert_frame_equal(summary, facts, check_dtype=False)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from clientlib.io import parse_analysis_date, read_customers, read_events, read_transactions
+from clientlib.options import InputOptions
 from clientlib.schema import (
     ClientlibError,
     ColumnTypeError,
@@ -95,7 +96,9 @@ def test_quality_report_counts_every_row_by_reason():
             "amount": [10, 10, 5, 5, 5, 0, 9, "x", -3],
         }
     )
-    loaded = read_transactions(df, analysis_date="2024-02-01")
+    loaded = read_transactions(
+        df, analysis_date="2024-02-01", duplicates="drop", zero_amount="drop"
+    )
     q = loaded.quality
     assert q.excluded == {
         "missing_customer_id": 2,
@@ -107,6 +110,20 @@ def test_quality_report_counts_every_row_by_reason():
     }
     assert q.rows_read == 9 and q.rows_used == 2
     q.check()
+    # Customers a, b, c, d, e: a and e are used; b lost its lines (unparsable date, zero),
+    # c (after the analysis date) and d (amount x) have none left; e has only a return.
+    assert q.customers == 2
+    assert q.customers_without_purchase == {
+        "unparsable_timestamp": 1,
+        "unparsable_amount": 1,
+        "after_analysis_date": 1,
+        "only_return_lines": 1,
+    }
+    # The defaults keep the zero-amount line and the repeated line (noted, not excluded).
+    default = read_transactions(df, analysis_date="2024-02-01").quality
+    assert default.rows_used == 4 and "zero_amount" not in default.excluded
+    assert default.notes["duplicates_kept"] == 1 and default.notes["zero_amount_lines_kept"] == 1
+    assert default.orders == 3 and default.revenue == 10 + 10 + 0 - 3
     assert q.examples["unparsable_timestamp"] == [{"row": 5, "value": "nope"}]
     assert q.notes["return_lines_netted"] == 1
     frame = q.to_frame()
@@ -120,7 +137,7 @@ def test_returns_policy():
     assert dropped.excluded == {"return_line": 1} and dropped.rows_used == 3
     with pytest.raises(ReturnsError, match="1 return lines"):
         read_transactions(df, returns="error")
-    with pytest.raises(ClientlibError, match="returns must be"):
+    with pytest.raises(ClientlibError, match="returns: must be one of"):
         read_transactions(df, returns="keep")
 
 
@@ -150,8 +167,11 @@ def test_default_analysis_date_is_day_after_last_transaction():
 
 
 def test_analysis_date_that_is_not_a_date():
-    with pytest.raises(ClientlibError, match="not a date"):
+    with pytest.raises(ClientlibError, match="analysis_date: write the date as YYYY-MM-DD"):
         parse_analysis_date("yesterday-ish")
+    # ISO only: no day-first or month-first guessing for the cut-off either.
+    with pytest.raises(ClientlibError, match="YYYY-MM-DD"):
+        parse_analysis_date("01/02/2024")
     with pytest.raises(ClientlibError, match="YYYY-MM-DD"):
         read_transactions(_tx(), analysis_date="31/31/2024")
 
@@ -179,7 +199,7 @@ def test_bom_semicolon_decimal_comma_csv(tmp_path):
     loaded = read_transactions(path)
     out = loaded.table.to_pandas().sort_values("customer_id")
     assert list(out["amount"]) == [10.5, 1234.25]
-    assert any("decimal commas" in w for w in loaded.quality.warnings)
+    assert loaded.quality.notes["amount_format"] == "decimal comma"
 
 
 def test_non_utf8_file_is_refused_with_the_option(tmp_path):
@@ -221,7 +241,7 @@ def test_events_and_customers():
             "sentiment": ["negative", "negative", None, None],
         }
     )
-    loaded = read_events(ev, analysis_date="2024-03-01")
+    loaded = read_events(ev, analysis_date="2024-03-01", options=InputOptions(duplicates="drop"))
     assert loaded.quality.excluded == {"missing_customer_id": 1, "duplicate": 1}
     out = loaded.table.to_pandas().sort_values("customer_id")
     assert list(out["kind"]) == ["contact", "gossip"] and out["sentiment"].iloc[0] == -1.0
@@ -250,8 +270,8 @@ def test_typed_and_text_frames_give_the_same_rows():
         timestamp=pd.to_datetime(text["timestamp"]),
         amount=pd.to_numeric(text["amount"]),
     )
-    a = read_transactions(text, analysis_date="2024-02-01")
-    b = read_transactions(typed, analysis_date="2024-02-01")
+    a = read_transactions(text, analysis_date="2024-02-01", zero_amount="drop")
+    b = read_transactions(typed, analysis_date="2024-02-01", zero_amount="drop")
     assert a.quality.excluded == b.quality.excluded == {"missing_customer_id": 1, "zero_amount": 1}
     cols = ["customer_id", "timestamp", "amount"]
     rows_a = a.table.to_pandas().sort_values(cols).reset_index(drop=True)
@@ -260,7 +280,8 @@ def test_typed_and_text_frames_give_the_same_rows():
     assert rows_b["customer_id"].tolist() == ["a", "a", "b"]
     # Integer ids are read as text too.
     ints = read_transactions(typed.assign(customer_id=[1, 1, 2, 3, 4]), analysis_date="2024-02-01")
-    assert sorted(ints.table.to_pandas()["customer_id"].unique()) == ["1", "2", "3"]
+    # Customer 4's zero-amount line is an order with zero spend (--zero-amount keep).
+    assert sorted(ints.table.to_pandas()["customer_id"].unique()) == ["1", "2", "3", "4"]
 
 
 def test_unmapped_columns_decide_what_is_an_exact_duplicate():
@@ -270,10 +291,12 @@ def test_unmapped_columns_decide_what_is_an_exact_duplicate():
         amount=[10.0, 10.0, 10.0, 5.0],
         store=["north", "south", "south", "north"],
     )
-    q = read_transactions(df).quality
+    q = read_transactions(df, duplicates="drop").quality
     # Rows 2 and 3 are the same whole row; row 1 differs in the unmapped 'store' column.
     assert q.excluded == {"duplicate": 1} and q.rows_used == 3
-    assert read_transactions(df.drop(columns="store")).quality.excluded == {"duplicate": 2}
+    assert read_transactions(df.drop(columns="store"), duplicates="drop").quality.excluded == {
+        "duplicate": 2
+    }
 
 
 def test_clean_rows_keep_absent_roles_as_constants():
@@ -294,5 +317,5 @@ def test_mapped_but_unused_columns_still_tell_rows_apart():
         quantity=[1, 1, 1, 1],
         discount=[1.0, 1.0, 0.0, 0.0],
     )
-    q = read_transactions(df).quality
+    q = read_transactions(df, duplicates="drop").quality
     assert "duplicate" not in q.excluded and q.rows_used == 4

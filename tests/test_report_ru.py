@@ -17,9 +17,9 @@ from types import SimpleNamespace
 import pytest
 
 from clientlib import yamlio
+from clientlib.frameworks.rulebook import MissingColumnsError
 from clientlib.io import read_inputs
 from clientlib.reports import views
-from clientlib.rules import MissingColumnsError
 
 #: Latin words a Russian reader may see: method and measure names, score letters, dataset names.
 ALLOWED = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M", "workshop", "cdnow"}
@@ -98,14 +98,14 @@ def test_reader_warnings_are_said_in_russian(tmp_path):
         encoding="utf-8",
     )
     quality = read_inputs(str(path)).transactions.quality
-    assert len(quality.warnings) == 3  # decimal commas, discount in %, a huge amount
+    assert len(quality.warnings) == 2  # discount in %, a huge amount
     said = views.quality_warnings(_rd(SimpleNamespace(quality=[quality])))
-    assert said[0].startswith("транзакции: суммы записаны с десятичной запятой")
-    assert "1\u00a0000\u00a0000,00" in said[2] and "12,00" in said[2]
+    assert said[0].startswith("транзакции: скидки больше 1 прочитаны как проценты")
+    assert "1\u00a0000\u00a0000,00" in said[1] and "(12,00)" in said[1]
     for line in said:
         assert not english_words(line), line
     en = views.quality_warnings(_rd(SimpleNamespace(quality=[quality]), "en"))
-    assert en[1] == f"transactions: {quality.warnings[1]}"
+    assert en[0] == f"transactions: {quality.warnings[0]}"
 
 
 def test_skipped_frameworks_are_said_in_russian_with_the_columns_as_code():
@@ -114,6 +114,18 @@ def test_skipped_frameworks_are_said_in_russian_with_the_columns_as_code():
                                     titles={"qualification": "Квалификация по пяти критериям"}))
     assert items == [("Квалификация по пяти критериям: в данных нет столбцов",
                       ["has_money", "likes_usp"])]
+    # a framework whose signal columns hold one value (clientlib.frameworks.rulebook's words)
+    import ibis
+
+    from clientlib import frameworks
+
+    facts = ibis.memtable({"customer_id": ["a", "b"], "orders": [1, 2], "free_share": [0.0, 0.0],
+                           "discount_share": [0.0, 0.0], "premium_share": [0.0, 0.0]})
+    why = frameworks.load("buyer_types").not_applicable(facts)
+    items = views.skipped_items(_rd(SimpleNamespace(skipped=[why]),
+                                    titles={"buyer_types": "Четыре типа покупателей"}))
+    assert items == [("Четыре типа покупателей: у всех клиентов одно значение в столбцах",
+                      ["discount_share", "free_share", "premium_share"])]
 
 
 def _rulebooks():
@@ -124,13 +136,14 @@ def _rulebooks():
 
 def test_no_two_classes_share_a_russian_label():
     # Within a framework: all labels differ. Across frameworks (the three RFM maps are one family,
-    # `framework: rfm`): no label equals another family's label or starts it word for word
+    # `hook: rfm`): no label equals another family's label or starts it word for word
     # («перспективный» and «перспективный клиент» were two different classes).
     labels: list[tuple[str, str, str]] = []
     for name, book in _rulebooks():
         ru = [c["label"]["ru"].casefold() for c in book["classes"]]
         assert len(ru) == len(set(ru)), f"{name}: one Russian label for two classes"
-        labels += [(book["framework"], c["id"], r) for c, r in zip(book["classes"], ru,
+        family = book.get("hook") or book["id"]
+        labels += [(family, c["id"], r) for c, r in zip(book["classes"], ru,
                                                                    strict=True)]
     for fam_a, id_a, a in labels:
         for fam_b, id_b, b in labels:

@@ -108,6 +108,7 @@ def load_inputs(
     analysis_date: str = "",
     n_customers: int = 2000,
     seed: int = 0,
+    options: Any = None,
 ) -> tuple[Any, Any, Any, str]:
     """Read transactions, events and customers from a file or an embedded dataset.
 
@@ -123,6 +124,8 @@ def load_inputs(
         ``YYYY-MM-DD``; empty = the day after the last transaction.
     n_customers, seed : int
         Size and seed of the synthetic ``workshop`` dataset.
+    options : clientlib.options.InputOptions, optional
+        The reader options (returns, duplicates, zero amounts, CSV and date/number formats).
 
     Returns
     -------
@@ -131,7 +134,9 @@ def load_inputs(
     """
     from clientlib.io import read_inputs
 
-    options = {"n_customers": int(n_customers), "seed": int(seed)} if dataset == "workshop" else {}
+    ds_options = (
+        {"n_customers": int(n_customers), "seed": int(seed)} if dataset == "workshop" else {}
+    )
     inputs = read_inputs(
         input or None,
         dataset=None if input else dataset,
@@ -139,7 +144,8 @@ def load_inputs(
         events=events or None,
         customers=customers or None,
         analysis_date=str(analysis_date) if analysis_date not in (None, "") else None,
-        dataset_options=options,
+        dataset_options=ds_options,
+        options=options,
     )
     return inputs.transactions, inputs.events, inputs.customers, inputs.source
 
@@ -161,10 +167,9 @@ def framework_titles(names: list[str], lang: str) -> dict[str, str]:
             out[name] = t(lang, name)
             continue
         try:
-            title = frameworks.load(name).title
-        except Exception:  # a user rulebook path or an unknown name: show the id
-            title = {}
-        out[name] = title.get(lang) or title.get("en") or name
+            out[name] = frameworks.load(name).title(lang)
+        except ClientlibError:  # a user rulebook path or an unknown name: show the id
+            out[name] = name
     return out
 
 
@@ -199,6 +204,7 @@ def prepare(
     n_customers: int = 2000,
     timeline_months: int = 12,
     seed: int = 0,
+    options: Any = None,
 ) -> ReportData:
     """Load the data and compute the study and the lifecycle timeline for a report.
 
@@ -229,7 +235,8 @@ def prepare(
     fw_params = _framework_params(params)
     t0 = time.perf_counter()
     tx, ev, cu, source = load_inputs(
-        dataset, input, column_map, events, customers, analysis_date, n_customers, seed
+        dataset, input, column_map, events, customers, analysis_date, n_customers, seed,
+        options=options,
     )
     load_s = time.perf_counter() - t0
     study = run_study(

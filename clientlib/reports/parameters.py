@@ -11,7 +11,28 @@ import yaml
 
 from clientlib.schema import ClientlibError
 
-__all__ = ["PATH_PARAMETERS", "coerce", "parse_pairs", "template_parameters", "template_path"]
+__all__ = [
+    "INPUT_PARAMETERS",
+    "PATH_PARAMETERS",
+    "coerce",
+    "input_options",
+    "option_parameters",
+    "parse_pairs",
+    "template_parameters",
+    "template_path",
+]
+
+#: Template parameters that are reader options (:class:`clientlib.options.InputOptions`).
+INPUT_PARAMETERS = (
+    "returns",
+    "duplicates",
+    "zero_amount",
+    "sep",
+    "encoding",
+    "date_format",
+    "dayfirst",
+    "decimal",
+)
 
 #: Parameters that name files: made absolute before the kernel (which may run elsewhere) sees them.
 PATH_PARAMETERS = ("input", "events", "customers")
@@ -105,6 +126,8 @@ def coerce(
     out: dict[str, Any] = {}
     for name, value in values.items():
         kind = str(spec[name].get("inferred_type_name", "str")).replace(" ", "")
+        if isinstance(value, list | tuple | set | dict) and kind != "str":
+            raise ClientlibError(f"parameter {name} takes one value, not {value!r}")
         if kind == "int":
             out[name] = _as_int(name, value)
         elif kind.startswith("Union[") and "int" in kind:
@@ -113,3 +136,58 @@ def coerce(
         else:
             out[name] = _as_text(value)
     return out
+
+
+def option_parameters(options: Any) -> dict[str, str]:
+    """The template parameters for the reader options that differ from the defaults.
+
+    Examples
+    --------
+    >>> from clientlib.options import InputOptions
+    >>> option_parameters(InputOptions(duplicates="drop", dayfirst=True))
+    {'duplicates': 'drop', 'dayfirst': 'true'}
+    """
+    from clientlib.options import InputOptions
+
+    if options is None:
+        return {}
+    default = InputOptions()
+    out: dict[str, str] = {}
+    for name in INPUT_PARAMETERS:
+        value = getattr(options, name)
+        if value != getattr(default, name):
+            out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if options.analysis_date is not None:
+        out["analysis_date"] = options.analysis_date.isoformat()
+    return out
+
+
+def input_options(**values: Any):
+    """The template's reader-option parameters (text; empty = default) as ``InputOptions``.
+
+    Errors name the parameter (:class:`clientlib.errors.OptionError`).
+
+    Examples
+    --------
+    >>> input_options(returns="drop", dayfirst="", decimal=",", analysis_date="").decimal
+    ','
+    """
+    from clientlib.options import InputOptions
+
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if name == "dayfirst" and isinstance(value, str):
+            word = value.strip().lower()
+            if word in {"true", "yes", "dayfirst", "1"}:
+                value = True
+            elif word in {"false", "no", "monthfirst", "0"}:
+                value = False
+            else:
+                raise ClientlibError(
+                    f"parameter dayfirst must be true (day first), false (month first) or empty, "
+                    f"not {value!r}"
+                )
+        clean[name] = value
+    return InputOptions.parse(clean)

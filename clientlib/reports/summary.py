@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -100,9 +99,6 @@ def _rfm(segments: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
-_QUOTED = re.compile(r"framework '([^']+)'")
-
-
 def summary_points(
     study: Any, lang: str = "en", titles: Mapping[str, str] | None = None
 ) -> list[str]:
@@ -156,7 +152,9 @@ def summary_points(
         points.append(k_sentence(study, lang))
     points += _rfm(study.segments, lang)
     if study.skipped:
-        names = [m.group(1) if (m := _QUOTED.search(s)) else s for s in study.skipped]
+        from clientlib.reports.views import skipped_ids
+
+        names = skipped_ids(study.skipped)
         shown = ", ".join(_name(titles, n) for n in names)
         points.append(t(lang, "s_skipped", n=number(len(names), lang), names=shown))
     return points

@@ -28,6 +28,7 @@ __all__ = [
     "rfm_figure",
     "rfm_rows",
     "rfm_table",
+    "skipped_ids",
     "skipped_items",
     "transition_counts",
 ]
@@ -44,14 +45,14 @@ def quality_table(rd: ReportData) -> pd.DataFrame:
     Columns: table, outcome (in words), rows, share, outcome id (the id the docs and the JSON
     use; the report shows it as code).
     """
-    frames = [q.to_frame() for q in rd.study.quality]
+    lang = rd.lang
+    frames = [q.to_frame(lang) for q in rd.study.quality]  # reasons from the io catalog
     if not frames:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
-    lang = rd.lang
     df["table"] = [_word(lang, f"table_{x}", str(x)) for x in df["table"]]
     df["meaning"] = [
-        _word(lang, f"reason_{o}", str(m) or str(o))
+        t(lang, "reason_used") if o == "used" else (str(m) or str(o))
         for o, m in zip(df["outcome"], df["meaning"], strict=True)
     ]
     df = df[["table", "meaning", "rows", "share", "outcome"]]
@@ -61,10 +62,12 @@ def quality_table(rd: ReportData) -> pd.DataFrame:
 # The reader's warnings (clientlib.io) are English sentences; the ones it writes are recognised
 # here and said again in the report's language. Unknown ones are shown as they are.
 _WARNINGS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"amounts were written with decimal commas"), "warning_decimal_commas"),
     (re.compile(r"discount values above 1 were read as percentages"), "warning_discount_percent"),
     (re.compile(r"^(?P<n>[\d,]+) events of unknown kind\(s\) (?P<kinds>.+?) are kept"),
      "warning_unknown_events"),
+    (re.compile(r"^(?P<n>[\d,]+) sentiment values are neither numbers nor "
+                r"negative/neutral/positive \(e\.g\. (?P<examples>.+?)\); those events are kept"),
+     "warning_sentiment"),
     (re.compile(r"^(?P<n>[\d,]+) amount\(s\) over (?P<factor>[\d,.]+)× the median "
                 r"\((?P<median>[\d,.]+)\), the largest (?P<top>[\d,.]+)"),
      "warning_large_amounts"),
@@ -103,30 +106,49 @@ def _warning(w: str, lang: str) -> str:
 
 _MISSING = re.compile(r"framework '(?P<id>[^']+)' skipped: the data has no column\(s\) "
                       r"(?P<columns>[^;]+)")
+_CONSTANT = re.compile(r"^(?P<id>[\w.-]+): (?P<columns>.+) holds? one value for every customer")
 _QUOTED = re.compile(r"framework '(?P<id>[^']+)'[^:]*: (?P<why>.+)")
+_NAMED = re.compile(r"^(?P<id>[\w.-]+): (?P<why>.+)")
 
 
 def skipped_items(rd: ReportData) -> list[tuple[str, list[str]]]:
-    """Why each framework did not run: ``(sentence, missing columns)`` in the report's language.
+    """Why each framework did not run: ``(sentence, columns)`` in the report's language.
 
-    The sentence names the framework by its title; the missing columns are ids (the report
-    shows them as code), so a sentence with columns ends where they are to be appended.
+    The sentence names the framework by its title; the columns are ids (the report shows them
+    as code after the sentence). Messages of a form not known here are shown as they are.
     """
     out = []
     for s in rd.study.skipped:
-        m = _MISSING.search(s)
-        if m:
-            title = rd.titles.get(m["id"]) or _title(m["id"], rd.lang)
-            cols = [c.strip() for c in m["columns"].split(",") if c.strip()]
-            out.append((t(rd.lang, "skipped_missing", framework=title, columns="").rstrip(),
-                        cols))
-            continue
-        m = _QUOTED.search(s)
-        if m:
-            title = rd.titles.get(m["id"]) or _title(m["id"], rd.lang)
-            out.append((t(rd.lang, "skipped_other", framework=title, why=m["why"]), []))
+        for pattern, key in ((_MISSING, "skipped_missing"), (_CONSTANT, "skipped_constant")):
+            m = pattern.search(s)
+            if m:
+                title = rd.titles.get(m["id"]) or _title(m["id"], rd.lang)
+                cols = [c.strip() for c in m["columns"].split(",") if c.strip()]
+                out.append((t(rd.lang, key, framework=title, columns="").rstrip(), cols))
+                break
         else:
-            out.append((s, []))
+            m = _QUOTED.search(s) or _NAMED.search(s)
+            if m:
+                title = rd.titles.get(m["id"]) or _title(m["id"], rd.lang)
+                out.append((t(rd.lang, "skipped_other", framework=title, why=m["why"]), []))
+            else:
+                out.append((s, []))
+    return out
+
+
+def skipped_ids(skipped: list[str]) -> list[str]:
+    """The framework id each "not run" message is about (the message itself when unknown).
+
+    Examples
+    --------
+    >>> skipped_ids(["framework 'awareness' skipped: the data has no column(s) x",
+    ...              "buyer_types: free_share holds one value for every customer"])
+    ['awareness', 'buyer_types']
+    """
+    out = []
+    for s in skipped:
+        m = _QUOTED.search(s) or _NAMED.search(s)
+        out.append(m["id"] if m else s)
     return out
 
 
