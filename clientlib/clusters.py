@@ -446,29 +446,21 @@ def profile(X: pd.DataFrame, labels: Any, features: Sequence[str] = RFM_FEATURES
     return out
 
 
-# (low, mid, high) words per feature and language; other features get "low/avg/high <name>".
-_WORDS: dict[str, dict[str, tuple[str, str, str]]] = {
-    "en": {
-        "recency_days": ("Recent", "Cooling", "Lapsed"),
-        "orders": ("rare", "occasional", "frequent"),
-        "frequency": ("rare", "occasional", "frequent"),
-        "total_spend": ("low spend", "mid spend", "high spend"),
-        "avg_spend": ("small baskets", "mid baskets", "big baskets"),
-        "tenure_days": ("new", "settled", "long-standing"),
-    },
-    "ru": {
-        "recency_days": ("Недавние", "Остывающие", "Ушедшие"),
-        "orders": ("редкие", "периодические", "частые"),
-        "frequency": ("редкие", "периодические", "частые"),
-        "total_spend": ("малые траты", "средние траты", "большие траты"),
-        "avg_spend": ("малый чек", "средний чек", "большой чек"),
-        "tenure_days": ("новые", "освоившиеся", "давние"),
-    },
-}
-_GENERIC = {
-    "en": ("low {f}", "avg {f}", "high {f}"),
-    "ru": ("низкий {f}", "средний {f}", "высокий {f}"),
-}
+# The words (low, mid, high per feature and language) live in clientlib/messages/clusters.yaml.
+_LEVELS = ("low", "mid", "high")
+
+
+def _words(feature: str, lang: str) -> tuple[str, str, str]:
+    """The (low, mid, high) words of one feature in ``lang``, from the message catalog."""
+    from clientlib.messages import catalog, text
+
+    if f"clusters.{feature}_low" in catalog():
+        low, mid, high = (text(f"clusters.{feature}_{lv}", lang) for lv in _LEVELS)
+        return low, mid, high
+    key = f"plots.feature_{feature}"
+    shown = text(key, lang) if key in catalog() else feature
+    low, mid, high = (text(f"clusters.generic_{lv}", lang, f=shown) for lv in _LEVELS)
+    return low, mid, high
 
 
 def _level_z(z: float, threshold: float) -> int:
@@ -503,10 +495,10 @@ def name_clusters(
     least ``threshold`` (default 0.5 standard deviations), low when at most ``-threshold``.
     Without them (a hand-made table with ``<f>_rel`` only): high when the cluster mean is at
     least ``1 + threshold`` (default 1.25) times the population mean, low when at most
-    ``1 / (1 + threshold)`` times. The words come from a small per-language table (recency
-    low reads "Recent"). When ``labels`` and ``segments`` (for example RFM segment names,
-    aligned with ``labels``) are given, the segment the cluster overlaps most is appended
-    with its share: ``"… (≈ Champions 72%)"``.
+    ``1 / (1 + threshold)`` times. The words come from the message catalog
+    (``clientlib/messages/clusters.yaml``; recency low reads "Recent"). When ``labels`` and
+    ``segments`` (for example RFM segment names, aligned with ``labels``) are given, the
+    segment the cluster overlaps most is appended with its share: ``"… (≈ Champions 72%)"``.
     Duplicate names get `` (2)``, `` (3)``… in cluster-id order.
 
     Parameters
@@ -532,8 +524,10 @@ def name_clusters(
     >>> name_clusters(profile(df, [0, 0, 1, 1]))
     {0: 'Recent · frequent · high spend', 1: 'Lapsed · rare · low spend'}
     """
-    if lang not in _WORDS:
-        raise ValueError(f"lang must be one of {sorted(_WORDS)}, got {lang!r}.")
+    from clientlib.messages import LANGS, percent, text
+
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {sorted(LANGS)}, got {lang!r}.")
     if features is None:
         features = [c[: -len("_rel")] for c in profiles.columns if c.endswith("_rel")]
     features = list(features)
@@ -558,14 +552,14 @@ def name_clusters(
             level = (
                 _level_z(row[f"{f}_z"], threshold) if use_z else _level(row[f"{f}_rel"], threshold)
             )
-            triple = _WORDS[lang].get(f) or tuple(w.format(f=f) for w in _GENERIC[lang])
-            words.append(triple[level])
+            words.append(_words(f, lang)[level])
         name = " · ".join(words)
         if name:
             name = name[0].upper() + name[1:]
         if int(cid) in overlap:
             seg, share = overlap[int(cid)]
-            name = f"{name} (≈ {seg} {share:.0%})"
+            name = text("clusters.overlap", lang, name=name, segment=seg,
+                        share=percent(share, lang, 0))
         names[int(cid)] = name
     seen: dict[str, int] = {}
     for cid in sorted(names):

@@ -1,7 +1,12 @@
 """Figure functions: each takes ``ax=None`` (a new figure when None) and returns the Axes.
 
-Plain matplotlib with seaborn-like defaults (no seaborn needed): a title, axis labels with
-units, a light grid. User-facing text follows ``lang="en"|"ru"``; class and cluster names are
+Axes-level functions in seaborn's style: pass ``ax=`` to draw into a figure of your own, or leave
+it None for a figure at the report's size; :func:`kchoice_figure` composes two of them. The
+heatmaps are drawn with :func:`seaborn.heatmap`; their annotations are black or white, whichever
+contrasts more with the cell (WCAG relative luminance), so every value stays readable.
+Every word comes from the message catalog (``clientlib/messages/plots.yaml``) in ``lang``
+("en" or "ru"), numbers are written as the language writes them
+(:func:`clientlib.messages.number`), long labels are wrapped, and class and cluster names are
 shown as given.
 
 Artists each figure draws (useful in tests and when restyling):
@@ -11,141 +16,86 @@ Artists each figure draws (useful in tests and when restyling):
 ``silhouette_plot``       3 lines (silhouette, stability, dashed marker at ``recommended_k``)
 ``cluster_scatter``       1 collection per cluster (PCA of log1p + standardised features)
 ``snake_plot``            1 line per cluster + the zero line
-``crosstab_heatmap``      1 image + 1 text per cell (``annot=True``)
-``agreement_heatmap``     1 image + 1 text per cell
+``crosstab_heatmap``      1 mesh (seaborn) + 1 text per cell (``annot=True``)
+``agreement_heatmap``     1 mesh + 1 text per cell
 ``segment_sizes``         1 bar / rectangle per class
 ``pareto_curve``          4 lines (curve, equality diagonal, the two guides at 80 % revenue)
 ``flows_area``            1 filled area per class
-``transition_heatmap``    1 image + 1 text per cell
-``rfm_heatmap``           1 image + 1 text per cell
+``transition_heatmap``    1 mesh + 1 text per cell
+``rfm_heatmap``           1 mesh + 1 text per cell
 ========================  ===================================================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.colors import Colormap, Normalize, to_rgb
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from clientlib.clusters import RFM_FEATURES, KChoice, _feature_matrix, profile
 from clientlib.compare import Agreement
+from clientlib.messages import LANGS, catalog, number, percent, text
 
 __all__ = [
-    "HEADINGS",
-    "elbow_plot",
-    "silhouette_plot",
-    "cluster_scatter",
-    "snake_plot",
-    "crosstab_heatmap",
     "agreement_heatmap",
-    "segment_sizes",
-    "pareto_curve",
+    "annotation_color",
+    "cluster_scatter",
+    "contrast_ratio",
+    "crosstab_heatmap",
+    "elbow_plot",
+    "feature_name",
     "flows_area",
-    "transition_heatmap",
+    "kchoice_figure",
+    "pareto_curve",
+    "relative_luminance",
     "rfm_heatmap",
+    "segment_sizes",
+    "silhouette_plot",
+    "snake_plot",
+    "squarify",
+    "transition_heatmap",
 ]
 
-#: User-facing headings per language.
-HEADINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "elbow_title": "Elbow: inertia by number of clusters",
-        "k": "Number of clusters k",
-        "inertia": "Inertia (sum of squared distances, standardised units)",
-        "elbow": "elbow k={k}",
-        "silhouette_title": "Silhouette and stability by number of clusters",
-        "score": "Score (−1…1; stability: ARI 0…1)",
-        "silhouette": "silhouette",
-        "stability": "stability (ARI across seeds)",
-        "recommended": "recommended k={k}",
-        "scatter_title": "Clusters on the first two principal components",
-        "pc": "PC{i} ({share:.0%} of variance)",
-        "cluster": "cluster",
-        "snake_title": "Cluster profiles (snake plot)",
-        "feature": "Feature",
-        "relative": "Cluster mean vs population mean (%)",
-        "zscore": "Mean standardised log score (SD)",
-        "crosstab_title": "{a} × {b}",
-        "count": "Customers",
-        "share_row": "Share of row (%)",
-        "share_col": "Share of column (%)",
-        "share_all": "Share of all customers (%)",
-        "agreement_title": "Agreement between labelings ({metric})",
-        "labeling": "Labeling",
-        "sizes_title": "Customers per class",
-        "class": "Class",
-        "pareto_title": "Pareto curve: customers vs revenue",
-        "share_customers": "Share of customers, ranked by revenue (%)",
-        "share_revenue": "Cumulative share of revenue (%)",
-        "equality": "equal shares",
-        "pareto_guide": "{c:.0%} of customers bring {r:.0%} of revenue",
-        "flows_title": "Customers per status over time",
-        "period": "Period end",
-        "share": "Share of customers (%)",
-        "transition_title": "Transitions between statuses",
-        "from": "From (earlier period)",
-        "to": "To (later period)",
-        "rfm_title": "RFM grid: {value}",
-        "r": "Recency score R (higher = more recent)",
-        "f": "Frequency score F (higher = more orders)",
-        "customers": "customers",
-    },
-    "ru": {
-        "elbow_title": "Метод локтя: инерция по числу кластеров",
-        "k": "Число кластеров k",
-        "inertia": "Инерция (сумма квадратов расстояний, стандартизованные единицы)",
-        "elbow": "локоть k={k}",
-        "silhouette_title": "Силуэт и устойчивость по числу кластеров",
-        "score": "Оценка (−1…1; устойчивость: ARI 0…1)",
-        "silhouette": "силуэт",
-        "stability": "устойчивость (ARI между запусками)",
-        "recommended": "рекомендуемое k={k}",
-        "scatter_title": "Кластеры на первых двух главных компонентах",
-        "pc": "ГК{i} ({share:.0%} дисперсии)",
-        "cluster": "кластер",
-        "snake_title": "Профили кластеров (змейка)",
-        "feature": "Признак",
-        "relative": "Среднее кластера относительно среднего по всем (%)",
-        "zscore": "Средняя стандартизованная оценка логарифма (СО)",
-        "crosstab_title": "{a} × {b}",
-        "count": "Клиентов",
-        "share_row": "Доля строки (%)",
-        "share_col": "Доля столбца (%)",
-        "share_all": "Доля всех клиентов (%)",
-        "agreement_title": "Согласие разметок ({metric})",
-        "labeling": "Разметка",
-        "sizes_title": "Клиентов в каждом классе",
-        "class": "Класс",
-        "pareto_title": "Кривая Парето: клиенты и выручка",
-        "share_customers": "Доля клиентов по убыванию выручки (%)",
-        "share_revenue": "Накопленная доля выручки (%)",
-        "equality": "равные доли",
-        "pareto_guide": "{c:.0%} клиентов дают {r:.0%} выручки",
-        "flows_title": "Клиенты по статусам во времени",
-        "period": "Конец периода",
-        "share": "Доля клиентов (%)",
-        "transition_title": "Переходы между статусами",
-        "from": "Из (ранний период)",
-        "to": "В (поздний период)",
-        "rfm_title": "Сетка RFM: {value}",
-        "r": "Оценка давности R (выше = недавнее)",
-        "f": "Оценка частоты F (выше = больше заказов)",
-        "customers": "клиенты",
-    },
-}
+#: Font sizes (points) of tick labels and annotations; titles and axis labels use rcParams.
+TICK_SIZE = 8.0
+ANNOT_SIZE = 8.0
 
 
-def _h(lang: str) -> dict[str, str]:
-    if lang not in HEADINGS:
-        raise ValueError(f"lang must be one of {sorted(HEADINGS)}, got {lang!r}.")
-    return HEADINGS[lang]
+def _check(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {sorted(LANGS)}, got {lang!r}.")
+    return lang
+
+
+def _w(key: str, lang: str, **fields: Any) -> str:
+    return text(f"plots.{key}", lang, **fields)
+
+
+def feature_name(feature: str, lang: str = "en") -> str:
+    """Display name of a customer-facts column (``recency_days`` -> "Recency (days)").
+
+    Columns the catalog does not name are shown as they are.
+
+    Examples
+    --------
+    >>> feature_name("total_spend", "ru"), feature_name("my_column", "ru")
+    ('Сумма покупок', 'my_column')
+    """
+    key = f"plots.feature_{feature}"
+    return text(key, lang) if key in catalog() else str(feature)
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
@@ -160,12 +110,126 @@ def _style(ax: Axes, grid: bool = True) -> None:
     if grid:
         ax.grid(True, color="0.9", linewidth=0.8)
         ax.set_axisbelow(True)
+    ax.tick_params(labelsize=TICK_SIZE)
 
 
-def _percent_axis(ax: Axes, axis: str = "y") -> None:
-    from matplotlib.ticker import PercentFormatter
+# ---- text that fits: wrapping by the room an axes has ----------------------------------------
 
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0))
+
+def _wrap(label: Any, width: int) -> str:
+    """``label`` broken into lines of at most ``width`` characters (long words split too)."""
+    lines = []
+    for part in str(label).split("\n"):
+        lines += textwrap.wrap(part, max(int(width), 4), break_on_hyphens=True) or [""]
+    return "\n".join(lines)
+
+
+def _chars(inches: float, size: float) -> int:
+    # Characters of a sans-serif font of ``size`` points that fit in ``inches`` (≈ 0.55 em each).
+    return max(int(inches * 72 / (size * 0.55)), 6)
+
+
+def _room(ax: Axes) -> tuple[float, float]:
+    """Width and height of the axes in inches, as far as the figure size tells before layout."""
+    fw, fh = ax.figure.get_size_inches()
+    box = ax.get_position()
+    return max(fw * box.width, 1.0), max(fh * box.height, 1.0)
+
+
+def _fit(ax: Axes) -> None:
+    """Wrap the title and axis labels to the room the axes has (no text beyond the figure)."""
+    w, h = _room(ax)
+    size = plt.rcParams["axes.titlesize"]
+    title_pt = size if isinstance(size, int | float) else 12.0
+    label_size = plt.rcParams["axes.labelsize"]
+    label_pt = label_size if isinstance(label_size, int | float) else 10.0
+    # constrained layout shrinks the axes to make room for ticks: wrap to ~80 % of the figure.
+    fw, fh = ax.figure.get_size_inches()
+    ax.set_title(_wrap(ax.get_title(), _chars(max(w, 0.8 * fw * _share(ax, 0)), title_pt * 1.1)))
+    ax.set_xlabel(_wrap(ax.get_xlabel(), _chars(max(w, 0.75 * fw * _share(ax, 0)), label_pt)))
+    ax.set_ylabel(_wrap(ax.get_ylabel(), _chars(max(h * 0.9, 0.6 * fh * _share(ax, 1)),
+                                               label_pt)))
+
+
+def _share(ax: Axes, axis: int) -> float:
+    # The share of the figure's width (0) or height (1) this axes' subplot slot takes.
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return 1.0
+    rows, cols = spec.get_gridspec().get_geometry()
+    return 1.0 / (cols if axis == 0 else rows)
+
+
+# ---- numbers as the language writes them -----------------------------------------------------
+
+
+def _step_digits(values: Sequence[float]) -> int:
+    vals = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
+    if len(vals) < 2:
+        return 0
+    step = np.min(np.diff(np.sort(vals))) if len(vals) > 1 else 1.0
+    if step <= 0:
+        return 0
+    return int(max(0, min(3, -np.floor(np.log10(step) + 1e-9))))
+
+
+def _number_axis(ax: Axes, axis: str, lang: str) -> None:
+    """Tick labels with the language's group and decimal separators (1,000.5 / 1 000,5)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+
+    def fmt(x: float, pos: int | None = None) -> str:
+        ticks = target.get_majorticklocs()
+        return number(x, lang, _step_digits(list(ticks)))
+
+    target.set_major_formatter(FuncFormatter(fmt))
+
+
+def _percent_axis(ax: Axes, axis: str = "y", lang: str = "en") -> None:
+    """Tick labels of a share axis (0..1) as percentages in the language's format."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda x, pos=None: percent(x, lang, 0)))
+
+
+# ---- annotation colour -------------------------------------------------------------------------
+
+
+def relative_luminance(color: Any) -> float:
+    """WCAG 2.x relative luminance of a colour (0 black … 1 white).
+
+    Examples
+    --------
+    >>> relative_luminance("white"), relative_luminance("black")
+    (1.0, 0.0)
+    """
+    rgb = np.asarray(to_rgb(color), dtype=float)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(np.dot([0.2126, 0.7152, 0.0722], lin))
+
+
+def contrast_ratio(a: Any, b: Any) -> float:
+    """WCAG contrast ratio of two colours, 1 (none) … 21 (black on white).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("black", "white"), 1)
+    21.0
+    """
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def annotation_color(background: Any) -> str:
+    """``"black"`` or ``"white"``: whichever contrasts more with ``background``.
+
+    The better of the two always reaches a contrast ratio of at least 4.58 (WCAG AA asks 4.5).
+
+    Examples
+    --------
+    >>> annotation_color("#440154"), annotation_color("#fde725")  # viridis' two ends
+    ('white', 'black')
+    """
+    return "black" if contrast_ratio(background, "black") >= contrast_ratio(background, "white") \
+        else "white"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,18 +249,20 @@ def elbow_plot(kchoice: KChoice, ax: Axes | None = None, *, lang: str = "en") ->
     >>> len(elbow_plot(kc).lines)
     2
     """
-    h = _h(lang)
+    _check(lang)
     ax = _axes(ax)
     t = kchoice.table
-    ax.plot(t.index, t["inertia"], marker="o", color="C0", label=h["inertia"].split(" (")[0])
-    elbow_label = h["elbow"].format(k=kchoice.elbow_k)
+    ax.plot(t.index, t["inertia"], marker="o", color="C0", label=_w("inertia_short", lang))
+    elbow_label = _w("elbow", lang, k=kchoice.elbow_k)
     ax.axvline(kchoice.elbow_k, color="0.4", linestyle="--", label=elbow_label)
     ax.set_xticks(list(t.index))
-    ax.set_title(h["elbow_title"])
-    ax.set_xlabel(h["k"])
-    ax.set_ylabel(h["inertia"])
-    ax.legend(frameon=False)
+    ax.set_title(_w("elbow_title", lang))
+    ax.set_xlabel(_w("k", lang))
+    ax.set_ylabel(_w("inertia", lang))
+    _number_axis(ax, "y", lang)
+    ax.legend(frameon=False, fontsize=TICK_SIZE)
     _style(ax)
+    _fit(ax)
     return ax
 
 
@@ -204,30 +270,68 @@ def silhouette_plot(kchoice: KChoice, ax: Axes | None = None, *, lang: str = "en
     """Silhouette (on the sample) and stability (mean pairwise ARI) against k.
 
     The dashed line marks ``recommended_k``.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from clientlib.clusters import KChoice
+    >>> kc = KChoice(pd.DataFrame({"inertia": [9.0, 4.0, 1.0], "silhouette": [0.4, 0.6, 0.5],
+    ...      "stability": 1.0}, index=pd.Index([2, 3, 4], name="k")), 3, 3, "demo")
+    >>> len(silhouette_plot(kc, lang="ru").lines)
+    3
     """
-    h = _h(lang)
+    _check(lang)
     ax = _axes(ax)
     t = kchoice.table
-    ax.plot(t.index, t["silhouette"], marker="o", color="C0", label=h["silhouette"])
-    ax.plot(t.index, t["stability"], marker="s", color="C1", label=h["stability"])
+    ax.plot(t.index, t["silhouette"], marker="o", color="C0", label=_w("silhouette", lang))
+    ax.plot(t.index, t["stability"], marker="s", color="C1", label=_w("stability", lang))
     ax.axvline(
         kchoice.recommended_k,
         color="0.4",
         linestyle="--",
-        label=h["recommended"].format(k=kchoice.recommended_k),
+        label=_w("recommended", lang, k=kchoice.recommended_k),
     )
     ax.set_xticks(list(t.index))
-    ax.set_title(h["silhouette_title"])
-    ax.set_xlabel(h["k"])
-    ax.set_ylabel(h["score"])
-    ax.legend(frameon=False)
+    ax.set_title(_w("silhouette_title", lang))
+    ax.set_xlabel(_w("k", lang))
+    ax.set_ylabel(_w("score", lang))
+    _number_axis(ax, "y", lang)
+    ax.legend(frameon=False, fontsize=TICK_SIZE)
     _style(ax)
+    _fit(ax)
     return ax
+
+
+def kchoice_figure(kchoice: KChoice, *, lang: str = "en",
+                   figsize: tuple[float, float] = (12.0, 4.2)) -> Figure:
+    """The report's choice-of-k figure: :func:`elbow_plot` and :func:`silhouette_plot` side by side.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from clientlib.clusters import KChoice
+    >>> kc = KChoice(pd.DataFrame({"inertia": [9.0, 4.0, 1.0], "silhouette": [0.4, 0.6, 0.5],
+    ...      "stability": 1.0}, index=pd.Index([2, 3, 4], name="k")), 3, 3, "demo")
+    >>> len(kchoice_figure(kc).axes)
+    2
+    """
+    fig, axes = plt.subplots(1, 2, figsize=figsize, layout="constrained")
+    elbow_plot(kchoice, ax=axes[0], lang=lang)
+    silhouette_plot(kchoice, ax=axes[1], lang=lang)
+    return fig
 
 
 # ---------------------------------------------------------------------------------------------
 # clusters
 # ---------------------------------------------------------------------------------------------
+
+
+def _legend(ax: Axes, **kwargs: Any) -> None:
+    # Legend entries wrapped so a long cluster or class name does not run off the figure.
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, [_wrap(x, 44) for x in labels], frameon=False, fontsize=TICK_SIZE,
+                  **kwargs)
 
 
 def cluster_scatter(
@@ -245,7 +349,8 @@ def cluster_scatter(
     """Customers on the first two principal components, coloured by cluster.
 
     The features are scaled as the clustering scales them (log1p, then standardised). Above
-    ``max_points`` rows a seeded sample is drawn (the PCA is fitted on all rows).
+    ``max_points`` rows a seeded sample is drawn (the PCA is fitted on all rows). The legend
+    shows ``names`` (cluster id -> name), else "cluster 0", "cluster 1"…
 
     Examples
     --------
@@ -255,7 +360,7 @@ def cluster_scatter(
     >>> len(cluster_scatter(df, [0, 0, 1, 1]).collections)
     2
     """
-    h = _h(lang)
+    _check(lang)
     A = _feature_matrix(X, features, log=log)
     labels = np.asarray(labels)
     if len(labels) != len(A):
@@ -269,19 +374,22 @@ def cluster_scatter(
     idx = np.arange(len(P))
     if len(P) > max_points:
         idx = np.sort(check_random_state(random_state).choice(len(P), max_points, replace=False))
-    ax = _axes(ax, (6.5, 5.0))
+    ax = _axes(ax, (7.5, 5.0))
     for i, c in enumerate(pd.unique(labels)):
         keep = idx[labels[idx] == c]
         if len(keep) == 0:
             continue
-        name = names.get(c, str(c)) if names else f"{h['cluster']} {c}"
+        name = names.get(c, str(c)) if names else _w("cluster", lang, id=c)
         ax.scatter(P[keep, 0], P[keep, 1], s=10, alpha=0.6, color=f"C{i % 10}", label=name)
     ratios = list(pca.explained_variance_ratio_) + [0.0]
-    ax.set_title(h["scatter_title"])
-    ax.set_xlabel(h["pc"].format(i=1, share=ratios[0]))
-    ax.set_ylabel(h["pc"].format(i=2, share=ratios[1]))
-    ax.legend(frameon=False, markerscale=2)
+    ax.set_title(_w("scatter_title", lang))
+    ax.set_xlabel(_w("pc", lang, i=1, share=percent(ratios[0], lang, 0)))
+    ax.set_ylabel(_w("pc", lang, i=2, share=percent(ratios[1], lang, 0)))
+    _number_axis(ax, "x", lang)
+    _number_axis(ax, "y", lang)
+    _legend(ax, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _style(ax)
+    _fit(ax)
     return ax
 
 
@@ -299,7 +407,8 @@ def snake_plot(
 
     ``value="rel"`` (default) plots cluster mean / population mean − 1 in %; ``value="z"``
     plots the mean standardised log score (the space k-means works in, in standard
-    deviations; the classic snake plot).
+    deviations; the classic snake plot). Features are named on the axis in ``lang``
+    (:func:`feature_name`), clusters in the legend by ``names``.
 
     ``data`` is either a :func:`~clientlib.clusters.profile` table (``labels`` None) or
     customer facts with ``labels`` (profiled here on ``features``, RFM by default).
@@ -312,7 +421,7 @@ def snake_plot(
     >>> len(snake_plot(df, [0, 0, 1, 1]).lines)
     3
     """
-    h = _h(lang)
+    _check(lang)
     prof = data if labels is None else profile(data, labels, features or RFM_FEATURES)
     if features is None:
         features = [c[: -len("_rel")] for c in prof.columns if c.endswith("_rel")]
@@ -324,20 +433,24 @@ def snake_plot(
         raise ValueError(
             f"Profile table lacks {missing}; pass a profile() table or facts with labels."
         )
-    ax = _axes(ax)
+    ax = _axes(ax, (8.0, 4.5))
     x = np.arange(len(features))
     for i, (cid, row) in enumerate(prof[cols].iterrows()):
-        name = names.get(cid, str(cid)) if names else f"{h['cluster']} {cid}"
+        name = names.get(cid, str(cid)) if names else _w("cluster", lang, id=cid)
         ax.plot(x, row.to_numpy(dtype=float), marker="o", color=f"C{i % 10}", label=name)
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xticks(x, list(features))
+    width = _chars(_room(ax)[0] / max(len(features), 1), TICK_SIZE)
+    ax.set_xticks(x, [_wrap(feature_name(f, lang), width) for f in features])
     if value == "rel":
-        _percent_axis(ax)
-    ax.set_title(h["snake_title"])
-    ax.set_xlabel(h["feature"])
-    ax.set_ylabel(h["relative"] if value == "rel" else h["zscore"])
-    ax.legend(frameon=False)
+        _percent_axis(ax, "y", lang)
+    else:
+        _number_axis(ax, "y", lang)
+    ax.set_title(_w("snake_title", lang))
+    ax.set_xlabel(_w("feature", lang))
+    ax.set_ylabel(_w("relative", lang) if value == "rel" else _w("zscore", lang))
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _style(ax)
+    _fit(ax)
     return ax
 
 
@@ -350,46 +463,92 @@ def _heatmap(
     ax: Axes,
     frame: pd.DataFrame,
     *,
-    fmt: str,
+    digits: int,
     cmap: str,
     cbar_label: str,
+    lang: str,
     vmin: float | None = None,
     vmax: float | None = None,
     annot: bool = True,
+    fmt: Callable[[float], str] | None = None,
 ) -> None:
+    """Draw ``frame`` with seaborn; annotate each cell in black or white by its luminance."""
     values = frame.to_numpy(dtype=float)
-    im = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(np.arange(values.shape[1]), [str(c) for c in frame.columns])
-    ax.set_yticks(np.arange(values.shape[0]), [str(r) for r in frame.index])
-    ax.tick_params(axis="x", labelrotation=30)
-    for lab in ax.get_xticklabels():
-        lab.set_horizontalalignment("right")
-    cbar = ax.figure.colorbar(im, ax=ax, shrink=0.85)
-    cbar.set_label(cbar_label)
+    finite = values[np.isfinite(values)]
+    lo = float(vmin if vmin is not None else (finite.min() if finite.size else 0.0))
+    hi = float(vmax if vmax is not None else (finite.max() if finite.size else 1.0))
+    if hi <= lo:
+        hi = lo + 1.0
+    colormap: Colormap = plt.get_cmap(cmap)
+    norm = Normalize(lo, hi)
+    nrows, ncols = values.shape
+    fig_w, fig_h = ax.figure.get_size_inches()
+    col_in = 0.72 * fig_w * _share(ax, 0) / max(ncols, 1)
+    xlabels = [_wrap(c, _chars(col_in * 0.95, TICK_SIZE)) for c in frame.columns]
+    ylabels = [_wrap(r, 26) for r in frame.index]
+    sns.heatmap(
+        pd.DataFrame(values), ax=ax, cmap=colormap, vmin=lo, vmax=hi, annot=False,
+        linewidths=0.5, linecolor="white", square=False,
+        xticklabels=xlabels, yticklabels=ylabels,
+        cbar_kws={"shrink": 1.0, "pad": 0.02},
+    )
+    ax.tick_params(axis="x", labelrotation=0, labelsize=TICK_SIZE)
+    ax.tick_params(axis="y", labelrotation=0, labelsize=TICK_SIZE)
+    cbar = ax.collections[0].colorbar
+    if cbar is not None:
+        cbar_h = 0.75 * fig_h * _share(ax, 1)
+        cbar.set_label(_wrap(cbar_label, _chars(cbar_h, 10.0)))
+        cbar.ax.tick_params(labelsize=TICK_SIZE)
+        cbar.ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda x, pos=None: number(x, lang, _step_digits(cbar.get_ticks())))
+        )
     if annot:
-        lo = np.nanmin(values) if vmin is None else vmin
-        hi = np.nanmax(values) if vmax is None else vmax
-        mid = (lo + hi) / 2
-        for i in range(values.shape[0]):
-            for j in range(values.shape[1]):
+        # round first so that -0.001 reads 0.00, not -0.00
+        write = fmt or (lambda v: number(round(v, digits) + 0.0, lang, digits))
+        for i in range(nrows):
+            for j in range(ncols):
                 v = values[i, j]
-                text = "" if np.isnan(v) else format(v, fmt)
-                color = "white" if (not np.isnan(v) and v > mid) else "black"
-                ax.text(j, i, text, ha="center", va="center", color=color, fontsize=8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+                if not np.isfinite(v):
+                    continue
+                color = annotation_color(colormap(norm(v)))
+                ax.text(j + 0.5, i + 0.5, write(v), ha="center", va="center", color=color,
+                        fontsize=ANNOT_SIZE)
 
 
-def _normalise(ct: pd.DataFrame, normalize: str | None, h: dict[str, str]) -> tuple:
+def _fit_columns(ax: Axes, names: Sequence[Any]) -> None:
+    """Re-wrap the column labels of a heatmap until each fits its column (measured, laid out)."""
+    if not len(names):
+        return
+    fig = ax.figure
+    width = max(len(str(n)) for n in names)
+    for _ in range(6):
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+        room = ax.get_window_extent(renderer).width / len(names) * 0.92
+        widest = max(lab.get_window_extent(renderer).width for lab in ax.get_xticklabels())
+        if widest <= room or width <= 4:
+            return
+        width = max(4, min(width - 1, int(width * room / widest)))
+        ax.set_xticklabels([_wrap(n, width) for n in names])
+
+
+def _normalise(ct: pd.DataFrame, normalize: str | None, lang: str) -> tuple:
+    # (values, decimals of the annotations, colorbar label)
     if normalize is None:
-        return ct, "d", h["count"]
+        return ct.astype(float), 0, _w("count", lang)
     if normalize == "index":
-        return ct.div(ct.sum(axis=1).replace(0, np.nan), axis=0) * 100, ".0f", h["share_row"]
+        return ct.div(ct.sum(axis=1).replace(0, np.nan), axis=0) * 100, 0, _w("share_row", lang)
     if normalize == "columns":
-        return ct.div(ct.sum(axis=0).replace(0, np.nan), axis=1) * 100, ".0f", h["share_col"]
+        return ct.div(ct.sum(axis=0).replace(0, np.nan), axis=1) * 100, 0, _w("share_col", lang)
     if normalize == "all":
-        return ct / ct.to_numpy().sum() * 100, ".1f", h["share_all"]
+        return ct / ct.to_numpy().sum() * 100, 1, _w("share_all", lang)
     raise ValueError(f"normalize must be None, 'index', 'columns' or 'all', got {normalize!r}.")
+
+
+def _heatmap_size(nrows: int, ncols: int, col: float = 1.0, row: float = 0.5,
+                  extra: tuple[float, float] = (3.4, 1.8)) -> tuple[float, float]:
+    # Room for the cells plus the tick labels, title and colorbar around them.
+    return (min(extra[0] + col * ncols, 16.0), max(extra[1] + row * nrows, 3.2))
 
 
 def crosstab_heatmap(
@@ -409,25 +568,25 @@ def crosstab_heatmap(
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from clientlib.compare import compare
     >>> ax = crosstab_heatmap(compare(["x", "x", "y"], [0, 1, 1]))
-    >>> len(ax.images), len(ax.texts)
+    >>> len(ax.collections), len(ax.texts)
     (1, 4)
     """
-    h = _h(lang)
+    _check(lang)
     if isinstance(data, Agreement):
         ct, a, b = data.crosstab, data.name_a, data.name_b
     else:
         ct = data
         a = ct.index.name or "a"
         b = ct.columns.name or "b"
-    values, fmt, label = _normalise(ct, normalize, h)
-    if fmt == "d":
-        values = values.astype(float)
-        fmt = ".0f"
-    ax = _axes(ax, (1.2 + 0.8 * ct.shape[1], 1.0 + 0.5 * ct.shape[0]))
-    _heatmap(ax, values, fmt=fmt, cmap="Blues", cbar_label=label, vmin=0, annot=annot)
-    ax.set_title(h["crosstab_title"].format(a=a, b=b))
+    values, digits, label = _normalise(ct, normalize, lang)
+    ax = _axes(ax, _heatmap_size(*ct.shape))
+    _heatmap(ax, values, digits=digits, cmap="Blues", cbar_label=label, vmin=0, annot=annot,
+             lang=lang)
+    ax.set_title(_w("crosstab_title", lang, a=a, b=b))
     ax.set_xlabel(str(b))
     ax.set_ylabel(str(a))
+    _fit(ax)
+    _fit_columns(ax, list(values.columns))
     return ax
 
 
@@ -448,14 +607,16 @@ def agreement_heatmap(
     >>> len(agreement_heatmap(m).texts)
     4
     """
-    h = _h(lang)
-    ax = _axes(ax, (2.0 + 0.8 * matrix.shape[1], 1.5 + 0.6 * matrix.shape[0]))
+    _check(lang)
+    ax = _axes(ax, _heatmap_size(*matrix.shape, col=0.95, row=0.55))
     lo = min(0.0, float(np.nanmin(matrix.to_numpy(dtype=float))))
-    _heatmap(ax, matrix, fmt=".2f", cmap="viridis", cbar_label=metric, vmin=lo, vmax=1.0,
-             annot=annot)
-    ax.set_title(h["agreement_title"].format(metric=metric))
-    ax.set_xlabel(h["labeling"])
-    ax.set_ylabel(h["labeling"])
+    _heatmap(ax, matrix, digits=2, cmap="viridis", cbar_label=metric, vmin=lo, vmax=1.0,
+             annot=annot, lang=lang)
+    ax.set_title(_w("agreement_title", lang, metric=metric))
+    ax.set_xlabel(_w("labeling", lang))
+    ax.set_ylabel(_w("labeling", lang))
+    _fit(ax)
+    _fit_columns(ax, list(matrix.columns))
     return ax
 
 
@@ -471,17 +632,40 @@ def transition_heatmap(
 
     ``normalize="index"`` (default) shows where each status went (rows sum to 100 %); None
     shows counts.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> fl = pd.DataFrame([[5, 1], [2, 4]], index=["fan", "dormant"], columns=["fan", "dormant"])
+    >>> len(transition_heatmap(fl, lang="ru").texts)
+    4
     """
-    h = _h(lang)
-    values, fmt, label = _normalise(flows, normalize, h)
-    if fmt == "d":
-        values, fmt = values.astype(float), ".0f"
-    ax = _axes(ax, (1.5 + 0.8 * flows.shape[1], 1.0 + 0.55 * flows.shape[0]))
-    _heatmap(ax, values, fmt=fmt, cmap="Purples", cbar_label=label, vmin=0, annot=annot)
-    ax.set_title(h["transition_title"])
-    ax.set_xlabel(h["to"])
-    ax.set_ylabel(h["from"])
+    _check(lang)
+    values, digits, label = _normalise(flows, normalize, lang)
+    ax = _axes(ax, _heatmap_size(*flows.shape))
+    _heatmap(ax, values, digits=digits, cmap="Purples", cbar_label=label, vmin=0, annot=annot,
+             lang=lang)
+    ax.set_title(_w("transition_title", lang))
+    ax.set_xlabel(_w("to", lang))
+    ax.set_ylabel(_w("from", lang))
+    _fit(ax)
+    _fit_columns(ax, list(values.columns))
     return ax
+
+
+def _short(v: float, lang: str) -> str:
+    # Three significant digits, as the language writes them (12.3, 1,230, 0.0123).
+    if not np.isfinite(v) or v == 0:
+        return number(v, lang, 0)
+    digits = int(max(0, 2 - np.floor(np.log10(abs(v)))))
+    return number(v, lang, min(digits, 4))
+
+
+def _score(v: Any) -> str:
+    # Scores read 1..5 even when the column is float (a null score anywhere makes it float).
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def rfm_heatmap(
@@ -507,22 +691,30 @@ def rfm_heatmap(
     >>> len(rfm_heatmap(df, value="total_spend").texts)
     4
     """
-    h = _h(lang)
+    _check(lang)
     missing = [c for c in (r, f) + ((value,) if value else ()) if c not in df.columns]
     if missing:
         raise ValueError(f"Missing column(s) {missing}; columns found: {list(df.columns)}.")
     if value is None:
         grid = df.groupby([r, f]).size().unstack(f)
-        label, fmt, title = h["count"], ".0f", h["customers"]
+        label, title = _w("count", lang), _w("customers", lang)
+        fmt: Callable[[float], str] = lambda v: number(v, lang, 0)  # noqa: E731
     else:
         grid = df.groupby([r, f])[value].agg(agg).unstack(f)
-        label, fmt, title = f"{value} ({agg})", ".3g", f"{value} ({agg})"
+        agg_key = f"plots.agg_{agg}"
+        agg_word = text(agg_key, lang) if agg_key in catalog() else agg
+        label = title = _w("agg_value", lang, value=feature_name(value, lang), agg=agg_word)
+        fmt = lambda v: _short(v, lang)  # noqa: E731
     grid = grid.sort_index(ascending=False).sort_index(axis=1)
-    ax = _axes(ax, (1.5 + 0.8 * grid.shape[1], 1.0 + 0.55 * grid.shape[0]))
-    _heatmap(ax, grid, fmt=fmt, cmap="YlGnBu", cbar_label=label, annot=annot)
-    ax.set_title(h["rfm_title"].format(value=title))
-    ax.set_xlabel(h["f"])
-    ax.set_ylabel(h["r"])
+    grid.index = [_score(i) for i in grid.index]
+    grid.columns = [_score(c) for c in grid.columns]
+    ax = _axes(ax, _heatmap_size(*grid.shape, col=0.8, row=0.5, extra=(3.0, 1.8)))
+    _heatmap(ax, grid, digits=0, cmap="YlGnBu", cbar_label=label, annot=annot, lang=lang,
+             fmt=fmt)
+    ax.set_title(_w("rfm_title", lang, value=title))
+    ax.set_xlabel(_w("f", lang))
+    ax.set_ylabel(_w("r", lang))
+    _fit(ax)
     return ax
 
 
@@ -591,8 +783,10 @@ def segment_sizes(
     """Customers per class as horizontal bars (largest on top) or a treemap.
 
     ``counts`` is a Series (or mapping) class -> number of customers, e.g.
-    ``df["class"].value_counts()``. Bars are annotated with the count and share; the treemap
-    (squarified, no extra dependency) labels each rectangle the same way.
+    ``df["label"].value_counts()``. Bars are annotated with the count and share; the treemap
+    (squarified, no extra dependency) labels each rectangle the same way, and leaves out the
+    label of a rectangle too small to hold it. Without ``ax`` the figure is as tall as the
+    number of classes needs.
 
     Examples
     --------
@@ -601,42 +795,73 @@ def segment_sizes(
     >>> len(segment_sizes(counts).patches), len(segment_sizes(counts, kind="treemap").patches)
     (3, 3)
     """
-    h = _h(lang)
+    _check(lang)
     s = pd.Series(counts, dtype=float) if not isinstance(counts, pd.Series) else counts
     s = s.astype(float).sort_values(ascending=False, kind="stable")
     total = s.sum()
-    ax = _axes(ax)
+
+    def value_text(v: float) -> str:
+        return _w("bar_value", lang, count=number(v, lang), share=percent(v / total, lang, 0))
+
     if kind == "bar":
+        ax = _axes(ax, (7.0, 1.3 + 0.38 * max(len(s), 2)))
         ypos = np.arange(len(s))[::-1]
         ax.barh(ypos, s.to_numpy(), color="C0")
-        ax.set_yticks(ypos, [str(i) for i in s.index])
+        ax.set_yticks(ypos, [_wrap(i, 34) for i in s.index])
         for yy, v in zip(ypos, s.to_numpy(), strict=True):
-            ax.annotate(f" {v:,.0f} ({v / total:.0%})", (v, yy), va="center", fontsize=8)
-        ax.set_xlabel(h["count"])
-        ax.set_ylabel(h["class"])
-        ax.set_xlim(0, s.max() * 1.2 if len(s) and s.max() > 0 else 1)
+            ax.annotate(" " + value_text(v), (v, yy), va="center", fontsize=ANNOT_SIZE)
+        ax.set_xlabel(_w("count", lang))
+        ax.set_ylabel(_w("class", lang))
+        ax.set_xlim(0, s.max() * 1.3 if len(s) and s.max() > 0 else 1)
+        if len(s):
+            ax.set_ylim(-0.6, len(s) - 0.4)
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        _number_axis(ax, "x", lang)
         _style(ax)
         ax.grid(False, axis="y")
     elif kind == "treemap":
+        ax = _axes(ax, (7.0, 5.0))
         pos = s[s > 0]
         rects = squarify(pos.to_numpy(), 0, 0, 1, 1)
+        placed = []
         for i, ((name, v), (rx, ry, rw, rh)) in enumerate(zip(pos.items(), rects, strict=True)):
-            ax.add_patch(Rectangle((rx, ry), rw, rh, facecolor=f"C{i % 10}", edgecolor="white",
-                                   linewidth=2, alpha=0.85))
-            ax.text(rx + rw / 2, ry + rh / 2, f"{name}\n{v:,.0f} ({v / total:.0%})",
-                    ha="center", va="center", fontsize=8, color="white")
+            patch = Rectangle((rx, ry), rw, rh, facecolor=f"C{i % 10}", edgecolor="white",
+                              linewidth=2, alpha=0.85)
+            ax.add_patch(patch)
+            label = ax.text(rx + rw / 2, ry + rh / 2, f"{_wrap(name, 18)}\n{value_text(v)}",
+                            ha="center", va="center", fontsize=ANNOT_SIZE,
+                            color=annotation_color(patch.get_facecolor()))
+            placed.append((label, patch))
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_xlabel(h["count"] + " (area)" if lang == "en" else h["count"] + " (площадь)")
+        ax.set_xlabel(_w("area", lang))
         ax.set_ylabel("")
         for side in ("top", "right", "left", "bottom"):
             ax.spines[side].set_visible(False)
+        ax.set_title(title or _w("sizes_title", lang))
+        _fit(ax)
+        _hide_what_does_not_fit(ax, placed)
+        return ax
     else:
         raise ValueError(f"kind must be 'bar' or 'treemap', got {kind!r}.")
-    ax.set_title(title or h["sizes_title"])
+    ax.set_title(title or _w("sizes_title", lang))
+    _fit(ax)
     return ax
+
+
+def _hide_what_does_not_fit(ax: Axes, placed: list) -> None:
+    # Lay the figure out once, then hide each label that spills over its rectangle.
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    for label, patch in placed:
+        box = label.get_window_extent(renderer)
+        room = patch.get_window_extent(renderer)
+        if not (room.x0 <= box.x0 and box.x1 <= room.x1 and room.y0 <= box.y0
+                and box.y1 <= room.y1):
+            label.set_visible(False)
 
 
 def pareto_curve(
@@ -660,7 +885,7 @@ def pareto_curve(
     >>> len(pareto_curve(pd.Series([100, 50, 10, 5, 1])).lines)
     4
     """
-    h = _h(lang)
+    _check(lang)
     if isinstance(df, pd.Series):
         v = np.sort(df.dropna().to_numpy(dtype=float))[::-1]
         if len(v) == 0 or v.sum() == 0:
@@ -679,22 +904,28 @@ def pareto_curve(
         if cx[0] != 0:
             cx, cy = np.r_[0.0, cx], np.r_[0.0, cy]
     ax = _axes(ax, (6.0, 5.0))
-    ax.plot(cx, cy, color="C0", linewidth=2, label=h["share_revenue"].split(" (")[0])
-    ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", label=h["equality"])
+    ax.plot(cx, cy, color="C0", linewidth=2, label=_w("revenue_curve", lang))
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", label=_w("equality", lang))
     reach = cx[np.argmax(cy >= at - 1e-12)] if (cy >= at - 1e-12).any() else 1.0
-    guide = h["pareto_guide"].format(c=reach, r=at)
+    guide = _w("pareto_guide", lang, c=percent(reach, lang, 0), r=percent(at, lang, 0))
     ax.plot([reach, reach], [0, at], color="C3", linestyle="--", linewidth=1, label=guide)
     ax.plot([0, reach], [at, at], color="C3", linestyle="--", linewidth=1)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    _percent_axis(ax, "x")
-    _percent_axis(ax, "y")
-    ax.set_title(h["pareto_title"])
-    ax.set_xlabel(h["share_customers"])
-    ax.set_ylabel(h["share_revenue"])
-    ax.legend(frameon=False, loc="lower right")
+    _percent_axis(ax, "x", lang)
+    _percent_axis(ax, "y", lang)
+    ax.set_title(_w("pareto_title", lang))
+    ax.set_xlabel(_w("share_customers", lang))
+    ax.set_ylabel(_w("share_revenue", lang))
+    _legend(ax, loc="lower right")
     _style(ax)
+    _fit(ax)
     return ax
+
+
+def _month(ts: Any, lang: str) -> str:
+    d = pd.Timestamp(ts)
+    return _w("month", lang, y=f"{d.year:04d}", m=f"{d.month:02d}")
 
 
 def flows_area(
@@ -711,7 +942,7 @@ def flows_area(
 
     ``counts`` is wide (index = period, one column per class) or long (columns ``period``,
     ``class``, ``count``; names configurable). ``share=True`` stacks shares (each period sums
-    to 100 %).
+    to 100 %). Periods are written as months of the language (``2024-06`` / ``06.2024``).
 
     Examples
     --------
@@ -721,7 +952,7 @@ def flows_area(
     >>> len(flows_area(wide).collections)
     2
     """
-    h = _h(lang)
+    _check(lang)
     if {period, cls, value} <= set(counts.columns):
         wide = counts.pivot_table(index=period, columns=cls, values=value, aggfunc="sum",
                                   fill_value=0, sort=True)
@@ -732,16 +963,22 @@ def flows_area(
         wide = wide.div(wide.sum(axis=1).replace(0, np.nan), axis=0).fillna(0)
     idx = wide.index
     xs = idx.to_timestamp(how="end") if isinstance(idx, pd.PeriodIndex) else idx
-    ax = _axes(ax, (8.0, 4.5))
+    ax = _axes(ax, (8.5, 4.5))
     ax.stackplot(xs, wide.to_numpy().T, labels=[str(c) for c in wide.columns], alpha=0.85)
-    ax.set_title(h["flows_title"])
-    ax.set_xlabel(h["period"])
+    ax.set_title(_w("flows_title", lang))
+    ax.set_xlabel(_w("period", lang))
+    if isinstance(xs, pd.DatetimeIndex) and len(xs):
+        step = max(1, int(np.ceil(len(xs) / 6)))
+        ticks = list(xs[::step])
+        ax.set_xticks(ticks, [_month(tk, lang) for tk in ticks])
     if share:
-        _percent_axis(ax)
-        ax.set_ylabel(h["share"])
+        _percent_axis(ax, "y", lang)
+        ax.set_ylabel(_w("share", lang))
         ax.set_ylim(0, 1)
     else:
-        ax.set_ylabel(h["count"])
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_ylabel(_w("count", lang))
+        _number_axis(ax, "y", lang)
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _style(ax)
+    _fit(ax)
     return ax

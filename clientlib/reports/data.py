@@ -151,12 +151,12 @@ def load_inputs(
 
 
 def framework_titles(names: list[str], lang: str) -> dict[str, str]:
-    """Display name of each labeling: the rulebook title, ``k-means``, ``true persona``.
+    """Display name of each labeling: the rulebook title, ``k-means``, ``True persona``.
 
     Examples
     --------
     >>> framework_titles(["kmeans", "persona"], "en")
-    {'kmeans': 'k-means', 'persona': 'true persona'}
+    {'kmeans': 'k-means', 'persona': 'True persona'}
     """
     from clientlib import frameworks
     from clientlib.reports.text import t

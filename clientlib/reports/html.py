@@ -7,7 +7,10 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-__all__ = ["bullets", "heading", "paragraph", "show", "table"]
+from clientlib.messages import number
+from clientlib.messages import percent as _percent
+
+__all__ = ["bullets", "code_bullets", "definitions", "heading", "paragraph", "show", "table"]
 
 
 def heading(text: str, level: int = 2, intro: str | None = None) -> str:
@@ -32,20 +35,44 @@ def bullets(items: Iterable[str]) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(str(i))}</li>" for i in items) + "</ul>"
 
 
+def code_bullets(items: Iterable[tuple[str, Sequence[str]]]) -> str:
+    """An escaped ``<ul>``: each item is a sentence followed by ids shown as ``<code>``.
+
+    Examples
+    --------
+    >>> code_bullets([("no column(s)", ["referrals"])])
+    '<ul><li>no column(s) <code>referrals</code></li></ul>'
+    """
+    out = []
+    for sentence, codes in items:
+        tail = ", ".join(f"<code>{html.escape(str(c))}</code>" for c in codes)
+        out.append(f"<li>{html.escape(sentence)}{' ' + tail if tail else ''}</li>")
+    return "<ul>" + "".join(out) + "</ul>"
+
+
+def definitions(title: str, items: Iterable[tuple[str, str]]) -> str:
+    """A paragraph ``title: name value; name value`` with the values shown as ``<code>``.
+
+    Examples
+    --------
+    >>> definitions("Parameters", [("lang", "en")])
+    '<p>Parameters: lang <code>en</code></p>'
+    """
+    body = "; ".join(f"{html.escape(k)} <code>{html.escape(v)}</code>" for k, v in items)
+    return f"<p>{html.escape(title)}: {body}</p>"
+
+
 def _fmt(value: object, kind: str, lang: str = "en") -> str:
+    # One number format per language, the catalog's (1,234.50 / 1 234,50; 12.5% / 12,5 %).
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if kind == "percent":
-        text = f"{float(value):.1%}"
-    elif kind == "int":
-        text = f"{int(value):,}"
-    elif kind == "float":
-        text = f"{float(value):,.2f}"
-    else:
-        return str(value)
-    if lang == "ru":  # 1 234,5 and 12,5 %
-        text = text.replace(",", "\u202f").replace(".", ",").replace("%", "\u00a0%")
-    return text
+        return _percent(float(value), lang, 1)
+    if kind == "int":
+        return number(int(value), lang)
+    if kind == "float":
+        return number(float(value), lang, 2)
+    return str(value)
 
 
 def table(
@@ -54,11 +81,13 @@ def table(
     decimals: Sequence[str] = (),
     index: bool = False,
     lang: str = "en",
+    code: Sequence[str] = (),
 ) -> str:
     """An HTML table with formatted numbers; every cell is escaped.
 
     Integer columns get thousands separators, ``percent`` columns are shown as %,
-    ``decimals`` with two decimals; ``lang="ru"`` writes 1 234,50 and 12,5 %.
+    ``decimals`` with two decimals; ``lang="ru"`` writes 1 234,50 and 12,5 %
+    (:func:`clientlib.messages.number`). Cells of the ``code`` columns (ids) are ``<code>``.
     Deterministic (no random ids, unlike ``Styler``).
 
     Examples
@@ -86,7 +115,10 @@ def table(
         cells = []
         for col, value in zip(frame.columns, row, strict=True):
             align = num if kinds[col] != "text" else ""
-            cells.append(f"<td{align}>{html.escape(_fmt(value, kinds[col], lang))}</td>")
+            cell = html.escape(_fmt(value, kinds[col], lang))
+            if col in code and cell:
+                cell = f"<code>{cell}</code>"
+            cells.append(f"<td{align}>{cell}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<table class="clientlib"><thead><tr>{head}</tr></thead>'

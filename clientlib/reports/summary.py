@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from clientlib.messages import date, number, percent
 from clientlib.reports.text import t
 
 __all__ = ["STABILITY_THRESHOLD", "k_sentence", "summary_points"]
@@ -29,7 +29,8 @@ def _largest(segments: pd.DataFrame, titles: Mapping[str, str], lang: str) -> li
         top = counts.iloc[0]
         share = float(top["n"]) / len(rows)
         name = _name(titles, fw)
-        out.append(t(lang, "s_largest", framework=name, label=top["label"], share=share))
+        out.append(t(lang, "s_largest", framework=name, label=top["label"],
+                     share=percent(share, lang, 0)))
     return out
 
 
@@ -47,14 +48,16 @@ def _pairs(agreement: pd.DataFrame, titles: Mapping[str, str], lang: str) -> lis
         hi = max(pairs, key=lambda p: (p[0], p[1], p[2]))
         lo = min(pairs, key=lambda p: (p[0], p[1], p[2]))
         out.append(
-            t(lang, "s_pairs", a=_name(titles, hi[1]), b=_name(titles, hi[2]), v=hi[0],
-              c=_name(titles, lo[1]), d=_name(titles, lo[2]), w=lo[0])
+            t(lang, "s_pairs", a=_name(titles, hi[1]), b=_name(titles, hi[2]),
+              v=number(hi[0], lang, 2), c=_name(titles, lo[1]), d=_name(titles, lo[2]),
+              w=number(lo[0], lang, 2))
         )
     if "persona" in agreement.index and names:
         col = agreement.loc[names, "persona"].astype(float).dropna()
         if len(col):
             best = col.sort_index().idxmax()
-            out.append(t(lang, "s_persona", a=_name(titles, best), v=float(col[best])))
+            out.append(t(lang, "s_persona", a=_name(titles, best),
+                         v=number(float(col[best]), lang, 2)))
     return out
 
 
@@ -77,7 +80,8 @@ def k_sentence(study: Any, lang: str = "en") -> str:
     sil = float(row.get("silhouette", np.nan))
     stab = row.get("stability", np.nan)
     key = "s_k_auto" if not pd.isna(stab) and float(stab) >= STABILITY_THRESHOLD else "s_k_unstable"
-    return t(lang, key, k=k, sil=sil, thr=STABILITY_THRESHOLD, elbow=int(kchoice.elbow_k))
+    return t(lang, key, k=k, sil=number(sil, lang, 2), thr=number(STABILITY_THRESHOLD, lang, 2),
+             elbow=int(kchoice.elbow_k))
 
 
 def _rfm(segments: pd.DataFrame, lang: str) -> list[str]:
@@ -90,12 +94,9 @@ def _rfm(segments: pd.DataFrame, lang: str) -> list[str]:
     if pd.isna(top["revenue_share"]):
         return []
     return [
-        t(lang, "s_rfm", label=top["label"], cshare=float(top["customer_share"]),
-          rshare=float(top["revenue_share"]))
+        t(lang, "s_rfm", label=top["label"], cshare=percent(float(top["customer_share"]), lang, 0),
+          rshare=percent(float(top["revenue_share"]), lang, 0))
     ]
-
-
-_QUOTED = re.compile(r"framework '([^']+)'")
 
 
 def summary_points(
@@ -137,10 +138,12 @@ def summary_points(
     titles = dict(titles or {})
     facts = study.facts
     buyers = int((facts["orders"] > 0).sum()) if "orders" in facts.columns else 0
-    points = [t(lang, "s_customers", customers=len(facts), date=study.analysis_date, buyers=buyers)]
+    points = [t(lang, "s_customers", customers=number(len(facts), lang),
+                date=date(study.analysis_date, lang), buyers=number(buyers, lang))]
     for q in study.quality:
         if q.table == "transactions" and q.rows_excluded:
-            points.append(t(lang, "s_excluded", excluded=q.rows_excluded, read=q.rows_read))
+            points.append(t(lang, "s_excluded", excluded=number(q.rows_excluded, lang),
+                            read=number(q.rows_read, lang)))
     if not study.segments.empty:
         points += _largest(study.segments, titles, lang)
     if study.agreement is not None and not study.agreement.empty:
@@ -149,6 +152,9 @@ def summary_points(
         points.append(k_sentence(study, lang))
     points += _rfm(study.segments, lang)
     if study.skipped:
-        names = [m.group(1) if (m := _QUOTED.search(s)) else s for s in study.skipped]
-        points.append(t(lang, "s_skipped", n=len(names), names=", ".join(names)))
+        from clientlib.reports.views import skipped_ids
+
+        names = skipped_ids(study.skipped)
+        shown = ", ".join(_name(titles, n) for n in names)
+        points.append(t(lang, "s_skipped", n=number(len(names), lang), names=shown))
     return points

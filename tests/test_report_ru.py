@@ -1,0 +1,160 @@
+"""The Russian report holds no English a learner would read; its vocabulary is unambiguous.
+
+The end-to-end test renders the Russian report on a small workshop shop with papermill and reads
+its visible text with an HTML parser (code, styles and the page's <head> left out: ids shown as
+<code> are code), then looks for Latin-letter words beyond a short allow-list. Cheaper tests feed
+the report's views with what the reader and the frameworks really write (a file with decimal
+commas, a framework whose columns are missing).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from clientlib import yamlio
+from clientlib.frameworks.rulebook import MissingColumnsError
+from clientlib.io import read_inputs
+from clientlib.reports import views
+
+#: Latin words a Russian reader may see: method and measure names, score letters, dataset names.
+ALLOWED = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M", "workshop", "cdnow"}
+# rfm.yaml's Russian title "(R rfm tests)" is a header line of the rulebook (the lead's).
+PENDING_HEADER_WORDS = {"rfm", "tests"}
+_LATIN = re.compile(r"[A-Za-z]+")
+
+
+class _Visible(HTMLParser):
+    """Text a browser shows in <body>, without <code>, <style> and <script>."""
+
+    HIDDEN = {"code", "style", "script", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth == 0:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = _Visible()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+def english_words(text: str) -> set[str]:
+    return set(_LATIN.findall(text)) - ALLOWED - PENDING_HEADER_WORDS
+
+
+def test_the_scanner_sees_english_outside_code():
+    page = "<html><head><title>x</title></head><body><p>Данные: used</p><code>customer_id</code>"
+    assert english_words(visible_text(page)) == {"used"}
+
+
+@pytest.fixture(scope="module")
+def russian_report(tmp_path_factory):
+    from clientlib.reports.render import render_report
+
+    out = tmp_path_factory.mktemp("report_ru") / "shop.html"
+    result = render_report({"n_customers": 200, "timeline_months": 2, "lang": "ru"}, out)
+    return result.html.read_text(encoding="utf-8")
+
+
+def test_russian_report_has_no_english_words(russian_report):
+    text = visible_text(russian_report)
+    assert "Главные выводы" in text and "Качество данных" in text
+    assert not english_words(text), sorted(english_words(text))
+    # numbers in the Russian way: no "1,234" groups, no "0.45" decimals in the prose and tables
+    assert not re.search(r"\d,\d{3}\b", text), re.search(r".{30}\d,\d{3}\b.{10}", text)
+    undated = re.sub(r"\b\d{2}\.\d{2}\.\d{4}\b", "", text)  # dates are 28.12.2024
+    assert not re.search(r"\d\.\d", undated), re.search(r".{30}\d\.\d.{10}", undated)
+
+
+def _rd(study, lang="ru", titles=None):
+    return SimpleNamespace(study=study, lang=lang, titles=titles or {}, parameters={})
+
+
+def test_reader_warnings_are_said_in_russian(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "customer_id;timestamp;amount;discount\n"
+        "a;2024-01-02;10,5;20\nb;2024-01-03;1000000,0;0\nc;2024-01-04;12,0;0\n"
+        "d;2024-01-05;11,0;0\ne;2024-01-05;13,0;0\n",
+        encoding="utf-8",
+    )
+    quality = read_inputs(str(path)).transactions.quality
+    assert len(quality.warnings) == 2  # discount in %, a huge amount
+    said = views.quality_warnings(_rd(SimpleNamespace(quality=[quality])))
+    assert said[0].startswith("транзакции: скидки больше 1 прочитаны как проценты")
+    assert "1\u00a0000\u00a0000,00" in said[1] and "(12,00)" in said[1]
+    for line in said:
+        assert not english_words(line), line
+    en = views.quality_warnings(_rd(SimpleNamespace(quality=[quality]), "en"))
+    assert en[0] == f"transactions: {quality.warnings[0]}"
+
+
+def test_skipped_frameworks_are_said_in_russian_with_the_columns_as_code():
+    message = str(MissingColumnsError("qualification", ["has_money", "likes_usp"]))
+    items = views.skipped_items(_rd(SimpleNamespace(skipped=[message]),
+                                    titles={"qualification": "Квалификация по пяти критериям"}))
+    assert items == [("Квалификация по пяти критериям: в данных нет столбцов",
+                      ["has_money", "likes_usp"])]
+    # a framework whose signal columns hold one value (clientlib.frameworks.rulebook's words)
+    import ibis
+
+    from clientlib import frameworks
+
+    facts = ibis.memtable({"customer_id": ["a", "b"], "orders": [1, 2], "free_share": [0.0, 0.0],
+                           "discount_share": [0.0, 0.0], "premium_share": [0.0, 0.0]})
+    why = frameworks.load("buyer_types").not_applicable(facts)
+    items = views.skipped_items(_rd(SimpleNamespace(skipped=[why]),
+                                    titles={"buyer_types": "Четыре типа покупателей"}))
+    assert items == [("Четыре типа покупателей: у всех клиентов одно значение в столбцах",
+                      ["discount_share", "free_share", "premium_share"])]
+
+
+def _rulebooks():
+    folder = Path(__file__).resolve().parents[1] / "clientlib" / "frameworks"
+    for path in sorted(folder.glob("*.yaml")):
+        yield path.name, yamlio.load(path.read_text(encoding="utf-8"), origin=path.name)
+
+
+def test_no_two_classes_share_a_russian_label():
+    # Within a framework: all labels differ. Across frameworks (the three RFM maps are one family,
+    # `hook: rfm`): no label equals another family's label or starts it word for word
+    # («перспективный» and «перспективный клиент» were two different classes).
+    labels: list[tuple[str, str, str]] = []
+    for name, book in _rulebooks():
+        ru = [c["label"]["ru"].casefold() for c in book["classes"]]
+        assert len(ru) == len(set(ru)), f"{name}: one Russian label for two classes"
+        family = book.get("hook") or book["id"]
+        labels += [(family, c["id"], r) for c, r in zip(book["classes"], ru,
+                                                                   strict=True)]
+    for fam_a, id_a, a in labels:
+        for fam_b, id_b, b in labels:
+            if fam_a == fam_b:
+                continue
+            assert a != b and not b.startswith(a + " "), (fam_a, id_a, a, fam_b, id_b, b)
+
+
+def test_russian_labels_are_written_in_lower_case():
+    # One capitalisation for class labels in Russian running text: «поклонник», «чемпионы».
+    for name, book in _rulebooks():
+        for c in book["classes"]:
+            ru = c["label"]["ru"]
+            assert ru[0] == ru[0].lower(), f"{name}: {c['id']} is «{ru}»"
