@@ -175,3 +175,17 @@ def test_exercise_prompts_are_markdown(path):
             assert prompt.cell_type == "markdown"
             if 'lang="ru"' in (NOTEBOOKS_DIR / "src" / f"{path.stem}.py").read_text("utf-8"):
                 assert word in prompt.source
+
+
+def test_prose_rebuild_keeps_the_outputs_and_refuses_changed_code():
+    build = _build_module()
+    source = NOTEBOOKS_DIR / "src" / "03_loyalty_ladder.py"
+    committed = _read(NOTEBOOKS_DIR / "ru" / "03_loyalty_ladder.ipynb")
+    fresh = build.strip_volatile(build.with_outputs_of(build.cells_for(source, "ru"), committed))
+    assert [(c.cell_type, c.source, c.get("outputs")) for c in fresh.cells] == [
+        (c.cell_type, c.source, c.get("outputs")) for c in committed.cells
+    ]
+    edited = build.cells_for(source, "ru")
+    next(c for c in edited.cells if c.cell_type == "code").source += "\nx = 1"
+    with pytest.raises(SystemExit, match="code cells changed"):
+        build.with_outputs_of(edited, committed)

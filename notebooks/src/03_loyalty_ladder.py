@@ -157,6 +157,30 @@ conv = conversion(ladder)
 shown = conv.assign(rung=conv["rung"].map(names)).set_index("rung")
 lessons.localize(lessons.as_percent(shown, ["share", "conversion"], lang), lang)
 
+# %% [markdown] lang="en"
+# **Worked example: reading the table.** Take the buyer row. Its `reached` is everyone who has
+# paid at least once, so the buyers themselves plus the regulars and the advocates above them.
+# Its `conversion` is that number divided by the `reached` of the client row, the people who got
+# as far as talking to us. Read it as: of the customers we managed to get into a conversation, this
+# share went on to pay. The potential-client row has no conversion, since there is no rung below
+# it. Each conversion is a lever with an owner: marketing for potential → client, sales for
+# client → buyer, service and the loyalty programme for buyer → regular, and whoever thanks
+# customers for recommendations for regular → advocate. A target written as "conversion to
+# regular from X to Y by the end of the quarter" is something the team can act on; "more loyal
+# customers" is not.
+
+# %% [markdown] lang="ru"
+# **Разберём таблицу на примере.** Возьмём строку «покупатель». Её «дошли» — все, кто хотя бы раз
+# заплатил: сами покупатели плюс постоянные покупатели и приверженцы над ними. Её «переход» —
+# это число, делённое на «дошли» строки «клиент», то есть на тех, кто добрался до разговора с
+# нами. Читается так: из тех, кого мы вовлекли в переговоры, вот такая доля в итоге заплатила. У
+# потенциального клиента перехода нет: ниже ступени нет. За каждым переходом стоит рычаг и
+# ответственный: маркетинг — за шаг «потенциальный клиент → клиент», продажи — за «клиент →
+# покупатель», сервис и программа лояльности — за «покупатель → постоянный», а тот, кто
+# благодарит за рекомендации, — за «постоянный → приверженец». Цель вида «поднять переход в
+# постоянные с X до Y к концу квартала» команда может выполнить; «больше лояльных клиентов» —
+# нет.
+
 # %%
 ax = shown["customers"].plot.barh(figsize=(7, 3), color="C0")
 ax.set_xlabel(lessons.header("customers", lang))
@@ -215,6 +239,28 @@ long = snaps.groupby(["period_end", "class"]).size().rename("count").reset_index
 long["class"] = long["class"].map(names)
 plots.flows_area(long.rename(columns={"period_end": "period"}), share=True, lang=lang)
 plt.show()
+
+# %% [markdown] lang="en"
+# ## Portraits and hidden goals
+#
+# Numbers say where people stop; they do not say why. The author's advice is to write a portrait
+# of each rung, including the goals nobody says out loud. A buyer who does not come back may not
+# be unhappy at all: maybe the first purchase solved the problem, maybe nobody ever asked them
+# for a second one, maybe a competitor simply reminded them first. The emotional "elephant"
+# decides, the rational "rider" explains afterwards. Before choosing a technique for the weakest
+# step, ask three people from that rung what would have made them take the next step. The data
+# tells you which rung to call; the calls tell you what to say.
+
+# %% [markdown] lang="ru"
+# ## Портреты и скрытые цели
+#
+# Цифры показывают, где люди останавливаются, но не объясняют почему. Автор советует описать
+# портрет каждой ступени, включая цели, о которых вслух не говорят. Покупатель, который не
+# вернулся, вовсе не обязательно недоволен: возможно, первая покупка решила его задачу, возможно,
+# его никто не позвал за второй, а возможно, конкурент просто напомнил о себе раньше. Решает
+# эмоциональный «слон», а рациональный «наездник» потом объясняет решение. Прежде чем выбирать
+# приём для самого слабого шага, спросите трёх человек с этой ступени, что заставило бы их
+# сделать следующий шаг. Данные подсказывают, кому звонить; разговоры — что говорить.
 
 # %% [markdown] lang="en"
 # ## For discussion

@@ -177,6 +177,33 @@ summary = summary.sort_values("revenue", ascending=False, ignore_index=True)
 lessons.localize(lessons.as_percent(summary.set_index("label").drop(columns="class"),
                                     ["revenue_share"], lang), lang)
 
+# %% [markdown] lang="en"
+# **Worked example: where the gold line falls.** Rank the buyers by revenue. For each customer,
+# the rule looks at the share of revenue of everyone ranked *above* them (`revenue_share_before`).
+# While that share is below 80 %, the customer is gold; the customer who carries the running total
+# across the line is still gold, the next one is silver. So "gold" is the smallest group that
+# covers the target share, and its size depends on the business: a shop with a long tail of small
+# buyers has a thin gold tier, a wholesaler with a few large accounts may have three gold customers
+# out of thirty. Silver repeats the same cut for the next 15 %. Non-buyers never enter the
+# ranking: they are false clients when a negotiation has been open too long and keeps being
+# postponed, and prospects otherwise. Note what the tiers do not see: revenue is not profit (pass
+# a profit column when you have one), and a single very large order can make a one-off buyer
+# gold, so read the gold list with the account managers before acting on it.
+
+# %% [markdown] lang="ru"
+# **Разберём, где проходит граница золота.** Упорядочим покупателей по выручке. Для каждого
+# клиента правило смотрит на долю выручки всех, кто стоит *выше* него (`revenue_share_before`).
+# Пока эта доля меньше 80 %, клиент золотой; тот, на ком накопленная сумма переходит черту, тоже
+# золотой, следующий — уже серебряный. Значит, «золото» — наименьшая группа, которая покрывает
+# заданную долю, и её размер зависит от бизнеса: у магазина с длинным хвостом мелких покупателей
+# золотой слой тонкий, у оптовика с несколькими крупными клиентами золотыми могут оказаться трое
+# из тридцати. Серебро повторяет тот же разрез для следующих 15 %. Те, кто не покупал, в рейтинг
+# не попадают: это ложные клиенты, если переговоры затянулись и постоянно откладываются, и
+# перспективные во всех остальных случаях. Помните, чего уровни не видят: выручка — не прибыль
+# (передайте столбец прибыли, если он есть), а один очень крупный заказ может сделать золотым
+# разового покупателя, поэтому прежде чем действовать, пройдитесь по списку золотых клиентов вместе
+# с менеджерами.
+
 # %%
 lessons.say("lessons.l04_flags", lang, key=int(tiers["key_account"].sum()),
             mono=int(tiers["mono_client"].sum()),
@@ -219,6 +246,30 @@ gold = gold.assign(alerts=gold["alerts"].map(alert_text), total_spend=gold["tota
 lessons.localize(lessons.as_percent(
     gold.set_index("customer_id")[["total_spend", "revenue_share", "alerts"]],
     ["revenue_share"], lang, 2), lang)
+
+# %% [markdown] lang="en"
+# ## Organising the work with key clients
+#
+# The article is practical about the organisation. How many key accounts one manager can carry is
+# decided by the revenue they bring, not by their number. A key client deserves a dossier beyond
+# the usual CRM card: who decides and who influences, their plans, the competitors courting them,
+# with access limited to the manager and their head. The head of sales checks in the early months
+# that the manager uses all of the company's resources and follows a plan; the manager sums up
+# regularly and keeps the dossier current. And the warning that closes the section: do not relax
+# when things go well, because competitors keep trying to take the client away. The alerts above
+# are that warning turned into a weekly list.
+
+# %% [markdown] lang="ru"
+# ## Как организовать работу с ключевыми клиентами
+#
+# Статья практична и в организации. Сколько ключевых клиентов может вести один менеджер, решает
+# приносимая ими выручка, а не их число. На ключевого клиента заводят досье сверх обычной
+# карточки в CRM: кто принимает решения и кто на них влияет, планы клиента, конкуренты, которые
+# его обхаживают; доступ к досье — только у менеджера и его руководителя. Руководитель отдела
+# продаж в первые месяцы проверяет, задействовал ли менеджер все ресурсы компании и работает ли по
+# плану; менеджер регулярно подводит итоги и пополняет досье. И предупреждение, которым
+# заканчивается раздел: не расслабляйтесь, когда всё хорошо, — конкуренты продолжают попытки
+# увести клиента. Сигналы выше — это предупреждение, превращённое в еженедельный список.
 
 # %% [markdown] lang="en"
 # ## For discussion
