@@ -121,6 +121,7 @@ def with_outputs_of(
             if _injected(done):  # papermill's injected language sits right after parameters
                 cells.append(done)
                 done = next(queue)
+            done.metadata = copy.deepcopy(cell.metadata)  # tags come from the source
             cells.append(done)
         else:
             cells.append(cell)

@@ -196,7 +196,7 @@ lessons.localize(dormant.to_frame(), lang)
 start = min(365, max(15, int(round(cycle / 15)) * 15))
 lessons.lifecycle_shares(facts, cycle, 3, lang=lang)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lessons.explore(lessons.lifecycle_shares, facts, lang,
                 purchase_cycle_days=(15, 365, 15, start), fan_min_orders=(2, 10, 1, 3))
 

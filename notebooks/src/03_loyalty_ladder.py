@@ -205,7 +205,7 @@ plt.show()
 # %%
 lessons.ladder_shares(facts, 2, lang=lang)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lessons.explore(lessons.ladder_shares, facts, lang, regular_min_orders=(2, 10, 1, 2))
 
 # %% [markdown] lang="en"
