@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -29,12 +29,14 @@ from clientlib.exercises._common import classes, count, pandas_table
 __all__ = [
     "CRITERIA",
     "EXERCISES",
+    "applies",
     "bought_table",
     "class_table",
     "criteria_table",
     "crosstab",
     "frameworks_that_apply",
     "persona_crosstab",
+    "persona_names",
     "rules_table",
     "say_call_list",
     "say_failed_diy",
@@ -57,6 +59,23 @@ def _t(key: str, lang: str, **fields: Any) -> str:
 
 def _n(x: Any, lang: str, digits: int = 0) -> str:
     return messages.number(x, lang, digits)
+
+
+def persona_names(persona: pd.Series, lang: str = "en") -> pd.Series:
+    """The workshop shop's hidden personas, named in ``lang`` (unknown ones kept as they are).
+
+    Examples
+    --------
+    >>> persona_names(pd.Series(["loyal_fan", "x"]), "ru").tolist()
+    ['верный поклонник', 'x']
+    """
+    def name(p: Any) -> Any:
+        try:
+            return _t(f"persona_{p}", lang)
+        except KeyError:
+            return p
+
+    return persona.map(name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,6 +146,22 @@ def frameworks_that_apply(
         print(_t("fw_applies", lang, framework=title(name, lang), k=k))
         out.append(name)
     return out
+
+
+def applies(frameworks: str | Sequence[str], ran: Sequence[str], lang: str = "en") -> bool:
+    """True when every framework a section needs ran; else print why the section is skipped.
+
+    Examples
+    --------
+    >>> applies("awareness", ["ladder"], "ru")
+    (для этого раздела нужен фреймворк «Стадии осведомлённости», а к этим данным он неприменим)
+    False
+    """
+    needed = [frameworks] if isinstance(frameworks, str) else list(frameworks)
+    missing = [f for f in needed if f not in ran]
+    for f in missing:
+        print(_t("skipped_section", lang, framework=title(f, lang)))
+    return not missing
 
 
 def rules_table(framework: str, lang: str = "en") -> pd.DataFrame:
@@ -302,7 +337,7 @@ def persona_crosstab(
     if "persona" not in f.columns:
         print(_t("no_persona", lang))
         return None
-    persona = f.set_index("customer_id")["persona"]
+    persona = persona_names(f.set_index("customer_id")["persona"], lang)
     part = _part(segments, framework).set_index("customer_id")["label"]
     out = pd.crosstab(persona.reindex(part.index).rename(_t("col_persona", lang)), part)
     out.columns.name = _t("col_label", lang)
@@ -331,10 +366,6 @@ def _qualified_ready(facts: Any) -> int:
     q = classes(facts, "qualification")
     a = classes(facts, "awareness").reindex(q.index)
     return int(((q == "qualified") & (a == "ready_to_buy")).sum())
-
-
-def _ids(values: Iterable[Any]) -> list[str]:
-    return [str(v) for v in values]
 
 
 EXERCISES = [

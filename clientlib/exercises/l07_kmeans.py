@@ -19,7 +19,7 @@ import pandas as pd
 
 from clientlib import messages
 from clientlib.exercises import Exercise
-from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t
+from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t, persona_names
 
 __all__ = [
     "EXERCISES",
@@ -147,7 +147,7 @@ def persona_crosstab(
         print(_t("no_persona", lang))
         return None
     clusters = pd.Series(model.labels_, index=buyers.index).map(dict(names))
-    return pd.crosstab(buyers["persona"].rename(_t("col_persona", lang)),
+    return pd.crosstab(persona_names(buyers["persona"], lang).rename(_t("col_persona", lang)),
                        clusters.rename(_t("col_cluster", lang)))  # fmt: skip
 
 

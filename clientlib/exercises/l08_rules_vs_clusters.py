@@ -16,7 +16,7 @@ import pandas as pd
 
 from clientlib import messages
 from clientlib.exercises import Exercise, framework_choices
-from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t, title
+from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t, persona_names, title
 
 __all__ = [
     "EXERCISES",
@@ -86,10 +86,15 @@ def say_split(
 ) -> str | None:  # fmt: skip
     """Print the class (of at least ``min_share`` of the buyers) that k-means splits most evenly.
 
-    "Most evenly": the smallest share in its main cluster. Returns the class id.
+    "Most evenly": the smallest share in its main cluster. The catch-all class of the framework
+    (its ``otherwise`` rule) is left out: it is a remainder, not a segment. Returns the class id.
     """
+    from clientlib import frameworks
+
+    rest = {r["id"] for r in frameworks.load(framework).describe() if r["rule"] == "otherwise"}
     part = segments[segments["framework"] == framework].set_index("customer_id")
     part = part.reindex(clusters.index).dropna(subset=["class"])
+    part = part[~part["class"].isin(rest)]
     ct = pd.crosstab(part["class"], clusters.reindex(part.index))
     sizes = ct.sum(axis=1)
     ct = ct[sizes >= min_share * sizes.sum()]
@@ -150,28 +155,31 @@ def persona_scores(
 def persona_recovery(
     segments: pd.DataFrame, persona: pd.Series, names: Iterable[str], lang: str = "en"
 ) -> pd.DataFrame:
-    """For each persona: the class of any framework holding the largest share of it.
+    """For each persona: the class of any framework that matches it best.
 
-    Columns: framework · class, the share of the persona in that class (recall), and the share
-    of the class that is the persona (precision).
+    "Best": the highest F1 score, the harmonic mean of the share of the persona in the class
+    (recall) and the share of the class that is the persona (precision), so that a huge class
+    holding every persona does not win. Columns: framework · class, recall, precision.
     """
-    best: dict[str, tuple[float, float, str]] = {}
+    persona = persona_names(persona, lang)
+    best: dict[str, tuple[float, float, float, str]] = {}
     for name in names:
         part = segments[segments["framework"] == name].set_index("customer_id")
         part = part.reindex(persona.index)
         ct = pd.crosstab(persona, part["label"])
         recall = ct.div(ct.sum(axis=1), axis=0)
         precision = ct.div(ct.sum(axis=0), axis=1)
+        f1 = 2 * recall * precision / (recall + precision).where(recall + precision > 0)
         for p in ct.index:
-            cls = recall.loc[p].idxmax()
-            cand = (float(recall.loc[p, cls]), float(precision.loc[p, cls]),
-                    f"{title(name, lang)} · {cls}")  # fmt: skip
-            if p not in best or cand[:2] > best[p][:2]:
+            cls = f1.loc[p].idxmax()
+            cand = (float(f1.loc[p, cls]), float(recall.loc[p, cls]),
+                    float(precision.loc[p, cls]), f"{title(name, lang)} · {cls}")  # fmt: skip
+            if p not in best or cand[0] > best[p][0]:
                 best[p] = cand
     out = pd.DataFrame(
-        {_t("col_best_class", lang): {p: v[2] for p, v in best.items()},
-         _t("col_recall", lang): {p: round(v[0], 3) for p, v in best.items()},
-         _t("col_precision", lang): {p: round(v[1], 3) for p, v in best.items()}}
+        {_t("col_best_class", lang): {p: v[3] for p, v in best.items()},
+         _t("col_recall", lang): {p: round(v[1], 3) for p, v in best.items()},
+         _t("col_precision", lang): {p: round(v[2], 3) for p, v in best.items()}}
     ).sort_index()  # fmt: skip
     out.index.name = _t("col_persona", lang)
     return out
@@ -201,10 +209,11 @@ def _compare_ladder_cramers(segments: pd.DataFrame, clusters: pd.Series) -> floa
 
 
 def _compare_best_persona(segments: pd.DataFrame, customers: pd.DataFrame) -> set[str]:
-    # sklearn is the independent reference here (compare() implements its own AMI)
+    # buyers only (the lesson's table shows all customers); sklearn gives the AMI
     from sklearn.metrics import adjusted_mutual_info_score
 
-    persona = customers.set_index("customer_id")["persona"]
+    buyers = customers[customers["orders"] > 0]
+    persona = buyers.set_index("customer_id")["persona"]
     scores = {}
     for name, part in segments.groupby("framework", sort=True):
         cls = part.set_index("customer_id")["class"]
@@ -242,15 +251,17 @@ EXERCISES = [
     ),
     Exercise(
         "compare_best_persona", LESSON,
-        {"en": "Which framework agrees best with the hidden persona (highest AMI)?",
-         "ru": "Какой фреймворк лучше всех совпадает со скрытой персоной (наибольший AMI)?"},
+        {"en": "Among the buyers only, which framework agrees best with the hidden persona "
+               "(highest AMI)?",
+         "ru": "Какой фреймворк лучше всех совпадает со скрытой персоной среди одних только "
+               "покупателей (наибольший AMI)?"},
         "label", ("segments", "customers"), _compare_best_persona,
-        {"en": "For each framework, compare the persona with its classes (compare(persona, "
-               "classes(name)).ami) and take the framework with the highest value; answer with "
-               "its id or its title.",
-         "ru": "Для каждого фреймворка сравните персону с его классами (compare(persona, "
-               "classes(name)).ami) и возьмите фреймворк с наибольшим значением; ответ — id или "
-               "название."},
+        {"en": "Keep the buyers (facts_df['orders'] > 0); for each framework compare their "
+               "persona with their classes (compare(persona, classes(name)).ami) and take the "
+               "framework with the highest value; answer with its id or its title.",
+         "ru": "Оставьте покупателей (facts_df['orders'] > 0); для каждого фреймворка сравните "
+               "их персону с их классами (compare(persona, classes(name)).ami) и возьмите "
+               "фреймворк с наибольшим значением; ответ — id или название."},
         choices=framework_choices,
     ),
     Exercise(

@@ -173,7 +173,7 @@ l05.rules_table("qualification", lang)
 # Перспективный клиент без единой покупки — первая строка в списке звонков.
 
 # %%
-if "qualification" in ran:
+if l05.applies("qualification", ran, lang):
     display(l05.bought_table(segments, facts_df, "qualification", lang=lang))
     l05.say_call_list(segments, facts_df, lang=lang)
 
@@ -190,7 +190,7 @@ if "qualification" in ran:
 # предложения, — или нельзя, как в случае с деньгами?
 
 # %%
-if "qualification" in ran:
+if l05.applies("qualification", ran, lang):
     display(l05.criteria_table(facts_df, segments, lang=lang))
     l05.say_weakest_criterion(facts_df, segments, lang=lang)
 
@@ -264,7 +264,7 @@ if "qualification" in ran:
 # ними и сколько заказов команде больше не придётся обрабатывать?
 
 # %%
-if "buyer_types" in ran:
+if l05.applies("buyer_types", ran, lang):
     display(l05.class_table(segments, "buyer_types", facts_df, lang=lang))
     l05.say_price_rise(segments, facts_df, lang=lang)
 
@@ -286,7 +286,7 @@ if "buyer_types" in ran:
 # находят ли их правила:
 
 # %%
-if "buyer_types" in ran:
+if l05.applies("buyer_types", ran, lang):
     display(l05.persona_crosstab(segments, facts_df, "buyer_types", lang=lang))
 
 # %% [markdown] lang="en"
@@ -357,7 +357,7 @@ if "buyer_types" in ran:
 # сейчас. Таблица сопряжённости ставит их рядом.
 
 # %%
-if {"awareness", "qualification"} <= set(ran):
+if l05.applies(["awareness", "qualification"], ran, lang):
     display(l05.crosstab(segments, "awareness", "qualification", lang=lang))
     l05.say_failed_diy(segments, lang=lang)
 
@@ -427,7 +427,7 @@ if {"awareness", "qualification"} <= set(ran):
 # «дёшево и быстро», иначе премиальный сервис раздаётся даром.
 
 # %%
-if "fast_good_cheap" in ran:
+if l05.applies("fast_good_cheap", ran, lang):
     display(l05.class_table(segments, "fast_good_cheap", facts_df, lang=lang))
     l05.say_pairs(segments, facts_df, lang=lang)
     fgc = segments[segments["framework"] == "fast_good_cheap"]

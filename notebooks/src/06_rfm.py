@@ -132,7 +132,7 @@ with warnings.catch_warnings():
 scored = scored.sort_values("customer_id", ignore_index=True)
 buyers = scored[scored["R"].notna()]
 display(l06.score_ranges(buyers, lang=lang))
-l06.say_missing_scores(buyers, lang=lang)
+missing = l06.say_missing_scores(buyers, lang=lang)
 
 # %% [markdown] lang="en"
 # Each row of the table gives, for one score, the range of days, orders and spend it covers. Read the
@@ -217,14 +217,18 @@ l06.say_bins_change(by_bins, lang=lang)
 lessons.explore(lessons.rfm_shares, facts, lang=lang, bins=(3, 7, 1, 5))
 
 # %% [markdown] lang="en"
-# **Discuss.** Which segment grows most when you drop to three scores, and which disappears? If your
-# shop had one campaign budget, would you rather target a coarse, large *Champions* group or a small,
-# sharp one?
+# **Discuss.** Which segment changes most? Read the *Champions* rule (R, F and M all at least 4): with
+# three scores nobody can reach 4, and with seven the same rule takes the top four sevenths of each
+# scale, so the group grows instead of getting sharper. A segment map is written for one scale;
+# changing the number of scores means rewriting the map. If your shop had one campaign budget, would
+# you rather target a large, loose *Champions* group or a small, sharp one?
 
 # %% [markdown] lang="ru"
-# **Обсудите.** Какой сегмент сильнее всего растёт при переходе на три оценки и какой исчезает? Если
-# бы у вашего магазина был бюджет на одну кампанию, что бы вы выбрали: грубую и большую группу
-# *Чемпионов* или маленькую и точную?
+# **Обсудите.** Какой сегмент меняется сильнее всего? Прочтите правило *Чемпионов* (R, F и M — все не
+# ниже 4): при трёх оценках до 4 не дотянется никто, а при семи то же правило забирает верхние четыре
+# седьмых каждой шкалы, и группа не становится точнее, а разрастается. Карта сегментов пишется под
+# одну шкалу; меняете число оценок — переписывайте карту. Если бы у вашего магазина был бюджет на
+# одну кампанию, что бы вы выбрали: большую и размытую группу *Чемпионов* или маленькую и точную?
 
 # %% [markdown] lang="en"
 # ## A simpler map

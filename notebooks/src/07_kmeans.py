@@ -111,12 +111,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from clientlib import plots
+from clientlib import exercises, lessons, plots
 from clientlib.clusters import RFM_FEATURES, CustomerClusters, choose_k, name_clusters
-from clientlib import exercises, lessons
 from clientlib.exercises import l07_kmeans as l07
 from clientlib.features import customer_facts
-from clientlib.messages import number, text
+from clientlib.messages import number
 
 lessons.setup_notebook()
 inputs = lessons.load_inputs(
@@ -128,7 +127,6 @@ facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
             date=inputs.transactions.analysis_date)
-facts_df = inputs.facts.to_pandas().sort_values("customer_id", ignore_index=True)
 buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
 
 # %% [markdown] lang="en"
@@ -145,7 +143,7 @@ buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
 
 # %%
 display(l07.feature_summary(buyers, lang=lang))
-print(l07.prompt_skew(buyers, lang=lang))
+l07.say_skew(buyers, lang=lang)
 
 # %% [markdown] lang="en"
 # ## Worked example: choosing k
@@ -160,7 +158,7 @@ print(l07.prompt_skew(buyers, lang=lang))
 # %%
 kc = choose_k(buyers, range(2, 8), random_state=seed, n_seeds=3)
 display(l07.k_table(kc, lang=lang))
-print(l07.k_reason(kc, lang=lang))
+l07.say_k(kc, lang=lang)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 plots.elbow_plot(kc, ax=axes[0], lang=lang)
 plots.silhouette_plot(kc, ax=axes[1], lang=lang)
@@ -219,7 +217,7 @@ fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
 plots.snake_plot(model.profiles_, ax=axes[0], names=names, value="z", lang=lang)
 plots.cluster_scatter(buyers, model.labels_, ax=axes[1], names=names, lang=lang)
 plt.show()
-print(l07.prompt_clusters(model, buyers, names, lang=lang))
+l07.say_clusters(model, buyers, names, lang=lang)
 
 # %% [markdown] lang="en"
 # **Discuss.** Which cluster would you give a name of your own — and an action? Is there a cluster that
@@ -240,7 +238,7 @@ print(l07.prompt_clusters(model, buyers, names, lang=lang))
 # содержат, таблица сопряжённости показывает, куда попала каждая персона.
 
 # %%
-print(l07.persona_crosstab(model, buyers, names, inputs, lang=lang))
+l07.persona_crosstab(model, buyers, names, lang=lang)
 
 # %% [markdown] lang="en"
 # ## Exercises

@@ -103,15 +103,15 @@ n_customers = 2000  # size of the workshop shop
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from clientlib import plots, segment
+from clientlib import exercises, frameworks, lessons, plots, segment
 from clientlib.clusters import CustomerClusters, name_clusters
 from clientlib.compare import agreement_matrix, compare
-from clientlib import exercises, lessons
+from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l08_rules_vs_clusters as l08
 from clientlib.features import customer_facts
 from clientlib.messages import number, text
 
-setup_notebook()
+lessons.setup_notebook()
 display(l08.toy_scores(lang=lang))
 
 # %% [markdown] lang="en"
@@ -129,14 +129,17 @@ display(l08.toy_scores(lang=lang))
 # ## Данные
 
 # %%
-inputs = load_inputs(data=data, mapping=mapping, analysis_date=analysis_date, returns=returns,
-                     duplicates=duplicates, zero_amount=zero_amount, sep=sep, encoding=encoding,
-                     date_format=date_format, dayfirst=dayfirst, decimal=decimal, seed=seed,
-                     n_customers=n_customers, lang=lang)
-facts = inputs.facts
+inputs = lessons.load_inputs(
+    data, mapping, analysis_date, seed=seed, n_customers=n_customers,
+    returns=returns, duplicates=duplicates, zero_amount=zero_amount, sep=sep, encoding=encoding,
+    date_format=date_format, dayfirst=dayfirst, decimal=decimal,
+)
+facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
-segments, skipped = segment.segment(facts, "all", lang=lang)
-ran = l08.report_frameworks(segments, skipped, lang=lang)
+lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
+            date=inputs.transactions.analysis_date)
+segments, _ = segment.segment(facts, "all", lang=lang)
+ran = l05.frameworks_that_apply(segments, facts_df, frameworks.available(), lang)
 buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
 model = CustomerClusters(n_clusters=4, random_state=seed).fit(buyers)
 names = name_clusters(model.profiles_, lang=lang)
@@ -162,14 +165,14 @@ def classes(framework):
 # сопоставление.
 
 # %%
-rfm_labels = l08.labels(segments, "rfm").loc[clusters.index]
-cluster_labels = clusters.map(names).rename(text("lessons_05_08.cluster", lang))
-ag = compare(rfm_labels, cluster_labels)
+rfm_labels = segments[segments["framework"] == "rfm"].set_index("customer_id")["label"]
+ag = compare(rfm_labels.loc[clusters.index].rename(l05.title("rfm", lang)),
+             clusters.map(names).rename(text("lessons_05_08.col_cluster", lang)))
 display(l08.scores_table(ag, lang=lang))
 plots.crosstab_heatmap(ag, normalize="index", lang=lang)
 plt.show()
 display(l08.matching_table(ag, lang=lang))
-print(l08.prompt_split(segments, clusters, names, "rfm", lang=lang))
+split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 
 # %% [markdown] lang="en"
 # **Discuss.** The printed line names the RFM segment that k-means splits most evenly. Look at the two
@@ -185,24 +188,24 @@ print(l08.prompt_split(segments, clusters, names, "rfm", lang=lang))
 # ## Every framework against every other
 #
 # Adjusted mutual information between all groupings, on the buyers (k-means knows only them).
-# Frameworks that read the survey (qualification, awareness) should agree with nothing built from
-# purchases; frameworks built from orders should agree with each other and with the clusters.
+# Frameworks that read the survey (qualification, awareness) should agree little with anything built
+# from purchases; frameworks built from orders should agree with each other and with the clusters.
 
 # %% [markdown] lang="ru"
 # ## Каждый фреймворк против каждого
 #
 # Скорректированная взаимная информация между всеми разметками, на покупателях (k-means знает
-# только их). Фреймворки на ответах анкеты (квалификация, осведомлённость) не должны совпадать ни с
-# чем, что построено на покупках; фреймворки на заказах должны совпадать друг с другом и с кластерами.
+# только их). Фреймворки на ответах анкеты (квалификация, осведомлённость) почти не должны совпадать
+# с тем, что построено на покупках; фреймворки на заказах должны совпадать друг с другом и с кластерами.
 
 # %%
-labelings = {l08.title(name, lang): classes(name).loc[clusters.index] for name in ran}
+labelings = {l05.title(name, lang): classes(name).loc[clusters.index] for name in ran}
 labelings["k-means"] = clusters
 matrix = agreement_matrix(labelings, metric="ami")
 display(matrix.round(2))
 plots.agreement_heatmap(matrix, metric="AMI", lang=lang)
 plt.show()
-print(l08.prompt_matrix(matrix, lang=lang))
+l08.say_matrix(matrix, lang=lang)
 
 # %% [markdown] lang="en"
 # **Discuss.** Which rule-based framework is closest to k-means, and is that the one your business
@@ -214,7 +217,9 @@ print(l08.prompt_matrix(matrix, lang=lang))
 # The workshop data carries each customer's hidden persona. No method was built to recover it, but
 # the persona drives the behaviour, so a framework that captures behaviour well should line up with
 # it. Here every customer counts, buyers or not; k-means counts non-buyers as a group of their own.
-# For each persona, the table shows the class (of any framework) that holds the largest share of it.
+# The second table gives, for each persona, the class (of any framework) that matches it best: most
+# of the persona falls into it *and* most of the class is that persona (the F1 score, the harmonic
+# mean of the two shares, decides, so that a huge class holding everybody does not win).
 
 # %% [markdown] lang="ru"
 # **Обсудите.** Какой фреймворк на правилах ближе всего к k-means — и им ли на самом деле пользуется
@@ -226,12 +231,13 @@ print(l08.prompt_matrix(matrix, lang=lang))
 # В учебных данных у каждого клиента есть скрытая персона. Ни один метод не строился, чтобы её найти,
 # но поведение задаёт именно персона, так что фреймворк, хорошо улавливающий поведение, должен с ней
 # совпадать. Здесь учитываются все клиенты, и покупатели, и нет; для k-means не покупавшие — отдельная
-# группа. Для каждой персоны таблица показывает класс (любого фреймворка), в котором её доля больше
-# всего.
+# группа. Вторая таблица для каждой персоны показывает класс (любого фреймворка), который совпадает с
+# ней лучше всего: в него попала большая часть персоны *и* большая часть класса — это она (решает
+# мера F1, среднее гармоническое двух долей, — чтобы не побеждал огромный класс, вместивший всех).
 
 # %%
-if l08.has_persona(inputs):
-    persona = l08.persona(inputs)
+if "persona" in facts_df.columns:
+    persona = facts_df.set_index("customer_id")["persona"]
     display(l08.persona_scores(segments, clusters, persona, ran, lang=lang))
     display(l08.persona_recovery(segments, persona, ran, lang=lang))
 else:
@@ -284,20 +290,22 @@ exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=cl
 # %% [markdown] lang="en"
 # ### Exercise 3: closest to the truth
 #
-# Which framework agrees best with the hidden persona, measured by **AMI** over all customers? Answer
-# with the framework id (`"lifecycle"`) or its title in either language.
+# The table above counts every customer. Among the **buyers only**, which framework agrees best with
+# the hidden persona, measured by **AMI**? Answer with the framework id (`"lifecycle"`) or its title
+# in either language.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 3: ближе всех к правде
 #
-# Какой фреймворк лучше всего совпадает со скрытой персоной по **AMI** на всех клиентах? Ответьте id
-# фреймворка (`"lifecycle"`) или его названием на любом из двух языков.
+# Таблица выше учитывает всех клиентов. А среди **одних только покупателей** какой фреймворк лучше
+# всего совпадает со скрытой персоной по **AMI**? Ответьте id фреймворка (`"lifecycle"`) или его
+# названием на любом из двух языков.
 
 # %%
 answer = None  # your code here
 
 # %%
-exercises.check("compare_best_persona", answer, segments=segments, customers=inputs.customers_df, lang=lang)
+exercises.check("compare_best_persona", answer, segments=segments, customers=facts_df, lang=lang)
 
 # %% [markdown] lang="en"
 # ### Exercise 4 (open): split or keep?
