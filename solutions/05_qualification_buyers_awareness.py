@@ -38,8 +38,9 @@ orders = facts.to_pandas().set_index("customer_id")["orders"]
 first = both[(both["qualification"] == "qualified") & (orders.reindex(both.index) == 0)]
 ready = first[first["awareness"].isin(["ready_to_buy", "failed_diy"])]
 answer = (
-    f"First the qualified prospects who never bought ({len(first)} on the workshop data): they pass "
-    f"all five criteria and only need a call. Within them, those looking for a vendor or rescuing a "
+    f"First the qualified prospects who never bought ({len(first)} on the workshop data): they "
+    f"pass all five criteria and only need a call. Within them, those looking for a vendor or "
+    f"rescuing a "
     f"failed attempt ({len(ready)}) come first, with a quote or an offer of support; then the rest "
     f"of the qualified non-buyers with an application example. The list is topped up to 50 with "
     f"qualified buyers who are seekers or result-focused, never with discount hunters."

@@ -73,8 +73,8 @@ def assert_number_exercise(name, right, lang, **context):
 
 
 def assert_label_exercise(name, framework, right_id, wrong_id, lang, **context):
-    for answer in (right_id, label_of(framework, right_id, "en"), label_of(framework, right_id, "ru"),
-                   label_of(framework, right_id, "ru").upper()):  # fmt: skip
+    ru = label_of(framework, right_id, "ru")
+    for answer in (right_id, label_of(framework, right_id, "en"), ru, ru.upper()):
         fb = out(name, answer, lang, **context)
         assert fb.status == "correct", (answer, fb.message)
     for answer in (wrong_id, label_of(framework, wrong_id, "ru")):

@@ -43,6 +43,7 @@ __all__ = [
     "say_pairs",
     "say_price_rise",
     "say_weakest_criterion",
+    "show",
     "title",
 ]
 
@@ -76,6 +77,43 @@ def persona_names(persona: pd.Series, lang: str = "en") -> pd.Series:
             return p
 
     return persona.map(name)
+
+
+_SHARE_KEYS = ("col_customer_share", "col_revenue_share", "col_true_all", "col_true_nurture",
+               "col_recall", "col_precision")  # fmt: skip
+
+
+def show(table: pd.DataFrame | None, lang: str = "en", percent: bool = False) -> pd.DataFrame | None:
+    """A copy of ``table`` for reading: numbers written the language's way, shares as percentages.
+
+    Whole numbers get group separators (``2 286 833`` in Russian), other numbers as many decimals
+    as they carry (at most three, with a decimal comma in Russian), and the columns headed as a
+    share (``share of revenue``…), or all numbers with ``percent=True``, become percentages. The
+    index and non-numeric columns are kept.
+    For display only: compute on the original table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"клиентов": [1234, 5], "доля выручки": [0.5, 0.25], "x": [1.5, 2.0]})
+    >>> show(t, "ru").iloc[0].tolist()
+    ['1\xa0234', '50,0\xa0%', '1,5']
+    """
+    if table is None:  # a table the data cannot give (its function said why)
+        return None
+    shares = {_t(k, lang) for k in _SHARE_KEYS}
+    out = table.copy()
+    for col in out.columns:
+        s = out[col]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        if percent or col in shares:
+            out[col] = [messages.percent(v, lang) for v in s]
+            continue
+        vals = s.dropna().astype(float)
+        digits = next((d for d in range(4) if (vals.round(d) - vals).abs().max() < 1e-9), 3) if len(
+            vals) else 0  # fmt: skip
+        out[col] = [messages.number(v, lang, digits) for v in s]
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t
 
 __all__ = [
     "EXERCISES",
+    "example_customers",
     "map_crosstab",
     "say_at_risk",
     "say_bins_change",
@@ -73,6 +74,39 @@ def score_ranges(buyers: pd.DataFrame, bins: int = 5, lang: str = "en") -> pd.Da
     return out
 
 
+def example_customers(
+    scored: pd.DataFrame, classes: Sequence[str] = ("champions", "at_risk", "potential_loyalist",
+                                                    "lost"), lang: str = "en",
+) -> pd.DataFrame:  # fmt: skip
+    """One customer of each of ``classes`` (the first by id): scores, numbers, segment, action.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": ["b", "a"], "class": ["lost", "lost"],
+    ...                    "label": ["Lost", "Lost"], "action": ["Let go", "Let go"],
+    ...                    "R": [1, 1], "F": [1, 2], "M": [2, 1], "recency": [400.0, 500.0],
+    ...                    "frequency": [1, 2], "monetary": [9.0, 5.0]})
+    >>> example_customers(df, ["lost"]).iloc[0, 0]
+    '1-2-1'
+    """
+    rows = []
+    for cls in classes:
+        part = scored[(scored["class"] == cls) & scored["R"].notna()].sort_values("customer_id")
+        if part.empty:
+            continue
+        r = part.iloc[0]
+        rows.append({
+            _t("col_customer", lang): r["customer_id"],
+            _t("col_scores", lang): f"{int(r['R'])}-{int(r['F'])}-{int(r['M'])}",
+            _t("col_recency", lang): _n(r["recency"], lang),
+            _t("col_frequency", lang): _n(r["frequency"], lang),
+            _t("col_monetary", lang): _n(r["monetary"], lang, 2),
+            _t("col_label", lang): r["label"],
+            _t("col_action", lang): r["action"],
+        })  # fmt: skip
+    return pd.DataFrame(rows).set_index(_t("col_customer", lang))
+
+
 def say_missing_scores(buyers: pd.DataFrame, bins: int = 5, lang: str = "en") -> list[str]:
     """Print which scores no customer got (ties in the data); return them as ``"F=2"`` strings."""
     missing = [
@@ -106,7 +140,8 @@ def say_champions(scored: pd.DataFrame, lang: str = "en") -> None:
     row = g.loc["champions"]
     print(_t("l06_champions", lang, label=row["label"], n=_n(row["customers"], lang),
              customer_share=messages.percent(row["customers"] / g["customers"].sum(), lang),
-             revenue_share=messages.percent(row["revenue"] / g["revenue"].sum(), lang)))  # fmt: skip
+             revenue_share=messages.percent(row["revenue"] / g["revenue"].sum(),
+                                            lang)))  # fmt: skip
 
 
 def say_at_risk(scored: pd.DataFrame, lang: str = "en") -> None:
@@ -117,7 +152,8 @@ def say_at_risk(scored: pd.DataFrame, lang: str = "en") -> None:
         return
     row = g.loc["at_risk"]
     print(_t("l06_at_risk", lang, label=row["label"], n=_n(row["customers"], lang),
-             revenue=_n(row["revenue"], lang), per_customer=_n(row["revenue"] / row["customers"], lang),
+             revenue=_n(row["revenue"], lang),
+             per_customer=_n(row["revenue"] / row["customers"], lang),
              days=_n(row["recency"], lang)))  # fmt: skip
 
 
@@ -276,7 +312,8 @@ EXERCISES = [
                    "a month, against a held-out group)"],
             "ru": ["план складывается примерно в 300 клиентов и называет сегменты с цифрами из "
                    "таблиц",
-                   "ценность (выручка на клиента, M) взвешена против шанса на отклик (давность, R): "
+                   "ценность (выручка на клиента, M) взвешена против шанса на отклик "
+                   "(давность, R): "
                    "«В зоне риска» и «Нельзя потерять» раньше «Потерянных»",
                    "чемпионам — что-то недорогое (благодарность, ранний доступ), а не дорогой "
                    "личный контакт, или объяснено, почему иначе",

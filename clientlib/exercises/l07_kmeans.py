@@ -30,6 +30,7 @@ __all__ = [
     "persona_crosstab",
     "say_clusters",
     "say_k",
+    "say_scaling",
     "say_skew",
 ]
 
@@ -76,6 +77,21 @@ def say_skew(buyers: pd.DataFrame, lang: str = "en") -> None:
         return
     print(_t("l07_skew", lang, ratio=_n(top / med, lang), max=_n(top, lang),
              median=_n(med, lang)))  # fmt: skip
+
+
+def say_scaling(buyers: pd.DataFrame, k: int = 4, random_state: int = 0, lang: str = "en") -> None:
+    """Print the cluster sizes of k-means fitted without and with the logarithm (both scaled).
+
+    Without ``log1p`` a few very large spenders pull one centre to themselves and the other
+    customers crowd into the remaining clusters; the sizes show it.
+    """
+    from clientlib.clusters import CustomerClusters
+
+    sizes = {}
+    for log in (False, True):
+        model = CustomerClusters(n_clusters=k, random_state=random_state, log=log).fit(buyers)
+        sizes[log] = " · ".join(_n(v, lang) for v in np.bincount(model.labels_, minlength=k))
+    print(_t("l07_scaling", lang, raw=sizes[False], logged=sizes[True]))
 
 
 _K_COLUMNS = {"inertia": "col_inertia", "silhouette": "col_silhouette",

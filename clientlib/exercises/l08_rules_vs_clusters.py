@@ -106,7 +106,8 @@ def say_split(
     label = part.loc[part["class"] == cls, "label"].iloc[0]
     print(_t("l08_split", lang, label=label, n=_n(int(ct.loc[cls].sum()), lang),
              a=names[int(top.index[0])], a_share=messages.percent(top.iloc[0], lang, 0),
-             b=names[int(top.index[1])], b_share=messages.percent(top.iloc[1], lang, 0)))  # fmt: skip
+             b=names[int(top.index[1])],
+             b_share=messages.percent(top.iloc[1], lang, 0)))  # fmt: skip
     return str(cls)
 
 

@@ -172,7 +172,7 @@ l05.rules_table("qualification", lang)
 
 # %%
 if l05.applies("qualification", ran, lang):
-    display(l05.bought_table(segments, facts_df, "qualification", lang=lang))
+    display(l05.show(l05.bought_table(segments, facts_df, "qualification", lang=lang), lang))
     l05.say_call_list(segments, facts_df, lang=lang)
 
 # %% [markdown] lang="en"
@@ -189,7 +189,7 @@ if l05.applies("qualification", ran, lang):
 
 # %%
 if l05.applies("qualification", ran, lang):
-    display(l05.criteria_table(facts_df, segments, lang=lang))
+    display(l05.show(l05.criteria_table(facts_df, segments, lang=lang), lang))
     l05.say_weakest_criterion(facts_df, segments, lang=lang)
 
 # %% [markdown] lang="en"
@@ -263,7 +263,7 @@ if l05.applies("qualification", ran, lang):
 
 # %%
 if l05.applies("buyer_types", ran, lang):
-    display(l05.class_table(segments, "buyer_types", facts_df, lang=lang))
+    display(l05.show(l05.class_table(segments, "buyer_types", facts_df, lang=lang), lang))
     l05.say_price_rise(segments, facts_df, lang=lang)
 
 # %% [markdown] lang="en"
@@ -285,7 +285,7 @@ if l05.applies("buyer_types", ran, lang):
 
 # %%
 if l05.applies("buyer_types", ran, lang):
-    display(l05.persona_crosstab(segments, facts_df, "buyer_types", lang=lang))
+    display(l05.show(l05.persona_crosstab(segments, facts_df, "buyer_types", lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ## 3. Awareness stages
@@ -356,7 +356,7 @@ if l05.applies("buyer_types", ran, lang):
 
 # %%
 if l05.applies(["awareness", "qualification"], ran, lang):
-    display(l05.crosstab(segments, "awareness", "qualification", lang=lang))
+    display(l05.show(l05.crosstab(segments, "awareness", "qualification", lang=lang), lang))
     l05.say_failed_diy(segments, lang=lang)
 
 # %% [markdown] lang="en"
@@ -426,7 +426,7 @@ if l05.applies(["awareness", "qualification"], ran, lang):
 
 # %%
 if l05.applies("fast_good_cheap", ran, lang):
-    display(l05.class_table(segments, "fast_good_cheap", facts_df, lang=lang))
+    display(l05.show(l05.class_table(segments, "fast_good_cheap", facts_df, lang=lang), lang))
     l05.say_pairs(segments, facts_df, lang=lang)
     fgc = segments[segments["framework"] == "fast_good_cheap"]
     plots.segment_sizes(fgc["label"].value_counts(), lang=lang)

@@ -129,7 +129,7 @@ with warnings.catch_warnings():
     scored, _ = segment.segment(facts, ["rfm"], lang=lang)
 scored = scored.sort_values("customer_id", ignore_index=True)
 buyers = scored[scored["R"].notna()]
-display(l06.score_ranges(buyers, lang=lang))
+display(l05.show(l06.score_ranges(buyers, lang=lang), lang))
 missing = l06.say_missing_scores(buyers, lang=lang)
 
 # %% [markdown] lang="en"
@@ -144,6 +144,27 @@ missing = l06.say_missing_scores(buyers, lang=lang)
 # показывает таблица.
 
 # %% [markdown] lang="en"
+# ## Reading one customer
+#
+# Four customers, one from each of four segments, as the scores describe them. Read the digits left
+# to right — how recently, how often, how much — and the segment name follows: high on all three is a
+# champion; a 1 or 2 in front of higher F and M is a good customer who has stopped coming; a recent buyer
+# with low F and M is a newcomer who might become loyal; low everywhere is lost. The action column
+# is what the segment map suggests doing.
+
+# %% [markdown] lang="ru"
+# ## Как читать одного клиента
+#
+# Четыре клиента, по одному из четырёх сегментов, как их описывают оценки. Читайте цифры слева
+# направо — давно ли, часто ли, много ли, — и название сегмента следует само: высокие все три — чемпион;
+# 1 или 2 впереди при более высоких F и M — хороший клиент, который перестал приходить; недавний покупатель с
+# низкими F и M — новичок, который может стать постоянным; низкие везде — потерянный. В столбце действий
+# — то, что предлагает карта сегментов.
+
+# %%
+display(l05.show(l06.example_customers(scored, lang=lang), lang))
+
+# %% [markdown] lang="en"
 # ## Worked example: the segments and what they are worth
 #
 # Customers, orders, revenue and average order value per segment, largest revenue first.
@@ -155,7 +176,7 @@ missing = l06.say_missing_scores(buyers, lang=lang)
 
 # %%
 summary = l05.class_table(scored, "rfm", facts_df, lang=lang)
-display(summary)
+display(l05.show(summary, lang))
 plots.segment_sizes(scored["label"].value_counts(), kind="treemap", lang=lang)
 plt.show()
 l06.say_champions(scored, lang=lang)
@@ -210,7 +231,7 @@ plt.show()
 
 # %%
 by_bins = l06.shares_by_bins(facts, [3, 4, 5, 6, 7], lang=lang)
-display(by_bins)
+display(l05.show(by_bins, lang, percent=True))
 l06.say_bins_change(by_bins, lang=lang)
 lessons.explore(lessons.rfm_shares, facts, lang=lang, bins=(3, 7, 1, 5))
 
@@ -243,7 +264,7 @@ lessons.explore(lessons.rfm_shares, facts, lang=lang, bins=(3, 7, 1, 5))
 
 # %%
 simple, _ = segment.segment(facts, ["rfm_simple"], lang=lang)
-display(l06.map_crosstab(scored, simple, lang=lang))
+display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ## Exercises

@@ -111,6 +111,7 @@ import pandas as pd
 
 from clientlib import exercises, lessons, plots
 from clientlib.clusters import RFM_FEATURES, CustomerClusters, choose_k, name_clusters
+from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l07_kmeans as l07
 from clientlib.features import customer_facts
 from clientlib.messages import number
@@ -131,17 +132,24 @@ buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
 # ## Why the scaling matters
 #
 # The three features of the buyers, in their own units. Compare the median with the maximum: that gap
-# is what the logarithm tames.
+# is what the logarithm tames. The last printed line fits four clusters twice, once on the
+# standardised numbers as they are and once after the logarithm: without it, look for a cluster of a
+# handful of customers — the giants, grouped on their own because their distance to everyone else
+# dwarfs every other difference — next to clusters that lump the rest of the base together.
 
 # %% [markdown] lang="ru"
 # ## Почему масштаб важен
 #
 # Три признака покупателей в исходных единицах. Сравните медиану с максимумом: именно этот разрыв
-# укрощает логарифм.
+# укрощает логарифм. Последняя напечатанная строка дважды строит четыре кластера: один раз на
+# стандартизованных числах как есть, другой — после логарифма. Без него ищите кластер из горстки
+# клиентов — гигантов, выделенных в отдельную группу, потому что их отличие от остальных затмевает все
+# прочие различия, — рядом с кластерами, которые сваливают в кучу всю остальную базу.
 
 # %%
-display(l07.feature_summary(buyers, lang=lang))
+display(l05.show(l07.feature_summary(buyers, lang=lang), lang))
 l07.say_skew(buyers, lang=lang)
+l07.say_scaling(buyers, k=4, random_state=seed, lang=lang)
 
 # %% [markdown] lang="en"
 # ## Worked example: choosing k
@@ -155,7 +163,7 @@ l07.say_skew(buyers, lang=lang)
 
 # %%
 kc = choose_k(buyers, range(2, 8), random_state=seed, n_seeds=3)
-display(l07.k_table(kc, lang=lang))
+display(l05.show(l07.k_table(kc, lang=lang), lang))
 l07.say_k(kc, lang=lang)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 plots.elbow_plot(kc, ax=axes[0], lang=lang)
@@ -184,7 +192,7 @@ plt.show()
 k = 4
 model = CustomerClusters(n_clusters=k, random_state=seed).fit(buyers)
 names = name_clusters(model.profiles_, list(RFM_FEATURES), lang=lang)
-display(l07.cluster_table(model, buyers, names, lang=lang))
+display(l05.show(l07.cluster_table(model, buyers, names, lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ## What each cluster is
@@ -236,7 +244,7 @@ l07.say_clusters(model, buyers, names, lang=lang)
 # содержат, таблица сопряжённости показывает, куда попала каждая персона.
 
 # %%
-l07.persona_crosstab(model, buyers, names, lang=lang)
+display(l05.show(l07.persona_crosstab(model, buyers, names, lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ## Exercises

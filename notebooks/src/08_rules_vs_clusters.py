@@ -110,7 +110,7 @@ from clientlib.features import customer_facts
 from clientlib.messages import number, text
 
 lessons.setup_notebook()
-display(l08.toy_scores(lang=lang))
+display(l05.show(l08.toy_scores(lang=lang), lang))
 
 # %% [markdown] lang="en"
 # Renaming changes nothing (all scores 1); moving one customer out of six already costs a lot on ARI
@@ -166,10 +166,10 @@ def classes(framework):
 rfm_labels = segments[segments["framework"] == "rfm"].set_index("customer_id")["label"]
 ag = compare(rfm_labels.loc[clusters.index].rename(l05.title("rfm", lang)),
              clusters.map(names).rename(text("lessons_05_08.col_cluster", lang)))
-display(l08.scores_table(ag, lang=lang))
+display(l05.show(l08.scores_table(ag, lang=lang), lang))
 plots.crosstab_heatmap(ag, normalize="index", lang=lang)
 plt.show()
-display(l08.matching_table(ag, lang=lang))
+display(l05.show(l08.matching_table(ag, lang=lang), lang))
 split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 
 # %% [markdown] lang="en"
@@ -200,7 +200,7 @@ split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 labelings = {l05.title(name, lang): classes(name).loc[clusters.index] for name in ran}
 labelings["k-means"] = clusters
 matrix = agreement_matrix(labelings, metric="ami")
-display(matrix.round(2))
+display(l05.show(matrix.round(2), lang))
 plots.agreement_heatmap(matrix, metric="AMI", lang=lang)
 plt.show()
 l08.say_matrix(matrix, lang=lang)
@@ -236,8 +236,8 @@ l08.say_matrix(matrix, lang=lang)
 # %%
 if "persona" in facts_df.columns:
     persona = facts_df.set_index("customer_id")["persona"]
-    display(l08.persona_scores(segments, clusters, persona, ran, lang=lang))
-    display(l08.persona_recovery(segments, persona, ran, lang=lang))
+    display(l05.show(l08.persona_scores(segments, clusters, persona, ran, lang=lang), lang))
+    display(l05.show(l08.persona_recovery(segments, persona, ran, lang=lang), lang))
 else:
     print(text("lessons_05_08.no_persona", lang))
 
