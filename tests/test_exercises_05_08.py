@@ -365,3 +365,46 @@ def test_08_persona_tables_and_split(study, facts_df, capsys):
     line = capsys.readouterr().out
     assert cid in set(seg["class"]) and line.startswith("Ровнее всего k-means делит")
     assert not re.search(r"\b(in|splits|customers)\b", line)
+
+
+# --- shared helpers -----------------------------------------------------------------------------
+
+
+def test_show_writes_numbers_the_language_way():
+    t = pd.DataFrame({"клиентов": [1602, 5], "доля выручки": [0.808, 0.012],
+                      "средний чек": [318.5, np.nan], "класс": ["a", "b"]})  # fmt: skip
+    ru = l05.show(t, "ru")
+    assert ru.iloc[0].tolist() == ["1\u00a0602", "80,8\u00a0%", "318,5", "a"]
+    assert ru.iloc[1, 2] == "–"
+    en = l05.show(t.rename(columns={"доля выручки": "share of revenue"}), "en")
+    assert en.iloc[0].tolist()[:3] == ["1,602", "80.8%", "318.5"]
+    assert l05.show(pd.DataFrame({3: [0.25]}), "ru", percent=True).iloc[0, 0] == "25\u00a0%"
+    assert l05.show(pd.DataFrame({3: [0.255]}), "ru", percent=True).iloc[0, 0] == "25,5\u00a0%"
+    assert t.iloc[0, 0] == 1602  # the input is not modified
+    assert l05.show(None, "ru") is None
+
+
+def test_applies_says_why_a_section_is_skipped(capsys):
+    assert l05.applies(["ladder"], ["ladder", "rfm"], "en")
+    assert not l05.applies(["ladder", "awareness"], ["ladder"], "en")
+    assert capsys.readouterr().out.strip() == (
+        "(this section needs Awareness stages, which does not apply to these data)")
+
+
+def test_06_example_customers(facts):
+    scored = classified(facts, "rfm", lang="ru")
+    table = l06.example_customers(scored, lang="ru")
+    assert table.index.name == "клиент" and len(table) >= 3
+    for cid, row in table.iterrows():
+        r = scored.set_index("customer_id").loc[cid]
+        assert row["R-F-M"] == f"{int(r['R'])}-{int(r['F'])}-{int(r['M'])}"
+        assert row["класс"] == r["label"]
+
+
+def test_07_scaling_line(buyers, capsys):
+    l07.say_scaling(buyers, k=3, lang="ru")
+    line = capsys.readouterr().out
+    sizes = re.findall(r"[\d\u00a0]+(?= ·|;|\.)", line)
+    numbers = [int(s.replace("\u00a0", "")) for s in sizes if s.strip()]
+    assert line.startswith("Размеры кластеров без логарифма")
+    assert sum(numbers) == 2 * len(buyers)  # both fits give every buyer one cluster

@@ -83,20 +83,21 @@ _SHARE_KEYS = ("col_customer_share", "col_revenue_share", "col_true_all", "col_t
                "col_recall", "col_precision")  # fmt: skip
 
 
-def show(table: pd.DataFrame | None, lang: str = "en", percent: bool = False) -> pd.DataFrame | None:
+def show(table: pd.DataFrame | None, lang: str = "en", percent: bool = False,
+         digits: int | None = None) -> pd.DataFrame | None:  # fmt: skip
     """A copy of ``table`` for reading: numbers written the language's way, shares as percentages.
 
     Whole numbers get group separators (``2 286 833`` in Russian), other numbers as many decimals
-    as they carry (at most three, with a decimal comma in Russian), and the columns headed as a
-    share (``share of revenue``…), or all numbers with ``percent=True``, become percentages. The
-    index and non-numeric columns are kept.
+    as they carry (at most three, or ``digits``; a decimal comma in Russian), and the columns
+    headed as a share (``share of revenue``…), or all numbers with ``percent=True``, become
+    percentages. The index and non-numeric columns are kept.
     For display only: compute on the original table.
 
     Examples
     --------
     >>> t = pd.DataFrame({"клиентов": [1234, 5], "доля выручки": [0.5, 0.25], "x": [1.5, 2.0]})
-    >>> show(t, "ru").iloc[0].tolist()
-    ['1\xa0234', '50,0\xa0%', '1,5']
+    >>> [v.replace("\xa0", " ") for v in show(t, "ru").iloc[0]]
+    ['1 234', '50 %', '1,5']
     """
     if table is None:  # a table the data cannot give (its function said why)
         return None
@@ -107,12 +108,16 @@ def show(table: pd.DataFrame | None, lang: str = "en", percent: bool = False) ->
         if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
         if percent or col in shares:
-            out[col] = [messages.percent(v, lang) for v in s]
+            whole = (s.dropna() * 100 - (s.dropna() * 100).round()).abs().max() < 1e-9
+            out[col] = [messages.percent(v, lang, 0 if whole else 1) for v in s]
             continue
         vals = s.dropna().astype(float)
-        digits = next((d for d in range(4) if (vals.round(d) - vals).abs().max() < 1e-9), 3) if len(
-            vals) else 0  # fmt: skip
-        out[col] = [messages.number(v, lang, digits) for v in s]
+        d = digits
+        if d is None:
+            d = next((k for k in range(4) if (vals.round(k) - vals).abs().max() < 1e-9), 3) if len(
+                vals) else 0  # fmt: skip
+        # a value that rounds to zero is written 0, not -0
+        out[col] = [messages.number(0.0 if abs(v) < 0.5 * 10**-d else v, lang, d) for v in s]
     return out
 
 

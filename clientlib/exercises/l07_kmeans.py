@@ -75,7 +75,8 @@ def say_skew(buyers: pd.DataFrame, lang: str = "en") -> None:
     med, top = float(s.median()), float(s.max())
     if med <= 0:
         return
-    print(_t("l07_skew", lang, ratio=_n(top / med, lang), max=_n(top, lang),
+    # one decimal: Russian says "в 4,4 раза" for every fraction
+    print(_t("l07_skew", lang, ratio=_n(top / med, lang, 1), max=_n(top, lang),
              median=_n(med, lang)))  # fmt: skip
 
 

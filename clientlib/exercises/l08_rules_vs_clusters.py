@@ -114,6 +114,7 @@ def say_split(
 def say_matrix(matrix: pd.DataFrame, kmeans: str = "k-means", lang: str = "en") -> None:
     """Print the labeling closest to k-means in an agreement matrix, and the furthest."""
     col = matrix[kmeans].drop(kmeans)
+    col = col.where(col.abs() >= 0.005, 0.0)  # -0.00 is written 0.00
     near, far = col.idxmax(), col.idxmin()
     print(_t("l08_matrix", lang, near=near, near_value=_n(col[near], lang, 2), far=far,
              far_value=_n(col[far], lang, 2)))  # fmt: skip

@@ -68,6 +68,7 @@ seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
 
 # %%
+import ibis
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -84,6 +85,7 @@ inputs = lessons.load_inputs(
 )
 facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
+facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
             date=inputs.transactions.analysis_date)
 

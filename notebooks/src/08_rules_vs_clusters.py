@@ -98,6 +98,7 @@ n_customers = 2000  # size of the workshop shop
 # другие разметки — та же с другими названиями, с одним перемещённым клиентом и не связанная с правилом.
 
 # %%
+import ibis
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -134,6 +135,7 @@ inputs = lessons.load_inputs(
 )
 facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
+facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
             date=inputs.transactions.analysis_date)
 segments, _ = segment.segment(facts, "all", lang=lang)
@@ -200,7 +202,7 @@ split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 labelings = {l05.title(name, lang): classes(name).loc[clusters.index] for name in ran}
 labelings["k-means"] = clusters
 matrix = agreement_matrix(labelings, metric="ami")
-display(l05.show(matrix.round(2), lang))
+display(l05.show(matrix, lang, digits=2))
 plots.agreement_heatmap(matrix, metric="AMI", lang=lang)
 plt.show()
 l08.say_matrix(matrix, lang=lang)
