@@ -450,7 +450,8 @@ if l05.applies("fast_good_cheap", ran, lang):
 # Four exercises, from a parameter change to an open question. Use `frameworks.classify(facts, name,
 # params=...)` and the `segments` table. Wherever a class is asked, answer with its id (`"nurture"`)
 # or its label in either language (`"Nurture"`, `"дозреть"`).
-#
+
+# %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): a stricter nurture
 #
 # If nurturing needs **4** of the 5 criteria (`nurture_min`), how many customers are in `nurture`?
@@ -461,7 +462,8 @@ if l05.applies("fast_good_cheap", ran, lang):
 # Четыре упражнения — от смены параметра до открытого вопроса. Пользуйтесь
 # `frameworks.classify(facts, name, params=...)` и таблицей `segments`. Где спрашивается класс,
 # отвечайте его id (`"nurture"`) или названием на любом из двух языков (`"Nurture"`, `"дозреть"`).
-#
+
+# %% [markdown] lang="ru"
 # ### Упражнение 1 (разминка): строже к «дозреть»
 #
 # Если для класса «дозреть» нужно **4** критерия из 5 (`nurture_min`), сколько в нём клиентов?

@@ -130,7 +130,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # repeated cut points: said below in the lesson's language
     scored, _ = segment.segment(facts, ["rfm"], lang=lang)
 scored = scored.sort_values("customer_id", ignore_index=True)
-buyers = scored[scored["R"].notna()]
+buyers = scored[scored["R"].notna()].astype({"R": int, "F": int, "M": int})
 display(l05.show(l06.score_ranges(buyers, lang=lang), lang))
 missing = l06.say_missing_scores(buyers, lang=lang)
 
@@ -274,7 +274,8 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 # Four exercises, from reading a number to an open question. Use `scored`, `summary` and
 # `frameworks.classify(facts, "rfm", params=...)`. Wherever a segment is asked, answer with its id
 # (`"champions"`) or its label in either language (`"Champions"`, `"Чемпионы"`).
-#
+
+# %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): the most recent fifth
 #
 # What share of revenue comes from the customers with the best recency score (**R = 5**)? Give a
@@ -286,7 +287,8 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 # Четыре упражнения — от чтения числа до открытого вопроса. Пользуйтесь `scored`, `summary` и
 # `frameworks.classify(facts, "rfm", params=...)`. Где спрашивается сегмент, отвечайте его id
 # (`"champions"`) или названием на любом из двух языков (`"Champions"`, `"Чемпионы"`).
-#
+
+# %% [markdown] lang="ru"
 # ### Упражнение 1 (разминка): самая недавняя пятая часть
 #
 # Какая доля выручки приходится на клиентов с лучшей оценкой давности (**R = 5**)? Ответ — доля от 0

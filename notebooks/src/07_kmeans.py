@@ -226,6 +226,18 @@ plt.show()
 l07.say_clusters(model, buyers, names, lang=lang)
 
 # %% [markdown] lang="en"
+# ## From cluster to segment
+#
+# A cluster becomes a segment when it has a name the team understands, an action, and someone who owns
+# the action. Three checks before handing clusters to marketing:
+#
+# 1. **Stable**: the k table's stability is high enough that a rerun next month gives the same groups.
+# 2. **Big enough**: the smallest cluster can carry a campaign of its own (the printed line gives its
+#    size and its share of revenue).
+# 3. **Different where it matters**: two clusters that differ only in a feature that changes no action
+#    (say, 40 against 60 days since the last purchase for a shop that mails everyone monthly) are one
+#    segment for the business, however clean the silhouette.
+#
 # **Discuss.** Which cluster would you give a name of your own — and an action? Is there a cluster that
 # no rule of the earlier lessons describes?
 #
@@ -235,6 +247,19 @@ l07.say_clusters(model, buyers, names, lang=lang)
 # carries it, the crosstab shows where each persona landed.
 
 # %% [markdown] lang="ru"
+# ## От кластера к сегменту
+#
+# Кластер становится сегментом, когда у него есть понятное команде название, действие и тот, кто за
+# это действие отвечает. Три проверки, прежде чем отдавать кластеры маркетингу:
+#
+# 1. **Устойчивость**: в таблице k она достаточно высока, чтобы повторный запуск через месяц дал те же
+#    группы.
+# 2. **Размер**: самый маленький кластер выдерживает собственную кампанию (напечатанная строка даёт его
+#    размер и долю выручки).
+# 3. **Различие там, где это важно**: два кластера, которые отличаются только признаком, не меняющим
+#    действия (скажем, 40 и 60 дней с последней покупки в магазине, который раз в месяц пишет всем),
+#    для бизнеса — один сегмент, каким бы чистым ни был силуэт.
+#
 # **Обсудите.** Какому кластеру вы дали бы своё название — и какое действие? Есть ли кластер, который
 # не описывает ни одно правило из прошлых уроков?
 #

@@ -175,11 +175,26 @@ display(l05.show(l08.matching_table(ag, lang=lang), lang))
 split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 
 # %% [markdown] lang="en"
+# **Reading the picture.** Each row of the heatmap is one RFM segment and adds up to 100 %: a row with
+# one dark cell is a segment k-means finds as it is; a row spread over two or three cells is a segment
+# the clusters cut through. The matching pairs each segment with at most one cluster, and the purity is
+# the share of buyers sitting on those pairs, so one minus the purity is the share the two groupings
+# place differently. ARI and AMI do not care which grouping comes first; the heatmap does: read it by
+# rows to ask "where did my segment go?", and by columns to ask "what is this cluster made of?".
+#
 # **Discuss.** The printed line names the RFM segment that k-means splits most evenly. Look at the two
 # clusters it is split between: do they call for different actions? If yes, the segment map would
 # gain from a line between them; if not, the split is detail the business can ignore.
 
 # %% [markdown] lang="ru"
+# **Как читать картинку.** Каждая строка тепловой карты — один сегмент RFM, и в сумме она даёт 100 %:
+# строка с одной тёмной клеткой — сегмент, который k-means находит таким, какой он есть; строка,
+# размазанная по двум-трём клеткам, — сегмент, который кластеры разрезают. Сопоставление ставит каждому
+# сегменту в пару не больше одного кластера, а чистота — доля покупателей на этих парах; значит,
+# единица минус чистота — доля клиентов, которых две разметки разложили по-разному. ARI и AMI всё равно,
+# какая разметка первая, а тепловой карте — нет: читайте её по строкам, чтобы спросить «куда делся мой
+# сегмент?», и по столбцам — «из кого состоит этот кластер?».
+#
 # **Обсудите.** В напечатанной строке — сегмент RFM, который k-means делит ровнее всего. Посмотрите на
 # два кластера, между которыми он разделён: нужны ли им разные действия? Если да, карте сегментов
 # пригодилась бы граница между ними; если нет, это подробность, которую бизнес может не замечать.
