@@ -15,6 +15,7 @@ Usage::
     python notebooks/build.py 02             # one lesson (by number or stem)
     python notebooks/build.py --no-execute   # cells only (quick check of a source edit)
     python notebooks/build.py --lang ru 02   # one language
+    python notebooks/build.py --prose 02     # Markdown edits only: keep the committed outputs
 
 ``make notebooks`` (``make notebooks LESSON=02``) runs it.
 """
@@ -38,7 +39,7 @@ KERNEL = {"display_name": "clientlib (Python 3)", "language": "python", "name": 
 # Outputs a notebook viewer cannot use without the live kernel, and that hold random ids.
 _VOLATILE_MIME = ("application/vnd.jupyter.widget-view+json",)
 
-__all__ = ["LANGS", "build", "cells_for", "sources", "strip_volatile"]
+__all__ = ["LANGS", "build", "cells_for", "sources", "strip_volatile", "with_outputs_of"]
 
 
 def sources(selection: list[str] | None = None) -> list[Path]:
@@ -89,6 +90,8 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:  # papermill adds empty tag lists to Markdown cells
+            cell.metadata.pop("tags")
         for out in cell.get("outputs", []):
             data = out.get("data")
             if data:
@@ -98,8 +101,49 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def build(source: Path, lang: str, execute: bool = True, kernel: str = "clientlib") -> Path:
-    """Write ``notebooks/<lang>/<stem>.ipynb`` from one source; return its path."""
+def with_outputs_of(
+    nb: nbformat.NotebookNode, built: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """``nb``'s Markdown with the executed code cells of ``built`` (same code, in order).
+
+    Raises ``SystemExit`` when the code differs: then the lesson has to be executed again.
+    """
+    executed = list(_code_cells(built))
+    fresh = [c for c in nb.cells if c.cell_type == "code"]
+    if [c.source for c in fresh] != [c.source for c in executed if not _injected(c)]:
+        raise SystemExit("code cells changed: rebuild without --prose to execute the lesson")
+    out = copy.deepcopy(nb)
+    queue = iter(executed)
+    cells = []
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            done = next(queue)
+            if _injected(done):  # papermill's injected language sits right after parameters
+                cells.append(done)
+                done = next(queue)
+            done.metadata = copy.deepcopy(cell.metadata)  # tags come from the source
+            cells.append(done)
+        else:
+            cells.append(cell)
+    out.cells = cells
+    out.metadata = built.metadata
+    return out
+
+
+def _code_cells(nb: nbformat.NotebookNode):
+    return (c for c in nb.cells if c.cell_type == "code")
+
+
+def _injected(cell: nbformat.NotebookNode) -> bool:
+    return "injected-parameters" in cell.metadata.get("tags", [])
+
+
+def build(source: Path, lang: str, execute: bool = True, kernel: str = "clientlib",
+          prose: bool = False) -> Path:  # fmt: skip
+    """Write ``notebooks/<lang>/<stem>.ipynb`` from one source; return its path.
+
+    ``prose=True`` keeps the outputs of the notebook already built (when only Markdown changed).
+    """
     import papermill
 
     from clientlib import files
@@ -107,7 +151,9 @@ def build(source: Path, lang: str, execute: bool = True, kernel: str = "clientli
     nb = cells_for(source, lang)
     target = HERE / lang / f"{source.stem}.ipynb"
     target.parent.mkdir(exist_ok=True)
-    if execute:
+    if prose:
+        nb = with_outputs_of(nb, nbformat.read(target, as_version=4))
+    elif execute:
         with tempfile.TemporaryDirectory() as tmp:
             raw = Path(tmp) / "in.ipynb"
             nbformat.write(nb, raw)
@@ -133,12 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lessons", nargs="*", help="lesson numbers or stems (default: all)")
     parser.add_argument("--lang", choices=LANGS, action="append", help="default: both")
     parser.add_argument("--no-execute", action="store_true", help="write the cells only")
+    parser.add_argument("--prose", action="store_true",
+                        help="Markdown changed only: keep the committed outputs")  # fmt: skip
     parser.add_argument("--kernel", default="clientlib")
     args = parser.parse_args(argv)
     for source in sources(args.lessons):
         for lang in args.lang or LANGS:
             start = time.perf_counter()
-            path = build(source, lang, execute=not args.no_execute, kernel=args.kernel)
+            path = build(source, lang, execute=not args.no_execute, kernel=args.kernel,
+                         prose=args.prose)  # fmt: skip
             seconds = time.perf_counter() - start
             print(f"{path.relative_to(HERE.parent)}  {seconds:.1f} s", flush=True)
     return 0

@@ -57,4 +57,26 @@ EXERCISES = [
                "столбцу class (или label); ответьте id класса или его названием."},
         choices=class_choices("ladder"),
     ),
+    Exercise(
+        "quickstart_first_action", LESSON,
+        {"en": "Pick one class and say what to do with it this month, who does it, and which "
+               "number will show whether it worked.",
+         "ru": "Выберите класс и напишите, что с ним делать в этом месяце, кто отвечает и по "
+               "какой цифре будет видно, что сработало."},
+        "open", (), None,
+        {"en": "Name the class and its size from the summary table, one action, one owner, and "
+               "one number to watch next month.",
+         "ru": "Назовите класс и его размер из сводной таблицы, одно действие, одного "
+               "ответственного и одну цифру, за которой следить через месяц."},
+        points={
+            "en": ["names one class and how many customers it holds (from the table)",
+                   "one concrete action that fits the class (not 'improve loyalty')",
+                   "who does it: a role in the business",
+                   "a measurable result: which class should grow or shrink, and by how much"],
+            "ru": ["назван один класс и сколько в нём клиентов (по таблице)",
+                   "одно конкретное действие, подходящее классу (не «повысить лояльность»)",
+                   "кто это делает: роль в компании",
+                   "измеримый результат: какой класс должен вырасти или уменьшиться и насколько"],
+        },
+    ),
 ]

@@ -61,4 +61,24 @@ EXERCISES = [
          "ru": "Используйте timeline.new_in_class(snaps, ['fan']) и найдите period_end с "
                "наибольшим числом клиентов (idxmax); ответ в виде '2024-03'."},
     ),
+    Exercise(
+        "lifecycle_wakeup_plan", LESSON,
+        {"en": "Write a wake-up plan for the dormant former fans.",
+         "ru": "Напишите план пробуждения для заснувших бывших поклонников."},
+        "open", (), None,
+        {"en": "Use the numbers printed under 'For discussion': how many, what they used to "
+               "bring, how many wake up on their own each month.",
+         "ru": "Опирайтесь на цифры из раздела «Для обсуждения»: сколько их, сколько они "
+               "приносили, сколько просыпается само каждый месяц."},
+        points={
+            "en": ["an order of priority (e.g. by past spend or by how recently they slept)",
+                   "a channel and an offer, and a budget per customer tied to what they brought",
+                   "a success measure within one purchase cycle (how many woke up)",
+                   "returnees treated differently: a complaint is answered, not couponed"],
+            "ru": ["порядок очереди (например, по прошлой выручке или по давности сна)",
+                   "канал и предложение, бюджет на клиента, связанный с тем, что он приносил",
+                   "мерило успеха в пределах одного цикла покупки (сколько проснулось)",
+                   "возвращенцы — отдельно: на жалобу отвечают разговором, а не купоном"],
+        },
+    ),
 ]

@@ -68,4 +68,26 @@ EXERCISES = [
                "(у первой ступени его нет)."},
         choices=class_choices("ladder"),
     ),
+    Exercise(
+        "ladder_step_plan", LESSON,
+        {"en": "Describe who is stuck below the weakest step, one technique to move them up, and "
+               "a target in numbers.",
+         "ru": "Опишите, кто застрял под самым слабым шагом, один приём, чтобы поднять их, и "
+               "цель в цифрах."},
+        "open", (), None,
+        {"en": "Start from the conversion table: the rung below the weakest step, how many are "
+               "on it, and what conversion would be a realistic gain.",
+         "ru": "Начните с таблицы переходов: ступень под самым слабым шагом, сколько на ней "
+               "людей и какой переход будет реалистичным ростом."},
+        points={
+            "en": ["the portrait uses facts from the data (orders, contacts), not a guess",
+                   "the technique moves people exactly one rung (no rung is skipped)",
+                   "a target conversion and the number of customers it means",
+                   "how and when the result is checked (next quarter's shares)"],
+            "ru": ["портрет опирается на факты из данных (заказы, контакты), а не на догадку",
+                   "приём поднимает ровно на одну ступень (ступени не перепрыгивают)",
+                   "целевой переход и сколько это клиентов",
+                   "как и когда проверяется результат (доли в следующем квартале)"],
+        },
+    ),
 ]

@@ -59,4 +59,25 @@ EXERCISES = [
          "ru": "В результате value_tiers оставьте class == 'gold' и непустой столбец alerts "
                "(alerts != '')."},
     ),
+    Exercise(
+        "key_dependence_plan", LESSON,
+        {"en": "How exposed is the business to its largest customers, and how would you reduce "
+               "the risk?",
+         "ru": "Насколько бизнес зависит от самых крупных клиентов и как снизить этот риск?"},
+        "open", (), None,
+        {"en": "Use the Pareto line, the key-account and mono-client flags and the largest "
+               "customer's share printed above.",
+         "ru": "Опирайтесь на строку о кривой Парето, флаги ключевых клиентов и моноклиента и "
+               "долю самого крупного клиента выше."},
+        points={
+            "en": ["quotes the largest customer's share and what its loss would cost",
+                   "a workload per manager set by revenue, not by number of accounts",
+                   "a measure to grow silver towards gold (spreading the revenue)",
+                   "gold clients kept: the contact rhythm and the dossier stay in place"],
+            "ru": ["приведена доля самого крупного клиента и цена его потери",
+                   "нагрузка на менеджера задана выручкой, а не числом клиентов",
+                   "мера, чтобы растить серебро до золота (распределить выручку)",
+                   "золотые клиенты не брошены: ритм контактов и досье сохраняются"],
+        },
+    ),
 ]
