@@ -214,8 +214,12 @@ def _compare_best_persona(segments: pd.DataFrame, customers: pd.DataFrame) -> se
     # buyers only (the lesson's table shows all customers); sklearn gives the AMI
     from sklearn.metrics import adjusted_mutual_info_score
 
-    buyers = customers[customers["orders"] > 0]
-    persona = buyers.set_index("customer_id")["persona"]
+    persona = customers.set_index("customer_id")["persona"]
+    rfm = segments[segments["framework"] == "rfm"]
+    if "orders" in customers.columns:  # the facts: buyers have orders
+        persona = persona[customers.set_index("customer_id")["orders"] > 0]
+    elif "R" in rfm.columns and len(rfm):  # the customers table: buyers have RFM scores
+        persona = persona.loc[persona.index.intersection(rfm.loc[rfm["R"].notna(), "customer_id"])]
     scores = {}
     for name, part in segments.groupby("framework", sort=True):
         cls = part.set_index("customer_id")["class"]
