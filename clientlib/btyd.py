@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -72,7 +71,9 @@ def _arrays(**cols: Any) -> dict[str, np.ndarray]:
     out = {k: np.asarray(v, dtype="float64").ravel() for k, v in cols.items()}
     n = {len(v) for v in out.values()}
     if len(n) > 1:
-        raise InputError(f"{', '.join(out)} have different lengths: {[len(v) for v in out.values()]}")
+        raise InputError(
+            f"{', '.join(out)} have different lengths: {[len(v) for v in out.values()]}"
+        )
     for k, v in out.items():
         bad = ~np.isfinite(v) | (v < 0)
         if bad.any():
@@ -118,7 +119,13 @@ def _bgnbd_ll(
     ll = a1 + a2 + mix
     w4 = np.exp(a4 - mix)  # share of the "dropped out after the last purchase" branch
     w3 = 1.0 - w4
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx)
+    d_r = (
+        digamma(r + x)
+        - digamma(r)
+        + np.log(alpha)
+        - w3 * np.log(alpha + T)
+        - w4 * np.log(alpha + tx)
+    )
     d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx))
     dab = digamma(a + b) - digamma(a + b + x)
     d_a = dab + w4 / a
@@ -177,7 +184,9 @@ class BetaGeoModel(BaseEstimator):
             raise InputError("no customers to fit the BG/NBD model on")
         if (tx > T_).any():
             bad = int((tx > T_).sum())
-            raise InputError(f"recency > T for {bad} customer(s); recency is first -> last purchase")
+            raise InputError(
+                f"recency > T for {bad} customer(s); recency is first -> last purchase"
+            )
         if not (x > 0).any():
             raise InputError("no customer has a repeat purchase: the BG/NBD model cannot be fitted")
         scale = 10.0 / T_.max() if T_.max() > 0 else 1.0
@@ -227,7 +236,9 @@ class BetaGeoModel(BaseEstimator):
         d = _arrays(frequency=frequency, recency=recency, T=T)
         x, tx, T_ = d["frequency"], d["recency"], d["T"]
         xm = np.where(x > 0, x, 1.0)
-        log_odds = np.log(a) - np.log(b + xm - 1) + (r + x) * (np.log(alpha + T_) - np.log(alpha + tx))
+        log_odds = (
+            np.log(a) - np.log(b + xm - 1) + (r + x) * (np.log(alpha + T_) - np.log(alpha + tx))
+        )
         return np.where(x > 0, 1.0 / (1.0 + np.exp(log_odds)), 1.0)
 
     def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
@@ -267,7 +278,11 @@ class BetaGeoModel(BaseEstimator):
         """
         r, alpha, a, b = self._p()
         t = np.asarray(t, dtype="float64")
-        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        return (
+            (a + b - 1)
+            / (a - 1)
+            * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        )
 
     def predict(self, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
         """Alias of :meth:`expected_purchases` (the name lifetimes' CLV calls)."""
@@ -367,7 +382,9 @@ class GammaGammaModel(BaseEstimator):
         if not hasattr(self, "params_"):
             from sklearn.exceptions import NotFittedError
 
-            raise NotFittedError("GammaGammaModel is not fitted yet; call fit(frequency, monetary_value)")
+            raise NotFittedError(
+                "GammaGammaModel is not fitted yet; call fit(frequency, monetary_value)"
+            )
         return self.params_["p"], self.params_["q"], self.params_["v"]
 
     def expected_spend(self, frequency: Any, monetary_value: Any) -> np.ndarray:
@@ -455,12 +472,13 @@ def summary_from_facts(facts: Any, time_unit: str = "days") -> pd.DataFrame:
     missing = sorted({"customer_id", "frequency", "recency", "T"} - set(df.columns))
     if missing:
         raise InputError(f"facts lack column(s) {', '.join(missing)} (see docs/CONTRACTS.md)")
-    out = df.loc[df["T"].notna(), ["customer_id", "frequency", "recency", "T"]].reset_index(drop=True)
+    out = df.loc[df["T"].notna(), ["customer_id", "frequency", "recency", "T"]].reset_index(
+        drop=True
+    )
     out = out.astype({"frequency": "float64", "recency": "float64", "T": "float64"})
     out["recency"] = out["recency"] / days
     out["T"] = out["T"] / days
     return out
-
 
 
 def calibration_summary(
@@ -500,10 +518,10 @@ def calibration_summary(
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
     ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-02-01", "2024-01-05"]),
     ...     "amount": [10.0, 20.0, 5.0, 7.0]})
-    >>> calibration_summary(tx, "2024-01-15", "2024-02-14", time_unit="weeks").round(2).to_dict("list")
-    ... # doctest: +NORMALIZE_WHITESPACE
+    >>> s = calibration_summary(tx, "2024-01-15", "2024-02-14", time_unit="weeks").round(2)
+    >>> s.drop(columns="duration_holdout").to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
     {'customer_id': ['a', 'b'], 'frequency': [1.0, 0.0], 'recency': [1.0, 0.0], 'T': [2.0, 1.43],
-     'monetary_value': [20.0, 0.0], 'frequency_holdout': [1.0, 0.0], 'duration_holdout': [4.29, 4.29]}
+     'monetary_value': [20.0, 0.0], 'frequency_holdout': [1.0, 0.0]}
     """
     days = _unit(time_unit)
     missing = sorted({customer_id, timestamp, amount} - set(transactions.columns))
@@ -526,13 +544,19 @@ def calibration_summary(
     out["recency"] = (last - first).dt.days.to_numpy(dtype="float64") / days
     out["T"] = (cal_end - first).dt.days.to_numpy(dtype="float64") / days
     repeat_spend = (spend - first_spend).to_numpy()
-    out["monetary_value"] = np.where(out["frequency"] > 0, repeat_spend / np.maximum(out["frequency"], 1), 0.0)
+    out["monetary_value"] = np.where(
+        out["frequency"] > 0, repeat_spend / np.maximum(out["frequency"], 1), 0.0
+    )
     if holdout_end is not None:
         hold_end = pd.Timestamp(holdout_end).normalize()
         if hold_end <= cal_end:
-            raise OptionError(f"holdout_end ({hold_end.date()}) must be after calibration_end ({cal_end.date()})")
+            raise OptionError(
+                f"holdout_end ({hold_end.date()}) must be after calibration_end ({cal_end.date()})"
+            )
         hold = by_day[(by_day["d"] > cal_end) & (by_day["d"] <= hold_end)]
         counts = hold.groupby("c").size()
-        out["frequency_holdout"] = counts.reindex(out["customer_id"]).fillna(0).to_numpy(dtype="float64")
+        out["frequency_holdout"] = (
+            counts.reindex(out["customer_id"]).fillna(0).to_numpy(dtype="float64")
+        )
         out["duration_holdout"] = (hold_end - cal_end).days / days
     return out
