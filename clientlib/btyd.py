@@ -84,11 +84,21 @@ def _arrays(**cols: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _compress(*cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the stacked columns and their counts (the likelihood is a weighted sum)."""
+def _weights(sample_weight: Any, n: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n)
+    w = np.asarray(sample_weight, dtype="float64").ravel()
+    if len(w) != n or not np.isfinite(w).all() or (w < 0).any():
+        raise InputError(f"sample_weight: {n} finite weights >= 0 are needed, got {len(w)}")
+    return w
+
+
+def _compress(weight: np.ndarray, *cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of the stacked columns and their summed weights (the likelihood is a
+    weighted sum, so customers with the same summary are evaluated once)."""
     stacked = np.column_stack(cols)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return uniq, counts.astype("float64")
+    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=weight, minlength=len(uniq))
 
 
 def _minimize(fun, x0: np.ndarray) -> optimize.OptimizeResult:
@@ -169,8 +179,11 @@ class BetaGeoModel(BaseEstimator):
 
     # ---- fitting
 
-    def fit(self, frequency: Any, recency: Any, T: Any) -> BetaGeoModel:
+    def fit(self, frequency: Any, recency: Any, T: Any, sample_weight: Any = None) -> BetaGeoModel:
         """Fit on per-customer ``frequency`` (repeat purchases), ``recency`` and ``T``.
+
+        ``sample_weight`` counts customers per row (rows of identical summaries grouped
+        beforehand, e.g. in the engine); the fit is the same as on the repeated rows.
 
         Examples
         --------
@@ -180,6 +193,7 @@ class BetaGeoModel(BaseEstimator):
         _unit(self.time_unit)
         d = _arrays(frequency=frequency, recency=recency, T=T)
         x, tx, T_ = d["frequency"], d["recency"], d["T"]
+        weight = _weights(sample_weight, len(x))
         if len(x) == 0:
             raise InputError("no customers to fit the BG/NBD model on")
         if (tx > T_).any():
@@ -190,7 +204,7 @@ class BetaGeoModel(BaseEstimator):
         if not (x > 0).any():
             raise InputError("no customer has a repeat purchase: the BG/NBD model cannot be fitted")
         scale = 10.0 / T_.max() if T_.max() > 0 else 1.0
-        rows, w = _compress(x, tx * scale, T_ * scale)
+        rows, w = _compress(weight, x, tx * scale, T_ * scale)
         xs, txs, Ts = rows[:, 0], rows[:, 1], rows[:, 2]
         total = w.sum()
 
@@ -204,8 +218,8 @@ class BetaGeoModel(BaseEstimator):
         r, alpha, a, b = np.exp(res.x)
         self.params_ = {"r": float(r), "alpha": float(alpha / scale), "a": float(a), "b": float(b)}
         ll, _ = _bgnbd_ll(r, alpha / scale, a, b, x, tx, T_)
-        self.log_likelihood_ = float(ll.sum())
-        self.n_customers_ = int(len(x))
+        self.log_likelihood_ = float(np.dot(weight, ll))
+        self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)
         return self
 
@@ -359,7 +373,7 @@ class GammaGammaModel(BaseEstimator):
         if len(x) < 2:
             raise InputError("Gamma-Gamma needs at least 2 repeat buyers")
         scale = 1.0 / m.mean()  # spend ~1, so the fixed start point suits any currency
-        rows, w = _compress(x, m * scale)
+        rows, w = _compress(np.ones(len(x)), x, m * scale)
         xs, ms = rows[:, 0], rows[:, 1]
         total = w.sum()
 
