@@ -287,7 +287,10 @@ def test_not_applicable_without_repeat_buyers():
     t = ibis.memtable({"customer_id": ["a", "b"], "frequency": [0.0, 0.0], "recency": [0.0, 0.0],
                        "T": [10.0, 30.0]})  # fmt: skip
     why = btyd_hook.HOOK.not_applicable(t, PARAMS)
-    assert "no repeat buyer among 2 buyer(s)" in why
+    assert why == (
+        "btyd: no repeat buyer among 2 buyers: BG/NBD learns the purchase and drop-out rates "
+        "from repeat purchases"
+    )
     assert btyd_hook.HOOK.not_applicable(t.mutate(frequency=1.0, recency=5.0), PARAMS) is None
 
 
@@ -372,3 +375,38 @@ def test_summary_from_facts(workshop_facts):
     buyers = df[df["orders"] > 0]
     assert len(s) == len(buyers)
     assert np.allclose(s["T"].to_numpy(), buyers["T"].to_numpy() / 7)
+
+
+# ---- figures (appended to clientlib.plots)
+
+
+def test_calibration_holdout_plot_on_cdnow(weeks, bg):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from clientlib.plots import calibration_holdout_plot
+
+    ax = calibration_holdout_plot(weeks, bg, max_frequency=7, lang="ru")
+    actual, predicted = ax.get_lines()
+    assert list(actual.get_xdata()) == [0, 1, 2, 3, 4, 5, 6, 7]
+    zero = weeks[weeks.frequency == 0]
+    assert actual.get_ydata()[0] == pytest.approx(zero.frequency_holdout.mean())
+    assert predicted.get_ydata()[0] == pytest.approx(
+        bg.expected_purchases(39, zero.frequency, zero.recency, zero["T"]).mean()
+    )
+    assert ax.get_legend().get_texts()[0].get_text() == "факт"
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "7+"
+
+
+def test_p_alive_curves_fall_with_silence(bg):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from clientlib.plots import p_alive_curves
+
+    ax = p_alive_curves(bg, 39, frequencies=(1, 5), cycle=12)
+    one, five, cycle = ax.get_lines()
+    assert (np.diff(one.get_ydata()) < 0).all() and (np.diff(five.get_ydata()) < 0).all()
+    # a frequent buyer's silence is more telling: below the occasional buyer at the same gap
+    assert five.get_ydata()[-1] < one.get_ydata()[-1]
+    assert list(cycle.get_xdata()) == [12, 12]

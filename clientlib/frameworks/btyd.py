@@ -43,6 +43,7 @@ import numpy as np
 from clientlib.btyd import BetaGeoModel
 from clientlib.errors import OptionError
 from clientlib.frameworks.hooks import Hook
+from clientlib.messages import number, text
 
 __all__ = ["HOOK", "fit", "not_applicable", "prepare"]
 
@@ -160,10 +161,7 @@ def not_applicable(facts: ir.Table, params: Mapping[str, Any]) -> str | None:
     ).to_pandas()
     buyers, repeat = int(counts["buyers"].fillna(0)[0]), int(counts["repeat"].fillna(0)[0])
     if repeat == 0:
-        return (
-            f"btyd: no repeat buyer among {buyers:,} buyer(s); the BG/NBD model learns the "
-            "purchase and drop-out rates from repeat purchases"
-        )
+        return "btyd: " + text("btyd.not_applicable", "en", n=number(buyers, "en"))
     return None
 
 
