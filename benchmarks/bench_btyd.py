@@ -88,7 +88,7 @@ def main(n: int = 1_000_000, repeats: int = 5, seed: int = 0) -> pd.DataFrame:
 
     table = ibis.memtable(d)
     params = {"active_min": 0.7, "at_risk_min": 0.3, "horizon_days": 90,
-              "max_fit_rows": 200_000, "seed": 0}  # fmt: skip
+              "max_fit_rows": 500_000, "seed": 0}  # fmt: skip
     med, all_t, learned = timed(lambda: hook.fit(table, params), repeats)
     rows.append(("btyd hook fit (DuckDB)", med, all_t))
     fitted["hook"] = {k: learned[k] for k in TRUE}

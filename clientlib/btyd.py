@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -93,12 +94,37 @@ def _weights(sample_weight: Any, n: int) -> np.ndarray:
     return w
 
 
-def _compress(weight: np.ndarray, *cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the stacked columns and their summed weights (the likelihood is a
-    weighted sum, so customers with the same summary are evaluated once)."""
-    stacked = np.column_stack(cols)
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    return uniq, np.bincount(inverse.ravel(), weights=weight, minlength=len(uniq))
+def _compress(
+    weight: np.ndarray, *cols: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """Distinct rows of the columns, with their summed weights.
+
+    The likelihood is a weighted sum over customers, so customers with the same summary are
+    evaluated once.  Each column is factorised (``levels[k][codes[k]]`` gives the distinct rows'
+    values), so terms that depend on one column only (a frequency, an age) are computed once a
+    level, not once a row.
+    """
+    levels, inverses = [], []
+    for c in cols:
+        u, inv = np.unique(c, return_inverse=True)
+        levels.append(u)
+        inverses.append(inv.ravel())
+    sizes = [len(u) for u in levels]
+    if math.prod(sizes) < 2**62:
+        key = np.zeros(len(weight), dtype=np.int64)
+        for inv, size in zip(inverses, sizes, strict=True):
+            key = key * size + inv
+        ukey, inv = np.unique(key, return_inverse=True)
+        codes = []
+        for size in reversed(sizes):
+            codes.append(ukey % size)
+            ukey = ukey // size
+        codes.reverse()
+    else:  # pragma: no cover - continuous times with millions of distinct values
+        rows, inv = np.unique(np.column_stack(inverses), axis=0, return_inverse=True)
+        codes = [rows[:, k] for k in range(len(cols))]
+    w = np.bincount(inv.ravel(), weights=weight, minlength=len(codes[0]))
+    return levels, codes, w
 
 
 def _minimize(fun, x0: np.ndarray) -> optimize.OptimizeResult:
@@ -114,33 +140,54 @@ def _minimize(fun, x0: np.ndarray) -> optimize.OptimizeResult:
 # --------------------------------------------------------------------------------------------
 
 
+def _dot(u: np.ndarray, v: np.ndarray) -> float:
+    return float(np.add.reduce(u * v))
+
+
 def _bgnbd_ll(
-    r: float, alpha: float, a: float, b: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray
-) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """Per-customer log-likelihood and its gradient in (r, alpha, a, b) (FHL 2005a, eq. 6)."""
-    rep = x > 0
-    xm = np.where(rep, x, 1.0)  # keeps b + x - 1 > 0 where the term is masked out
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
-    a3 = -(r + x) * np.log(alpha + T)
-    a4 = np.log(a) - np.log(b + xm - 1) - (r + x) * np.log(alpha + tx)
-    a4 = np.where(rep, a4, -np.inf)
+    theta: np.ndarray, levels: list[np.ndarray], codes: list[np.ndarray], w: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Weighted log-likelihood (FHL 2005a, eq. 6) and its gradient in log(r, alpha, a, b).
+
+    ``levels``/``codes``/``w`` come from :func:`_compress` on (frequency, recency, T).
+    Per customer: ``A1 + A2 + log(exp(A3) + [x > 0] exp(A4))`` with
+    ``A1 = lnG(r+x) - lnG(r) + r ln(alpha)``, ``A2 = lnB(a, b+x) - lnB(a, b)``,
+    ``A3 = -(r+x) ln(alpha+T)``, ``A4 = ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x)``.
+    """
+    r, alpha, a, b = np.exp(theta)
+    ux, utx, uT = levels
+    ix, itx, iT = codes
+    wx = np.bincount(ix, weights=w, minlength=len(ux))  # customers per frequency level
+    # terms of one frequency level
+    rep = ux > 0
+    xm = np.where(rep, ux, 1.0)  # keeps b + x - 1 > 0 where the term is masked out
+    a12 = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b)
+    c4 = np.where(rep, np.log(a) - np.log(b + xm - 1), -np.inf)
+    dab = digamma(a + b) - digamma(a + b + ux)
+    # terms of one row
+    rx = r + ux[ix]
+    lT, lR = np.log(alpha + uT)[iT], np.log(alpha + utx)[itx]
+    a3 = -rx * lT
+    a4 = c4[ix] - rx * lR
     mix = np.logaddexp(a3, a4)
-    ll = a1 + a2 + mix
-    w4 = np.exp(a4 - mix)  # share of the "dropped out after the last purchase" branch
-    w3 = 1.0 - w4
+    w4 = np.exp(a4 - mix)  # share of "dropped out after the last purchase"
+    ww4 = w * w4
+    total = w.sum()
+    # Sums of products without BLAS: its threads spin and slow down on a loaded machine.
+    ll = _dot(wx, a12) + total * r * np.log(alpha) + _dot(w, mix)
     d_r = (
-        digamma(r + x)
-        - digamma(r)
-        + np.log(alpha)
-        - w3 * np.log(alpha + T)
-        - w4 * np.log(alpha + tx)
+        _dot(wx, digamma(r + ux) - digamma(r))
+        + total * np.log(alpha)
+        - _dot(w, lT)
+        - _dot(ww4, lR - lT)
     )
-    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx))
-    dab = digamma(a + b) - digamma(a + b + x)
-    d_a = dab + w4 / a
-    d_b = dab + digamma(b + x) - digamma(b) - w4 / (b + xm - 1)
-    return ll, (d_r, d_alpha, d_a, d_b)
+    inv_T, inv_R = (1 / (alpha + uT))[iT], (1 / (alpha + utx))[itx]
+    d_alpha = total * r / alpha - _dot(w * rx, inv_T + w4 * (inv_R - inv_T))
+    s4x = np.bincount(ix, weights=ww4, minlength=len(ux))  # sum of w * w4 per level
+    d_a = _dot(wx, dab) + s4x.sum() / a
+    d_b = _dot(wx, dab + digamma(b + ux) - digamma(b)) - _dot(s4x, 1 / (b + xm - 1))
+    grad = np.array([d_r, d_alpha, d_a, d_b]) * np.array([r, alpha, a, b])
+    return float(ll), grad
 
 
 class BetaGeoModel(BaseEstimator):
@@ -203,22 +250,22 @@ class BetaGeoModel(BaseEstimator):
             )
         if not (x > 0).any():
             raise InputError("no customer has a repeat purchase: the BG/NBD model cannot be fitted")
+        levels, codes, w = _compress(weight, x, tx, T_)
+        # Fit on times rescaled so the oldest customer is 10 (lifetimes' trick): a start at
+        # all-ones suits any unit; alpha scales back, r, a, b and the optimum do not change.
         scale = 10.0 / T_.max() if T_.max() > 0 else 1.0
-        rows, w = _compress(weight, x, tx * scale, T_ * scale)
-        xs, txs, Ts = rows[:, 0], rows[:, 1], rows[:, 2]
+        scaled = [levels[0], levels[1] * scale, levels[2] * scale]
         total = w.sum()
 
         def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            p = np.exp(theta)
-            ll, grads = _bgnbd_ll(*p, xs, txs, Ts)
-            g = np.array([np.dot(w, gi) for gi in grads]) * p  # chain rule for log-params
-            return -float(np.dot(w, ll)) / total, -g / total
+            ll, grad = _bgnbd_ll(theta, scaled, codes, w)
+            return -ll / total, -grad / total
 
         res = _minimize(nll, np.zeros(4))
         r, alpha, a, b = np.exp(res.x)
         self.params_ = {"r": float(r), "alpha": float(alpha / scale), "a": float(a), "b": float(b)}
-        ll, _ = _bgnbd_ll(r, alpha / scale, a, b, x, tx, T_)
-        self.log_likelihood_ = float(np.dot(weight, ll))
+        theta = np.log([r, alpha / scale, a, b])
+        self.log_likelihood_ = _bgnbd_ll(theta, levels, codes, w)[0]
         self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)
         return self
@@ -373,15 +420,15 @@ class GammaGammaModel(BaseEstimator):
         if len(x) < 2:
             raise InputError("Gamma-Gamma needs at least 2 repeat buyers")
         scale = 1.0 / m.mean()  # spend ~1, so the fixed start point suits any currency
-        rows, w = _compress(np.ones(len(x)), x, m * scale)
-        xs, ms = rows[:, 0], rows[:, 1]
+        (ux, um), (ix, im), w = _compress(np.ones(len(x)), x, m * scale)
+        xs, ms = ux[ix], um[im]
         total = w.sum()
 
         def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
             p = np.exp(theta)
             ll, grads = _gg_ll(*p, xs, ms)
-            g = np.array([np.dot(w, gi) for gi in grads]) * p
-            return -float(np.dot(w, ll)) / total, -g / total
+            g = np.array([_dot(w, gi) for gi in grads]) * p
+            return -_dot(w, ll) / total, -g / total
 
         res = _minimize(nll, np.zeros(3))
         p, q, v = np.exp(res.x)

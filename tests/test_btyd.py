@@ -236,7 +236,7 @@ PARAMS = {
     "active_min": 0.7,
     "at_risk_min": 0.3,
     "horizon_days": 90,
-    "max_fit_rows": 200_000,
+    "max_fit_rows": 500_000,
     "seed": 0,
 }
 

@@ -22,7 +22,7 @@ Examples
 >>> import ibis
 >>> f = ibis.memtable({"customer_id": ["a", "b", "c"], "frequency": [0.0, 3.0, 1.0],
 ...                    "recency": [0.0, 200.0, 20.0], "T": [100.0, 210.0, 300.0]})
->>> params = {"horizon_days": 90, "max_fit_rows": 200_000, "seed": 0}
+>>> params = {"horizon_days": 90, "max_fit_rows": 500_000, "seed": 0}
 >>> learned = HOOK.fit(f, params)
 >>> sorted(learned)[:4]
 ['a', 'alpha', 'b', 'fit_customers']
@@ -95,7 +95,7 @@ def fit(facts: ir.Table, params: Mapping[str, Any]) -> dict[str, Any]:
     """
     if "active_min" in params:
         _check(params)
-    max_rows = int(params.get("max_fit_rows", 200_000))
+    max_rows = int(params.get("max_fit_rows", 500_000))
     x, tx, T, n = _collect(facts, max_rows, int(params.get("seed", 0)))
     model = BetaGeoModel(time_unit="days").fit(x, tx, T, sample_weight=n)
     return {
