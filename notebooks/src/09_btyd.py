@@ -313,6 +313,7 @@ cd_life = frameworks.load("lifecycle").classify(customer_facts(cd_tx)).to_pandas
 cal["btyd"] = model_class(bg_w.p_alive(cal["frequency"], cal["recency"], cal["T"]))
 cal["predicted"] = pred
 judged = cd_life[["customer_id", "class"]].merge(cal, on="customer_id")
+judged["repeat_buyer"] = judged["frequency"] > 0
 
 
 def holdout_table(by):
@@ -327,27 +328,29 @@ def holdout_table(by):
 
 display(holdout_table("class"))
 display(holdout_table("btyd"))
-holdout_table(["class", "btyd"])
+holdout_table(["repeat_buyer", "btyd"])
 
 # %% [markdown] lang="en"
 # The one-off buyers make the difference. The rule calls most of CDNOW dormant, the model calls the
-# same people active — and in the holdout only a minority of them came back. The model's "active" is
-# P(alive) = 1 by assumption, not by evidence: it still expects few purchases from them
-# (`expected_purchases` is low because their rate is low), which is why its purchase forecast holds
-# even though its class is misleading. Among repeat buyers, the model's `likely_lost` customers came
-# back far less often than its `active` ones: there the model sorts better than one cycle.
+# one-off buyers active — and in the holdout only a minority of them came back. The model's "active"
+# is P(alive) = 1 by assumption, not by evidence: it still expects few purchases from them
+# (`expected_purchases` is low because their rate is low), which is why its purchase forecast for
+# them holds even though the class is misleading. Among repeat buyers (the last table) the model
+# sorts well: its `active` came back most often, its `at_risk` less, its `likely_lost` least — and
+# the likely lost still bought more than the model expected, so "lost" is a ranking, not a verdict.
 #
 # **Spend and CLV.** Gamma-Gamma turns each customer's average repeat spend into an expected spend
 # (shrunk towards the population mean when the history is short); times the BG/NBD purchases,
 # discounted monthly, it gives a customer lifetime value:
 
 # %% [markdown] lang="ru"
-# Разница — в разовых покупателях. Правило называет заснувшими большую часть CDNOW, модель тех же
-# людей — активными, а в проверочном периоде вернулось лишь меньшинство из них. «Активный» у модели —
-# это P(alive) = 1 по допущению, а не по данным: покупок от них она всё равно ждёт мало
-# (`expected_purchases` мал, потому что мал их темп), поэтому прогноз покупок у неё держится, хотя
-# класс вводит в заблуждение. Среди повторных покупателей «скорее всего ушедшие» по модели
-# возвращались гораздо реже «активных»: здесь модель сортирует лучше единого цикла.
+# Разница — в разовых покупателях. Правило называет заснувшими большую часть CDNOW, модель разовых
+# покупателей — активными, а в проверочном периоде вернулось лишь меньшинство из них. «Активный» у
+# модели — это P(alive) = 1 по допущению, а не по данным: покупок от них она всё равно ждёт мало
+# (`expected_purchases` мал, потому что мал их темп), поэтому прогноз покупок для них держится, хотя
+# класс вводит в заблуждение. Среди повторных покупателей (последняя таблица) модель сортирует
+# хорошо: её «активные» возвращались чаще всех, «под угрозой» — реже, «скорее всего ушедшие» — реже
+# всех, и всё же они купили больше, чем ждала модель: «ушёл» — это порядок, а не приговор.
 #
 # **Траты и CLV.** Gamma-Gamma превращает средний чек повторных покупок клиента в ожидаемый чек
 # (ближе к среднему по всем, когда история короткая); умноженный на покупки по BG/NBD и
