@@ -6,6 +6,7 @@ where that composition lives, with the time each stage took.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,12 +15,17 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from clientlib.clusters import CustomerClusters, KChoice, kmeans_segments
+from clientlib.clusters import CustomerClusters, KChoice, KMeansFramework
 from clientlib.compare import agreement_matrix
 from clientlib.features import customer_facts
 from clientlib.io import Loaded
 from clientlib.schema import QualityReport
-from clientlib.segment import segment
+from clientlib.segment import apply, resolve
+
+__all__ = ["Study", "run_study"]
+
+#: Stage timings and notes go to the "clientlib" logger (quiet unless a handler is set up).
+_log = logging.getLogger("clientlib.pipeline")
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Study:
     kchoice: KChoice | None
     model: CustomerClusters | None
     agreement: pd.DataFrame
+    fitted: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
     def labelings(self) -> dict[str, pd.Series]:
@@ -80,6 +88,7 @@ def run_study(
     params: dict[str, Any] | None = None,
     random_state: int = 0,
     con: Any = None,
+    rules: Any = None,
 ) -> Study:
     """Run facts, every framework, k-means and the agreement matrix.
 
@@ -94,6 +103,8 @@ def run_study(
     params : dict, optional
         ``{framework: {param: value}}`` overrides.
     random_state : int
+    rules : path, optional
+        A user rulebook run with the frameworks (one with a built-in's id replaces it).
     con : Ibis backend, optional
         Where the facts are computed (default DuckDB).
 
@@ -113,18 +124,24 @@ def run_study(
     timings["facts"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    fws, notes = resolve(frameworks, rules, params, lang)
+    kmeans = KMeansFramework(k=k, random_state=random_state, lang=lang)
     # Frameworks run on the collected facts: one row per customer is small enough for DuckDB.
-    segs, skipped = segment(ibis.memtable(facts), frameworks, params=params, lang=lang)
+    table = ibis.memtable(facts)
+    rules_out = apply(fws, table)
     timings["frameworks"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    km, model, choice = kmeans_segments(facts, k, random_state=random_state, lang=lang)
+    km_out = apply([kmeans], table)
     timings["clusters"] = time.perf_counter() - t0
 
-    segments = pd.concat([segs, km], ignore_index=True)
+    segs, skipped = rules_out.classes, rules_out.skipped + km_out.skipped
+    segments = pd.concat([segs, km_out.classes], ignore_index=True)
     segments = segments.sort_values(["framework", "customer_id"], kind="stable").reset_index(
         drop=True
     )
+    model = kmeans.model_ if "kmeans" in km_out.fitted else None
+    choice = kmeans.kchoice_ if "kmeans" in km_out.fitted else None
 
     t0 = time.perf_counter()
     study = Study(
@@ -137,9 +154,15 @@ def run_study(
         model=model,
         agreement=pd.DataFrame(),
         timings=timings,
+        fitted={**rules_out.fitted, **km_out.fitted},
+        notes=notes,
     )
     labelings = study.labelings()
     if len(labelings) >= 2:
         study.agreement = agreement_matrix(labelings, metric="ami")
     timings["compare"] = time.perf_counter() - t0
+    for stage, seconds in timings.items():
+        _log.info("study: %s took %.2f s", stage, seconds)
+    for message in notes + skipped:
+        _log.info("study: %s", message)
     return study

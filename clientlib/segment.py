@@ -1,8 +1,16 @@
-"""Run several frameworks over one facts table and gather the classes in pandas."""
+"""The one composition: frameworks fitted on the facts, then classifying every customer.
+
+:func:`resolve` turns names, rulebook paths and framework objects into a list of frameworks
+with unique ids (a user rulebook whose id is a built-in's replaces it, and says so);
+:func:`apply` fits and transforms each one, skipping the frameworks that are not applicable to
+the data; :func:`segment` is both in one call.  The command line, :func:`clientlib.pipeline.
+run_study`, the report, the timeline and the exercises all go through :func:`apply`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,49 +18,233 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlib import frameworks as _fw
-from clientlib.rules import MissingColumnsError, Rulebook, RulebookError
+from clientlib import messages
+from clientlib.errors import ClientlibError
+from clientlib.frameworks.base import BASE_COLUMNS, Framework
+from clientlib.frameworks.language import RulebookError
 
-__all__ = ["BASE_COLUMNS", "RFM_COLUMNS", "segment", "summary"]
+__all__ = ["BASE_COLUMNS", "RFM_COLUMNS", "Segmentation", "apply", "resolve", "segment", "summary"]
 
-#: Columns every framework contributes, in output order.
-BASE_COLUMNS: tuple[str, ...] = ("customer_id", "framework", "class", "label", "reason", "action")
 #: Extra columns of the rfm framework.
 RFM_COLUMNS: tuple[str, ...] = ("recency", "frequency", "monetary", "R", "F", "M")
+
+FrameworkSpec = str | Path | Framework
+
+
+@dataclass
+class Segmentation:
+    """What :func:`apply` gives: the classes, what was skipped and why, the fitted frameworks.
+
+    Attributes
+    ----------
+    classes : pandas.DataFrame
+        One row per customer and framework (``BASE_COLUMNS`` then each framework's own
+        columns), sorted by framework then customer.
+    skipped : list of str
+        One message per framework that did not run (not applicable to this data).
+    notes : list of str
+        Other things the user should know (a user rulebook replacing a built-in).
+    fitted : dict of str to Framework
+        The fitted frameworks by id (``params_`` holds what each learned).
+    """
+
+    classes: pd.DataFrame
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fitted: dict[str, Framework] = field(default_factory=dict)
+
+
+def resolve(
+    frameworks: Sequence[FrameworkSpec] | FrameworkSpec = "all",
+    rules: str | Path | Sequence[str | Path] | None = None,
+    params: dict[str, Any] | None = None,
+    lang: str = "en",
+) -> tuple[list[Framework], list[str]]:
+    """Framework objects with unique ids for a list of names, paths and objects.
+
+    ``"all"`` expands to :func:`clientlib.frameworks.available`.  A rulebook in ``rules`` (or
+    in the list) whose id equals one of the others replaces it, with a note; two different
+    frameworks with one id otherwise are an error.  ``params`` are routed as in
+    :func:`segment`.
+
+    Examples
+    --------
+    >>> fws, notes = resolve(["rfm", "rfm_simple"])
+    >>> [f.id for f in fws], notes
+    (['rfm', 'rfm_simple'], [])
+    """
+    messages.check_lang(lang)
+    if isinstance(frameworks, str | Path | Framework):
+        frameworks = [frameworks]
+    items: list[FrameworkSpec] = []
+    for f in frameworks:
+        items += list(_fw.available()) if f == "all" else [f]
+    user_rules = [] if rules is None else [rules] if isinstance(rules, str | Path) else rules
+    built: list[Framework] = []
+    for item in items:
+        built.append(item if isinstance(item, Framework) else _fw.load(item, lang=lang))
+    notes: list[str] = []
+    for path in user_rules:
+        fw = _fw.load(Path(path), lang=lang)
+        same = [i for i, b in enumerate(built) if b.id == fw.id]
+        if same:
+            notes.append(
+                messages.text("frameworks.replaces_builtin", lang, path=Path(path).name, id=fw.id)
+            )
+            built[same[0]] = fw
+            built = [b for i, b in enumerate(built) if i not in same[1:]]
+        else:
+            built.append(fw)
+    unique: list[Framework] = []
+    for fw in built:
+        twin = next((u for u in unique if u.id == fw.id), None)
+        if twin is None:
+            unique.append(fw)
+        elif twin is not fw and not _same(twin, fw):
+            raise RulebookError(
+                f"two different frameworks have the id '{fw.id}'; give your rulebook its own id "
+                "(or pass it with --rules to replace the built-in)"
+            )
+    if params:
+        for fw, overrides in zip(unique, _route_params(unique, dict(params)), strict=True):
+            if overrides:
+                fw.set_params(overrides={**(fw.get_params().get("overrides") or {}), **overrides})
+                if hasattr(fw, "spec"):
+                    fw.spec()  # validate now, before any data is read
+    return unique, notes
+
+
+def _same(a: Framework, b: Framework) -> bool:
+    return type(a) is type(b) and repr(a.get_params()) == repr(b.get_params())
+
+
+def apply(
+    frameworks: Sequence[Framework],
+    facts: ir.Table,
+    *,
+    fit_on: ir.Table | None = None,
+    collect: bool = True,
+    refit: bool = True,
+) -> Segmentation:
+    """Fit each framework (on ``fit_on``, default ``facts``) and classify ``facts``.
+
+    Frameworks that are not applicable to the data (absent columns, no signal) are skipped
+    with their reason.  No (customer, framework) pair appears twice: checked.
+
+    Parameters
+    ----------
+    frameworks : list of Framework
+        From :func:`resolve` or :func:`clientlib.frameworks.load` (ids must be unique).
+    facts : ibis.Table
+        Customer facts to classify.
+    fit_on : ibis.Table, optional
+        Facts to learn from (the timeline fits once on the last period).
+    collect : bool
+        Collect the classes to pandas (the default); otherwise ``classes`` is empty and the
+        Ibis tables are in ``fitted[id].transform(facts)``.
+    refit : bool
+        ``False`` keeps what already-fitted frameworks learned (the timeline fits once on its
+        last period and classifies every period with it).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> facts = ibis.memtable({"customer_id": ["b", "a"], "orders": [0, 3],
+    ...                        "referrals": [0, 0], "touchpoints": [2, 0]})
+    >>> out = apply([_fw.load("ladder"), _fw.load("qualification")], facts)
+    >>> out.classes[["customer_id", "class"]].values.tolist()
+    [['a', 'regular'], ['b', 'client']]
+    >>> out.skipped[0].startswith("framework 'qualification' skipped")
+    True
+    """
+    ids = [f.id for f in frameworks]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise RulebookError(f"framework id(s) {', '.join(dup)} given twice")
+    learn = facts if fit_on is None else fit_on
+    frames: list[pd.DataFrame] = []
+    out = Segmentation(classes=pd.DataFrame())
+    for fw in frameworks:
+        if not refit and fw.__sklearn_is_fitted__():
+            out.fitted[fw.id] = fw
+            if collect:
+                frames.append(_to_pandas(fw.transform(facts)))
+            continue
+        why = fw.not_applicable(learn)
+        if why is None and fit_on is not None:
+            why = fw.not_applicable(facts) if _missing(fw, facts) else None
+        if why is not None:
+            out.skipped.append(why)
+            continue
+        fw.fit(learn)
+        out.fitted[fw.id] = fw
+        if collect:
+            frames.append(_to_pandas(fw.transform(facts)))
+    columns = list(BASE_COLUMNS)
+    for f in frames:
+        columns += [c for c in f.columns if c not in columns]
+    if not frames:
+        out.classes = pd.DataFrame(columns=columns)
+        return out
+    classes = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
+    twice = classes.duplicated(["customer_id", "framework"])
+    if twice.any():
+        raise ClientlibError(
+            f"{int(twice.sum())} (customer, framework) pairs came out twice, e.g. "
+            f"{classes.loc[twice, ['customer_id', 'framework']].head(3).values.tolist()}; "
+            "customer ids in the facts must be unique"
+        )
+    out.classes = classes.sort_values(["framework", "customer_id"], kind="stable").reset_index(
+        drop=True
+    )
+    return out
+
+
+def _missing(fw: Framework, facts: ir.Table) -> bool:
+    missing = getattr(fw, "missing_columns", None)
+    return bool(missing(facts)) if missing is not None else False
+
+
+def _to_pandas(table: ir.Table) -> pd.DataFrame:
+    from clientlib import engine
+
+    to_pandas = getattr(engine, "to_pandas", None)
+    return to_pandas(table) if to_pandas is not None else table.to_pandas()
 
 
 def segment(
     facts: ir.Table,
-    frameworks: Sequence[str] | str = "all",
+    frameworks: Sequence[FrameworkSpec] | FrameworkSpec = "all",
     rules: str | Path | None = None,
     params: dict[str, Any] | None = None,
     lang: str = "en",
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Classify customers with several frameworks; skip those whose columns are missing.
+    """Classify customers with several frameworks; skip those that do not apply to the data.
 
     Parameters
     ----------
     facts : ibis.Table
         Customer facts (docs/CONTRACTS.md).
-    frameworks : list of str or 'all'
-        Framework names or rulebook paths (see :func:`clientlib.frameworks.load`);
-        ``'all'`` runs every built-in framework.
+    frameworks : list of str, Path or Framework, or 'all'
+        Framework ids, rulebook paths or framework objects; ``'all'`` runs every built-in
+        framework of :func:`clientlib.frameworks.available`.
     rules : path, optional
-        A user rulebook (YAML) run in addition to the frameworks listed.
+        A user rulebook (YAML), run in addition, or instead of the built-in with its id.
     params : dict, optional
-        Param overrides: ``{framework: {param: value}}``,
-        ``{"framework.param": value}``, or ``{param: value}`` (applied to every
-        framework that declares the param; an unknown name is an error).
+        Param overrides: ``{framework: {param: value}}``, ``{"framework.param": value}``, or
+        ``{param: value}`` (applied to every framework that declares the param; an unknown
+        name is an error).
     lang : {'en', 'ru'}
-        Language of labels and actions.
+        Language of labels, actions and reasons.
 
     Returns
     -------
     (pandas.DataFrame, list of str)
-        One row per customer per framework with ``customer_id, framework,
-        class, label, reason, action`` (plus ``recency, frequency, monetary,
-        R, F, M`` when rfm ran, and the value-tier flags when value_tiers
-        ran), sorted by framework then customer_id; and one message per
-        skipped framework naming the missing columns.
+        One row per customer per framework with ``customer_id, framework, class, label,
+        reason, action`` (plus ``recency, frequency, monetary, R, F, M`` when an RFM map ran,
+        and the value-tier flags when value_tiers ran), sorted by framework then customer_id;
+        and one message per skipped framework (plus a note when your rulebook replaced a
+        built-in).
 
     Examples
     --------
@@ -65,65 +257,41 @@ def segment(
     >>> skipped[0].startswith("framework 'qualification' skipped")
     True
     """
-    names: list[str | Path] = (
-        list(_fw.available())
-        if frameworks == "all"
-        else [frameworks]
-        if isinstance(frameworks, str)
-        else list(frameworks)
-    )
-    if rules is not None:
-        names.append(Path(rules))
-    books = [_fw.load(name) for name in names]
-    overrides = _route_params(books, dict(params or {}))
-    frames: list[pd.DataFrame] = []
-    skipped: list[str] = []
-    for i, (name, rb) in enumerate(zip(names, books, strict=True)):
-        if overrides[i]:
-            rb = _fw.load(name, overrides[i])
-        try:
-            table = rb.classify(facts, lang=lang)
-        except MissingColumnsError as exc:
-            skipped.append(str(exc))
-            continue
-        frames.append(table.to_pandas())
-    columns = list(BASE_COLUMNS)
-    for f in frames:
-        columns += [c for c in f.columns if c not in columns]
-    if not frames:
-        return pd.DataFrame(columns=columns), skipped
-    out = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
-    out = out.sort_values(["framework", "customer_id"], kind="stable").reset_index(drop=True)
-    return out, skipped
+    fws, notes = resolve(frameworks, rules, params, lang)
+    out = apply(fws, facts)
+    return out.classes, notes + out.skipped
 
 
-def _route_params(books: list[Rulebook], params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Split param overrides by rulebook (one dict per rulebook, in order).
+def _route_params(books: list[Framework], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Split param overrides by framework (one dict per framework, in order).
 
     Accepted forms: ``{framework: {param: value}}``, ``{"framework.param": value}``, and
     plain ``{param: value}``, given to every framework that declares the param
-    (``scoring`` goes to RFM rulebooks). A name no framework declares is an error.
+    (``scoring`` goes to RFM maps). A name no framework declares is an error.
     """
     out: list[dict[str, Any]] = [{} for _ in books]
-    by_framework: dict[str, list[int]] = {}
-    for i, rb in enumerate(books):
-        by_framework.setdefault(rb.framework, []).append(i)
+    by_id: dict[str, list[int]] = {}
+    for i, fw in enumerate(books):
+        by_id.setdefault(fw.id, []).append(i)
+
+    def declared(fw: Framework) -> set[str]:
+        rb = getattr(fw, "rulebook", None)
+        if rb is None:
+            return set()
+        return set(rb.defaults) | ({"scoring"} if rb.scoring is not None else set())
+
     for key, value in params.items():
-        if key in by_framework and isinstance(value, dict):
-            targets = [(i, k, v) for i in by_framework[key] for k, v in value.items()]
-        elif "." in key and key.split(".", 1)[0] in by_framework:
-            fw, name = key.split(".", 1)
-            targets = [(i, name, value) for i in by_framework[fw]]
+        if key in by_id and isinstance(value, dict):
+            targets = [(i, k, v) for i in by_id[key] for k, v in value.items()]
+        elif "." in key and key.split(".", 1)[0] in by_id:
+            fid, name = key.split(".", 1)
+            targets = [(i, name, value) for i in by_id[fid]]
         else:
-            targets = [
-                (i, key, value)
-                for i, rb in enumerate(books)
-                if key in rb.params or (key == "scoring" and rb.framework == "rfm")
-            ]
+            targets = [(i, key, value) for i, fw in enumerate(books) if key in declared(fw)]
             if not targets:
-                known = sorted({k for rb in books for k in rb.params})
+                known = sorted({k for fw in books for k in declared(fw)})
                 raise RulebookError(
-                    f"param '{key}' is not used by {', '.join(rb.framework for rb in books)}; "
+                    f"param '{str(key)[:40]}' is not used by {', '.join(fw.id for fw in books)}; "
                     f"known: {', '.join(known) or '(none)'}"
                 )
         for i, name, v in targets:

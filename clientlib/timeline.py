@@ -131,16 +131,21 @@ def snapshots(
     periods = period_ends(start, end, freq)
     if not periods:
         return pd.DataFrame(columns=["period_end", "customer_id", "class"])
-    rb = _fw.load(framework, params)
-    auto = {k for k, v in rb.params.items() if v == "auto"}
-    if auto:
-        last_facts = customer_facts(tx, events, customers, analysis_date=periods[-1][1])
-        _, resolved = rb.prepare(last_facts)
-        rb = _fw.load(framework, {**(params or {}), **{k: resolved[k] for k in auto}})
+    from clientlib.segment import apply
+
+    fw = framework if isinstance(framework, _fw.Framework) else _fw.load(framework, params)
+    # Fitted once, on the last period: the auto cycle and cut points hold for every period, so
+    # a customer changes class only because their own facts changed.
+    last_facts = customer_facts(tx, events, customers, analysis_date=periods[-1][1])
+    fitted = apply([fw], last_facts, collect=False)
+    if fitted.skipped:
+        from clientlib.errors import NotApplicableError
+
+        raise NotApplicableError(fitted.skipped[0])
     frames = []
     for period_end, cutoff in periods:
         facts = customer_facts(tx, events, customers, analysis_date=cutoff)
-        got = rb.classify(facts).select("customer_id", "class").to_pandas()
+        got = apply([fw], facts, refit=False).classes[["customer_id", "class"]]
         got.insert(0, "period_end", pd.Timestamp(period_end))
         frames.append(got)
     out = pd.concat(frames, ignore_index=True)

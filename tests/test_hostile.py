@@ -251,7 +251,7 @@ def _rulebook(text: str) -> dict:
     )
 )
 def test_fuzzed_expressions_never_execute_and_fail_cleanly(text):
-    from clientlib.rules import Rulebook, RulebookError
+    from clientlib.frameworks import Rulebook, RulebookError
 
     _AUDIT_EVENTS.clear()
     _AUDITING[0] = True
@@ -278,7 +278,8 @@ def test_fuzzed_expressions_never_execute_and_fail_cleanly(text):
     ],
 )
 def test_dangerous_constructs_are_rejected_with_a_position(text):
-    from clientlib.rules import Rulebook, RuleSyntaxError
+    from clientlib.frameworks.language import RuleSyntaxError
+    from clientlib.frameworks.rulebook import Rulebook
 
     with pytest.raises(RuleSyntaxError) as err:
         Rulebook.from_dict(_rulebook(text))
@@ -286,7 +287,7 @@ def test_dangerous_constructs_are_rejected_with_a_position(text):
 
 
 def test_yaml_is_loaded_safely(tmp_path):
-    from clientlib.rules import Rulebook, RulebookError
+    from clientlib.frameworks import Rulebook, RulebookError
 
     evil = "!!python/object/apply:os.system ['echo hacked']"
     with pytest.raises((RulebookError, Exception)) as err:

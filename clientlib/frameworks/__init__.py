@@ -1,34 +1,49 @@
-"""The seven classification frameworks and RFM, as YAML rulebooks.
+"""The framework catalog: every classification as an estimator, built from YAML.
 
-Each framework is a rulebook file in this package (``<name>.yaml``, package
-data read through :mod:`importlib.resources`); the few rules that need a
-window over all customers have a small module beside it (``lifecycle`` for
-the ``auto`` purchase cycle, ``value_tiers`` for cumulative revenue shares,
-:mod:`clientlib.rfm` for score cut points).
+A built-in framework is a YAML rulebook in this folder — a new file is a new framework, with no
+list to edit and nothing to register.  Its ``id`` is unique; the few rules that need more than
+one customer's row name their code with ``hook:`` (:mod:`~clientlib.frameworks.lifecycle` for
+the ``auto`` purchase cycle, :mod:`~clientlib.frameworks.value_tiers` for revenue shares,
+:mod:`~clientlib.frameworks.rfm` for score cut points, :mod:`~clientlib.frameworks.btyd` for
+P(alive)).  :func:`load` gives a :class:`~clientlib.frameworks.rulebook.RulebookFramework`
+(``fit`` / ``transform``, see :mod:`clientlib.frameworks.base`); ``load("kmeans")`` gives the
+k-means framework.
 
 Examples
 --------
 >>> from clientlib import frameworks
 >>> frameworks.available()[:3]
 ['lifecycle', 'ladder', 'value_tiers']
+>>> fw = frameworks.load("lifecycle", fan_min_orders=4)
+>>> fw.id, fw.params["fan_min_orders"]
+('lifecycle', 4)
 """
 
 from __future__ import annotations
 
+import os
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
 
-from clientlib import rfm as _rfm
 from clientlib.frameworks import ladder, lifecycle, value_tiers
+from clientlib.frameworks.base import BASE_COLUMNS, Framework
 from clientlib.frameworks.ladder import conversion
+from clientlib.frameworks.language import RulebookError
+from clientlib.frameworks.rulebook import MissingColumnsError, Rulebook, RulebookFramework
 from clientlib.frameworks.value_tiers import pareto
-from clientlib.rules import MissingColumnsError, Rulebook, RulebookError, register_hook
 
 __all__ = [
+    "BASE_COLUMNS",
+    "PATH_VARIABLE",
+    "Framework",
     "MissingColumnsError",
+    "Rulebook",
+    "RulebookError",
+    "RulebookFramework",
     "available",
     "builtin_names",
     "classify",
@@ -41,44 +56,59 @@ __all__ = [
     "value_tiers",
 ]
 
-_FRAMEWORKS = (
-    "lifecycle",
-    "ladder",
-    "value_tiers",
-    "qualification",
-    "buyer_types",
-    "awareness",
-    "fast_good_cheap",
-    "rfm",
-)
-# Further built-in rulebooks (alternative RFM segment maps, see clientlib.rfm).
-_EXTRA = ("rfm_r_docs", "rfm_simple")
 
-register_hook("lifecycle", lifecycle.HOOK)
-register_hook("value_tiers", value_tiers.HOOK)
-register_hook("rfm", _rfm.HOOK)
+#: Environment variable naming more folders of rulebooks (``os.pathsep``-separated) that the
+#: catalog treats as built-ins: a workshop's own frameworks, found the same way as ours.
+PATH_VARIABLE = "CLIENTLIB_FRAMEWORKS"
+
+
+def _builtins() -> dict[str, Rulebook]:
+    return _catalog(os.environ.get(PATH_VARIABLE, ""))
+
+
+@cache
+def _catalog(extra_folders: str) -> dict[str, Rulebook]:
+    """id -> rulebook for every YAML file in this package and the extra folders."""
+    books: dict[str, Rulebook] = {}
+    folders: list[Any] = [resources.files(__package__)]
+    folders += [Path(f) for f in extra_folders.split(os.pathsep) if f]
+    for folder in folders:
+        if isinstance(folder, Path) and not folder.is_dir():
+            raise RulebookError(f"{PATH_VARIABLE}: {folder} is not a folder")
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if not entry.name.endswith(".yaml"):
+                continue
+            rb = Rulebook.from_yaml(entry.read_text(encoding="utf-8"), origin=entry.name)
+            if rb.id != entry.name[: -len(".yaml")]:
+                raise RulebookError(
+                    f"{entry.name}: a built-in's id must be its file name, not {rb.id}"
+                )
+            if rb.id in books:
+                raise RulebookError(f"{entry.name}: the id '{rb.id}' is already a framework")
+            books[rb.id] = rb
+    return dict(sorted(books.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
 def available() -> list[str]:
-    """Names of the built-in frameworks, in teaching order.
+    """The built-in frameworks that ``"all"`` runs, in teaching order.
 
     Examples
     --------
-    >>> "rfm" in available()
-    True
+    >>> "rfm" in available(), "rfm_simple" in available()
+    (True, False)
     """
-    return list(_FRAMEWORKS)
+    return [rid for rid, rb in _builtins().items() if rb.in_all]
 
 
 def builtin_names() -> list[str]:
-    """Every built-in rulebook name (frameworks plus alternative RFM maps).
+    """Every built-in rulebook id (the frameworks plus the alternative RFM maps).
 
     Examples
     --------
-    >>> builtin_names()[-1]
-    'rfm_simple'
+    >>> builtin_names()[-2:]
+    ['rfm_r_docs', 'rfm_simple']
     """
-    return list(_FRAMEWORKS + _EXTRA)
+    return list(_builtins())
 
 
 def rulebook_text(name: str) -> str:
@@ -89,43 +119,67 @@ def rulebook_text(name: str) -> str:
     >>> rulebook_text("ladder").count("- id:")
     5
     """
-    if name not in builtin_names():
+    if name not in _builtins():
         raise RulebookError(f"unknown framework '{name}'; built-in: {', '.join(builtin_names())}")
     return resources.files(__package__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def load(name: str | Path, params: dict[str, Any] | str | Path | None = None) -> Rulebook:
-    """Load a built-in rulebook by name, or a user rulebook from a YAML path.
+def load(
+    name: str | Path | Rulebook,
+    params: dict[str, Any] | str | Path | None = None,
+    *,
+    lang: str = "en",
+    **overrides: Any,
+) -> Framework:
+    """Build a framework: a built-in by id, a user rulebook from a YAML path, or ``"kmeans"``.
 
     Parameters
     ----------
-    name : str or Path
-        One of :func:`builtin_names`, or a path to a ``.yaml`` file.
+    name : str, Path or Rulebook
+        One of :func:`builtin_names`, ``"kmeans"``, or a path to a ``.yaml`` rulebook.
     params : dict or path, optional
-        Param overrides (dict or a YAML file of ``name: value``).
+        Param overrides (a dict, or a YAML file of ``name: value``).
+    lang : {'en', 'ru'}
+        Language of labels, actions and reasons.
+    **overrides
+        More param overrides, e.g. ``fan_min_orders=4``.
 
     Returns
     -------
-    Rulebook
+    Framework
+        Unfitted; params are validated now, before any data is read.
 
     Examples
     --------
-    >>> rb = load("lifecycle", params={"purchase_cycle_days": 30})
-    >>> rb.params["purchase_cycle_days"], rb.params["fan_min_orders"]
+    >>> fw = load("lifecycle", params={"purchase_cycle_days": 30})
+    >>> fw.params["purchase_cycle_days"], fw.params["fan_min_orders"]
     (30, 3)
     """
-    if isinstance(name, str) and name in builtin_names():
-        rb = Rulebook.from_yaml(rulebook_text(name), params=params, origin=f"{name}.yaml")
+    from clientlib.messages import check_lang
+
+    check_lang(lang)
+    if isinstance(params, str | Path):
+        from clientlib.frameworks.rulebook import _read_params
+
+        params = _read_params(params, str(name))
+    merged = {**(params or {}), **overrides}
+    if isinstance(name, str) and name == "kmeans":
+        from clientlib.clusters import KMeansFramework
+
+        return KMeansFramework(lang=lang, **merged)
+    if isinstance(name, Rulebook):
+        rb = name
+    elif isinstance(name, str) and name in _builtins():
+        rb = _builtins()[name]
     elif isinstance(name, Path) or str(name).lower().endswith((".yaml", ".yml")):
-        rb = Rulebook.from_yaml(Path(name), params=params)
+        rb = Rulebook.from_yaml(Path(name))
     else:
         raise RulebookError(
-            f"unknown framework '{name}'; built-in: {', '.join(builtin_names())}, "
-            "or give a path to a .yaml rulebook"
+            f"unknown framework '{str(name)[:40]}'; built-in: {', '.join(builtin_names())}, "
+            "kmeans, or give a path to a .yaml rulebook"
         )
-    if rb.framework == "rfm":
-        rb.scoring = _rfm.scoring_spec(rb.scoring)  # fail at load time, not at classify time
-    return rb
+    rb.with_params(merged)  # validate the overrides now
+    return RulebookFramework(rb, overrides=merged or None, lang=lang)
 
 
 def classify(
@@ -134,14 +188,14 @@ def classify(
     params: dict[str, Any] | str | Path | None = None,
     lang: str = "en",
 ) -> ir.Table:
-    """Classify customer facts with one framework.
+    """Fit one framework on ``facts`` and classify them.
 
     Parameters
     ----------
     facts : ibis.Table
         Customer facts (docs/CONTRACTS.md).
     name : str or Path
-        Framework name or rulebook path (see :func:`load`).
+        Framework id or rulebook path (see :func:`load`).
     params : dict or path, optional
         Param overrides.
     lang : {'en', 'ru'}
@@ -165,4 +219,4 @@ def classify(
     >>> classify(facts, "ladder").to_pandas()["class"].tolist()
     ['regular', 'client']
     """
-    return load(name, params).classify(facts, lang=lang)
+    return load(name, params, lang=lang).fit_transform(facts)

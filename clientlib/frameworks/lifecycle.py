@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import ibis.expr.types as ir
 
-from clientlib.rules import Hook, MissingColumnsError, Rulebook
+from clientlib.errors import NotApplicableError
+from clientlib.frameworks.hooks import Hook
 
 __all__ = ["HOOK", "estimate_purchase_cycle"]
 
@@ -35,7 +37,9 @@ def estimate_purchase_cycle(facts: ir.Table) -> float | None:
     """
     missing = sorted({"purchase_days", "median_gap_days"} - set(facts.columns))
     if missing:
-        raise MissingColumnsError("lifecycle (purchase_cycle_days: auto)", missing)
+        raise NotApplicableError(
+            f"lifecycle (purchase_cycle_days: auto): the data has no column(s) {', '.join(missing)}"
+        )
     repeat = facts.filter((facts.purchase_days >= 2) & facts.median_gap_days.notnull())
     value = repeat.median_gap_days.cast("float64").quantile(0.5).to_pandas()
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -43,9 +47,9 @@ def estimate_purchase_cycle(facts: ir.Table) -> float | None:
     return 2.0 * float(value)
 
 
-def _prepare(facts: ir.Table, rb: Rulebook) -> tuple[ir.Table, dict[str, Any]]:
-    if rb.params.get("purchase_cycle_days") != "auto":
-        return facts, {}
+def _fit(facts: ir.Table, params: Mapping[str, Any]) -> dict[str, Any]:
+    if params.get("purchase_cycle_days") != "auto":
+        return {}
     cycle = estimate_purchase_cycle(facts)
     if cycle is None:
         warnings.warn(
@@ -54,7 +58,8 @@ def _prepare(facts: ir.Table, rb: Rulebook) -> tuple[ir.Table, dict[str, Any]]:
             UserWarning,
             stacklevel=4,
         )
-    return facts, {"purchase_cycle_days": cycle}
+    return {"purchase_cycle_days": cycle}
 
 
-HOOK = Hook(prepare=_prepare, auto_params=frozenset({"purchase_cycle_days"}))
+#: ``hook: lifecycle``: the ``auto`` purchase cycle is learned in ``fit``.
+HOOK = Hook(fit=_fit, auto_params=frozenset({"purchase_cycle_days"}))

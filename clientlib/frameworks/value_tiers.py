@@ -25,18 +25,22 @@ all customers, so it is computed here (in the engine) before the rules run:
     * ``dossier_stale``: ``days_since_dossier_review`` null or >
       ``alert_dossier_days`` (90).
 
-    An alert whose input column is absent is not raised (the columns are optional).
+    An alert whose input column is absent, or null for every customer (no contact log, or
+    one that never records that kind of event), is not raised: ``fit`` records the columns
+    that carry data in ``params_['alert_inputs']``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientlib.rules import Hook, MissingColumnsError, Rulebook
+from clientlib.errors import NotApplicableError
+from clientlib.frameworks.hooks import Hook
 
 __all__ = ["HOOK", "pareto", "revenue_shares"]
 
@@ -79,9 +83,10 @@ def revenue_shares(facts: ir.Table) -> ir.Table:
     )
 
 
-def _alerts(t: ir.Table, p: dict[str, Any], care: ir.BooleanValue) -> ir.StringValue:
+def _alerts(t: ir.Table, p: Mapping[str, Any], care: ir.BooleanValue) -> ir.StringValue:
     pieces = []
-    cols = set(t.columns)
+    # An alert needs a contact log: columns that are absent or empty for everybody raise none.
+    cols = set(p.get("alert_inputs", ()))
     if "days_since_positive_contact" in cols:
         pos = t.days_since_positive_contact
         cond = pos.isnull() | (pos > p["alert_positive_days"])
@@ -105,14 +110,21 @@ def _alerts(t: ir.Table, p: dict[str, Any], care: ir.BooleanValue) -> ir.StringV
     return text.lstrip()
 
 
-def _prepare(facts: ir.Table, rb: Rulebook) -> tuple[ir.Table, dict[str, Any]]:
-    p = rb.params
+def _fit(facts: ir.Table, params: Mapping[str, Any]) -> dict[str, Any]:
+    present = sorted(_ALERT_COLUMNS & set(facts.columns))
+    if not present:
+        return {"alert_inputs": []}
+    counts = facts.aggregate(**{c: facts[c].count() for c in present}).to_pyarrow().to_pylist()[0]
+    return {"alert_inputs": [c for c in present if counts[c]]}
+
+
+def _prepare(facts: ir.Table, p: Mapping[str, Any]) -> ir.Table:
     t = revenue_shares(facts)
     key = (t.revenue_share >= p["key_share"]).fill_null(False)
     gold = ((t.total_spend > 0) & (t.revenue_share_before < p["gold_share"])).fill_null(False)
     t = t.mutate(key_account=key, mono_client=(t.revenue_share > p["mono_share"]).fill_null(False))
     t = t.mutate(alerts=_alerts(t, p, gold | key))
-    return t, {}
+    return t
 
 
 HOOK = Hook(
@@ -124,6 +136,7 @@ HOOK = Hook(
         "mono_client": "bool",
         "alerts": "str",
     },
+    fit=_fit,
     prepare=_prepare,
     outputs=("revenue_share", "key_account", "mono_client", "alerts"),
     optional=_ALERT_COLUMNS,
@@ -159,7 +172,7 @@ def pareto(facts: ir.Table | pd.DataFrame) -> pd.DataFrame:
     else:
         missing = sorted({"customer_id", "total_spend"} - set(facts.columns))
         if missing:
-            raise MissingColumnsError("pareto", missing)
+            raise NotApplicableError(f"pareto: the data has no column(s) {', '.join(missing)}")
         df = facts.select("customer_id", "total_spend").to_pandas()
     df = df[df["total_spend"] > 0]
     df = df.sort_values(["total_spend", "customer_id"], ascending=[False, True], kind="stable")

@@ -161,10 +161,9 @@ def framework_titles(names: list[str], lang: str) -> dict[str, str]:
             out[name] = t(lang, name)
             continue
         try:
-            title = frameworks.load(name).title
-        except Exception:  # a user rulebook path or an unknown name: show the id
-            title = {}
-        out[name] = title.get(lang) or title.get("en") or name
+            out[name] = frameworks.load(name).title(lang)
+        except ClientlibError:  # a user rulebook path or an unknown name: show the id
+            out[name] = name
     return out
 
 

@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientlib import frameworks
-from clientlib.frameworks import ladder, value_tiers
+from clientlib.frameworks import MissingColumnsError, RulebookError, ladder, value_tiers
 from clientlib.frameworks.lifecycle import estimate_purchase_cycle
-from clientlib.rules import MissingColumnsError, RulebookError
 from clientlib.schema import SURVEY_COLUMNS
 from clientlib.segment import segment, summary
 
@@ -120,7 +119,7 @@ def test_available_and_builtin_rulebooks_load():
         rb = frameworks.load(name)
         assert rb.classes[-1].tree is None  # catch-all last
         assert all(c.label.get("ru") for c in rb.classes), name
-        assert rb.title.get("ru") and rb.source
+        assert rb.title("ru") and rb.rulebook.source
 
 
 def test_unknown_framework_is_a_clear_error():
@@ -394,8 +393,12 @@ def test_segment_all_frameworks_and_summary():
         df, skipped = segment(
             to_table(rows), "all", params={"lifecycle": {"fan_min_orders": 2}}, lang="ru"
         )
-    assert skipped == []
-    assert len(df) == len(rows) * 8
+    # these rows carry no survey answers and no order shares: those frameworks do not apply
+    assert sorted(s.split(":")[0] for s in skipped) == [
+        "awareness", "buyer_types", "fast_good_cheap", "qualification"
+    ]
+    assert all("hold one value for every customer" in s for s in skipped)
+    assert len(df) == len(rows) * 4
     assert df.groupby("framework")["customer_id"].nunique().eq(len(rows)).all()
     assert list(df.columns[:6]) == [
         "customer_id",
@@ -451,10 +454,10 @@ def test_one_class_per_customer_and_row_order_does_not_matter(rows, seed):
     seed.shuffle(shuffled)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a, _ = segment(to_table(rows), "all")
+        a, skipped = segment(to_table(rows), "all")
         # only rules over windows (ranks, quantiles, medians) could see row order
         b, _ = segment(to_table(shuffled), ["lifecycle", "value_tiers", "rfm"])
-    assert len(a) == len(rows) * len(frameworks.available())
+    assert len(a) == len(rows) * (len(frameworks.available()) - len(skipped))
     assert not a.duplicated(["framework", "customer_id"]).any()
     assert a["class"].notna().all() and a["reason"].notna().all()
     a_win = a[a["framework"].isin(["lifecycle", "value_tiers", "rfm"])].reset_index(drop=True)
@@ -534,3 +537,16 @@ def test_segment_routes_flat_dotted_and_nested_params():
     assert df.set_index("framework")["class"].to_dict() == {"ladder": "regular", "lifecycle": "fan"}
     with pytest.raises(RulebookError, match="param 'fan_min_order' is not used"):
         segment(t, fw, params={"fan_min_order": 2})
+
+
+def test_every_builtin_matches_the_published_json_schema():
+    import jsonschema
+
+    from clientlib import yamlio
+    from clientlib.frameworks.rulebook import json_schema
+
+    schema = json_schema()
+    for name in frameworks.builtin_names():
+        jsonschema.validate(yamlio.load(frameworks.rulebook_text(name)), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"id": "x", "classes": [], "bogus": 1}, schema)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientlib import frameworks, rfm
-from clientlib.rules import RulebookError
+from clientlib.frameworks import RulebookError
 
 R_CUTS = {
     "recency": [115.0, 181.0, 297.4, 482.0],
@@ -141,13 +141,20 @@ def test_equal_values_share_a_bin_and_collapse_warns():
     assert out.groupby("recency")["R"].nunique().eq(1).all()
 
 
-def test_non_buyers_get_null_scores_and_others():
-    t = facts_frame([5, None], [2, 0], [10.0, 0.0])
+@pytest.mark.parametrize("name", ["rfm", "rfm_r_docs", "rfm_simple"])
+def test_non_buyers_and_returns_only_get_their_own_class(name):
+    # c000 bought; c001 never did; c002's returns exceed its purchases (one paid order).
+    t = facts_frame([5, None, 40], [2, 0, 1], [10.0, 0.0, -3.0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = frameworks.load("rfm").classify(t).to_pandas().set_index("customer_id")
-    assert out.loc["c001", "class"] == "others"
-    assert pd.isna(out.loc["c001", "R"]) and pd.isna(out.loc["c001", "monetary"])
+        fw = frameworks.load(name).fit(t)
+        out = fw.transform(t).to_pandas().set_index("customer_id")
+    assert out.loc["c000", "class"] != "non_buyer"
+    assert out.loc[["c001", "c002"], "class"].tolist() == ["non_buyer", "non_buyer"]
+    assert out.loc[["c001", "c002"], ["R", "F", "M", "monetary"]].isna().all().all()
+    assert out.loc["c002", "reason"] == "total_spend=-3 <= 0"
+    # the cut points are learned from buyers only: c002's spend is not among them
+    assert fw.params_["cut_points"]["monetary"] == [11.0] * 4
 
 
 @pytest.mark.parametrize(

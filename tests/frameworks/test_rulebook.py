@@ -10,14 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientlib.rules import (
-    MissingColumnsError,
-    Rulebook,
-    RulebookError,
-    RuleSyntaxError,
-    parse,
-    tokenize,
-)
+from clientlib.frameworks.language import RulebookError, RuleSyntaxError, parse, tokenize
+from clientlib.frameworks.rulebook import MissingColumnsError, Rulebook
 
 
 def book(when: str, params: str = "{n: 3}", extra: str = "") -> str:
@@ -125,7 +119,7 @@ def test_unknown_name_message_lists_known_names_and_suggests():
     ("text", "words"),
     [
         ("framework: x\nclasses: []", "non-empty"),
-        ("classes: [{id: a, label: {en: A}, otherwise: true}]", "'framework'"),
+        ("classes: [{id: a, label: {en: A}, otherwise: true}]", "'id'"),
         ("framework: x\nclasses: [{id: a, label: {en: A}, when: 'orders > 1'}]", "catch-all"),
         (
             "framework: x\nclasses: [{id: a, label: {en: A}, otherwise: true},"

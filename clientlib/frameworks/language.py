@@ -1,4 +1,4 @@
-"""The rulebook engine: a safe expression language compiled to Ibis.
+"""The rule language of the rulebooks: a safe, bounded expression language compiled to Ibis.
 
 A rulebook (YAML) lists ordered classes; each has a ``when`` expression over
 customer-facts columns and parameters, or ``otherwise: true`` (the last,
@@ -41,41 +41,56 @@ Null semantics (documented contract):
 
 from __future__ import annotations
 
-import copy
 import difflib
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import yaml
 
-from clientlib.features import FACT_COLUMNS
-from clientlib.schema import SURVEY_COLUMNS, ClientlibError
+from clientlib.errors import OptionError
 
 __all__ = [
-    "FACT_KINDS",
     "FUNCTIONS",
-    "Hook",
-    "MissingColumnsError",
-    "RuleClass",
+    "MAX_DEPTH",
+    "MAX_RULE_CHARS",
+    "Node",
     "RuleSyntaxError",
-    "Rulebook",
     "RulebookError",
+    "check",
+    "depth",
+    "names_in",
     "parse",
-    "register_hook",
+    "short",
+    "tokenize",
 ]
+
+#: Longest ``when`` expression accepted (a 1,000-term ``or`` chain is about 15,000 characters).
+MAX_RULE_CHARS = 100_000
+#: Deepest nesting accepted: parentheses, calls, ``not`` and signs, and the depth of the tree.
+MAX_DEPTH = 64
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A value as quoted in an error message, cut to ``limit`` characters.
+
+    Examples
+    --------
+    >>> short("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --------------------------------------------------------------------------
 # errors
 
 
-class RulebookError(ClientlibError):
+class RulebookError(OptionError):
     """A rulebook is malformed (structure, params, classes)."""
 
 
@@ -106,41 +121,11 @@ class RuleSyntaxError(RulebookError):
         return RuleSyntaxError(self.reason, self.position, rulebook, class_id)
 
 
-class MissingColumnsError(ClientlibError):
-    """The facts table lacks columns a framework needs.
-
-    Attributes
-    ----------
-    framework : str
-    missing : list of str
-        Sorted names of the absent columns.
-    """
-
-    def __init__(self, framework: str, missing: list[str]) -> None:
-        self.framework = framework
-        self.missing = sorted(missing)
-        super().__init__(
-            f"framework '{framework}' skipped: the data has no column(s) "
-            f"{', '.join(self.missing)}; provide them (see docs/CONTRACTS.md) "
-            "or choose another framework"
-        )
-
 
 # --------------------------------------------------------------------------
 # known names and their kinds (num, str, bool, date, any) -- used for load-time checks
 
 _NUM, _STR, _BOOL, _DATE, _ANY, _NULL = "num", "str", "bool", "date", "any", "null"
-
-#: Kinds of the customer-facts columns fixed in docs/CONTRACTS.md.
-FACT_KINDS: dict[str, str] = {
-    **{c: _NUM for c in FACT_COLUMNS},
-    "customer_id": _STR,
-    "analysis_date": _DATE,
-    "first_purchase": _DATE,
-    "last_purchase": _DATE,
-    **{c: _BOOL for c in SURVEY_COLUMNS},
-    "persona": _STR,
-}
 
 #: Whitelisted functions: name -> (min args, max args or None).
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
@@ -334,6 +319,16 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def enter(self, tok: Token) -> None:
+        # Each level of nesting costs Python frames: bound it before the interpreter does.
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise RuleSyntaxError(
+                f"nested more than {MAX_DEPTH} levels deep; split the rule into simpler ones",
+                tok.pos,
+            )
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -365,23 +360,26 @@ class _Parser:
         return node
 
     def or_expr(self) -> Node:
-        node = self.and_expr()
+        terms, ops = [self.and_expr()], []
         while self.at("KW", "or"):
-            tok = self.take()
-            node = Bin(tok.pos, "or", node, self.and_expr())
-        return node
+            ops.append(self.take())
+            terms.append(self.and_expr())
+        return _balanced("or", terms, ops)
 
     def and_expr(self) -> Node:
-        node = self.not_expr()
+        terms, ops = [self.not_expr()], []
         while self.at("KW", "and"):
-            tok = self.take()
-            node = Bin(tok.pos, "and", node, self.not_expr())
-        return node
+            ops.append(self.take())
+            terms.append(self.not_expr())
+        return _balanced("and", terms, ops)
 
     def not_expr(self) -> Node:
         if self.at("KW", "not"):
             tok = self.take()
-            return Unary(tok.pos, "not", self.not_expr())
+            self.enter(tok)
+            node = Unary(tok.pos, "not", self.not_expr())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -413,7 +411,10 @@ class _Parser:
     def unary(self) -> Node:
         if self.peek().kind == "OP" and self.peek().value in "+-":
             tok = self.take()
-            return Unary(tok.pos, tok.value, self.unary())
+            self.enter(tok)
+            node = Unary(tok.pos, tok.value, self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -428,11 +429,11 @@ class _Parser:
             if self.at("OP", "("):
                 if tok.value not in FUNCTIONS:
                     raise RuleSyntaxError(
-                        f"function '{tok.value}' is not allowed; "
+                        f"function '{short(tok.value)}' is not allowed; "
                         f"allowed: {', '.join(sorted(FUNCTIONS))}",
                         tok.pos,
                     )
-                self.take()
+                self.enter(self.take())
                 args: list[Node] = []
                 if not self.at("OP", ")"):
                     args.append(self.or_expr())
@@ -440,6 +441,7 @@ class _Parser:
                         self.take()
                         args.append(self.or_expr())
                 self.expect_op(")")
+                self.depth -= 1
                 lo, hi = FUNCTIONS[tok.value]
                 if len(args) < lo or (hi is not None and len(args) > hi):
                     want = (
@@ -453,8 +455,10 @@ class _Parser:
                 return Call(tok.pos, tok.value, tuple(args))
             return Name(tok.pos, tok.value)
         if tok.kind == "OP" and tok.value == "(":
+            self.enter(tok)
             node = self.or_expr()
             self.expect_op(")")
+            self.depth -= 1
             return node
         raise RuleSyntaxError(
             f"unexpected {_describe(tok)}; expected a value, a name or '('", tok.pos
@@ -465,8 +469,44 @@ def _describe(tok: Token) -> str:
     if tok.kind == "EOF":
         return "end of expression"
     if tok.kind == "STR":
-        return f"string {tok.value!r}"
-    return f"'{tok.value}'"
+        return f"string {short(repr(tok.value))}"
+    return f"'{short(tok.value)}'"
+
+
+def _balanced(op: str, terms: list[Node], ops: list[Token]) -> Node:
+    """Join ``a op b op c …`` as a balanced tree: ``and``/``or`` are associative, and a
+    1,000-term chain must not become a 1,000-deep tree (the checker, compiler and reason text
+    walk it recursively, and so does the engine's SQL generator)."""
+    if len(terms) == 1:
+        return terms[0]
+    mid = len(terms) // 2
+    return Bin(
+        ops[mid - 1].pos,
+        op,
+        _balanced(op, terms[:mid], ops[: mid - 1]),
+        _balanced(op, terms[mid:], ops[mid:]),
+    )
+
+
+def depth(node: Node) -> int:
+    """Depth of a tree, measured without recursion.
+
+    Examples
+    --------
+    >>> depth(parse("a + b + c > 1"))
+    4
+    """
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(n, Unary):
+            stack.append((n.operand, d + 1))
+        elif isinstance(n, Bin):
+            stack += [(n.left, d + 1), (n.right, d + 1)]
+        elif isinstance(n, Call):
+            stack += [(a, d + 1) for a in n.args]
+    return deepest
 
 
 def parse(text: str) -> Node:
@@ -493,7 +533,19 @@ def parse(text: str) -> Node:
     """
     if not isinstance(text, str):
         raise RuleSyntaxError(f"'when' must be a string, got {type(text).__name__}", 1)
-    return _Parser(text).parse()
+    if len(text) > MAX_RULE_CHARS:
+        raise RuleSyntaxError(
+            f"the expression has {len(text):,} characters; at most {MAX_RULE_CHARS:,} are accepted",
+            1,
+        )
+    tree = _Parser(text).parse()
+    if depth(tree) > MAX_DEPTH:
+        raise RuleSyntaxError(
+            f"the expression is more than {MAX_DEPTH} operations deep (a long chain of + - * /); "
+            "split it into simpler rules",
+            1,
+        )
+    return tree
 
 
 def names_in(node: Node) -> set[str]:
@@ -551,7 +603,8 @@ def check(node: Node, kinds: Mapping[str, str]) -> str:
             close = difflib.get_close_matches(node.name, list(kinds), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise RuleSyntaxError(
-                f"unknown name '{node.name}'{hint}; known: {', '.join(sorted(kinds))}", node.pos
+                f"unknown name '{short(node.name)}'{hint}; known: {', '.join(sorted(kinds))}",
+                node.pos,
             )
         return kinds[node.name]
     if isinstance(node, Unary):
@@ -642,7 +695,7 @@ def _is_null_safe(node: Node) -> bool:
     return isinstance(node, Lit) and isinstance(node.value, bool)
 
 
-class _Compiler:
+class Compiler:
     """Compile a checked tree to Ibis value expressions over ``table``."""
 
     def __init__(self, table: ir.Table, params: Mapping[str, Any]) -> None:
@@ -733,10 +786,12 @@ class _Compiler:
                     self.cond(node.left), self.reason(node.left, 0), self.reason(node.right, 0)
                 )
             prec = _PREC[node.op]
+            # 'and' is associative (its chains are balanced trees): no parentheses inside one
+            right_prec = prec if node.op == "and" else prec + 1
             text = (
                 self.reason(node.left, prec)
                 + ibis.literal(f" {node.op} ")
-                + self.reason(node.right, prec + 1)
+                + self.reason(node.right, right_prec)
             )
             if prec < parent_prec:
                 text = ibis.literal("(") + text + ibis.literal(")")
@@ -776,485 +831,3 @@ def _as_text(col: ir.Value) -> ir.StringValue:
     return col.cast("string").fill_null("null")
 
 
-# --------------------------------------------------------------------------
-# rulebooks
-
-
-@dataclass(frozen=True)
-class Hook:
-    """Code a framework needs beside its YAML (for rules that need a window).
-
-    Attributes
-    ----------
-    requires : frozenset of str
-        Input columns the preparation reads.
-    provides : mapping of str to str
-        Derived columns it adds, with their kinds (num, str, bool).
-    prepare : callable
-        ``prepare(facts, rulebook) -> (table, resolved)`` adds the derived
-        columns and returns values resolved from the data (e.g. ``auto``
-        params, cut points) to record on the rulebook.
-    outputs : tuple of str
-        Extra columns carried into the classification output.
-    auto_params : frozenset of str
-        Params that may be set to ``auto`` (resolved by ``prepare``).
-    optional : frozenset of str
-        Columns used when present (e.g. alert inputs), never required.
-    """
-
-    requires: frozenset[str] = frozenset()
-    provides: Mapping[str, str] = field(default_factory=dict)
-    prepare: Callable[[ir.Table, Rulebook], tuple[ir.Table, dict[str, Any]]] | None = None
-    outputs: tuple[str, ...] = ()
-    auto_params: frozenset[str] = frozenset()
-    optional: frozenset[str] = frozenset()
-
-
-_HOOKS: dict[str, Hook] = {}
-
-
-def register_hook(framework: str, hook: Hook) -> None:
-    """Register the code side of a framework (used by :mod:`clientlib.frameworks`)."""
-    _HOOKS[framework] = hook
-
-
-def _hook_for(framework: str) -> Hook:
-    import clientlib.frameworks  # noqa: F401  (registers the built-in hooks)
-
-    return _HOOKS.get(framework, Hook())
-
-
-@dataclass
-class RuleClass:
-    """One class of a rulebook: id, labels, condition and action."""
-
-    id: str
-    label: dict[str, str]
-    action: dict[str, str]
-    when: str | None
-    tree: Node | None  # None for the catch-all
-
-
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_LANG_RE = re.compile(r"^[a-z]{2}$")
-
-
-@dataclass
-class Rulebook:
-    """An ordered, first-match rulebook compiled to Ibis.
-
-    Build one with :meth:`from_yaml`; classify customer facts with
-    :meth:`classify`.  After ``classify``, ``resolved_params_`` holds the
-    params actually used (``auto`` values estimated from the data, RFM cut
-    points).
-
-    Examples
-    --------
-    >>> import ibis
-    >>> text = '''
-    ... framework: demo
-    ... params: {min_orders: 3}
-    ... classes:
-    ...   - {id: fan, label: {en: Fan}, when: "orders >= min_orders"}
-    ...   - {id: other, label: {en: Other}, otherwise: true}
-    ... '''
-    >>> rb = Rulebook.from_yaml(text)
-    >>> facts = ibis.memtable({"customer_id": ["a", "b"], "orders": [4, 1]})
-    >>> rb.classify(facts).to_pandas()[["customer_id", "class", "reason"]].values.tolist()
-    [['a', 'fan', 'orders=4 >= min_orders=3'], ['b', 'other', 'no earlier rule matched']]
-    """
-
-    framework: str
-    classes: list[RuleClass]
-    params: dict[str, Any] = field(default_factory=dict)
-    title: dict[str, str] = field(default_factory=dict)
-    source: str | None = None
-    origin: str = "<rulebook>"
-    columns: dict[str, str] = field(default_factory=dict)
-    scoring: dict[str, Any] | None = None
-    hook: Hook = field(default_factory=Hook)
-    resolved_params_: dict[str, Any] | None = None
-
-    # ---- loading
-
-    @classmethod
-    def from_yaml(
-        cls,
-        path_or_text: str | Path,
-        params: Mapping[str, Any] | str | Path | None = None,
-        *,
-        origin: str | None = None,
-    ) -> Rulebook:
-        """Load a rulebook from a YAML file or YAML text.
-
-        Parameters
-        ----------
-        path_or_text : str or Path
-            A path to a ``.yaml``/``.yml`` file, or the YAML text itself.
-        params : dict or path, optional
-            Param overrides (a dict, or a YAML file of ``name: value``).
-            A ``scoring`` key (RFM) is merged into the ``scoring`` block.
-        origin : str, optional
-            Name used in error messages (default: the file name).
-
-        Returns
-        -------
-        Rulebook
-
-        Raises
-        ------
-        RulebookError
-            Malformed structure or unknown param names.
-        RuleSyntaxError
-            A rejected ``when`` expression (names the rulebook, class, position).
-
-        Examples
-        --------
-        >>> rb = Rulebook.from_yaml('''
-        ... framework: demo
-        ... classes: [{id: all, label: {en: All}, otherwise: true}]
-        ... ''')
-        >>> rb.framework, [c.id for c in rb.classes]
-        ('demo', ['all'])
-        """
-        text, name = _read_text(path_or_text)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise RulebookError(f"{origin or name or '<rulebook>'}: not valid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise RulebookError(f"{origin or name or '<rulebook>'}: a rulebook is a YAML mapping")
-        framework = data.get("framework")
-        origin = origin or name or (f"{framework}.yaml" if framework else "<rulebook>")
-        return cls.from_dict(data, params=_read_params(params, origin), origin=origin)
-
-    @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        params: Mapping[str, Any] | None = None,
-        origin: str = "<rulebook>",
-    ) -> Rulebook:
-        """Build a rulebook from an already-loaded mapping (see :meth:`from_yaml`).
-
-        Examples
-        --------
-        >>> Rulebook.from_dict({"framework": "x", "classes": [
-        ...     {"id": "a", "label": {"en": "A"}, "otherwise": True}]}).framework
-        'x'
-        """
-        data = copy.deepcopy(dict(data))  # never keep references to the caller's objects
-        known_keys = {
-            "framework",
-            "title",
-            "source",
-            "params",
-            "classes",
-            "columns",
-            "scoring",
-            "description",
-        }
-        extra = set(data) - known_keys
-        if extra:
-            raise RulebookError(
-                f"{origin}: unknown key(s) {sorted(extra)}; allowed: {sorted(known_keys)}"
-            )
-        framework = data.get("framework")
-        if not isinstance(framework, str) or not framework:
-            raise RulebookError(f"{origin}: 'framework' (a name) is required")
-        hook = _hook_for(framework)
-        base = data.get("params") or {}
-        if not isinstance(base, dict):
-            raise RulebookError(f"{origin}: 'params' must be a mapping")
-        overrides = dict(params or {})
-        scoring = data.get("scoring")
-        if "scoring" in overrides:
-            scoring = {**(scoring or {}), **overrides.pop("scoring")}
-        unknown = set(overrides) - set(base)
-        if unknown:
-            raise RulebookError(
-                f"{origin}: unknown param(s) {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(sorted(base)) or '(none)'}"
-            )
-        resolved = {**base, **overrides}
-        for k, v in resolved.items():
-            if v == "auto" and k not in hook.auto_params:
-                raise RulebookError(
-                    f"{origin}: param '{k}' cannot be 'auto' in framework '{framework}'"
-                )
-        declared = data.get("columns") or {}
-        if isinstance(declared, list):
-            declared = {c: _ANY for c in declared}
-        if not isinstance(declared, dict) or any(
-            k not in (_NUM, _STR, _BOOL, _DATE, _ANY) for k in declared.values()
-        ):
-            raise RulebookError(
-                f"{origin}: 'columns' is a list of names or a mapping name: kind "
-                f"(num, str, bool, date, any), got {declared!r}"
-            )
-        kinds: dict[str, str] = {**FACT_KINDS, **declared, **dict(hook.provides)}
-        for k, v in resolved.items():
-            kinds[k] = _NUM if k in hook.auto_params else _kind_of_value(v)
-        raw_classes = data.get("classes")
-        if not isinstance(raw_classes, list) or not raw_classes:
-            raise RulebookError(f"{origin}: 'classes' must be a non-empty list")
-        classes: list[RuleClass] = []
-        seen: set[str] = set()
-        for k, rc in enumerate(raw_classes):
-            classes.append(_load_class(rc, k, origin, kinds, seen, last=k == len(raw_classes) - 1))
-        title = data.get("title") or {}
-        if isinstance(title, str):
-            title = {"en": title}
-        return cls(
-            framework=framework,
-            classes=classes,
-            params=resolved,
-            title=dict(title),
-            source=data.get("source"),
-            origin=origin,
-            columns=dict(declared),
-            scoring=scoring,
-            hook=hook,
-        )
-
-    # ---- introspection
-
-    @property
-    def required_columns(self) -> set[str]:
-        """Input columns the rulebook needs in the facts table."""
-        names: set[str] = {"customer_id"} | set(self.hook.requires)
-        for c in self.classes:
-            if c.tree is not None:
-                names |= names_in(c.tree)
-        return names - set(self.params) - set(self.hook.provides)
-
-    def missing_columns(self, facts: ir.Table) -> list[str]:
-        """Required columns absent from ``facts`` (sorted).
-
-        Examples
-        --------
-        >>> import ibis
-        >>> from clientlib import frameworks
-        >>> frameworks.load("ladder").missing_columns(ibis.memtable({"customer_id": ["a"]}))
-        ['orders', 'referrals', 'touchpoints']
-        """
-        return sorted(self.required_columns - set(facts.columns))
-
-    # ---- classification
-
-    def prepare(self, facts: ir.Table) -> tuple[ir.Table, dict[str, Any]]:
-        """Add derived columns and resolve data-dependent params.
-
-        Returns
-        -------
-        (ibis.Table, dict)
-            The table ready for the rules and the params to use.
-
-        Examples
-        --------
-        >>> import ibis
-        >>> from clientlib import frameworks
-        >>> f = ibis.memtable({"customer_id": ["a", "b"], "orders": [1, 3],
-        ...                    "purchase_days": [1, 3], "median_gap_days": [None, 15.0],
-        ...                    "recency_days": [3, 4], "complaints_since_last_purchase": [0, 0],
-        ...                    "touchpoints": [0, 0]})
-        >>> frameworks.load("lifecycle").prepare(f)[1]["purchase_cycle_days"]
-        30.0
-        """
-        missing = self.missing_columns(facts)
-        if missing:
-            raise MissingColumnsError(self.framework, missing)
-        params = dict(self.params)
-        table = facts
-        if self.hook.prepare is not None:
-            table, resolved = self.hook.prepare(facts, self)
-            params.update(resolved)
-        return table, params
-
-    def classify(self, facts: ir.Table, lang: str = "en") -> ir.Table:
-        """Classify every customer of ``facts`` (one output row per input row).
-
-        Parameters
-        ----------
-        facts : ibis.Table
-            Customer facts (see docs/CONTRACTS.md); needs :attr:`required_columns`.
-        lang : {'en', 'ru'}
-            Language of ``label`` and ``action`` (falls back to English).
-
-        Returns
-        -------
-        ibis.Table
-            ``customer_id, framework, class, label, reason, action`` plus any
-            framework outputs (e.g. RFM scores).
-
-        Raises
-        ------
-        MissingColumnsError
-            When required columns are absent.
-
-        Examples
-        --------
-        >>> import ibis
-        >>> rb = Rulebook.from_yaml('''
-        ... framework: demo
-        ... classes:
-        ...   - {id: big, label: {en: Big, ru: Крупный}, when: "total_spend > 100"}
-        ...   - {id: small, label: {en: Small, ru: Мелкий}, otherwise: true}
-        ... ''')
-        >>> t = ibis.memtable({"customer_id": ["a"], "total_spend": [150.0]})
-        >>> rb.classify(t, lang="ru").to_pandas().loc[0, "label"]
-        'Крупный'
-        """
-        table, params = self.prepare(facts)
-        self.resolved_params_ = params
-        comp = _Compiler(table, params)
-        rules = [c for c in self.classes if c.tree is not None]
-        catch_all = self.classes[-1]
-        conds = [comp.cond(c.tree) for c in rules]  # type: ignore[arg-type]
-        if rules:
-            cls_expr = ibis.cases(
-                *[(cond, c.id) for cond, c in zip(conds, rules, strict=True)], else_=catch_all.id
-            )
-        else:
-            cls_expr = ibis.literal(catch_all.id)
-        staged = table.mutate(_clientlib_class=cls_expr)
-        cls_col = staged["_clientlib_class"]
-        comp = _Compiler(staged, params)
-
-        def pick(mapping: dict[str, str]) -> ir.StringValue:
-            pairs = [(cls_col == c.id, ibis.literal(mapping[c.id])) for c in self.classes]
-            return ibis.cases(*pairs, else_=ibis.null("string"))
-
-        labels = {c.id: _lang(c.label, lang) for c in self.classes}
-        actions = {c.id: _lang(c.action, lang) for c in self.classes}
-        catch_reason = "no earlier rule matched" if rules else "single class"
-        if rules:
-            reason = ibis.cases(
-                *[(cls_col == c.id, comp.reason(c.tree)) for c in rules],  # type: ignore[arg-type]
-                else_=ibis.literal(catch_reason),
-            )
-        else:
-            reason = ibis.literal(catch_reason)
-        out = {
-            "customer_id": staged["customer_id"],
-            "framework": ibis.literal(self.framework),
-            "class": cls_col,
-            "label": pick(labels),
-            "reason": reason,
-            "action": pick(actions),
-        }
-        for col in self.hook.outputs:
-            if col in staged.columns:
-                out[col] = staged[col]
-        # A stable order, so that the same facts give the same rows on every engine.
-        return staged.select(**out).order_by("customer_id")
-
-    def describe(self, lang: str = "en") -> list[dict[str, str]]:
-        """The classes as plain rows (id, label, rule, action), for docs and notebooks.
-
-        Examples
-        --------
-        >>> from clientlib import frameworks
-        >>> frameworks.load("ladder").describe()[0]["id"]
-        'advocate'
-        """
-        return [
-            {
-                "id": c.id,
-                "label": _lang(c.label, lang),
-                "rule": c.when if c.tree is not None else "otherwise",
-                "action": _lang(c.action, lang),
-            }
-            for c in self.classes
-        ]
-
-
-def _lang(d: Mapping[str, str], lang: str) -> str:
-    return d.get(lang) or d.get("en") or ""
-
-
-def _load_class(
-    rc: Any, k: int, origin: str, kinds: Mapping[str, str], seen: set[str], last: bool
-) -> RuleClass:
-    if not isinstance(rc, dict):
-        raise RulebookError(f"{origin}: class #{k + 1} must be a mapping")
-    cid = rc.get("id")
-    if not isinstance(cid, str) or not _ID_RE.match(cid):
-        raise RulebookError(f"{origin}: class #{k + 1} needs a snake_case 'id', got {cid!r}")
-    if cid in seen:
-        raise RulebookError(f"{origin}: class id '{cid}' is used twice")
-    seen.add(cid)
-    extra = set(rc) - {"id", "label", "when", "otherwise", "action", "note"}
-    if extra:
-        raise RulebookError(f"{origin}, class '{cid}': unknown key(s) {sorted(extra)}")
-    label = rc.get("label")
-    if isinstance(label, str):
-        label = {"en": label}
-    if not isinstance(label, dict) or "en" not in label:
-        raise RulebookError(f"{origin}, class '{cid}': 'label' needs at least 'en'")
-    action = rc.get("action") or {}
-    if isinstance(action, str):
-        action = {"en": action}
-    for what, texts in (("label", label), ("action", action)):
-        # catches an unquoted comma in a YAML flow mapping, which splits the text into keys
-        bad = [k for k, v in texts.items() if not (_LANG_RE.match(str(k)) and isinstance(v, str))]
-        if bad:
-            raise RulebookError(
-                f"{origin}, class '{cid}': '{what}' maps language codes (en, ru) to text; "
-                f"bad key(s) {bad} (quote texts that contain a comma)"
-            )
-    otherwise = rc.get("otherwise", False)
-    when = rc.get("when")
-    if otherwise is True:
-        if when is not None:
-            raise RulebookError(
-                f"{origin}, class '{cid}': use either 'when' or 'otherwise', not both"
-            )
-        if not last:
-            raise RulebookError(
-                f"{origin}, class '{cid}': the 'otherwise' class must be the last one"
-            )
-        return RuleClass(cid, dict(label), dict(action), None, None)
-    if last:
-        raise RulebookError(
-            f"{origin}: the last class ('{cid}') must be a catch-all with 'otherwise: true', "
-            "so that every customer gets a class"
-        )
-    if when is None:
-        raise RulebookError(f"{origin}, class '{cid}': needs 'when' (or 'otherwise: true' if last)")
-    try:
-        tree = parse(when)
-        kind = check(tree, kinds)
-    except RuleSyntaxError as exc:
-        raise exc.located(origin, cid) from None
-    if kind not in (_BOOL, _ANY):
-        raise RuleSyntaxError(
-            f"'when' must be a condition (true/false), got {_KIND_WORD[kind]}", 1, origin, cid
-        )
-    return RuleClass(cid, dict(label), dict(action), when, tree)
-
-
-def _read_text(path_or_text: str | Path) -> tuple[str, str | None]:
-    if isinstance(path_or_text, Path):
-        return path_or_text.read_text(encoding="utf-8"), path_or_text.name
-    s = str(path_or_text)
-    if "\n" not in s and s.lower().endswith((".yaml", ".yml")):
-        p = Path(s)
-        if not p.exists():
-            raise RulebookError(f"rulebook file not found: {s}")
-        return p.read_text(encoding="utf-8"), p.name
-    return s, None
-
-
-def _read_params(params: Mapping[str, Any] | str | Path | None, origin: str) -> dict[str, Any]:
-    if params is None:
-        return {}
-    if isinstance(params, (str, Path)):
-        p = Path(params)
-        if not p.exists():
-            raise RulebookError(f"{origin}: params file not found: {p}")
-        loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise RulebookError(f"{origin}: params file {p} must be a mapping of name: value")
-        return loaded
-    return dict(params)
