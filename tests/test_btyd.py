@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlib import datasets, yamlio
+from clientlib import datasets, frameworks, yamlio
 from clientlib.btyd import BetaGeoModel, GammaGammaModel, calibration_summary, summary_from_facts
 from clientlib.errors import InputError, OptionError
 from clientlib.features import customer_facts
 from clientlib.frameworks import btyd as btyd_hook
 from clientlib.io import read_customers, read_events, read_transactions
-from clientlib.rules import Rulebook
 
 CAL_END, HOLD_END = "1997-09-30", "1998-06-30"
 
@@ -248,7 +247,7 @@ def rulebook_data() -> dict:
 
 def test_rulebook_file():
     data = rulebook_data()
-    assert data["hook"] == "btyd" and data["framework"] == "btyd"
+    assert data["hook"] == "btyd" and data["id"] == "btyd"
     assert [c["id"] for c in data["classes"]] == ["active", "at_risk", "likely_lost", "no_purchase"]
     assert data["params"]["active_min"] == 0.7 and data["params"]["at_risk_min"] == 0.3
     for c in data["classes"]:
@@ -311,17 +310,11 @@ def workshop_facts() -> ibis.Table:
 
 
 def classify(facts: ibis.Table, params: dict) -> tuple[pd.DataFrame, dict]:
-    """The rulebook's classes through the rule engine, the hook run beside it (until the catalog
-    loader resolves ``hook:`` itself)."""
-    data = rulebook_data()
-    data.pop("hook")
-    data["columns"] = {"p_alive": "num", "expected_purchases": "num"}
-    rb = Rulebook.from_dict(data, params=params)
-    learned = btyd_hook.HOOK.fit(facts, rb.params)
-    prepared = btyd_hook.HOOK.prepare(facts, {**rb.params, **learned})
-    out = rb.classify(prepared).to_pandas()
-    extra = prepared.select("customer_id", "p_alive", "orders").to_pandas()
-    return out.merge(extra, on="customer_id"), learned
+    """The btyd framework end to end: catalog, fit (the hook learns r, alpha, a, b), transform."""
+    fw = frameworks.load("btyd", **params)
+    out = fw.fit(facts).transform(facts).to_pandas()
+    orders = facts.select("customer_id", "orders").to_pandas()
+    return out.merge(orders, on="customer_id"), fw.params_
 
 
 def test_framework_classes_on_the_workshop_data(workshop_facts):
@@ -359,14 +352,35 @@ def test_framework_thresholds_move_customers(workshop_facts):
 
 
 def test_framework_through_the_catalog(workshop_facts):
-    from clientlib import frameworks
-
-    try:
-        fw = frameworks.load("btyd")
-    except Exception as exc:  # the catalog redesign (hook: in YAML) is not on this branch yet
-        pytest.skip(f"frameworks.load('btyd') not available yet: {exc}")
+    fw = frameworks.load("btyd", lang="ru")
+    assert fw.id == "btyd" and fw.title("ru").startswith("Жив ли клиент")
+    assert fw.not_applicable(workshop_facts) is None
     out = fw.fit(workshop_facts).transform(workshop_facts).to_pandas()
-    assert set(out["class"]) == {"active", "at_risk", "likely_lost", "no_purchase"}
+    assert list(out.columns[:6]) == [
+        "customer_id",
+        "framework",
+        "class",
+        "label",
+        "reason",
+        "action",
+    ]
+    assert {"p_alive", "expected_purchases"} <= set(out.columns)
+    assert set(out["label"]) == {
+        "активный",
+        "под угрозой ухода",
+        "скорее всего ушёл",
+        "ещё не покупал",
+    }
+    learned = fw.params_
+    facts = workshop_facts.to_pandas()
+    s = summary_from_facts(facts, "days")
+    model = BetaGeoModel().fit(s["frequency"], s["recency"], s["T"])
+    for k in ("r", "alpha", "a", "b"):
+        assert learned[k] == pytest.approx(model.params_[k], rel=1e-9), k
+    # one-off buyers only: not applicable, said before fitting
+    one_off = workshop_facts.mutate(frequency=ibis.ifelse(workshop_facts.orders > 0, 0.0, None))
+    why = frameworks.load("btyd").not_applicable(one_off)
+    assert why is not None and "frequency" in why
 
 
 def test_summary_from_facts(workshop_facts):
