@@ -167,6 +167,23 @@ both = both.merge(facts_df[["customer_id", "recency_days"]], on="customer_id")
 pd.crosstab(both["class"].rename(t("col_rule")), both["btyd"].rename(t("col_model")))
 
 # %% [markdown] lang="en"
+# The same model runs as a framework, `btyd`, beside the rulebooks: `fit` learns `r`, `alpha`, `a`,
+# `b` from the facts, `transform` computes P(alive) in the engine and classifies by two thresholds
+# (params `active_min`, `at_risk_min`), with the reason and the action, like every other framework.
+
+# %% [markdown] lang="ru"
+# Та же модель работает как фреймворк `btyd` рядом с книгами правил: `fit` оценивает `r`, `alpha`,
+# `a`, `b` по фактам, `transform` считает P(alive) в движке и делит клиентов по двум порогам
+# (параметры `active_min`, `at_risk_min`) — с причиной и действием, как любой другой фреймворк.
+
+# %%
+fw = frameworks.load("btyd", lang=lang)
+display(pd.DataFrame(fw.describe(lang)))
+scored = fw.fit(facts).transform(facts).to_pandas().sort_values("customer_id", ignore_index=True)
+scored.groupby("class").head(1).sort_values("class")[
+    ["customer_id", "class", "label", "reason", "action"]].reset_index(drop=True)
+
+# %% [markdown] lang="en"
 # ## Where they disagree, and why
 #
 # Three cases explain almost every disagreement:
