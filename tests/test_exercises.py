@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlib import exercises, frameworks, lessons, segment, timeline
+from clientlib import datasets, exercises, frameworks, lessons, segment, timeline
 from clientlib.clusters import CustomerClusters
 from clientlib.features import customer_facts
 
@@ -49,6 +49,7 @@ def _context(n_customers: int, seed: int) -> dict:
         "clusters": clusters,
         "customers": cu.table.to_pandas(),
         "snaps": snaps,
+        "cdnow": datasets.load_cdnow_sample(),  # lesson 09: the CDNOW calibration/holdout
     }
 
 
