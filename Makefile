@@ -6,12 +6,12 @@ STAMP  := $(VENV)/.installed
 # The executed teaching notebooks are compared cell by cell (nbval).
 NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
 
-.PHONY: install browser report test lint lab clean
+.PHONY: install browser report test lint lab site clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,test,bench]'
+	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs]'
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
@@ -34,6 +34,11 @@ test: $(STAMP) browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks
+
+# The course site (lessons in both languages, framework pages, API reference): build/site/.
+# Offline: nothing is fetched at build time and the pages load nothing from the network.
+site: $(STAMP)
+	$(PY) docs/site/build.py --out build/site
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
