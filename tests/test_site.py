@@ -254,7 +254,7 @@ def test_nothing_is_loaded_from_outside_and_every_internal_link_resolves(site):
             if not target.is_file() or site.resolve() not in target.resolve().parents:
                 broken.append((str(path.relative_to(site)), value))
                 continue
-            if parts.fragment and target.suffix == ".html" and tag == "a":
+            if parts.fragment and target.suffix == ".html":
                 known = ids.get(target) or _parse(target)
                 if unquote(parts.fragment) not in known.ids:
                     broken.append((str(path.relative_to(site)), value))
@@ -278,6 +278,7 @@ def test_every_page_links_to_its_counterpart_in_the_other_language(site):
             target = (path.parent / page.switch[0]).resolve()
             rel = path.relative_to(site / lang)
             assert target == (site / other / rel).resolve(), (path, page.switch)
+            assert target.is_file(), f"{path} switches to a missing page {target}"
             back = _parse(target).switch[0]
             assert (target.parent / back).resolve() == path.resolve()
 
