@@ -3,10 +3,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The executed teaching notebooks are compared cell by cell (nbval).
-NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
+# The executed lessons (built by `make notebooks` from notebooks/src) are compared cell by cell.
+NBVAL  := $(if $(wildcard notebooks/en/*.ipynb notebooks/ru/*.ipynb),notebooks/en notebooks/ru --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
+# `make notebooks LESSON=02` rebuilds one lesson (both languages); empty = all of them.
+LESSON ?=
+# JupyterLab refuses to start as root (containers) unless told to.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser report test lint lab site clean
+.PHONY: install browser report test lint lab notebooks site clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +45,11 @@ site: $(STAMP)
 	$(PY) docs/site/build.py --out build/site
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab $(LAB_ROOT) notebooks
+
+# Both languages of every lesson from notebooks/src/*.py, executed (see notebooks/README.md).
+notebooks: $(STAMP)
+	$(PY) notebooks/build.py $(LESSON)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/01_quickstart.ipynb.
+"""Solutions to the exercises of lesson notebooks/src/01_quickstart.py.
 
 Run from the repo top: python solutions/01_quickstart.py
 """

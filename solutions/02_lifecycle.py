@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/02_lifecycle.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/02_lifecycle.py."""
 
 from _data import cu, ev, facts, lang, tx
 

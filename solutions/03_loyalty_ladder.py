@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/03_loyalty_ladder.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/03_loyalty_ladder.py."""
 
 from _data import facts, lang
 

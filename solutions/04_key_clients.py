@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/04_key_clients.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/04_key_clients.py."""
 
 from _data import facts, lang
 

@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/05_qualification_buyers_awareness.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/05_qualification_buyers_awareness.py."""
 
 from _data import facts, lang
 

@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/06_rfm.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/06_rfm.py."""
 
 import warnings
 

@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/07_kmeans.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/07_kmeans.py."""
 
 import numpy as np
 from _data import facts_df, lang

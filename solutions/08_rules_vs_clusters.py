@@ -1,7 +1,7 @@
-"""Solutions to the exercises of notebooks/08_rules_vs_clusters.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/08_rules_vs_clusters.py."""
 
 import pandas as pd
-from _data import ds, facts, facts_df, lang
+from _data import customers_df, facts, facts_df, lang
 
 from clientlib import exercises, segment
 from clientlib.clusters import CustomerClusters
@@ -24,8 +24,8 @@ exercises.check("compare_lifecycle_kmeans", answer, segments=segments, clusters=
                 lang=lang)
 
 # Exercise 2: the framework closest to the hidden persona (AMI over all customers)
-persona = ds.customers.set_index("customer_id")["persona"]
+persona = customers_df.set_index("customer_id")["persona"]
 ami = {name: compare(persona, classes(name)).ami for name in segments["framework"].unique()}
 answer = max(ami, key=ami.get)
-exercises.check("compare_best_persona", answer, segments=segments, customers=ds.customers,
+exercises.check("compare_best_persona", answer, segments=segments, customers=customers_df,
                 lang=lang)
