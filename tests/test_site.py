@@ -14,6 +14,7 @@ is recorded, and a canary page with one outside image proves the trap works in t
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -52,8 +53,8 @@ def site(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("site")
     out, work = base / "out", base / "work"
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(BUILDER), "--out", str(out), "--work", str(work)],
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run([sys.executable, str(BUILDER), "--strict", "--out", str(out),
+                           "--work", str(work)], capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-3000:]
     print(f"site built in {time.perf_counter() - start:.1f} s: {proc.stdout.strip()}")
     return out
@@ -115,6 +116,12 @@ class _Page(HTMLParser):
 
 
 def _parse(path: Path) -> _Page:
+    """The parsed page (each file is parsed once per run)."""
+    return _parse_file(path.resolve())
+
+
+@functools.cache
+def _parse_file(path: Path) -> _Page:
     page = _Page()
     page.feed(path.read_text(encoding="utf-8"))
     return page

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib
 import json
 import os
-import pkgutil
 import re
 import subprocess
 import sys
@@ -238,15 +236,22 @@ def framework_page(name: str, lang: str) -> str:
 
 @functools.cache
 def public_modules() -> list[str]:
-    """Every importable ``clientlib`` module whose name has no leading underscore."""
-    import clientlib
+    """Every ``clientlib`` module whose dotted name has no part starting with an underscore.
 
-    names = ["clientlib"]
-    for info in pkgutil.walk_packages(clientlib.__path__, "clientlib."):
-        if any(part.startswith("_") for part in info.name.split(".")):
+    Found from the files (no import here: Sphinx's autodoc imports them, and reports any that
+    fails).
+    """
+    package = ROOT / "clientlib"
+    names = []
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if any(part.startswith("_") for part in parts):
             continue
-        importlib.import_module(info.name)  # a module that cannot import fails the build here
-        names.append(info.name)
+        if all((ROOT.joinpath(*parts[:i]) / "__init__.py").is_file()
+               for i in range(1, len(parts))):  # inside packages only (not a data folder)
+            names.append(".".join(parts))
     return sorted(names)
 
 
@@ -337,7 +342,7 @@ def landing_page() -> str:
     )
 
 
-def build(out: Path, work: Path, quiet: bool = True) -> dict[str, float]:
+def build(out: Path, work: Path, quiet: bool = True, strict: bool = False) -> dict[str, float]:
     """Stage and build both languages; returns seconds per step."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -355,6 +360,8 @@ def build(out: Path, work: Path, quiet: bool = True) -> dict[str, float]:
                "-d", str(work / lang / ".doctrees"), str(work / lang), str(out / lang)]
         if quiet:
             cmd.insert(3, "-q")
+        if strict:  # a Sphinx warning (bad docstring markup, broken reference) fails the build
+            cmd[3:3] = ["-W", "--keep-going"]
         procs[lang] = subprocess.Popen(cmd, env=env)
     failed = [lang for lang, proc in procs.items() if proc.wait() != 0]
     timings["sphinx"] = time.perf_counter() - start
@@ -369,8 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "site-src")
     parser.add_argument("--verbose", action="store_true", help="Sphinx's progress too")
+    parser.add_argument("--strict", action="store_true", help="fail on any Sphinx warning")
     args = parser.parse_args(argv)
-    timings = build(args.out.resolve(), args.work.resolve(), quiet=not args.verbose)
+    timings = build(args.out.resolve(), args.work.resolve(), quiet=not args.verbose,
+                    strict=args.strict)
     pages = sum(1 for _ in args.out.rglob("*.html"))
     print(f"site: {pages} pages in {args.out} "
           f"(staging {timings['stage']:.1f} s, sphinx {timings['sphinx']:.1f} s)")
