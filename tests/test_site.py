@@ -131,6 +131,55 @@ def _pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
+# -- the builder's parts, without building ------------------------------------------------
+
+
+def _notebook(path: Path, outputs: bool = True) -> Path:
+    code = {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": ["print(1)"],
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}]
+            if outputs else []}
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# A lesson\n"]}, code],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+def test_lessons_are_found_per_language_with_the_flat_folder_as_english(tmp_path):
+    flat = _notebook(tmp_path / "notebooks" / "01_a.ipynb")
+    assert site_build.find_lessons(tmp_path) == {"01_a": {"en": flat}}
+    en = _notebook(tmp_path / "notebooks" / "en" / "01_a.ipynb")
+    ru = _notebook(tmp_path / "notebooks" / "ru" / "01_a.ipynb")
+    only_ru = _notebook(tmp_path / "notebooks" / "ru" / "02_b.ipynb")
+    assert site_build.find_lessons(tmp_path) == {"01_a": {"en": en, "ru": ru},
+                                                 "02_b": {"ru": only_ru}}
+
+
+def test_a_lesson_shown_in_the_other_language_says_so_under_its_title(tmp_path):
+    path = _notebook(tmp_path / "01_a.ipynb")
+    nb = json.loads(site_build.lesson_notebook(path, "ru", "en"))
+    assert nb["cells"][0]["source"] == ["# A lesson\n"]
+    assert site_build.W["lesson_missing"]["ru"] in "".join(nb["cells"][1]["source"])
+    assert len({cell["id"] for cell in nb["cells"]}) == 3  # ids added where they were missing
+    same = json.loads(site_build.lesson_notebook(path, "en", "en"))
+    assert len(same["cells"]) == 2
+
+
+def test_a_lesson_without_outputs_stops_the_build(tmp_path):
+    path = _notebook(tmp_path / "01_a.ipynb", outputs=False)
+    with pytest.raises(SystemExit, match="no code cell has an output"):
+        site_build.lesson_notebook(path, "en", "en")
+
+
+def test_param_comments_come_from_the_rulebook_text():
+    text = frameworks.rulebook_text("lifecycle")
+    notes = site_build.key_comments(text, "params")
+    assert set(notes) == set(yaml.safe_load(text)["params"])
+    assert notes["purchase_cycle_days"].startswith("Purchase cycle in days")
+    scoring = site_build.key_comments(frameworks.rulebook_text("rfm"), "scoring")
+    assert scoring["bins"].startswith("scores 1..bins per dimension")
+
+
 # -- what the site holds -------------------------------------------------------------------
 
 

@@ -90,8 +90,9 @@ def lesson_notebook(path: Path, lang: str, shown_lang: str) -> str:
     """The notebook JSON to stage; a note on top when it is the other language's lesson."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     if not _executed(nb):
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         raise SystemExit(
-            f"{path.relative_to(ROOT)}: no code cell has an output; the site shows committed "
+            f"{shown}: no code cell has an output; the site shows committed "
             "outputs, so execute the notebook and commit it first"
         )
     for i, cell in enumerate(nb["cells"]):  # nbformat 4.5 wants ids; old notebooks lack them
