@@ -27,6 +27,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -343,6 +344,10 @@ def landing_page() -> str:
     )
 
 
+def _html(work: Path, lang: str) -> Path:
+    return work / f"{lang}.out" / "html"
+
+
 def build(out: Path, work: Path, quiet: bool = True, strict: bool = False) -> dict[str, float]:
     """Stage and build both languages; returns seconds per step."""
     timings: dict[str, float] = {}
@@ -357,8 +362,10 @@ def build(out: Path, work: Path, quiet: bool = True, strict: bool = False) -> di
         env = {**os.environ, "CLIENTLIB_SITE_LANG": lang,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                            os.environ.get("PYTHONPATH")]))}
+        # myst-nb writes its image files beside the output folder (OUTDIR/../jupyter_execute):
+        # each language gets its own, outside the site, and the pages are copied out at the end.
         cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(HERE),
-               "-d", str(work / lang / ".doctrees"), str(work / lang), str(out / lang)]
+               "-d", str(work / lang / ".doctrees"), str(work / lang), str(_html(work, lang))]
         if quiet:
             cmd.insert(3, "-q")
         if strict:  # a Sphinx warning (bad docstring markup, broken reference) fails the build
@@ -368,6 +375,9 @@ def build(out: Path, work: Path, quiet: bool = True, strict: bool = False) -> di
     timings["sphinx"] = time.perf_counter() - start
     if failed:
         raise SystemExit(f"sphinx failed for: {', '.join(failed)} (messages above)")
+    for lang in LANGS:  # the site folder holds exactly this build's pages
+        shutil.rmtree(out / lang, ignore_errors=True)
+        shutil.copytree(_html(work, lang), out / lang)
     (out / "index.html").write_text(landing_page(), encoding="utf-8")
     return timings
 
