@@ -10,12 +10,12 @@ LESSON ?=
 # JupyterLab refuses to start as root (containers) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser report test lint lab clean bench notebooks
+.PHONY: install browser report test lint lab clean bench notebooks site
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,test,bench]'
+	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs]'
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
@@ -45,6 +45,10 @@ lint: $(STAMP)
 BENCH_N ?= 1000000
 bench: $(STAMP)
 	$(PY) benchmarks/bench_facts.py --n $(BENCH_N) --rounds 5 --readme benchmarks/README.md
+# The course site (lessons in both languages, framework pages, API reference): build/site/.
+# Offline: nothing is fetched at build time and the pages load nothing from the network.
+site: $(STAMP)
+	$(PY) docs/site/build.py --out build/site
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(LAB_ROOT) notebooks
