@@ -42,10 +42,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from clientlib.clusters import RFM_FEATURES, KChoice, _feature_matrix, profile
+from clientlib.clusters import RFM_FEATURES, KChoice, _feature_matrix, profile, scaled_features
 from clientlib.compare import Agreement
 from clientlib.messages import LANGS, catalog, number, percent, text
 
@@ -365,7 +364,7 @@ def cluster_scatter(
     labels = np.asarray(labels)
     if len(labels) != len(A):
         raise ValueError(f"labels has {len(labels)} entries, X has {len(A)} rows.")
-    Z = StandardScaler().fit_transform(np.log1p(A) if log else A)
+    Z = scaled_features(A, log=log)
     n_comp = min(2, Z.shape[1])
     pca = PCA(n_components=n_comp, random_state=0).fit(Z)
     P = pca.transform(Z)

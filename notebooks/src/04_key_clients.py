@@ -19,7 +19,7 @@
 #
 # The framework gathers the advice of a Russian article on the kinds of client organisations:
 #
-# * **Gold (key) clients** are the ones whose business gives the company the largest part of its
+# * **Gold clients** are the ones whose business gives the company the largest part of its
 #   revenue and profit, usually after years of working together. They must be as satisfied as
 #   possible; the work and the control concentrate on them. The familiar "80/20" observation (the
 #   article quotes Gartner: a fifth of the customers make four fifths of the profit) is the check
