@@ -436,7 +436,6 @@ def segment(
     Example: clientlib segment --dataset workshop --framework lifecycle,rfm --lang ru -o seg.csv
     """
     from clientlib.files import check_output, write_csv
-    from clientlib.segment import segment as run_segment
     from clientlib.segment import summary
 
     # Every option is checked before any input is read.
@@ -448,6 +447,9 @@ def segment(
     params = _params(param)
     if params:
         _check_params(params, wanted, rules)
+    from clientlib.segment import resolve
+
+    fws, notes = resolve(wanted, rules, params or None, lang)  # ids, replacement, params
     sources = input_paths(input, events, customers, rules)
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
@@ -457,29 +459,25 @@ def segment(
 
     facts_df = _facts(inputs).to_pandas()
     facts_expr = ibis.memtable(facts_df)
-    rule_based = [f for f in wanted if f != "kmeans"]
-    parts, skipped = [], []
-    if rule_based or rules is not None:
-        df, skipped = run_segment(
-            facts_expr, rule_based, rules=rules, params=params or None, lang=lang
-        )
-        parts.append(df)
-    if "kmeans" in wanted:
-        from clientlib.clusters import kmeans_segments
+    # One composition for every caller: the frameworks (k-means included) fitted and applied.
+    from clientlib.segment import apply
 
-        if isinstance(k_value, int):
-            buyers = int((facts_df["orders"] > 0).sum())
-            if k_value > buyers:
-                raise OptionError(
-                    f"--k {k_value}: more clusters than customers with a purchase ({buyers:,})"
-                )
-        km, _, choice = kmeans_segments(facts_df, k_value, lang=lang)
-        if choice is not None:
-            typer.echo(f"k-means: {choice.reason}", err=True)
-        parts.append(km)
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if not df.empty:
-        df = df.sort_values(["framework", "customer_id"], kind="stable").reset_index(drop=True)
+    if isinstance(k_value, int) and "kmeans" in [f.id for f in fws]:
+        buyers = int((facts_df["orders"] > 0).sum())
+        if k_value > buyers:
+            raise OptionError(
+                f"--k {k_value}: more clusters than customers with a purchase ({buyers:,})"
+            )
+    for fw in fws:
+        if fw.id == "kmeans":
+            fw.set_params(k=k_value)
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    result = apply(fws, facts_expr)
+    km = result.fitted.get("kmeans")
+    if km is not None and getattr(km, "kchoice_", None) is not None:
+        typer.echo(f"k-means: {km.kchoice_.reason}", err=True)
+    df, skipped = result.classes, result.skipped
     for message in skipped:
         typer.echo(f"skipped: {message}", err=True)
     if df.empty:
@@ -739,6 +737,23 @@ def _global(
     """Classify customers by business rules, RFM and k-means, and render reports."""
     global _DEBUG
     _DEBUG = debug
+
+
+@app.command()
+def schema(
+    what: Annotated[str, typer.Argument(help="rulebook or batch.")],
+) -> None:
+    """Print the JSON Schema of a rulebook file or a batch config, for editors.
+
+    Example: clientlib schema rulebook > rulebook.schema.json
+    """
+    if what == "rulebook":
+        from clientlib.frameworks.rulebook import json_schema
+    elif what == "batch":
+        from clientlib.reports.batch import batch_schema as json_schema
+    else:
+        raise OptionError(f"schema: give rulebook or batch, not {what[:20]!r}")
+    typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
 
 
 def main() -> None:
