@@ -33,7 +33,8 @@ from clientlib.reports.manifest import manifest_schema
 
 CLI = [sys.executable, "-c", "from clientlib.cli import main; main()"]
 SMALL = {"n_customers": 150, "timeline_months": 0, "k": 3}
-NOISE = ("Kernel is running over TCP", "KeyboardInterrupt", "Traceback", "Passed unknown")
+NOISE = ("Kernel is running over TCP", "KeyboardInterrupt", "Traceback", "Passed unknown",
+         "Unable to parse")
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and shutil.which("chromium"):
     CHROMIUM = Path(shutil.which("chromium"))  # type: ignore[arg-type]
@@ -83,6 +84,14 @@ def test_input_options_use_the_shared_model(tmp_path):
     cfg = _write(tmp_path / "b.yml", "output: out\nreports:\n  a:\n    returns: maybe\n")
     with pytest.raises(OptionError, match=r"line 4: reports\.a\.returns: must be one of"):
         load_config(cfg)
+
+
+def test_the_template_takes_every_input_option():
+    """papermill reads every parameter line (a '=' in a help comment makes it skip the line)."""
+    from clientlib.options import InputOptions
+    from clientlib.reports.parameters import template_parameters
+
+    assert set(InputOptions.model_fields) <= set(template_parameters())
 
 
 def test_output_is_relative_to_the_config_and_overridable(tmp_path):
