@@ -664,7 +664,7 @@ def choose_k(
     k_range: Iterable[int] = range(2, 11),
     features: Sequence[str] = RFM_FEATURES,
     random_state: Any = 0,
-    sample_size: int = 10_000,
+    sample_size: int = 5_000,
     n_seeds: int = 5,
     *,
     n_init: int = 10,
@@ -692,7 +692,7 @@ def choose_k(
         Candidate k, each >= 2.
     features : sequence of str
     random_state : int, RandomState or None, default=0
-    sample_size : int, default=10_000
+    sample_size : int, default=5_000
         Rows for the silhouette and the stability fits.
     n_seeds : int, default=5
         Single-start fits per k for the stability (>= 2 to measure it; 1 gives NaN).

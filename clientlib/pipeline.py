@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from clientlib import engine
 from clientlib.clusters import CustomerClusters, KChoice, KMeansFramework
 from clientlib.compare import agreement_matrix
 from clientlib.features import customer_facts
@@ -122,7 +123,8 @@ def run_study(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     expr = customer_facts(transactions, events, customers)
-    facts = expr.to_pandas() if con is None else con.to_pandas(expr)
+    # through Arrow: one dtype conversion instead of Ibis' two (engine.to_pandas)
+    facts = engine.to_pandas(expr) if con is None else con.to_pandas(expr)
     timings["facts"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
