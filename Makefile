@@ -15,7 +15,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs]'
+	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs,lab]'
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
