@@ -114,6 +114,7 @@ def test_available_and_builtin_rulebooks_load():
         "awareness",
         "fast_good_cheap",
         "rfm",
+        "btyd",
     ]
     for name in frameworks.builtin_names():
         rb = frameworks.load(name)
