@@ -250,7 +250,8 @@ def read_customers(
     resolved = resolve_columns("customers", list(raw.columns), mapping)
     df = raw.rename(columns={resolved["customer_id"]: "customer_id"}).copy()
     report = QualityReport("customers", rows_read=len(df))
-    df["customer_id"], id_note = _ids(df["customer_id"])
+    ids, id_note = _ids(df["customer_id"])
+    df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
         report.notes["customer_id"] = id_note
     for col in df.columns:
@@ -856,17 +857,18 @@ def _ids(s: pd.Series) -> tuple[pd.Series, str]:
             out = s.astype("Int64").astype("string")
             return out, "ids held as whole floats (17850.0) were read as 17850"
         return strip_text(s.astype("string")), ""
-    text = strip_text(s if _is_text(s) else s.astype("string"))
-    note = ""
+    # Text ids go to the engine as they are (no copy); it strips every kind of blank
+    # (_strip). Only a column with whole numbers written as 17850.0 is rewritten here.
+    text = s if _is_text(s) else s.astype("string")
     arr = pa.array(text.astype("string[pyarrow]").array)
-    # Only when every id is a whole number written with a trailing .0 or none.
-    if (
-        pc.any(pc.ends_with(arr, ".0")).as_py()
-        and pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is not False
-    ):
-        text = text.str.replace(r"\.0+$", "", regex=True)
-        note = "ids written as 17850.0 were read as 17850"
-    return text, note
+    if not pc.any(pc.ends_with(arr, ".0")).as_py():
+        return text, ""
+    stripped = strip_text(text)
+    arr = pa.array(stripped.astype("string[pyarrow]").array)
+    if pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is False:
+        return text, ""
+    note = "ids written as 17850.0 were read as 17850"
+    return stripped.str.replace(r"\.0+$", "", regex=True), note
 
 
 def _timestamps(s: pd.Series, column: str, opts: InputOptions) -> tuple[pd.Series, str]:
