@@ -388,7 +388,8 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     report = QualityReport(kind)
     if isinstance(raw, ir.Table):
         typed = _type_ibis(kind, raw, resolved)
-        report.rows_read = int(typed.count().execute())
+        # The input's own count: typing keeps every row, and a file's count is in its metadata.
+        report.rows_read = int(raw.count().execute())
         raw_examples: dict[str, list] = {}
     else:
         report.rows_read = len(raw)
