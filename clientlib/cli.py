@@ -780,12 +780,11 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into a line
         if _DEBUG:
             raise
+        from clientlib.messages import text
+
         first = (str(exc).splitlines() or [""])[0][:200]
-        typer.echo(
-            f"internal error ({type(exc).__name__}: {first}); this is a bug in clientlib — "
-            "rerun with --debug for the traceback and report it",
-            err=True,
-        )
+        what = f"{type(exc).__name__}: {first}"
+        typer.echo(text("cli.internal_error", "en", what=what), err=True)
         sys.exit(1)
 
 

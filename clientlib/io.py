@@ -250,7 +250,8 @@ def read_customers(
     resolved = resolve_columns("customers", list(raw.columns), mapping)
     df = raw.rename(columns={resolved["customer_id"]: "customer_id"}).copy()
     report = QualityReport("customers", rows_read=len(df))
-    df["customer_id"], id_note = _ids(df["customer_id"])
+    ids, id_note = _ids(df["customer_id"])
+    df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
         report.notes["customer_id"] = id_note
     for col in df.columns:
@@ -387,7 +388,8 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     report = QualityReport(kind)
     if isinstance(raw, ir.Table):
         typed = _type_ibis(kind, raw, resolved)
-        report.rows_read = int(typed.count().execute())
+        # The input's own count: typing keeps every row, and a file's count is in its metadata.
+        report.rows_read = int(raw.count().execute())
         raw_examples: dict[str, list] = {}
     else:
         report.rows_read = len(raw)
@@ -856,17 +858,18 @@ def _ids(s: pd.Series) -> tuple[pd.Series, str]:
             out = s.astype("Int64").astype("string")
             return out, "ids held as whole floats (17850.0) were read as 17850"
         return strip_text(s.astype("string")), ""
-    text = strip_text(s if _is_text(s) else s.astype("string"))
-    note = ""
+    # Text ids go to the engine as they are (no copy); it strips every kind of blank
+    # (_strip). Only a column with whole numbers written as 17850.0 is rewritten here.
+    text = s if _is_text(s) else s.astype("string")
     arr = pa.array(text.astype("string[pyarrow]").array)
-    # Only when every id is a whole number written with a trailing .0 or none.
-    if (
-        pc.any(pc.ends_with(arr, ".0")).as_py()
-        and pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is not False
-    ):
-        text = text.str.replace(r"\.0+$", "", regex=True)
-        note = "ids written as 17850.0 were read as 17850"
-    return text, note
+    if not pc.any(pc.ends_with(arr, ".0")).as_py():
+        return text, ""
+    stripped = strip_text(text)
+    arr = pa.array(stripped.astype("string[pyarrow]").array)
+    if pc.all(pc.match_substring_regex(arr, r"^-?\d+(\.0+)?$")).as_py() is False:
+        return text, ""
+    note = "ids written as 17850.0 were read as 17850"
+    return stripped.str.replace(r"\.0+$", "", regex=True), note
 
 
 def _timestamps(s: pd.Series, column: str, opts: InputOptions) -> tuple[pd.Series, str]:
@@ -1089,6 +1092,7 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
             median=paid_amount.median() if in_memory else paid_amount.approx_median(),
             top=clean.amount.max(),
             revenue=clean.amount.sum(),
+            customers=clean.customer_id.nunique(),
             first=clean.timestamp.min(),
             last=clean.timestamp.max(),
             lines=(clean.amount >= 0).cast("int64").sum(),
@@ -1104,6 +1108,7 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
         grouped = with_id.select("customer_id", "order_id").distinct().count().execute()
         report.orders = int(grouped) + int(found["alone"] or 0)
     report.revenue = round(float(found["revenue"] or 0.0), 6)
+    report.customers = int(found["customers"] or 0)
     report.first_date = pd.Timestamp(found["first"]).date() if pd.notna(found["first"]) else None
     report.last_date = pd.Timestamp(found["last"]).date() if pd.notna(found["last"]) else None
     # A row without an order id stays with a null id: features count it as an order of its own.
@@ -1116,6 +1121,10 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
                 "use --returns net (lower the spend) or --returns drop (exclude them)"
             )
         report.notes["return_lines_netted"] = returns_n
+        per = clean.group_by("customer_id").agg(bought=(clean.amount >= 0).cast("int64").sum())
+        only = int(per.filter(per.bought == 0).count().execute())
+        if only:
+            report.customers_without_purchase["only_return_lines"] = only
     if int(found["zero"] or 0):
         report.notes["zero_amount_lines_kept"] = int(found["zero"])
     median, top = found["median"], found["top"]
@@ -1151,8 +1160,8 @@ def _account(
     hashes as rows proves every row distinct (a hash collision can only send an input down the
     slower path, never hide a duplicate), and the clean rows are then a filter of the stored
     ones. Otherwise the distinct rows are counted (and, under ``drop``, stored).
-    With ``per_customer``, the customers and the customers left without a usable purchase
-    line (by the reason of their first excluded row, in the documented order) are counted too.
+    With ``per_customer``, the customers left without a usable line (by the reason of their
+    first excluded row, in the documented order) are counted too.
     """
     marked = materialize(t.mutate(_reason=reason), in_memory)
     counts = marked.group_by("_reason").agg(n=marked.count()).execute()
@@ -1160,37 +1169,6 @@ def _account(
         if r is None or (isinstance(r, float) and np.isnan(r)) or r is pd.NA:
             continue
         report.excluded[str(r)] = int(n)
-    if per_customer:
-        rank = ibis.cases(*[(marked._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
-        ok = marked._reason.isnull()
-        by = (
-            marked.filter(~_missing_id(marked))
-            .group_by("customer_id")
-            .agg(
-                used=ok.cast("int64").sum(),
-                bought=(ok & (marked.amount >= 0)).cast("int64").sum(),
-                first=rank.min(),
-            )
-        )
-        lost = (
-            by.group_by(why=ibis.ifelse(by.used > 0, ibis.literal(-1), by.first))
-            .agg(n=by.count(), no_purchase=(by.bought == 0).cast("int64").sum())
-            .execute()
-        )
-        report.customers_without_purchase = {}
-        for why, n, nop in zip(lost["why"], lost["n"], lost["no_purchase"], strict=True):
-            if int(why) == -1:
-                report.customers = int(n)
-                if int(nop):
-                    report.customers_without_purchase["only_return_lines"] = int(nop)
-            else:
-                name = _ORDER[int(why)] if int(why) < len(_ORDER) else "other"
-                report.customers_without_purchase[name] = int(n)
-        report.customers_without_purchase = {
-            r: report.customers_without_purchase[r]
-            for r in (*_ORDER, "only_return_lines", "other")
-            if r in report.customers_without_purchase
-        }
     valid = marked.filter(marked._reason.isnull()).drop("_reason")
     n_valid = report.rows_read - report.rows_excluded
     # A grouped distinct, not count(DISTINCT): DuckDB spills the former to disk when it outgrows
@@ -1226,6 +1204,19 @@ def _account(
             report.notes["duplicates_kept"] = n_dup
             report.examples["duplicates_kept"] = dup_examples
     report.rows_used = report.rows_read - report.rows_excluded
+    if per_customer and report.rows_excluded:
+        # Customers without a usable line have excluded rows only: look at those (usually few)
+        # and leave out the customers that also have a used row.
+        rank = ibis.cases(*[(marked._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
+        out = marked.filter(marked._reason.notnull() & ~_missing_id(marked))
+        firsts = out.group_by("customer_id").agg(first=rank.min())
+        kept = clean.select("customer_id").distinct()
+        lost = firsts.anti_join(kept, "customer_id")
+        got = lost.group_by("first").agg(n=lost.count()).execute()
+        found = {int(f): int(n) for f, n in zip(got["first"], got["n"], strict=True)}
+        report.customers_without_purchase = {
+            (_ORDER[f] if f < len(_ORDER) else "other"): n for f, n in sorted(found.items())
+        }
     # Keep the reasons in the documented order, then fill in a few examples for each.
     order = [*_ORDER, *sorted(set(report.excluded) - set(_ORDER))]
     report.excluded = {r: report.excluded[r] for r in order if r in report.excluded}

@@ -210,6 +210,13 @@ def parse_dates(
     ('2024-03-05', 'day-first (DD.MM.YYYY)')
     """
     text = strip_text(s)
+    if not date_format:
+        # The common case first: a column that is ISO throughout, parsed in one vectorised
+        # pass (format ISO8601 reads no other order, so nothing is guessed).
+        iso_all = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        if int(iso_all.notna().sum()) == int(text.notna().sum()) and text.notna().any():
+            out = iso_all.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+            return pd.Series(out.to_numpy(), index=s.index), _FAMILY_TEXT["iso"]
     counts = text.value_counts(dropna=True, sort=False)
     values = pd.Series(counts.index.astype("string"), dtype="string")
     n = counts.to_numpy()
