@@ -426,7 +426,7 @@ class GammaGammaModel(BaseEstimator):
 
         def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
             p = np.exp(theta)
-            ll, grads = _gg_ll(*p, xs, ms)
+            ll, grads = _gg_ll(p[0], p[1], p[2], xs, ms)
             g = np.array([_dot(w, gi) for gi in grads]) * p
             return -_dot(w, ll) / total, -g / total
 

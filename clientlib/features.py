@@ -228,6 +228,7 @@ def _cut(transactions: ir.Table | Loaded, analysis_date: Any) -> tuple[ir.Table,
     if cutoff is None and isinstance(transactions, Loaded):
         cutoff = transactions.analysis_date
     tx = _table(transactions)
+    assert tx is not None  # transactions are required
     if cutoff is None:
         cutoff = tx.timestamp.max().execute().date() + dt.timedelta(days=1)
     cut_ts = ibis.literal(dt.datetime(cutoff.year, cutoff.month, cutoff.day), type="timestamp")

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
@@ -47,7 +47,7 @@ from clientlib.schema import (
     resolve_columns,
 )
 
-Source = str | os.PathLike | pd.DataFrame | ir.Table | Any  # Any: a polars DataFrame
+Source: TypeAlias = str | os.PathLike | pd.DataFrame | ir.Table | Any  # Any: polars
 
 _TRUE = {"true", "t", "yes", "y", "1", "да", "x"}
 _SENTIMENT_WORDS = {"negative": -1.0, "neutral": 0.0, "positive": 1.0, "neg": -1.0, "pos": 1.0}
@@ -662,7 +662,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
 
 def _sniff_sep_line(line: str) -> str:
     counts = {s: line.count(s) for s in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda s: counts[s])
     return best if counts[best] else ","
 
 
@@ -972,6 +972,7 @@ def materialize(t: ir.Table, in_memory: bool) -> ir.Table:
     else:
         import uuid
 
+        assert con is not None  # a file source always has its DuckDB connection
         stored = con.create_table(f"clientlib_clean_{uuid.uuid4().hex}", stored, temp=True)
     if fixed:
         stored = stored.mutate(**fixed).select(*t.columns)

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -126,7 +127,7 @@ def rulebook_text(name: str) -> str:
 
 def load(
     name: str | Path | Rulebook,
-    params: dict[str, Any] | str | Path | None = None,
+    params: Mapping[str, Any] | str | Path | None = None,
     *,
     lang: str = "en",
     **overrides: Any,
@@ -185,7 +186,7 @@ def load(
 def classify(
     facts: ir.Table,
     name: str | Path,
-    params: dict[str, Any] | str | Path | None = None,
+    params: Mapping[str, Any] | str | Path | None = None,
     lang: str = "en",
 ) -> ir.Table:
     """Fit one framework on ``facts`` and classify them.

@@ -68,7 +68,7 @@ def _collect(facts: ir.Table, max_rows: int, seed: int) -> tuple[np.ndarray, ...
             lo, hi = (f, hi) if np.sum(1 - (1 - f) ** n) < max_rows else (lo, f)
         kept = np.random.default_rng(seed).binomial(df["n"].to_numpy(), lo)
         df = df.assign(n=kept)[kept > 0]
-    return (df[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "n"))
+    return tuple(df[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "n"))
 
 
 def _check(params: Mapping[str, Any]) -> None:
@@ -77,7 +77,7 @@ def _check(params: Mapping[str, Any]) -> None:
         v = params.get(name)
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1:
             raise OptionError(f"btyd: {name} is a probability between 0 and 1, not {v!r}")
-    if lo > hi:
+    if float(lo) > float(hi):  # type: ignore[arg-type]  # both checked just above
         raise OptionError(f"btyd: at_risk_min ({lo}) must not exceed active_min ({hi})")
     h = params.get("horizon_days")
     if not isinstance(h, (int, float)) or isinstance(h, bool) or h <= 0:

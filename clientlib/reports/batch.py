@@ -131,7 +131,7 @@ def _entry_model() -> type[BaseModel]:
 
 @cache
 def _file_model() -> type[BaseModel]:
-    entry = _entry_model()
+    entry: Any = _entry_model()  # a model built at run time: mypy cannot see it as a type
     return create_model(
         "BatchFile",
         __config__=ConfigDict(extra="forbid", title="clientlib batch config"),
@@ -265,7 +265,9 @@ def _refuse(origin: str, lines: Mapping[tuple[str, ...], int], exc: ValidationEr
     loc = (*prefix, *err.get("loc", ()))
     line = _line_of(lines, loc)
     where = f"{origin}, line {line}" if line else origin
-    one = option_error(ValidationError.from_exception_data(exc.title, [err]))  # type: ignore[arg-type]
+    one = option_error(
+        ValidationError.from_exception_data(exc.title, [err])  # type: ignore[list-item]
+    )
     text = str(one)
     field_name = ".".join(str(p) for p in loc)
     text = text.split(": ", 1)[1] if ": " in text else text

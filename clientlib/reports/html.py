@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -66,12 +67,13 @@ def _fmt(value: object, kind: str, lang: str = "en") -> str:
     # One number format per language, the catalog's (1,234.50 / 1 234,50; 12.5% / 12,5 %).
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
+    numeric: Any = value  # a number from a table cell (checked by the kind asked for)
     if kind == "percent":
-        return _percent(float(value), lang, 1)
+        return _percent(float(numeric), lang, 1)
     if kind == "int":
-        return number(int(value), lang)
+        return number(int(numeric), lang)
     if kind == "float":
-        return number(float(value), lang, 2)
+        return number(float(numeric), lang, 2)
     return str(value)
 
 
