@@ -220,11 +220,11 @@ def test_06_shares_by_bins_match_the_framework(facts):
     table = l06.shares_by_bins(facts, (3, 4, 5), lang="ru")
     assert table.columns.tolist() == [3, 4, 5] and table.columns.name == "оценок на измерение"
     for b in (3, 4, 5):
-        assert table[b].sum() == pytest.approx(1, abs=0.02)  # shares are rounded to 0.01
+        assert table[b].sum() == pytest.approx(1)
         scored = classified(facts, "rfm", {"scoring": {"bins": b}}, lang="ru")
         champions = label_of("rfm", "champions", "ru")
         share = (scored["class"] == "champions").mean()
-        assert table.loc[champions, b] == pytest.approx(share, abs=0.005)
+        assert table.loc[champions, b] == pytest.approx(share)
 
 
 def test_06_lines_in_both_languages(facts, capsys):
