@@ -161,7 +161,8 @@ def test_05_not_applicable_on_orders_only(capsys):
     seg, _ = segment.segment(facts, names, lang="ru")
     assert l05.frameworks_that_apply(seg, facts.to_pandas(), names, "ru") == []
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("✗ Квалификация по пяти критериям: фреймворк неприменим, в данных нет")
+    assert printed[0].startswith(
+        "✗ Квалификация по пяти критериям: фреймворк неприменим, в данных нет")
     assert "has_money" in printed[0]
     assert "все 2 клиента попали в один класс" in printed[1]
 
