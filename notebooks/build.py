@@ -4,10 +4,14 @@ A lesson's source is ``notebooks/src/NN_name.py`` in jupytext's "percent" format
 carry a language (``# %% [markdown] lang="en"`` / ``lang="ru"``); a cell without ``lang`` goes to
 both; code cells are shared. For every source this script writes ``notebooks/en/NN_name.ipynb``
 and ``notebooks/ru/NN_name.ipynb``: it keeps the cells of the language, executes the notebook with
-papermill (kernel ``clientlib``; the Russian one gets ``lang = "ru"`` injected as a parameter, so
-its code cells stay identical to the English ones), and strips what changes from run to run
+papermill (kernel ``clientlib``), and strips what changes from run to run
 (timestamps, durations, absolute paths, widget model ids), so the committed outputs only change
 when the lesson does.
+
+Code cells are the same in both languages except one line: the Russian notebook's parameters
+cell says ``lang = "ru"``. (It is written there rather than injected by papermill, because
+papermill replaces an injected cell when the learner passes their own ``-p data ...``, and the
+lesson would fall back to English.)
 
 Usage::
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import re
 import sys
 import tempfile
 import time
@@ -39,7 +44,15 @@ KERNEL = {"display_name": "clientlib (Python 3)", "language": "python", "name": 
 # Outputs a notebook viewer cannot use without the live kernel, and that hold random ids.
 _VOLATILE_MIME = ("application/vnd.jupyter.widget-view+json",)
 
-__all__ = ["LANGS", "build", "cells_for", "sources", "strip_volatile", "with_outputs_of"]
+__all__ = [
+    "LANGS",
+    "build",
+    "cells_for",
+    "set_lang",
+    "sources",
+    "strip_volatile",
+    "with_outputs_of",
+]
 
 
 def sources(selection: list[str] | None = None) -> list[Path]:
@@ -70,10 +83,23 @@ def cells_for(source: Path, lang: str) -> nbformat.NotebookNode:
         if cell.cell_type == "markdown":
             new = nbformat.v4.new_markdown_cell(cell.source, metadata=meta)
         else:
-            new = nbformat.v4.new_code_cell(cell.source, metadata=meta)
+            code = cell.source
+            if "parameters" in meta.get("tags", []):
+                code = set_lang(code, lang, source.name)
+            new = nbformat.v4.new_code_cell(code, metadata=meta)
         out.cells.append(new)
     _number_ids(out)
     return out
+
+
+_LANG_LINE = re.compile(r'^lang = "en"(?=\s|$)', flags=re.M)
+
+
+def set_lang(parameters: str, lang: str, name: str = "source") -> str:
+    """The parameters cell with its ``lang = "en"`` line set to ``lang``."""
+    if len(_LANG_LINE.findall(parameters)) != 1:
+        raise ValueError(f'{name}: the parameters cell must have one line lang = "en"')
+    return _LANG_LINE.sub(f'lang = "{lang}"', parameters)
 
 
 def _number_ids(nb: nbformat.NotebookNode) -> None:
@@ -161,7 +187,6 @@ def build(source: Path, lang: str, execute: bool = True, kernel: str = "clientli
             papermill.execute_notebook(
                 str(raw),
                 str(done),
-                parameters={"lang": lang} if lang != "en" else {},
                 kernel_name=kernel,
                 cwd=str(target.parent),
                 progress_bar=False,
