@@ -267,7 +267,9 @@ lessons.explore(lessons.rfm_shares, facts, lang=lang, bins=(3, 7, 1, 5))
 # сегмент полной карты.
 
 # %%
-simple, _ = segment.segment(facts, ["rfm_simple"], lang=lang)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the same repeated cut points as above, if any
+    simple, _ = segment.segment(facts, ["rfm_simple"], lang=lang)
 display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 
 # %% [markdown] lang="en"
