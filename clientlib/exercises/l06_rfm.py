@@ -184,8 +184,8 @@ def shares_by_bins(facts: Any, bins: Sequence[int] = (3, 4, 5, 6, 7), lang: str 
 
     cols = {}
     for b in bins:
-        table = rfm_shares(facts, int(b), lang=lang)
-        cols[int(b)] = table.iloc[:, 1]
+        counts = rfm_shares(facts, int(b), lang=lang).iloc[:, 0]  # customers per segment
+        cols[int(b)] = counts / counts.sum()
     out = pd.DataFrame(cols).fillna(0.0)
     out = out.sort_values(out.columns[len(out.columns) // 2], ascending=False, kind="stable")
     out.columns.name = _t("col_bins", lang)

@@ -235,6 +235,8 @@ plt.show()
 by_bins = l06.shares_by_bins(facts, [3, 4, 5, 6, 7], lang=lang)
 display(l05.show(by_bins, lang, percent=True))
 l06.say_bins_change(by_bins, lang=lang)
+
+# %% tags=["nbval-ignore-output"]
 lessons.explore(lessons.rfm_shares, facts, lang=lang, bins=(3, 7, 1, 5))
 
 # %% [markdown] lang="en"
@@ -265,7 +267,9 @@ lessons.explore(lessons.rfm_shares, facts, lang=lang, bins=(3, 7, 1, 5))
 # сегмент полной карты.
 
 # %%
-simple, _ = segment.segment(facts, ["rfm_simple"], lang=lang)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the same repeated cut points as above, if any
+    simple, _ = segment.segment(facts, ["rfm_simple"], lang=lang)
 display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 
 # %% [markdown] lang="en"
