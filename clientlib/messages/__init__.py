@@ -114,17 +114,18 @@ def _plurals(template: str, lang: str, fields: dict[str, Any]) -> str:
             continue
         name, *forms = inner.split("|")
         value = fields.get(name)
-        out.append(rest[:start] + "{" + name + "} " + plural(_count(value), forms, lang))
+        out.append(rest[:start] + "{" + name + "} " + plural(_count(value, lang), forms, lang))
         rest = rest[end + 1 :]
     out.append(rest)
     return "".join(out)
 
 
-def _count(value: Any) -> float:
+def _count(value: Any, lang: str = "en") -> float:
+    # A number already formatted by number(): its group and decimal marks are the language's.
     if isinstance(value, str):
-        digits = value.replace("\u00a0", "").replace(",", "").replace(" ", "")
+        digits = value.replace(_GROUP.get(lang, ","), "").replace(" ", "")
         try:
-            return float(digits.replace(",", "."))
+            return float(digits.replace(_DECIMAL.get(lang, "."), "."))
         except ValueError:
             return 0.0
     return float(value or 0)
