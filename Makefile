@@ -3,15 +3,19 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The executed teaching notebooks are compared cell by cell (nbval).
-NBVAL  := $(if $(wildcard notebooks/*.ipynb),notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
+# The executed lessons (built by `make notebooks` from notebooks/src) are compared cell by cell.
+NBVAL  := $(if $(wildcard notebooks/en/*.ipynb notebooks/ru/*.ipynb),notebooks/en notebooks/ru --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
+# `make notebooks LESSON=02` rebuilds one lesson (both languages); empty = all of them.
+LESSON ?=
+# JupyterLab refuses to start as root (containers) unless told to.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser report test lint lab clean
+.PHONY: install browser report test lint lab clean bench notebooks site
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,test,bench]'
+	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs]'
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
@@ -35,8 +39,23 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks
 
+# Regenerates the results table in benchmarks/README.md (machine, load, date, commit included):
+# RFM summary at 1M lines, every tool in its own process, 5 interleaved rounds. BENCH_N=10000000
+# for the 10M table. Never a timed assertion in the tests.
+BENCH_N ?= 1000000
+bench: $(STAMP)
+	$(PY) benchmarks/bench_facts.py --n $(BENCH_N) --rounds 5 --readme benchmarks/README.md
+# The course site (lessons in both languages, framework pages, API reference): build/site/.
+# Offline: nothing is fetched at build time and the pages load nothing from the network.
+site: $(STAMP)
+	$(PY) docs/site/build.py --out build/site
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab $(LAB_ROOT) notebooks
+
+# Both languages of every lesson from notebooks/src/*.py, executed (see notebooks/README.md).
+notebooks: $(STAMP)
+	$(PY) notebooks/build.py $(LESSON)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -42,6 +42,7 @@ CUTOFF = dt.date(2024, 1, 1)  # the day after the last possible transaction
 SECONDS = 3 * 365 * 86400  # 2021-01-01 .. 2023-12-31
 TOOLS = (
     "clientlib-pandas",
+    "clientlib-pandas-ibis-collect",
     "clientlib-parquet",
     "clientlib-all-facts",
     "clientlib-summary-only",
@@ -55,6 +56,10 @@ TOOLS = (
     "polars-parquet",
 )
 PARQUET_TOOLS = {"clientlib-parquet", "duckdb-sql-parquet", "polars-parquet"}
+#: The hand-written queries: ratios are to the fastest of them in the same run.
+HAND = ("duckdb-sql", "duckdb-sql-parquet", "polars", "polars-parquet")
+#: What `make bench` runs (rfm 1.0.9 does not run on pandas 3; add it with --tools).
+DEFAULT_TOOLS = tuple(t for t in TOOLS if t != "rfm")
 KEYS = ("frequency", "recency", "T", "monetary", "orders")
 
 
@@ -99,6 +104,8 @@ def make_data(n: int, path: Path, seed: int = 0) -> Path:
 def run_tool(tool: str, df: pd.DataFrame | None, path: str) -> pd.DataFrame:
     if tool == "clientlib-pandas":
         return _clientlib(df)
+    if tool == "clientlib-pandas-ibis-collect":
+        return _clientlib(df, collect="ibis")
     if tool == "clientlib-parquet":
         return _clientlib(path)
     if tool == "clientlib-all-facts":
@@ -142,10 +149,12 @@ def run_tool(tool: str, df: pd.DataFrame | None, path: str) -> pd.DataFrame:
     raise ValueError(f"unknown tool {tool!r}")
 
 
-def _clientlib(source, everything: bool = False) -> pd.DataFrame:
-    """read_transactions (typing, checks, duplicates) then rfm_summary, or all ~30 facts."""
+def _clientlib(source, everything: bool = False, collect: str = "arrow") -> pd.DataFrame:
+    """read_transactions (typing, checks, duplicates) then rfm_summary, or all ~30 facts,
+    collected by ``engine.to_pandas`` (Arrow) or, ``collect="ibis"``, Ibis' ``to_pandas``."""
     import ibis
 
+    from clientlib.engine import to_pandas
     from clientlib.features import customer_facts, rfm_summary
     from clientlib.io import read_transactions
 
@@ -156,17 +165,19 @@ def _clientlib(source, everything: bool = False) -> pd.DataFrame:
     elif limit:
         ibis.get_backend().raw_sql(f"SET memory_limit = '{limit}'")
     tx = read_transactions(source, analysis_date=CUTOFF, con=con)
-    f = (customer_facts(tx) if everything else rfm_summary(tx)).to_pandas()
+    expr = customer_facts(tx) if everything else rfm_summary(tx)
+    f = expr.to_pandas() if collect == "ibis" else to_pandas(expr)
     return f.rename(columns={"total_spend": "monetary"})[["customer_id", *KEYS]]
 
 
 def _clientlib_facts_only(df: pd.DataFrame, summary: bool = False) -> pd.DataFrame:
     """customer_facts (all facts), or rfm_summary, alone on the already-validated rows (io.py not
     timed): the computation the peers do, without clientlib's typing and checks."""
+    from clientlib.engine import to_pandas
     from clientlib.features import customer_facts, rfm_summary
 
     fn = rfm_summary if summary else customer_facts
-    f = fn(_clean_table(df), analysis_date=CUTOFF).to_pandas()
+    f = to_pandas(fn(_clean_table(df), analysis_date=CUTOFF))
     return f.rename(columns={"total_spend": "monetary"})[["customer_id", *KEYS]]
 
 
@@ -331,15 +342,74 @@ def check_equal(ref: pd.DataFrame, got: pd.DataFrame, tool: str) -> str:
     return ", ".join(cols)
 
 
+def machine() -> str:
+    """CPU model, allowed cores, RAM, load averages: the conditions every table states."""
+    import platform
+
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = psutil.virtual_memory().total / 2**30
+    return f"{cpu}, {len(os.sched_getaffinity(0))} cores allowed, {ram:.0f} GiB RAM"
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_worker(tool: str, data: Path, repeat: int, out: Path, work: Path) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        tool,
+        "--path",
+        str(data),
+        "--repeat",
+        str(repeat),
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+    if proc.returncode:
+        print(f"{tool}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
+        return {"tool": tool, "times": [], "error": proc.stderr.strip().splitlines()[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1_000_000)
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="interleaved rounds: every tool once per round, each in a fresh process",
+    )
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="timed calls per process (the first call pays the fixed costs a user "
+        "pays; the table shows the median of each process' first call)",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--tools", default=",".join(TOOLS))
+    p.add_argument("--tools", default=",".join(DEFAULT_TOOLS))
     p.add_argument("--dir", default=os.environ.get("BENCH_DIR", tempfile.gettempdir()))
     p.add_argument("--keep", action="store_true", help="keep the generated Parquet file")
     p.add_argument("--json", help="also write the raw results here")
+    p.add_argument(
+        "--readme",
+        help="replace the generated table in this Markdown file "
+        "(between the bench_facts markers for this --n)",
+    )
     p.add_argument(
         "--reference",
         help="check against this tool's output instead of a pandas groupby (for N too large "
@@ -367,8 +437,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     data = Path(a.dir) / f"clientlib_bench_tx_{a.n}_{a.seed}.parquet"
     t0 = time.perf_counter()
     make_data(a.n, data, a.seed)
-    print(f"data: {a.n:,} rows, {data.stat().st_size / 2**20:,.0f} MiB Parquet "
-          f"({time.perf_counter() - t0:.1f} s); load {os.getloadavg()}", file=sys.stderr)
+    print(
+        f"data: {a.n:,} rows, {data.stat().st_size / 2**20:,.0f} MiB Parquet "
+        f"({time.perf_counter() - t0:.1f} s); load {_load()}",
+        file=sys.stderr,
+    )
+    started = dt.datetime.now(dt.UTC)
+    load_start = _load()
     if a.reference:
         import pyarrow.parquet as pq
 
@@ -384,57 +459,114 @@ def main(argv: list[str] | None = None) -> list[dict]:
         input_bytes = int(ref.memory_usage(deep=True, index=False).sum())
         ref = pandas_groupby(ref).sort_values("customer_id").reset_index(drop=True)
         ref["customer_id"] = ref["customer_id"].astype(str)
-    rows = []
-    for tool in a.tools.split(","):
-        out = work / f"{tool}.parquet"
-        cmd = [sys.executable, __file__, "--worker", tool, "--path", str(data),
-               "--repeat", str(a.repeat), "--out", str(out)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
-        if proc.returncode:
-            rows.append({"tool": tool, "error": proc.stderr.strip().splitlines()[-1]})
-            print(f"{tool}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-            continue
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        if r["times"]:
-            r["input_bytes"] = r["input_bytes"] or input_bytes
+    tools = a.tools.split(",")
+    if a.reference and a.reference in tools:  # the reference runs first in every round
+        tools = [a.reference, *(t for t in tools if t != a.reference)]
+    rows = {t: {"tool": t, "times": [], "warm": [], "peak_rss": 0} for t in tools}
+    for r in range(a.rounds):
+        # rotate the order so that no tool always runs first (or after the same neighbour)
+        order = tools if a.reference else tools[r % len(tools) :] + tools[: r % len(tools)]
+        for tool in order:
+            row = rows[tool]
+            if row.get("error"):
+                continue
+            out = work / f"{tool}.parquet"
+            res = run_worker(tool, data, a.repeat, out, work)
+            if not res["times"]:
+                row["error"] = res.get("error") or "no result"
+                continue
             got = pd.read_parquet(out)
             if ref is None and tool == a.reference:
                 ref = got.sort_values("customer_id").reset_index(drop=True)
                 ref["customer_id"] = ref["customer_id"].astype(str)
-                r["checked"] = "reference"
-            else:
-                r["checked"] = check_equal(ref, got, tool)
-        rows.append(r)
-        print(f"{tool}: {r.get('times')} {r.get('error') or ''}", file=sys.stderr)
-    print(table(rows, a.n))
+                row["checked"] = "reference"
+            else:  # every run's output is checked before its time counts
+                row["checked"] = check_equal(ref, got, tool)
+            row["times"].append(res["times"][0])
+            row["warm"] += res["times"][1:]
+            row["peak_rss"] = max(row["peak_rss"], res["peak_rss"])
+            row["rss_before_input"] = res["rss_before_input"]
+            row["input_bytes"] = res["input_bytes"] or input_bytes
+            print(f"round {r + 1} {tool}: {res['times']}", file=sys.stderr)
+    result = list(rows.values())
+    meta = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "load": f"{load_start} at the start, {_load()} at the end (1 / 5 / 15 min)",
+        "commit": _commit(),
+        "command": "python benchmarks/bench_facts.py "
+        + " ".join(
+            x
+            for x in (argv if argv is not None else sys.argv[1:])
+            if not x.startswith("--readme") and not x.endswith(".md")
+        ),
+        "rounds": a.rounds,
+    }
+    text = table(result, a.n, meta)
+    print(text)
+    if a.readme:
+        replace_section(Path(a.readme), f"bench_facts n={a.n}", text)
     if a.json:
-        Path(a.json).write_text(json.dumps({"n": a.n, "repeat": a.repeat, "rows": rows}, indent=1))
+        Path(a.json).write_text(json.dumps({"n": a.n, "meta": meta, "rows": result}, indent=1))
     for f in work.iterdir():
         f.unlink()
     work.rmdir()
     if not a.keep:
         data.unlink()
-    return rows
+    return result
 
 
-def table(rows: list[dict], n: int) -> str:
+def _commit() -> str:
+    proc = subprocess.run(
+        ["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True, text=True
+    )
+    return proc.stdout.strip() or "unknown"
+
+
+def replace_section(path: Path, key: str, text: str) -> None:
+    """Put ``text`` between ``<!-- key: start -->`` and ``<!-- key: end -->`` in ``path`` (the
+    markers are appended at the end the first time)."""
+    start, end = f"<!-- {key}: start -->", f"<!-- {key}: end -->"
+    doc = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{start}\n{text}\n{end}"
+    if start in doc and end in doc:
+        doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end) :]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    tmp.replace(path)
+
+
+def table(rows: list[dict], n: int, meta: dict | None = None) -> str:
     mib = 2**20
-    lines = [
-        f"N = {n:,} transactions ({max(1, n // 10):,} customers)",
-        "",
-        "| tool | median s | runs | peak RSS MiB | RSS before input MiB | input MiB | mem ratio "
-        "| checked equal |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+    meds = {r["tool"]: statistics.median(r["times"]) for r in rows if r.get("times")}
+    hand = [t for t in HAND if t in meds]
+    fastest = min(hand, key=meds.get) if hand else min(meds, key=meds.get, default=None)
+    lines = [f"N = {n:,} transactions ({max(1, n // 10):,} customers)", ""]
+    if meta:
+        lines += [
+            f"{meta['date']}, commit `{meta['commit']}`; {meta['machine']}; load average "
+            f"{meta['load']}. `{meta['command']}`: {meta['rounds']} interleaved rounds, every "
+            "tool once per round in a fresh process (order rotated), median of the rounds; "
+            f"ratios to the fastest hand-written query of this run (`{fastest}`).",
+            "",
+        ]
+    lines += [
+        "| tool | median s | ratio to fastest | rounds | min–max s | peak RSS MiB "
+        "| RSS before input MiB | input MiB | mem ratio | checked equal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         if not r.get("times"):
             error = str(r.get("error")).strip().splitlines()[0]
-            lines.append(f"| {r['tool']} | — | 0 | | | | | does not run: `{error}` |")
+            lines.append(f"| {r['tool']} | — | | 0 | | | | | | does not run: `{error}` |")
             continue
-        med = statistics.median(r["times"])
+        med = meds[r["tool"]]
         ratio = (r["peak_rss"] - r["rss_before_input"]) / r["input_bytes"]
         lines.append(
-            f"| {r['tool']} | {med:.2f} | {len(r['times'])} | {r['peak_rss'] / mib:,.0f} "
+            f"| {r['tool']} | {med:.2f} | {med / meds[fastest]:.2f}× | {len(r['times'])} "
+            f"| {min(r['times']):.2f}–{max(r['times']):.2f} | {r['peak_rss'] / mib:,.0f} "
             f"| {r['rss_before_input'] / mib:,.0f} | {r['input_bytes'] / mib:,.0f} | {ratio:.2f} "
             f"| {r.get('checked', '')} |"
         )

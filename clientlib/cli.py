@@ -436,7 +436,6 @@ def segment(
     Example: clientlib segment --dataset workshop --framework lifecycle,rfm --lang ru -o seg.csv
     """
     from clientlib.files import check_output, write_csv
-    from clientlib.segment import segment as run_segment
     from clientlib.segment import summary
 
     # Every option is checked before any input is read.
@@ -448,6 +447,9 @@ def segment(
     params = _params(param)
     if params:
         _check_params(params, wanted, rules)
+    from clientlib.segment import resolve
+
+    fws, notes = resolve(wanted, rules, params or None, lang)  # ids, replacement, params
     sources = input_paths(input, events, customers, rules)
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
@@ -457,29 +459,25 @@ def segment(
 
     facts_df = _facts(inputs).to_pandas()
     facts_expr = ibis.memtable(facts_df)
-    rule_based = [f for f in wanted if f != "kmeans"]
-    parts, skipped = [], []
-    if rule_based or rules is not None:
-        df, skipped = run_segment(
-            facts_expr, rule_based, rules=rules, params=params or None, lang=lang
-        )
-        parts.append(df)
-    if "kmeans" in wanted:
-        from clientlib.clusters import kmeans_segments
+    # One composition for every caller: the frameworks (k-means included) fitted and applied.
+    from clientlib.segment import apply
 
-        if isinstance(k_value, int):
-            buyers = int((facts_df["orders"] > 0).sum())
-            if k_value > buyers:
-                raise OptionError(
-                    f"--k {k_value}: more clusters than customers with a purchase ({buyers:,})"
-                )
-        km, _, choice = kmeans_segments(facts_df, k_value, lang=lang)
-        if choice is not None:
-            typer.echo(f"k-means: {choice.reason}", err=True)
-        parts.append(km)
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if not df.empty:
-        df = df.sort_values(["framework", "customer_id"], kind="stable").reset_index(drop=True)
+    if isinstance(k_value, int) and "kmeans" in [f.id for f in fws]:
+        buyers = int((facts_df["orders"] > 0).sum())
+        if k_value > buyers:
+            raise OptionError(
+                f"--k {k_value}: more clusters than customers with a purchase ({buyers:,})"
+            )
+    for fw in fws:
+        if fw.id == "kmeans":
+            fw.set_params(k=k_value)
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    result = apply(fws, facts_expr)
+    km = result.fitted.get("kmeans")
+    if km is not None and getattr(km, "kchoice_", None) is not None:
+        typer.echo(f"k-means: {km.kchoice_.reason}", err=True)
+    df, skipped = result.classes, result.skipped
     for message in skipped:
         typer.echo(f"skipped: {message}", err=True)
     if df.empty:
@@ -666,48 +664,64 @@ def reports_run(
             help="Run date in file names, YYYY-MM-DD (default: the file's run_date, else today).",
         ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Output folder (default: the file's output:, which is "
+                     "relative to the file)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Reports rendered at once (default: the "
+                     "usable cores)."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=1, help="Seconds each report may run before it is "
+                     "stopped (default: the file's timeout:, else 1800)."),
+    ] = None,
     skip_existing: Annotated[
         bool,
         typer.Option("--skip-existing", help="Keep reports whose HTML exists (finish a batch)."),
+    ] = False,
+    compare_to: Annotated[
+        Path | None,
+        typer.Option("--compare-to", help="Earlier .classes.parquet snapshot or batch folder to "
+                     "compare with (default: the latest earlier run in the output folder)."),
+    ] = None,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Write JSON lines (one per report) instead of text.")
     ] = False,
     kernel: Annotated[str | None, typer.Option("--kernel", help="Jupyter kernel.")] = None,
     options: Any = None,
 ) -> None:
     """Render every report of a batch file; write index.html and manifest.json beside them.
 
-    A failing report does not stop the others; the exit code is 1 when any failed. The reader
+    Reports run in parallel, each in its own kernel with a timeout; a failing or hanging
+    report does not stop the others. One line per report (status, seconds, path). The reader
     options (those of `clientlib segment`) apply to every report of the batch.
 
-    A second batch on the same folder stops at once (lock file .clientlib-reports.lock).
+    Exit codes: 0 every report rendered or kept; 1 some report failed or timed out;
+    2 bad config or arguments, or another batch holds the folder (.clientlib-reports.lock).
 
-    Example: clientlib reports run examples/reports.yml --date 2025-01-06
+    Example: clientlib reports run examples/reports.yml --date 2025-01-06 --jobs 2
     """
-    import inspect
-
-    from clientlib.options import InputOptions
     from clientlib.reports.batch import run_batch
 
-    extra: dict[str, Any] = {}
-    if options is not None and options != InputOptions():
-        if "input_options" not in inspect.signature(run_batch).parameters:
-            raise OptionError(
-                "reader options on `reports run` need the batch runner's support; put them in "
-                "the batch file's parameters for now"
-            )
-        extra["input_options"] = options
+    def as_json(event: dict[str, Any]) -> None:
+        typer.echo(json.dumps(event, ensure_ascii=False, default=str))
+
     result = run_batch(
-        config,
-        run_date=date,
-        skip_existing=skip_existing,
-        kernel=kernel,
-        progress=typer.echo,
-        **extra,
+        config, run_date=date, skip_existing=skip_existing, kernel=kernel, output=output,
+        jobs=jobs, timeout=timeout, compare_to=compare_to, input_options=options,
+        progress=None if log_json else typer.echo, events=as_json if log_json else None,
     )
     failed = result.failed
-    done = len(result.entries) - len(failed)
-    typer.echo(f"{done} of {len(result.entries)} reports ready; index: {result.index}")
+    if not log_json:
+        done = len(result.entries) - len(failed)
+        typer.echo(f"{done} of {len(result.entries)} reports ready; index: {result.index}")
     if failed:
-        typer.echo(f"failed: {', '.join(e.name for e in failed)}", err=True)
+        if not log_json:
+            typer.echo(f"failed: {', '.join(e.name for e in failed)}", err=True)
         raise typer.Exit(1)
 
 
@@ -723,6 +737,23 @@ def _global(
     """Classify customers by business rules, RFM and k-means, and render reports."""
     global _DEBUG
     _DEBUG = debug
+
+
+@app.command()
+def schema(
+    what: Annotated[str, typer.Argument(help="rulebook or batch.")],
+) -> None:
+    """Print the JSON Schema of a rulebook file or a batch config, for editors.
+
+    Example: clientlib schema rulebook > rulebook.schema.json
+    """
+    if what == "rulebook":
+        from clientlib.frameworks.rulebook import json_schema
+    elif what == "batch":
+        from clientlib.reports.batch import batch_schema as json_schema
+    else:
+        raise OptionError(f"schema: give rulebook or batch, not {what[:20]!r}")
+    typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
 
 
 def main() -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "export",
     "data_dir",
     "load_cdnow",
+    "load_cdnow_sample",
     "workshop",
     "workshop_customers_for",
     "CDNOW_MAPPING",
@@ -173,6 +174,39 @@ def load_cdnow() -> pd.DataFrame:
             names=["customer_id", "date", "cds", "amount"],
             dtype={"customer_id": "str", "date": "str", "cds": "int64", "amount": "float64"},
         )
+    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d").astype("datetime64[us]")
+    return df
+
+
+def load_cdnow_sample() -> pd.DataFrame:
+    """Read the vendored CDNOW 1/10 sample (2,357 customers), the data of the BG/NBD papers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``customer_id`` (str, the sample's id ``"0001"``..``"2357"``), ``master_id`` (str,
+        the id in the master file), ``date`` (datetime64), ``cds`` (int64), ``amount`` (float64),
+        in file order; :data:`CDNOW_MAPPING` gives the roles.
+
+    Examples
+    --------
+    >>> from clientlib.datasets import load_cdnow_sample
+    >>> df = load_cdnow_sample()
+    >>> len(df), df["customer_id"].nunique(), round(float(df["amount"].sum()), 2)
+    (6919, 2357, 244091.94)
+    """
+    path = data_dir().joinpath("cdnow_sample", "CDNOW_sample.txt.gz")
+    with path.open("rb") as raw, gzip.open(raw, "rt", newline="") as fh:
+        # No header: master id, sample id, YYYYMMDD, CDs, dollars; ids keep leading zeros.
+        df = pd.read_csv(
+            fh,
+            sep=r"\s+",
+            header=None,
+            names=["master_id", "customer_id", "date", "cds", "amount"],
+            dtype={"master_id": "str", "customer_id": "str", "date": "str", "cds": "int64",
+                   "amount": "float64"},
+        )  # fmt: skip
+    df = df[["customer_id", "master_id", "date", "cds", "amount"]]
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d").astype("datetime64[us]")
     return df
 

@@ -42,10 +42,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from clientlib.clusters import RFM_FEATURES, KChoice, _feature_matrix, profile
+from clientlib.clusters import RFM_FEATURES, KChoice, _feature_matrix, profile, scaled_features
 from clientlib.compare import Agreement
 from clientlib.messages import LANGS, catalog, number, percent, text
 
@@ -365,7 +364,7 @@ def cluster_scatter(
     labels = np.asarray(labels)
     if len(labels) != len(A):
         raise ValueError(f"labels has {len(labels)} entries, X has {len(A)} rows.")
-    Z = StandardScaler().fit_transform(np.log1p(A) if log else A)
+    Z = scaled_features(A, log=log)
     n_comp = min(2, Z.shape[1])
     pca = PCA(n_components=n_comp, random_state=0).fit(Z)
     P = pca.transform(Z)
@@ -982,3 +981,125 @@ def flows_area(
     _style(ax)
     _fit(ax)
     return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# ---- BTYD (clientlib.btyd: BG/NBD calibration/holdout, P(alive) curves)
+# ---------------------------------------------------------------------------------------------
+
+
+def _btyd_unit(model: Any, lang: str) -> str:
+    from clientlib.messages import text
+
+    return text(f"btyd.unit_{model.time_unit}", lang)
+
+
+def calibration_holdout_plot(
+    summary: pd.DataFrame,
+    model: Any,
+    ax: Axes | None = None,
+    *,
+    max_frequency: int = 7,
+    lang: str = "en",
+) -> Axes:
+    """Mean holdout purchases by calibration purchases: actual vs the BG/NBD prediction.
+
+    The classic check of Fader, Hardie & Lee (2005a, Figure 5): customers are grouped by their
+    repeat purchases in the calibration period (the last group is ``max_frequency`` and more);
+    for each group the mean of the purchases they actually made in the holdout period is drawn
+    beside the mean the model expected from their calibration history.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`clientlib.btyd.calibration_summary` with ``holdout_end`` (``frequency``,
+        ``recency``, ``T``, ``frequency_holdout``, ``duration_holdout``), in the model's unit.
+    model : clientlib.btyd.BetaGeoModel
+        Fitted on the calibration columns.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from clientlib.btyd import BetaGeoModel
+    >>> s = pd.DataFrame({"frequency": [0, 1, 2, 0, 3], "recency": [0, 5, 20, 0, 30],
+    ...     "T": [30, 30, 35, 20, 40], "frequency_holdout": [0, 1, 2, 0, 1],
+    ...     "duration_holdout": 39.0})
+    >>> m = BetaGeoModel(time_unit="weeks").fit(s.frequency, s.recency, s["T"])
+    >>> [line.get_label() for line in calibration_holdout_plot(s, m).get_lines()]
+    ['actual', 'predicted (BG/NBD)']
+    """
+    from clientlib.messages import text
+
+    pred = model.expected_purchases(
+        summary["duration_holdout"].to_numpy(dtype="float64"),
+        summary["frequency"], summary["recency"], summary["T"],
+    )  # fmt: skip
+    group = np.minimum(summary["frequency"].to_numpy(dtype="float64"), max_frequency)
+    df = pd.DataFrame({"g": group, "actual": summary["frequency_holdout"].to_numpy(), "pred": pred})
+    agg = df.groupby("g").agg(actual=("actual", "mean"), pred=("pred", "mean"), n=("pred", "size"))
+    ax = _axes(ax)
+    ax.plot(agg.index, agg["actual"], marker="o", color="0.2", label=text("btyd.actual", lang))
+    ax.plot(agg.index, agg["pred"], marker="s", linestyle="--", color="C0",
+            label=text("btyd.predicted", lang))  # fmt: skip
+    ticks = [f"{int(g)}" for g in agg.index]
+    if len(ticks) and agg.index[-1] == max_frequency:
+        ticks[-1] = f"{max_frequency}+"
+    ax.set_xticks(agg.index, ticks)
+    for g, row in agg.iterrows():
+        ax.annotate(f"{int(row['n']):,}", (g, 0), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7, color="0.5")  # fmt: skip
+    ax.set_title(text("btyd.holdout_title", lang))
+    ax.set_xlabel(text("btyd.holdout_x", lang))
+    ax.set_ylabel(text("btyd.holdout_y", lang))
+    ax.legend(frameon=False)
+    _style(ax)
+    return ax
+
+
+def p_alive_curves(
+    model: Any,
+    T: float,
+    ax: Axes | None = None,
+    *,
+    frequencies: Sequence[float] = (1, 2, 5, 10),
+    cycle: float | None = None,
+    lang: str = "en",
+) -> Axes:
+    """P(alive) against the time since the last purchase, one curve per purchase count.
+
+    For customers of age ``T`` (in the model's unit), ``recency`` runs from ``T`` (bought just
+    now) down to 0 (no purchase since the first).  ``cycle`` draws the lifecycle rule's dormant
+    boundary (silent for longer than the purchase cycle), in the same unit, so the rule and the
+    model can be read off one picture: the rule is one vertical line for everybody, the model
+    lets frequent buyers fall faster.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> from clientlib.btyd import BetaGeoModel
+    >>> m = BetaGeoModel(time_unit="weeks")
+    >>> m.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    >>> len(p_alive_curves(m, 39, cycle=10).get_lines())
+    5
+    """
+    from clientlib.messages import text
+
+    unit = _btyd_unit(model, lang)
+    since = np.linspace(0, T, 200)
+    ax = _axes(ax)
+    for k, x in enumerate(frequencies):
+        p = model.p_alive(np.full(since.size, float(x)), T - since, np.full(since.size, float(T)))
+        ax.plot(since, p, color=f"C{k}", label=text("btyd.frequency_curve", lang, x=x))
+    if cycle is not None:
+        ax.axvline(cycle, color="0.3", linestyle=":",
+                   label=text("btyd.cycle_line", lang, cycle=cycle, unit=unit))  # fmt: skip
+    ax.set_ylim(0, 1.02)
+    ax.set_title(text("btyd.p_alive_title", lang, T=T, unit=unit))
+    ax.set_xlabel(text("btyd.p_alive_x", lang, unit=unit))
+    ax.set_ylabel(text("btyd.p_alive_y", lang))
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    return ax
+
+
+__all__ += ["calibration_holdout_plot", "p_alive_curves"]

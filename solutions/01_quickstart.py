@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/01_quickstart.ipynb.
+"""Solutions to the exercises of lesson notebooks/src/01_quickstart.py.
 
 Run from the repo top: python solutions/01_quickstart.py
 """
@@ -22,3 +22,13 @@ exercises.check("quickstart_fans", answer, facts=facts, lang=lang)
 ladder = segments[segments["framework"] == "ladder"]
 answer = ladder["class"].value_counts().idxmax()
 exercises.check("quickstart_top_rung", answer, facts=facts, lang=lang)
+
+# Exercise 4 (open): one class, one action, one owner, one number (a model answer; see README)
+dormant = int((life["class"] == "dormant").sum())
+answer = (
+    f"Dormant lifecycle customers: {dormant} of {len(life)}. This month the CRM manager sends "
+    "each of them a personal reminder with the product they bought most, and the call centre "
+    "phones the ones who spent the most. Next month we count the dormant class again: it should "
+    "shrink by a tenth, and the woken-up customers should show up as novices or fans."
+)
+exercises.check("quickstart_first_action", answer, lang=lang)

@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/02_lifecycle.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/02_lifecycle.py."""
 
 from _data import cu, ev, facts, lang, tx
 
@@ -19,3 +19,16 @@ snaps = timeline.snapshots(tx, ev, cu, framework="lifecycle", freq="MS")
 new = timeline.new_in_class(snaps, ["fan"])
 answer = new.loc[new["customers"].idxmax(), "period_end"].strftime("%Y-%m")
 exercises.check("lifecycle_fan_month", answer, snaps=snaps, lang=lang)
+
+# Exercise 4 (open): a wake-up plan (a model answer; see README for the rubric)
+life = frameworks.classify(facts, "lifecycle").to_pandas().merge(
+    facts.to_pandas()[["customer_id", "orders", "total_spend"]], on="customer_id")
+sleeping = life[(life["class"] == "dormant") & (life["orders"] >= 3)]
+answer = (
+    f"{len(sleeping)} dormant former fans brought {sleeping['total_spend'].sum():,.0f} in total. "
+    "First the top tenth by past spend get a call from their former manager, the rest an e-mail "
+    "with their usual products and a limited offer worth at most a tenth of their average order. "
+    "Success: the share of them buying again within one purchase cycle. Returnees are not sent "
+    "coupons: someone senior calls them about the complaint first."
+)
+exercises.check("lifecycle_wakeup_plan", answer, lang=lang)

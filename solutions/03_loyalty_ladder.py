@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/03_loyalty_ladder.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/03_loyalty_ladder.py."""
 
 from _data import facts, lang
 
@@ -20,3 +20,16 @@ exercises.check("ladder_regular_min3", answer, facts=facts, lang=lang)
 # Exercise 3: the rung reached with the lowest conversion
 answer = conv["conversion"].idxmin()
 exercises.check("ladder_weakest_step", answer, facts=facts, lang=lang)
+
+# Exercise 4 (open): one rung up (a model answer; see README for the rubric)
+steps = conv["conversion"].dropna()
+weak = steps.idxmin()
+below = conv.index[list(conv.index).index(weak) - 1]
+answer = (
+    f"The weakest step is {weak}: only {steps.min():.0%} of the {conv.loc[below, 'reached']} "
+    f"customers who reached {below} got there. They are buyers who have bought and trusted us "
+    "once but were never asked for anything more. Technique: after the second order the manager "
+    "asks for a recommendation with a small thank-you for both sides. Target for next quarter: "
+    f"{min(steps.min() + 0.05, 1):.0%}, checked on the quarterly shares."
+)
+exercises.check("ladder_step_plan", answer, lang=lang)

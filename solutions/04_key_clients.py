@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebooks/04_key_clients.ipynb."""
+"""Solutions to the exercises of lesson notebooks/src/04_key_clients.py."""
 
 from _data import facts, lang
 
@@ -19,3 +19,16 @@ exercises.check("key_gold_half", answer, facts=facts, lang=lang)
 tiers = frameworks.classify(facts, "value_tiers").to_pandas()
 answer = int(((tiers["class"] == "gold") & (tiers["alerts"] != "")).sum())
 exercises.check("key_gold_alerts", answer, facts=facts, lang=lang)
+
+# Exercise 4 (open): the dependence risk (a model answer; see README for the rubric)
+spend = facts.to_pandas().set_index("customer_id")["total_spend"]
+largest = spend.max() / spend.sum()
+n_gold = int((tiers["class"] == "gold").sum())
+answer = (
+    f"The largest customer brings {largest:.1%} of revenue and {n_gold} "
+    "customers make the gold tier, so losing the largest one costs that share at once. Each "
+    "manager gets a book of accounts of about the same revenue, not the same number of accounts. "
+    "We grow the silver customers closest to gold with a dedicated manager, and keep the contact "
+    "rhythm and the dossier of every gold client so none of them is neglected."
+)
+exercises.check("key_dependence_plan", answer, lang=lang)

@@ -103,13 +103,98 @@ def test_non_editable_install_finds_its_data(tmp_path):
         check=True,
     )
     code = (
-        "import clientlib.datasets as d, pathlib; "
+        "import clientlib, clientlib.datasets as d, pathlib; "
         "assert 'site' in pathlib.Path(d.__file__).parts, d.__file__; "
-        "print(len(d.load('cdnow').transactions))"
+        "print(clientlib.__version__, len(d.load('cdnow').transactions))"
     )
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "69659"
+    assert out.stdout.strip() == f"{_project_version()} 69659"
+
+
+# --- the top level: one version, a curated lazy namespace -------------------------------------
+
+HEAVY = ("pandas", "numpy", "ibis", "duckdb", "sklearn", "matplotlib", "papermill", "pyarrow")
+
+
+def _project_version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def _run(code: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_version_comes_from_pyproject():
+    import clientlib
+
+    assert clientlib.__version__ == _project_version()
+    # no second copy of the number in the package
+    init = (ROOT / "clientlib" / "__init__.py").read_text()
+    assert not re.search(r"^__version__\s*=", init, re.M)
+
+
+def test_import_clientlib_loads_no_heavy_library():
+    code = (
+        "import sys, clientlib; clientlib.__version__; dir(clientlib); "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    assert _run(code) == "[]"
+
+
+def test_top_level_names_are_the_modules_objects():
+    import clientlib
+    from clientlib import clusters, compare, datasets, features, frameworks, io, pipeline, segment
+
+    expected = {
+        "read_transactions": io.read_transactions,
+        "read_events": io.read_events,
+        "read_customers": io.read_customers,
+        "read_inputs": io.read_inputs,
+        "customer_facts": features.customer_facts,
+        "rfm_summary": features.rfm_summary,
+        "segment": segment,
+        "run_study": pipeline.run_study,
+        "load_framework": frameworks.load,
+        "compare": compare,
+        "agreement_matrix": compare.agreement_matrix,
+        "CustomerClusters": clusters.CustomerClusters,
+        "choose_k": clusters.choose_k,
+        "datasets": datasets,
+    }
+    assert set(clientlib.__all__) == {*expected, "__version__"} == {*clientlib._LAZY, "__version__"}
+    assert set(clientlib.__all__) <= set(dir(clientlib))
+    for name, obj in expected.items():
+        assert getattr(clientlib, name) is obj, name
+    try:
+        clientlib.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")
+
+
+def test_segment_and_compare_are_callable_whatever_the_import_order():
+    # `import clientlib.segment` first binds the submodule through the import system, not
+    # through the lazy look-up: it must still be callable as the function.
+    code = """
+import clientlib.segment, clientlib.compare, clientlib
+ds = clientlib.datasets.load("workshop", n_customers=200, seed=3)
+facts = clientlib.customer_facts(clientlib.read_transactions(ds.transactions, ds.mapping))
+a, _ = clientlib.segment(facts, ["rfm_simple"])
+b, _ = clientlib.segment.segment(facts, ["rfm_simple"])
+assert a.equals(b)
+x = a.set_index("customer_id")["class"]
+print(clientlib.compare(x, x).ari == clientlib.compare.compare(x, x).ari == 1.0)
+"""
+    assert _run(code) == "True"

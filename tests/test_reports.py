@@ -1,13 +1,12 @@
 """The report template, its HTML export, the batch runner, its lock and its file names.
 
-End-to-end tests run the template with papermill on a small workshop shop (three kernel
-runs in all: an English report, and a batch with a Russian report and a failing one).
+End-to-end tests run the template with papermill on a small workshop shop (one English
+report here; batches, their lock, manifest and index are in tests/test_batch.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -20,11 +19,10 @@ import pandas as pd
 import pytest
 
 from clientlib.files import inside
-from clientlib.reports import batch as batch_mod
 from clientlib.reports.batch import load_config, output_stem, run_batch
 from clientlib.reports.execute import clean_notebook
 from clientlib.reports.export import network_references, to_html
-from clientlib.reports.lock import LOCK_NAME, BatchLock, LockedError
+from clientlib.reports.lock import BatchLock
 from clientlib.reports.parameters import coerce, parse_pairs, template_parameters
 from clientlib.reports.render import render_report
 from clientlib.reports.summary import k_sentence, summary_points
@@ -234,35 +232,11 @@ def test_file_names_follow_the_dates_and_stay_inside(tmp_path):
         inside(tmp_path, "../x.html")
     cfg = load_config(_config(tmp_path, "output: out\nrun_date: 2024-12-31\nreports:\n  a:\n"))
     assert str(cfg.run_date) == "2024-12-31" and cfg.output == tmp_path / "out"
-    for bad, msg in [("reports: {a: {}}\n", "'output'"), ("output: o\n", "'reports'"),
-                     ("output: o\nreport: {}\n", "unknown key"), ("output: o\nreports: [a]\n",
-                                                                 "'reports'")]:
+    for bad, msg in [("reports: {a: {}}\n", "--output DIR"), ("output: o\n", "reports"),
+                     ("output: o\nreport: {}\n", "report: unknown field"),
+                     ("output: o\nreports: [a]\n", "reports")]:
         with pytest.raises(ClientlibError, match=msg):
             load_config(_config(tmp_path, bad))
-
-
-def test_lock_contention_and_stale_lock(tmp_path):
-    notes: list[str] = []
-    with BatchLock(tmp_path) as held:
-        info = held.read()
-        assert info["pid"] == os.getpid()
-        with pytest.raises(LockedError, match=f"pid {os.getpid()}.*delete"):
-            BatchLock(tmp_path).acquire()
-    assert not (tmp_path / LOCK_NAME).exists()
-    # a lock left by a process that has ended is taken over
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    import socket
-
-    (tmp_path / LOCK_NAME).write_text(json.dumps(
-        {"pid": dead.pid, "host": socket.gethostname(), "started": "2025-01-01T00:00:00"}))
-    with BatchLock(tmp_path, note=notes.append) as lock:
-        assert lock.read()["pid"] == os.getpid()
-    assert notes and "stale" in notes[0]
-    # a lock from another host is respected
-    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 1, "host": "elsewhere", "started": "-"}))
-    with pytest.raises(LockedError, match="elsewhere"):
-        BatchLock(tmp_path).acquire()
 
 
 def test_second_batch_on_a_locked_folder_exits_with_a_message(tmp_path):
@@ -273,28 +247,6 @@ def test_second_batch_on_a_locked_folder_exits_with_a_message(tmp_path):
     assert "another report batch is writing to" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not list((tmp_path / "out").glob("a_*"))
-
-
-def test_skip_existing_keeps_finished_reports(tmp_path, monkeypatch):
-    cfg = _config(tmp_path, "output: out\nrun_date: 2025-01-06\nreports:\n  a: {}\n  b: {}\n")
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "a_2025-01-06.html").write_text("GOOD")
-    (out / ".b_2025-01-06.html.x1y2.html.part").write_text("half a report from a killed run")
-    rendered = []
-
-    def fake_render(params, html_path, **kwargs):
-        rendered.append(Path(html_path).name)
-        Path(html_path).write_text("NEW")
-
-    monkeypatch.setattr(batch_mod, "render_report", fake_render)
-    lines: list[str] = []
-    result = run_batch(cfg, skip_existing=True, progress=lines.append)
-    assert rendered == ["b_2025-01-06.html"]
-    assert [e.status for e in result.entries] == ["kept", "ok"]
-    assert (out / "a_2025-01-06.html").read_text() == "GOOD"
-    assert not list(out.glob(".*")), "temporary files of the killed run are removed"
-    assert len(lines) == 2 and " kept " in lines[0] and re.search(r"\d+\.\d s", lines[1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,67 +277,6 @@ def test_report_renders_in_english(english_report):
     assert "start_time" not in nb.metadata["papermill"]
     assert not list(result.html.parent.glob(".*"))  # no temporary files left
     assert oct(result.html.stat().st_mode & 0o044) == oct(0o044)  # readable like any file
-
-
-@pytest.fixture(scope="module")
-def batch_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("batch")
-    cfg = _config(folder, f"""
-output: out
-run_date: 2025-01-06
-defaults: {json.dumps(SMALL)}
-reports:
-  shop_ru: {{lang: ru, k: 3}}
-  broken: {{column_map: "customer_id=<b>NoSuchColumn</b>"}}
-""")
-    out = folder / "out"
-    out.mkdir()
-    (out / "broken_2025-01-06.html").write_text("EARLIER GOOD REPORT")
-    proc = _cli("reports", "run", str(cfg), cwd=folder)
-    return folder, out, proc
-
-
-def test_batch_renders_the_good_report_in_russian(batch_run):
-    _folder, out, proc = batch_run
-    page = (out / "shop_ru_2025-01-06.html").read_text(encoding="utf-8")
-    for key in ("summary", "quality", "frameworks", "rfm", "profiles", "agreement", "flows"):
-        assert f">{t('ru', key)}<" in page, key
-    assert "Главные выводы" in page and "Дао клиента" in page
-    assert '<html lang="ru"' in page
-    assert (out / "shop_ru_2025-01-06.ipynb").exists()
-    assert re.search(r"\[1/2\] shop_ru\s+ok\s+\d+\.\d s", proc.stdout), proc.stdout
-
-
-def test_batch_failure_keeps_notebook_and_exits_non_zero(batch_run):
-    _folder, out, proc = batch_run
-    assert proc.returncode == 1, proc.stderr
-    assert re.search(r"\[2/2\] broken\s+failed", proc.stdout)
-    assert "failed: broken" in proc.stderr
-    failed_nb = out / "broken_2025-01-06.failed.ipynb"
-    nb = nbformat.read(failed_nb, as_version=4)
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert errors and errors[0].ename == "MissingColumnsError"
-    assert (out / "broken_2025-01-06.html").read_text() == "EARLIER GOOD REPORT"
-    assert not (out / "broken_2025-01-06.ipynb").exists()
-    assert not (out / LOCK_NAME).exists()
-
-
-def test_batch_index_and_manifest(batch_run):
-    _folder, out, _proc = batch_run
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["run_date"] == "2025-01-06" and manifest["status"] == "failed"
-    by_name = {r["name"]: r for r in manifest["reports"]}
-    assert by_name["shop_ru"]["status"] == "ok" and by_name["shop_ru"]["seconds"] > 0
-    assert by_name["shop_ru"]["html"] == "shop_ru_2025-01-06.html"
-    assert by_name["broken"]["status"] == "failed"
-    assert by_name["broken"]["notebook"] == "broken_2025-01-06.failed.ipynb"
-    assert "MissingColumnsError" in by_name["broken"]["error"]
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<a href="shop_ru_2025-01-06.html">shop_ru</a>' in index
-    assert '<a href="broken_2025-01-06.failed.ipynb">notebook</a>' in index
-    assert "&lt;b&gt;NoSuchColumn&lt;/b&gt;" in index and "<b>NoSuchColumn" not in index
-    assert 'class="failed">failed<' in index and 'class="ok">ok<' in index
-    assert network_references(index) == []
 
 
 def test_a_failing_report_leaves_no_html_and_keeps_its_notebook(tmp_path):
@@ -421,52 +312,3 @@ def test_cli_report_refuses_bad_input_before_running(tmp_path):
     assert "Traceback" not in proc.stderr and not (tmp_path / "r.html").exists()
     proc = _cli("report", "-p", "colour=red", "-o", "r.html", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown report parameter colour" in proc.stderr
-
-
-_FAKE_BATCH = """
-import sys, time
-from pathlib import Path
-from clientlib.files import atomic_path
-from clientlib.reports import batch
-
-def fake_render(params, out, **kwargs):
-    if params.get("slow") and sys.argv[2] == "hang":
-        time.sleep(60)
-    with atomic_path(out) as tmp:
-        tmp.write_text("REPORT " + Path(out).name)
-
-batch.render_report = fake_render
-result = batch.run_batch(sys.argv[1], skip_existing=True, progress=print)
-"""
-
-
-def test_a_killed_batch_keeps_finished_reports_and_a_rerun_completes_it(tmp_path):
-    import signal
-
-    cfg = _config(tmp_path, "output: out\nrun_date: 2025-01-06\nreports:\n"
-                            "  a: {}\n  b: {slow: 1}\n  c: {}\n")
-    script = tmp_path / "fake.py"
-    script.write_text(_FAKE_BATCH)
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, str(script), str(cfg), "hang"], cwd=tmp_path,
-                            stdout=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while not (out / "a_2025-01-06.html").exists() and time.time() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)  # a's index update is written right after its HTML
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert (out / "a_2025-01-06.html").read_text() == "REPORT a_2025-01-06.html"
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "running"
-    assert [r["status"] for r in manifest["reports"]] == ["ok", "pending", "pending"]
-    assert (out / LOCK_NAME).exists()  # left behind by the killed process
-    # the rerun takes over the stale lock, keeps a, and renders the rest
-    done = subprocess.run([sys.executable, str(script), str(cfg), "finish"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "stale lock" in done.stdout
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "ok"
-    assert [r["status"] for r in manifest["reports"]] == ["kept", "ok", "ok"]
-    assert not (out / LOCK_NAME).exists()

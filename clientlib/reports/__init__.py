@@ -3,8 +3,10 @@
 Modules, one job each: :mod:`~clientlib.reports.parameters` (the template's parameters and
 their types), :mod:`~clientlib.reports.execute` (papermill run, kernel choice, clean-up of the
 saved notebook), :mod:`~clientlib.reports.export` (self-contained HTML without code),
-:mod:`~clientlib.reports.render` (one report, written atomically), :mod:`~clientlib.reports.batch`
-and :mod:`~clientlib.reports.lock` (scheduled batches with an index page), and the
+:mod:`~clientlib.reports.render` (one report, written atomically), :mod:`~clientlib.reports.batch`,
+:mod:`~clientlib.reports.worker` and :mod:`~clientlib.reports.lock` (scheduled batches, one process
+per report), :mod:`~clientlib.reports.manifest` and :mod:`~clientlib.reports.index` (what a batch
+did), :mod:`~clientlib.reports.changes` (what changed since the previous run), and the
 notebook side: :mod:`~clientlib.reports.data`, :mod:`~clientlib.reports.views`,
 :mod:`~clientlib.reports.summary`, :mod:`~clientlib.reports.text`, :mod:`~clientlib.reports.html`.
 """

@@ -1,58 +1,197 @@
 """Scheduled batches: a YAML file of named reports -> one folder with an index and a manifest.
 
-Each report is rendered by :func:`clientlib.reports.render.render_report` into
+A batch renders every report of its config into the output folder, ``--jobs`` at a time, each
+in its own process and Jupyter kernel with a per-report timeout (see :mod:`.worker`): a report
+that fails or hangs is recorded and killed, the others go on. Files are named
 ``{name}_{date}.html`` (``date`` is the report's ``analysis_date`` when it sets one, else the
-batch's run date), with its executed notebook beside it. After every report the folder's
-``index.html`` (links and statuses) and ``manifest.json`` are rewritten atomically, so a batch
-killed midway leaves every finished report, a truthful index, and reports still ``pending``;
-running the same command again redoes the batch (``--skip-existing`` keeps reports whose HTML
-is already there) and removes the killed run's temporary ``.*.part*`` files. A failing report
-does not stop the others: it keeps its executed notebook as ``{name}_{date}.failed.ipynb``
-and the batch ends with a non-zero exit code.
+batch's run date) with ``.ipynb``, ``.facts.json`` and ``.classes.parquet`` beside each. After
+every report ``manifest.json`` (:mod:`.manifest`) and ``index.html`` (:mod:`.index`) are
+rewritten atomically, so a batch killed midway leaves every finished report and a truthful
+manifest; ``--skip-existing`` then keeps the reports whose HTML is there, with their earlier
+manifest entries. Only the exact temporary names the batch's own files are written through
+(:func:`~clientlib.reports.render.temporary_pattern`) are ever removed from the folder.
+
+Why processes and not threads or a process pool: papermill and the kernel client are not
+meant to run side by side in one process, and a hung report must be stoppable on its own; a
+``concurrent.futures`` pool cannot kill one task without breaking the pool, a process of its
+own (in its own process group) can be killed cleanly, kernel included.
+
+Exit codes of ``clientlib reports run``: 0 every report rendered (or kept), 1 some report
+failed or timed out, 2 a bad config or argument, or the folder is locked by another batch;
+130 / 143 when stopped by Ctrl-C / SIGTERM (running reports are killed, the manifest says
+``interrupted``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import html
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from clientlib import yamlio
+from clientlib.errors import OptionError
 from clientlib.files import atomic_path, inside, safe_name
-from clientlib.reports.execute import ReportFailed
-from clientlib.reports.lock import BatchLock
-from clientlib.reports.render import failed_notebook_path, render_report
+from clientlib.messages import LANGS, check_lang
+from clientlib.options import InputOptions, option_error
+from clientlib.reports.changes import latest_snapshot
+from clientlib.reports.lock import OWNER_NAME, BatchLock
+from clientlib.reports.manifest import (
+    MANIFEST_SCHEMA,
+    MANIFEST_VERSION,
+    Entry,
+    file_digest,
+    library_versions,
+    read_manifest,
+    utc_now,
+)
+from clientlib.reports.parameters import (
+    PATH_PARAMETERS,
+    coerce,
+    option_parameters,
+    template_parameters,
+)
+from clientlib.reports.render import (
+    facts_path,
+    failed_notebook_path,
+    output_files,
+    snapshot_path,
+    temporary_pattern,
+)
 from clientlib.schema import ClientlibError
 
-__all__ = ["BatchConfig", "BatchResult", "Entry", "load_config", "output_stem", "run_batch"]
+__all__ = [
+    "BatchConfig",
+    "BatchResult",
+    "batch_schema",
+    "default_jobs",
+    "load_config",
+    "output_stem",
+    "run_batch",
+]
 
-_TOP_KEYS = {"output", "run_date", "defaults", "reports", "kernel", "timeout"}
+#: Seconds a report may run (kernel start to HTML) unless the config or --timeout says otherwise.
+DEFAULT_TIMEOUT = 1800.0
+_INPUT_OPTIONS = tuple(InputOptions.model_fields)
+
+
+def default_jobs() -> int:
+    """Reports rendered at once by default: the cores this process may use.
+
+    Examples
+    --------
+    >>> default_jobs() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the config model
+
+
+@cache
+def _entry_model() -> type[BaseModel]:
+    """Pydantic model of one report entry: the template's parameters, input options, timeout."""
+    fields: dict[str, Any] = {}
+    for name, spec in template_parameters().items():
+        kind = str(spec.get("inferred_type_name", "str")).replace(" ", "")
+        help_text = str(spec.get("help") or "")
+        if kind == "int":
+            fields[name] = (int | None, Field(None, description=help_text))
+        elif kind.startswith("Union[") and "int" in kind:
+            fields[name] = (int | str | None, Field(None, description=help_text))
+        else:  # text parameters also take dates, lists and mappings (see parameters.coerce)
+            fields[name] = (Any, Field(None, description=help_text))
+    for name in _INPUT_OPTIONS:
+        info = InputOptions.model_fields[name]
+        fields.setdefault(name, (Any, Field(None, description=f"input option ({info.annotation})")))
+    fields["timeout"] = (float | None, Field(None, gt=0, description=(
+        "seconds this report may run, kernel start to HTML; it is stopped and marked "
+        "'timeout' after that")))
+    return create_model("ReportEntry", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@cache
+def _file_model() -> type[BaseModel]:
+    entry = _entry_model()
+    return create_model(
+        "BatchFile",
+        __config__=ConfigDict(extra="forbid", title="clientlib batch config"),
+        output=(str | None, Field(None, description="output folder, relative to this file "
+                                  "(or --output DIR)")),
+        run_date=(dt.date | None, Field(None, description="date in file names of reports "
+                                        "without analysis_date (default today, or --date)")),
+        lang=(str, Field("en", description=f"language of the index page: {', '.join(LANGS)}")),
+        jobs=(int | None, Field(None, ge=1, description="reports rendered at once "
+                                "(default: usable cores, or --jobs)")),
+        timeout=(float | None, Field(None, gt=0, description="seconds each report may run "
+                                     f"(default {DEFAULT_TIMEOUT:.0f}, or --timeout)")),
+        kernel=(str | None, Field(None, description="Jupyter kernel (default clientlib, "
+                                  "else python3)")),
+        defaults=(entry | None, Field(None, description="parameters every report starts from")),
+        reports=(dict[str, entry | None], Field(..., min_length=1,
+                                                description="report name -> parameters")),
+    )
+
+
+def batch_schema() -> dict[str, Any]:
+    """JSON Schema of the batch config (for ``clientlib schema batch`` and editors).
+
+    Examples
+    --------
+    >>> s = batch_schema()
+    >>> s["required"], s["additionalProperties"]
+    (['reports'], False)
+    >>> "n_customers" in s["$defs"]["ReportEntry"]["properties"]
+    True
+    """
+    return _file_model().model_json_schema()
 
 
 @dataclass
 class BatchConfig:
-    """A parsed batch file.
+    """A checked batch file.
 
     Attributes
     ----------
     output : Path
-        Output folder (relative paths are taken from the config file's folder).
+        Output folder (a relative ``output:`` starts at the config file's folder).
     run_date : datetime.date
-        Date used in file names of reports without an ``analysis_date``.
+        Date in the file names of reports without an ``analysis_date``.
     reports : dict of str to dict
         Report name -> template parameters (``defaults`` merged in), in file order.
     base_dir : Path
-        The config file's folder: relative ``input`` / ``events`` / ``customers`` paths start here.
+        The config file's folder: relative ``input`` / ``events`` / ``customers`` start here.
     kernel : str or None
-    timeout : float or None
-        Seconds allowed per notebook cell.
+    timeout : float
+        Seconds each report may run.
+    timeouts : dict of str to float
+        Per-report timeouts set in the file.
+    lang : str
+        Language of the index page.
+    jobs : int or None
+    source : str
+        The config file's name (shown on the index page).
+    path : Path or None
+        The config file.
     """
 
     output: Path
@@ -60,34 +199,12 @@ class BatchConfig:
     reports: dict[str, dict[str, Any]]
     base_dir: Path
     kernel: str | None = None
-    timeout: float | None = 600
-
-
-@dataclass
-class Entry:
-    """One report of a batch, as listed in the index and the manifest."""
-
-    name: str
-    status: str  # pending, ok, kept (skipped, HTML already there), failed
-    html: str
-    notebook: str
-    seconds: float | None = None
-    parameters: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
-
-
-@dataclass
-class BatchResult:
-    """What :func:`run_batch` did."""
-
-    entries: list[Entry]
-    index: Path
-    manifest: Path
-
-    @property
-    def failed(self) -> list[Entry]:
-        """Entries whose report failed."""
-        return [e for e in self.entries if e.status == "failed"]
+    timeout: float = DEFAULT_TIMEOUT
+    timeouts: dict[str, float] = field(default_factory=dict)
+    lang: str = "en"
+    jobs: int | None = None
+    source: str = "batch"
+    path: Path | None = None
 
 
 def _date(value: Any, what: str) -> dt.date:
@@ -98,7 +215,7 @@ def _date(value: Any, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ClientlibError(f"{what} must be a date YYYY-MM-DD, not {value!r}") from None
+        raise OptionError(f"{what} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _check_name(name: Any) -> str:
@@ -109,23 +226,83 @@ def _check_name(name: Any) -> str:
         clean = ""
     if clean != text:
         hint = f" (e.g. {clean!r})" if clean else ""
-        raise ClientlibError(
+        raise OptionError(
             f"report name {text!r} is not a plain file name; use letters, digits, '.', '_' "
             f"or '-'{hint}"
         )
     return text
 
 
-def load_config(path: str | Path, run_date: Any = None) -> BatchConfig:
-    """Read and check a batch file (``yaml.safe_load``).
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Line (1-based) of every mapping key, by its path: ``("reports", "weekly", "k") -> 9``."""
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                here = (*path, str(key.value))
+                lines[here] = key.start_mark.line + 1
+                walk(value, here)
+
+    walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+    return lines
+
+
+def _line_of(lines: Mapping[tuple[str, ...], int], loc: tuple[Any, ...]) -> int | None:
+    path = tuple(str(p) for p in loc)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+def _refuse(origin: str, lines: Mapping[tuple[str, ...], int], exc: ValidationError,
+            prefix: tuple[str, ...] = ()) -> OptionError:
+    # a misspelt field also makes the right one "missing": name the misspelling first
+    errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+    err = errs[0]
+    loc = (*prefix, *err.get("loc", ()))
+    line = _line_of(lines, loc)
+    where = f"{origin}, line {line}" if line else origin
+    one = option_error(ValidationError.from_exception_data(exc.title, [err]))  # type: ignore[arg-type]
+    text = str(one)
+    field_name = ".".join(str(p) for p in loc)
+    text = text.split(": ", 1)[1] if ": " in text else text
+    if err.get("type") == "extra_forbidden":
+        known = sorted(_file_model().model_fields) if len(loc) == 1 else sorted(
+            _entry_model().model_fields)
+        text = f"unknown field; allowed here: {', '.join(known)}"
+    elif err.get("type") == "missing":
+        text = "missing; name the reports to render, each with its parameters"
+    return OptionError(f"{where}: {field_name}: {text}")
+
+
+def load_config(
+    path: str | os.PathLike[str],
+    run_date: Any = None,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    timeout: float | None = None,
+) -> BatchConfig:
+    """Read and check a batch file (:func:`clientlib.yamlio.load` and a pydantic model).
+
+    Duplicate keys and unknown fields are refused with the field's name and line; report
+    parameters are checked against the template (names and types) and input options against
+    :class:`clientlib.options.InputOptions` before anything runs.
 
     Parameters
     ----------
     path : path
-        The YAML file: ``output`` (folder), optional ``run_date``, ``defaults`` (parameters
-        for every report), ``kernel``, ``timeout``, and ``reports`` (name -> parameters).
+        The YAML file: ``output``, ``run_date``, ``lang``, ``jobs``, ``timeout``, ``kernel``,
+        ``defaults`` (parameters for every report) and ``reports`` (name -> parameters); see
+        :func:`batch_schema` and ``examples/reports.yml``.
     run_date : date-like, optional
         Overrides the file's ``run_date``; default today.
+    output : path, optional
+        Overrides the file's ``output`` (a relative path starts at the current folder).
+    timeout : float, optional
+        Overrides every report's timeout.
 
     Examples
     --------
@@ -135,45 +312,88 @@ def load_config(path: str | Path, run_date: Any = None) -> BatchConfig:
     >>> cfg = load_config(p, run_date="2025-01-06")
     >>> cfg.output.name, cfg.reports, str(cfg.run_date)
     ('out', {'weekly': {'lang': 'ru'}}, '2025-01-06')
+    >>> _ = p.write_text("output: out\\nreports:\\n  weekly: {colour: red}\\n")
+    >>> load_config(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clientlib.errors.OptionError: b.yml, line 3: reports.weekly.colour: unknown field; ...
     """
     path = Path(path)
+    origin = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ClientlibError(f"batch file not found: {path}") from None
+        raise OptionError(f"batch file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise OptionError(f"{path} is not UTF-8 text") from None
+    try:
+        raw = yamlio.load(text, origin=origin)
     except yaml.YAMLError as exc:
-        raise ClientlibError(f"{path} is not valid YAML: {exc}") from None
+        raise OptionError(f"{origin} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise ClientlibError(f"{path}: expected a mapping with 'output' and 'reports'")
-    unknown = sorted(set(raw) - _TOP_KEYS)
-    if unknown:
-        raise ClientlibError(
-            f"{path}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOP_KEYS))}"
-        )
-    if not raw.get("output"):
-        raise ClientlibError(f"{path}: 'output' (the folder for the reports) is missing")
-    reports = raw.get("reports")
-    if not isinstance(reports, dict) or not reports:
-        raise ClientlibError(f"{path}: 'reports' must map report names to their parameters")
-    defaults = raw.get("defaults") or {}
-    if not isinstance(defaults, dict):
-        raise ClientlibError(f"{path}: 'defaults' must be a mapping of parameters")
+        raise OptionError(f"{origin}: expected a mapping with 'output' and 'reports'")
+    lines = _key_lines(text)
+    try:
+        model = _file_model().model_validate(raw)
+    except ValidationError as exc:
+        raise _refuse(origin, lines, exc) from None
+    spec = template_parameters()
+    defaults = dict(raw.get("defaults") or {})
     merged: dict[str, dict[str, Any]] = {}
-    for name, params in reports.items():
-        if params is not None and not isinstance(params, dict):
-            raise ClientlibError(f"{path}: parameters of report {name!r} must be a mapping")
-        merged[_check_name(name)] = {**defaults, **(params or {})}
+    timeouts: dict[str, float] = {}
+    for name, params in raw["reports"].items():
+        report = _check_name(name)
+        values = {**defaults, **(params or {})}
+        if values.get("timeout") is not None:
+            timeouts[report] = float(values["timeout"])
+        values.pop("timeout", None)
+        options = {k: v for k, v in values.items() if k in _INPUT_OPTIONS}
+        try:
+            InputOptions(**options)
+        except ValidationError as exc:
+            where = ("reports", report) if any(
+                ("reports", report, str(k)) in lines for k in options) else ("defaults",)
+            raise _refuse(origin, lines, exc, where) from None
+        unsupported = sorted(k for k in options if k not in spec)
+        if unsupported:
+            loc = ("reports", report, unsupported[0])
+            line = _line_of(lines, loc) or _line_of(lines, ("defaults", unsupported[0]))
+            raise OptionError(
+                f"{origin}, line {line}: {'.'.join(loc)}: input option the report template "
+                f"does not take yet; the template takes: {', '.join(spec)}"
+            )
+        try:
+            coerce(values, spec)
+        except ClientlibError as exc:
+            line = _line_of(lines, ("reports", report))
+            raise OptionError(f"{origin}, line {line}: reports.{report}: {exc}") from None
+        merged[report] = values
+    lang = check_lang(model.lang)  # type: ignore[attr-defined]
     base = path.resolve().parent
-    output = Path(str(raw["output"])).expanduser()
-    date = run_date if run_date is not None else raw.get("run_date")
-    timeout = raw.get("timeout", 600)
+    if output is not None:
+        out = Path(output).expanduser().resolve()
+    elif model.output:  # type: ignore[attr-defined]
+        out = Path(model.output).expanduser()  # type: ignore[attr-defined]
+        out = out if out.is_absolute() else base / out
+    else:
+        raise OptionError(f"{origin}: no output folder; set 'output:' in the file or pass "
+                          "--output DIR")
+    date = run_date if run_date is not None else model.run_date  # type: ignore[attr-defined]
+    for_all = timeout if timeout is not None else model.timeout  # type: ignore[attr-defined]
+    if timeout is not None:
+        timeouts = {}
     return BatchConfig(
-        output=output if output.is_absolute() else base / output,
+        output=out,
         run_date=_date(date, "run_date") if date is not None else dt.date.today(),
         reports=merged,
         base_dir=base,
-        kernel=raw.get("kernel"),
-        timeout=float(timeout) if timeout is not None else None,
+        kernel=model.kernel,  # type: ignore[attr-defined]
+        timeout=float(for_all) if for_all else DEFAULT_TIMEOUT,
+        timeouts=timeouts,
+        lang=lang,
+        jobs=model.jobs,  # type: ignore[attr-defined]
+        source=path.name,
+        path=path.resolve(),
     )
 
 
@@ -193,99 +413,173 @@ def output_stem(name: str, parameters: Mapping[str, Any], run_date: dt.date) -> 
 
 
 # ---------------------------------------------------------------------------------------------
-# index and manifest
-
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #ddd; vertical-align: top; }
-td.num { text-align: right; }
-.ok, .kept { color: #17612c; } .failed { color: #a11; font-weight: bold; } .pending { color: #777; }
-.error { font-family: monospace; font-size: 12px; white-space: pre-wrap; }
-"""
-
-
-def _link(folder: Path, name: str, text: str) -> str:
-    if not name or not (folder / name).exists():
-        return ""
-    return f'<a href="{html.escape(quote(name))}">{html.escape(text)}</a>'
-
-
-def index_html(folder: Path, entries: list[Entry], run_date: dt.date, source: str) -> str:
-    """The batch's index page: every report with its status, time and links (all escaped)."""
-    rows = []
-    for e in entries:
-        page = _link(folder, e.html, e.name) or html.escape(e.name)
-        nb = _link(folder, e.notebook, "notebook")
-        note = ""
-        if e.status == "failed" and (folder / e.html).exists():
-            note = " (earlier good version)"
-        secs = f"{e.seconds:.1f}" if e.seconds is not None else ""
-        params = ", ".join(f"{k}={v}" for k, v in e.parameters.items() if v not in ("", None))
-        rows.append(
-            "<tr>"
-            f"<td>{page}{html.escape(note)}</td>"
-            f'<td class="{html.escape(e.status)}">{html.escape(e.status)}</td>'
-            f'<td class="num">{secs}</td>'
-            f"<td>{nb}</td>"
-            f"<td>{html.escape(params)}</td>"
-            f'<td class="error">{html.escape(e.error)}</td>'
-            "</tr>"
-        )
-    counts = {s: sum(e.status == s for e in entries) for s in ("ok", "kept", "failed", "pending")}
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Reports {run_date.isoformat()}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>Reports {run_date.isoformat()}</h1>"
-        f"<p>Batch {html.escape(source)}: {html.escape(summary)}.</p>"
-        "<table><thead><tr><th>report</th><th>status</th><th>seconds</th><th>notebook</th>"
-        "<th>parameters</th><th>error</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></body></html>\n"
-    )
-
-
-def _write_outputs(cfg: BatchConfig, entries: list[Entry], source: str) -> tuple[Path, Path]:
-    index = inside(cfg.output, "index.html")
-    manifest = inside(cfg.output, "manifest.json")
-    state = "running" if any(e.status == "pending" for e in entries) else (
-        "failed" if any(e.status == "failed" for e in entries) else "ok"
-    )
-    data = {
-        "batch": source,
-        "run_date": cfg.run_date.isoformat(),
-        "status": state,
-        "reports": [asdict(e) for e in entries],
-    }
-    with atomic_path(manifest) as tmp:
-        tmp.write_text(
-            json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-        )
-    with atomic_path(index) as tmp:
-        tmp.write_text(index_html(cfg.output, entries, cfg.run_date, source), encoding="utf-8")
-    return index, manifest
-
-
-# ---------------------------------------------------------------------------------------------
 # the run
 
 
-def _remove_leftovers(folder: Path) -> None:
-    """Delete temporary files of a killed run (``.NAME.XXXX.part``); call holding the lock."""
-    for path in folder.glob(".*.part*"):
-        if path.is_file():
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` did."""
+
+    entries: list[Entry]
+    index: Path
+    manifest: Path
+
+    @property
+    def failed(self) -> list[Entry]:
+        """Entries whose report failed or timed out."""
+        return [e for e in self.entries if e.status in ("failed", "timeout")]
+
+
+@dataclass
+class _Job:
+    entry: Entry
+    number: int
+    timeout: float
+    compare: tuple[Path, dt.date] | None = None
+    proc: subprocess.Popen[bytes] | None = None
+    start: float = 0.0
+    folder: Path | None = None
+
+
+def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
+    found = []
+    for role in PATH_PARAMETERS:
+        value = params.get(role)
+        if not value:
+            continue
+        p = Path(str(value)).expanduser()
+        p = p if p.is_absolute() else base / p
+        if not p.is_file():
+            raise OptionError(f"{role} file not found: {p}")
+        found.append({"role": role, **file_digest(p.resolve())})
+    if not params.get("input"):
+        found.append({"role": "dataset", "name": str(params.get("dataset") or "workshop")})
+    return found
+
+
+def _files(folder: Path, html: str) -> dict[str, str]:
+    out = folder / html
+    names = {"html": out, "notebook": out.with_suffix(".ipynb"), "facts": facts_path(out),
+             "snapshot": snapshot_path(out), "failed_notebook": failed_notebook_path(out)}
+    return {k: p.name for k, p in names.items() if p.exists()}
+
+
+def _apply_facts(entry: Entry, facts: Mapping[str, Any]) -> None:
+    for key in ("analysis_date", "customers", "buyers", "orders", "revenue"):
+        if facts.get(key) is not None:
+            setattr(entry, key, facts[key])
+
+
+def _remove_temporaries(folder: Path, names: list[str]) -> None:
+    """Delete the temporary files a killed run left for exactly these outputs."""
+    pattern = temporary_pattern(names)
+    for path in folder.iterdir():
+        if pattern.match(path.name) and path.is_file():
             path.unlink(missing_ok=True)
 
 
+def _keep_running_notebook(folder: Path, entry: Entry) -> None:
+    """After a timeout: keep the partly executed notebook as the failed notebook."""
+    html = folder / entry.html
+    nb = html.with_suffix(".ipynb").name
+    pattern = temporary_pattern([nb])
+    running = [p for p in folder.iterdir() if pattern.match(p.name) and p.name.endswith(
+        ".part.ipynb") and p.stat().st_size > 0]
+    if running:
+        newest = max(running, key=lambda p: p.stat().st_mtime)
+        os.replace(newest, failed_notebook_path(html))
+
+
+class _Writer:
+    """Writes manifest.json and index.html, keeping the batch-level fields in one place."""
+
+    def __init__(self, cfg: BatchConfig, jobs: int, previous: dict[str, Any] | None):
+        self.cfg = cfg
+        self.head: dict[str, Any] = {
+            "schema": MANIFEST_SCHEMA,
+            "schema_version": MANIFEST_VERSION,
+            "batch": cfg.source,
+            "config": str(cfg.path) if cfg.path else None,
+            "lang": cfg.lang,
+            "run_date": cfg.run_date.isoformat(),
+            "started": utc_now(),
+            "finished": None,
+            "status": "running",
+            "jobs": jobs,
+            "versions": library_versions(),
+            "previous": previous,
+        }
+
+    def write(self, entries: list[Entry], status: str | None = None) -> tuple[Path, Path]:
+        from clientlib.reports.index import index_html
+
+        folder = self.cfg.output
+        for e in entries:
+            if e.status not in ("pending", "running"):
+                e.files = _files(folder, e.html)
+        if status:
+            self.head["status"] = status
+            self.head["finished"] = utc_now()
+        data = {**self.head, "reports": [e.to_dict() for e in entries]}
+        manifest = inside(folder, "manifest.json")
+        index = inside(folder, "index.html")
+        with atomic_path(manifest) as tmp:
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n",
+                           encoding="utf-8")
+        with atomic_path(index) as tmp:
+            tmp.write_text(index_html(data), encoding="utf-8")
+        return index, manifest
+
+
+def _archive_previous(folder: Path, run_date: dt.date) -> dict[str, Any] | None:
+    """Keep the last run's index and manifest under dated names; return the link to them."""
+    old = read_manifest(folder / "manifest.json")
+    if old is None:
+        return None
+    if old.get("run_date") == run_date.isoformat():  # a rerun of the same day: same previous
+        return old.get("previous")
+    day = str(old.get("run_date"))
+    index, manifest = f"index_{day}.html", f"manifest_{day}.json"
+    for src, dst in (("index.html", index), ("manifest.json", manifest)):
+        if (folder / src).exists():
+            with atomic_path(inside(folder, dst)) as tmp:
+                shutil.copyfile(folder / src, tmp)
+    return {"run_date": day, "index": index, "manifest": manifest}
+
+
+def _compare_source(
+    compare_to: Path | None, folder: Path, name: str, day: dt.date
+) -> tuple[Path, dt.date] | None:
+    if compare_to is None:
+        return latest_snapshot(folder, name, day)
+    if compare_to.is_dir():  # another batch's folder: its latest snapshot of this report
+        return latest_snapshot(compare_to, name, day + dt.timedelta(days=1))
+    m = compare_to.name.rsplit("_", 1)[-1].split(".", 1)[0]
+    try:
+        when = dt.date.fromisoformat(m)
+    except ValueError:
+        when = dt.date.fromtimestamp(compare_to.stat().st_mtime)
+    return compare_to, when
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def run_batch(
-    config: str | Path | BatchConfig,
+    config: str | os.PathLike[str] | BatchConfig,
     *,
     run_date: Any = None,
     skip_existing: bool = False,
     kernel: str | None = None,
+    output: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    timeout: float | None = None,
+    compare_to: str | os.PathLike[str] | None = None,
+    input_options: InputOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    events: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchResult:
     """Render every report of a batch file into its output folder.
 
@@ -296,54 +590,228 @@ def run_batch(
     run_date : date-like, optional
         Date in the file names (overrides the file's ``run_date``; default today).
     skip_existing : bool
-        Keep reports whose HTML already exists (to finish an interrupted batch).
+        Keep reports whose HTML already exists, with their earlier manifest entries.
     kernel : str, optional
         Jupyter kernel (overrides the file's ``kernel``).
+    output : path, optional
+        Output folder (overrides the file's ``output``).
+    jobs : int, optional
+        Reports rendered at once (default: the file's ``jobs``, else :func:`default_jobs`).
+    timeout : float, optional
+        Seconds each report may run (overrides the file).
+    compare_to : path, optional
+        An earlier ``.classes.parquet`` snapshot, or an earlier batch's folder, to compare
+        with instead of the latest earlier snapshot in the output folder.
+    input_options : InputOptions, optional
+        Reader options (the CLI's ``--returns`` …) for every report; those that differ from
+        the defaults override the file's values.
     progress : callable, optional
-        Receives one line per report: position, name, status, seconds, file.
+        Receives one text line per report: position, name, status, seconds, path.
+    events : callable, optional
+        Receives one dict per report and one for the batch (for ``--log-json``).
 
     Returns
     -------
     BatchResult
-        ``failed`` lists the reports that failed (the caller exits non-zero).
+        ``failed`` lists the reports that failed or timed out (the caller exits 1).
 
     Raises
     ------
     LockedError
         Another batch is writing to the same folder.
+    OptionError
+        A bad config, before anything is written.
     """
-    cfg = config if isinstance(config, BatchConfig) else load_config(config, run_date)
-    if isinstance(config, BatchConfig) and run_date is not None:
-        cfg.run_date = _date(run_date, "run_date")
+    if isinstance(config, BatchConfig):
+        cfg = config
+        if run_date is not None:
+            cfg.run_date = _date(run_date, "run_date")
+        if output is not None:
+            cfg.output = Path(output).expanduser().resolve()
+        if timeout is not None:
+            cfg.timeout, cfg.timeouts = float(timeout), {}
+    else:
+        cfg = load_config(config, run_date, output=output, timeout=timeout)
+    n_jobs = jobs or cfg.jobs or default_jobs()
+    if n_jobs < 1:
+        raise OptionError(f"--jobs must be 1 or more, not {n_jobs}")
     say = progress or (lambda line: None)
-    source = Path(config).name if isinstance(config, str | Path) else "batch"
+    emit = events or (lambda event: None)
+    against = Path(compare_to).expanduser().resolve() if compare_to else None
+    if against is not None and not against.exists():
+        raise OptionError(f"--compare-to: {against} does not exist; give an earlier report's "
+                          ".classes.parquet or an earlier batch's folder")
+    over = option_parameters(input_options)
+    if over:
+        cfg.reports = {name: {**params, **over} for name, params in cfg.reports.items()}
     entries: list[Entry] = []
-    for name, params in cfg.reports.items():
+    jobs_list: list[_Job] = []
+    for i, (name, params) in enumerate(cfg.reports.items(), 1):
         stem = output_stem(name, params, cfg.run_date)
         inside(cfg.output, stem + ".html")  # refuse anything that would leave the folder
-        entries.append(Entry(name, "pending", stem + ".html", stem + ".ipynb", parameters=params))
+        entry = Entry(name, "pending", stem + ".html",
+                      parameters=json.loads(json.dumps(params, default=str)),
+                      inputs=_inputs(params, cfg.base_dir))
+        entries.append(entry)
+        jobs_list.append(_Job(entry, i, cfg.timeouts.get(name, cfg.timeout)))
+    ours = [p.name for e in entries for p in output_files(cfg.output / e.html)]
+    ours += ["index.html", "manifest.json", OWNER_NAME]
     width = max(len(e.name) for e in entries)
-    with BatchLock(cfg.output, note=say):
-        _remove_leftovers(cfg.output)
-        _write_outputs(cfg, entries, source)
-        for i, entry in enumerate(entries, 1):
-            out = inside(cfg.output, entry.html)
-            start = time.perf_counter()
-            if skip_existing and out.exists():
-                entry.status = "kept"
+
+    def report_line(job: _Job) -> None:
+        e = job.entry
+        shown = e.files.get("html") if e.status in ("ok", "kept") else e.files.get(
+            "failed_notebook")
+        path = cfg.output / shown if shown else "-"  # a timeout before any cell ran: no file
+        tail = f"  {_one_line(e.error, 200)}" if e.error else ""
+        say(f"[{job.number}/{len(entries)}] {e.name:<{width}}  {e.status:<7} "
+            f"{(e.seconds or 0):6.1f} s  {path}{tail}")
+        emit({"event": "report", "time": utc_now(), "batch": cfg.source, "report": e.name,
+              "status": e.status, "seconds": e.seconds, "path": str(path),
+              "analysis_date": e.analysis_date, "customers": e.customers, "error": e.error})
+
+    with BatchLock(cfg.output):
+        _remove_temporaries(cfg.output, ours)
+        earlier = read_manifest(cfg.output / "manifest.json") or {}
+        earlier_entries = {(r.get("name"), r.get("html")): r for r in earlier.get("reports", [])}
+        writer = _Writer(cfg, n_jobs, _archive_previous(cfg.output, cfg.run_date))
+        todo: list[_Job] = []
+        for job in jobs_list:
+            e = job.entry
+            if skip_existing and (cfg.output / e.html).exists():
+                old = earlier_entries.get((e.name, e.html))
+                if old and old.get("status") in ("ok", "kept"):
+                    kept = Entry.from_dict(old)
+                    kept.kept_from = old.get("kept_from") or earlier.get("started")
+                else:  # HTML there but no earlier entry: rebuild what the files say
+                    kept = e
+                    kept.kept_from = None
+                    fp = facts_path(cfg.output / e.html)
+                    if fp.exists():
+                        _apply_facts(kept, json.loads(fp.read_text(encoding="utf-8")))
+                kept.status = "kept"
+                job.entry = kept
+                entries[job.number - 1] = kept
             else:
-                try:
-                    render_report(entry.parameters, out, kernel=kernel or cfg.kernel,
-                                  timeout=cfg.timeout, base_dir=cfg.base_dir)
-                    entry.status = "ok"
-                except ClientlibError as exc:  # ReportFailed and bad parameters alike
-                    kept = isinstance(exc, ReportFailed) and exc.notebook is not None
-                    entry.status = "failed"
-                    entry.error = exc.reason if isinstance(exc, ReportFailed) else str(exc)
-                    entry.notebook = failed_notebook_path(out).name if kept else ""
-            entry.seconds = round(time.perf_counter() - start, 1)
-            shown = entry.html if entry.status != "failed" else entry.error
-            say(f"[{i}/{len(entries)}] {entry.name:<{width}}  {entry.status:<6} "
-                f"{entry.seconds:6.1f} s  {shown}")
-            index, manifest = _write_outputs(cfg, entries, source)
+                job.compare = _compare_source(against, cfg.output, e.name,
+                                              dt.date.fromisoformat(e.html[-15:-5]))
+                todo.append(job)
+        writer.write(entries)
+        for job in jobs_list:
+            if job.entry.status == "kept":
+                report_line(job)
+        work = Path(tempfile.mkdtemp(prefix="clientlib-batch-"))
+        running: list[_Job] = []
+        stopped: list[int] = []
+        previous_term = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum: int, _frame: Any) -> None:
+            stopped.append(signum)
+            raise KeyboardInterrupt
+
+        if previous_term in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, on_term)
+        try:
+            queue = list(todo)
+            while queue or running:
+                while queue and len(running) < n_jobs:
+                    job = queue.pop(0)
+                    _start(job, cfg, kernel, work)
+                    running.append(job)
+                    writer.write(entries)
+                time.sleep(0.1)
+                for job in list(running):
+                    if _finished(job, cfg):
+                        running.remove(job)
+                        writer.write(entries)
+                        report_line(job)
+            final = "failed" if any(e.status in ("failed", "timeout") for e in entries) else "ok"
+            index, manifest = writer.write(entries, final)
+        except BaseException as exc:
+            for job in running:
+                _kill(job)
+                job.entry.status = "failed"
+                job.entry.error = "the batch was stopped before this report finished"
+                job.entry.finished = utc_now()
+            writer.write(entries, "interrupted")
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: a line, no traceback
+                print(f"batch stopped by {'SIGTERM' if stopped else 'Ctrl-C'}; the manifest "
+                      f"lists what finished: {cfg.output / 'manifest.json'}", file=sys.stderr)
+                raise SystemExit(143 if stopped else 130) from None
+            raise
+        finally:
+            if previous_term in (signal.SIG_DFL, None):
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _remove_temporaries(cfg.output, ours)
+            shutil.rmtree(work, ignore_errors=True)
+    counts = {s: sum(e.status == s for e in entries) for s in ("ok", "kept", "failed", "timeout")}
+    emit({"event": "batch", "time": utc_now(), "batch": cfg.source, "status": final,
+          **counts, "index": str(index), "manifest": str(manifest)})
     return BatchResult(entries, index, manifest)
+
+
+def _start(job: _Job, cfg: BatchConfig, kernel: str | None, work: Path) -> None:
+    e = job.entry
+    job.folder = work / f"{job.number:03d}"
+    job.folder.mkdir()
+    spec = {
+        "parameters": cfg.reports[e.name],
+        "html": str(cfg.output / e.html),
+        "kernel": kernel or cfg.kernel,
+        "timeout": job.timeout,
+        "base_dir": str(cfg.base_dir),
+        "compare_to": str(job.compare[0]) if job.compare else "",
+        "compare_label": job.compare[1].isoformat() if job.compare else "",
+        "result": str(job.folder / "result.json"),
+        "parent_pid": os.getpid(),
+    }
+    if job.compare:
+        e.compared_with = {"snapshot": str(job.compare[0]), "date": job.compare[1].isoformat()}
+    (job.folder / "job.json").write_text(json.dumps(spec, default=str), encoding="utf-8")
+    log = open(job.folder / "worker.log", "wb")  # noqa: SIM115 (closed in _finished)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    job.proc = subprocess.Popen(
+        [sys.executable, "-m", "clientlib.reports.worker", str(job.folder / "job.json")],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=cfg.base_dir, env=env,
+        start_new_session=True,  # its own process group: a timeout kills it and nothing else
+    )
+    log.close()
+    job.start = time.perf_counter()
+    e.status, e.started = "running", utc_now()
+
+
+def _kill(job: _Job) -> None:
+    if job.proc is not None and job.proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(job.proc.pid, signal.SIGKILL)
+        job.proc.wait()
+
+
+def _finished(job: _Job, cfg: BatchConfig) -> bool:
+    """Poll a running report; record its outcome when it ended or ran out of time."""
+    assert job.proc is not None and job.folder is not None
+    e = job.entry
+    elapsed = time.perf_counter() - job.start
+    code = job.proc.poll()
+    if code is None and elapsed <= job.timeout:
+        return False
+    e.seconds = round(elapsed, 1)
+    e.finished = utc_now()
+    if code is None:
+        _kill(job)
+        time.sleep(1.2)  # the kernel notices its parent is gone within a second
+        _keep_running_notebook(cfg.output, e)
+        e.status = "timeout"
+        e.error = f"stopped after {job.timeout:g} s (the report's timeout)"
+        return True
+    result_file = job.folder / "result.json"
+    if result_file.exists():
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        e.status = "ok" if result.get("status") == "ok" else "failed"
+        e.error = _one_line(result.get("error") or "", 2000) if e.status == "failed" else ""
+        _apply_facts(e, result.get("facts") or {})
+    else:
+        log = (job.folder / "worker.log").read_text(encoding="utf-8", errors="replace")
+        last = [ln for ln in log.splitlines() if ln.strip()][-1:] or [f"exit code {code}"]
+        e.status, e.error = "failed", _one_line(f"the report process ended: {last[0]}")
+    return True

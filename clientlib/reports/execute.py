@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,11 +12,41 @@ import nbformat
 
 from clientlib.schema import ClientlibError
 
-__all__ = ["ReportFailed", "clean_notebook", "execute", "kernel_name"]
+__all__ = [
+    "KERNEL_ARGUMENTS",
+    "RUN_PARAMETER",
+    "ReportFailed",
+    "clean_notebook",
+    "execute",
+    "kernel_name",
+]
 
 #: Kernel registered by ``make install`` (``ipykernel install --sys-prefix --name clientlib``).
 PREFERRED_KERNEL = "clientlib"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+#: Template parameter papermill injects for clientlib itself (where the report writes its facts
+#: and snapshot, which earlier snapshot to compare with); not a user parameter.
+RUN_PARAMETER = "clientlib_run"
+
+#: The kernel's own log (ipykernel's ``IPKernelApp`` traitlets logger, which the kernel object
+#: shares) writes to the stderr it inherits: "Kernel is running over TCP without encryption"
+#: at start, "KeyboardInterrupt caught in kernel" when it is interrupted or stopped, "Parent
+#: appears to have exited" when its runner is killed. None of it concerns a report's reader or
+#: a cron log: errors in the report's code reach the notebook as error outputs, not this log.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+class _InternalParameter(logging.Filter):
+    """Drop papermill's "Passed unknown parameter: clientlib_run" (it is ours, on purpose)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return RUN_PARAMETER not in record.getMessage()
+
+
+_papermill_log = logging.getLogger("papermill")
+if not any(isinstance(f, _InternalParameter) for f in _papermill_log.filters):
+    _papermill_log.addFilter(_InternalParameter())
 
 
 class ReportFailed(ClientlibError):
@@ -95,6 +126,7 @@ def execute(
             log_output=False,
             execution_timeout=timeout,
             cwd=str(cwd) if cwd else None,
+            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except ClientlibError:
         raise

@@ -1,132 +1,106 @@
-"""A lock file so two batches never write into the same output folder at once.
+"""A lock so two batches never write into the same output folder at once (``filelock``).
 
-The lock ``.clientlib-reports.lock`` holds JSON with the PID, host and start time of the
-batch that owns the folder. It is created atomically (written in full to a temporary file,
-then hard-linked into place, which fails when a lock exists), and removed when the batch ends.
-
-Stale locks: a batch that was killed leaves its lock behind. A lock whose process no longer
-runs on this host is stale and is taken over (with a note). A lock from another host, or from
-a PID that is alive (possibly reused by an unrelated process), is respected: the second batch
-stops with a message naming the file; delete it by hand once you are sure no batch runs.
+The lock is an OS-level lock (``flock``) on ``.clientlib-reports.lock`` taken with the
+`filelock <https://py-filelock.readthedocs.io>`_ library: the kernel releases it when the
+holding process ends, however it ends (``kill -9`` included), so there is no stale lock to
+detect or take over, and a PID reused by an unrelated process can never hold a folder. The lock
+file itself stays in the folder (removing it would race with a batch that is opening it); the
+holder writes its PID, host and start time to ``.clientlib-reports.owner`` so that the second
+batch can say who holds the folder.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import socket
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clientlib.schema import ClientlibError
+from filelock import FileLock, Timeout
 
-__all__ = ["LOCK_NAME", "BatchLock", "LockedError"]
+from clientlib.errors import ClientlibError
+
+__all__ = ["LOCK_NAME", "OWNER_NAME", "BatchLock", "LockedError"]
 
 LOCK_NAME = ".clientlib-reports.lock"
+OWNER_NAME = ".clientlib-reports.owner"
 
 
 class LockedError(ClientlibError):
     """Another batch holds the output folder."""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 class BatchLock:
-    """Context manager holding ``folder/.clientlib-reports.lock``.
+    """Context manager holding the lock of an output folder.
 
     Parameters
     ----------
     folder : path
         The output folder (created when missing).
     note : callable, optional
-        Receives a message when a stale lock is taken over.
+        Kept for callers that pass a progress function; the lock has nothing to report.
 
     Examples
     --------
     >>> import tempfile
     >>> d = tempfile.mkdtemp()
     >>> with BatchLock(d) as lock:
-    ...     lock.path.exists()
+    ...     lock.read()["pid"] == os.getpid()
     True
-    >>> (Path(d) / LOCK_NAME).exists()
-    False
+    >>> try:
+    ...     with BatchLock(d), BatchLock(d):
+    ...         pass
+    ... except LockedError as exc:
+    ...     "another report batch" in str(exc)
+    True
     """
 
     def __init__(self, folder: str | os.PathLike[str], note: Callable[[str], None] | None = None):
         self.folder = Path(folder)
         self.path = self.folder / LOCK_NAME
-        self.note = note or (lambda message: None)
-        self._held = False
+        self.owner = self.folder / OWNER_NAME
+        # thread_local=False and a fresh object per BatchLock: a second BatchLock in the same
+        # process is refused like another process (filelock is re-entrant per object only).
+        self._lock = FileLock(self.path, timeout=0, thread_local=False, is_singleton=False)
 
     def read(self) -> dict[str, Any] | None:
-        """The current lock's content, or None when there is no readable lock."""
+        """Who holds (or last held) the folder: ``{pid, host, started}``, or None."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            return json.loads(self.owner.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return None
 
-    def _stale(self, info: dict[str, Any] | None) -> bool:
-        if info is None:  # unreadable: only a crash between link and nothing; treat as stale
-            return self.path.exists()
-        if info.get("host") != socket.gethostname():
-            return False
-        pid = info.get("pid")
-        return isinstance(pid, int) and not _alive(pid)
-
     def acquire(self) -> BatchLock:
-        """Take the lock, taking over a stale one; raise :class:`LockedError` when held."""
+        """Take the lock at once, or raise :class:`LockedError` naming the holder."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            info = self.read() or {}
+            raise LockedError(
+                f"another report batch is writing to {self.folder} (pid {info.get('pid', '?')} "
+                f"on {info.get('host', '?')}, started {info.get('started', '?')}); wait for it "
+                "to finish — the lock is released when that process ends"
+            ) from None
         payload = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "started": dt.datetime.now().isoformat(timespec="seconds"),
+            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        fd, name = tempfile.mkstemp(prefix=".lock.", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(payload, fh)
-            for _attempt in range(2):
-                try:
-                    os.link(name, self.path)
-                    self._held = True
-                    return self
-                except FileExistsError:
-                    info = self.read()
-                    if not self._stale(info):
-                        raise LockedError(
-                            f"another report batch is writing to {self.folder} "
-                            f"(pid {info.get('pid') if info else '?'} on "
-                            f"{info.get('host') if info else '?'}, started "
-                            f"{info.get('started') if info else '?'}); wait for it to finish, "
-                            f"or delete {self.path} if no batch is running"
-                        ) from None
-                    self.note(f"taking over a stale lock of pid {info.get('pid') if info else '?'}")
-                    if self.read() == info:  # not replaced meanwhile by another batch
-                        with contextlib.suppress(FileNotFoundError):
-                            self.path.unlink()
-            raise LockedError(f"could not take the lock {self.path}; try again")
-        finally:
-            Path(name).unlink(missing_ok=True)
+        from clientlib.files import atomic_path
+
+        with atomic_path(self.owner) as tmp:
+            tmp.write_text(json.dumps(payload), encoding="utf-8")
+        return self
 
     def release(self) -> None:
-        """Remove the lock if this process holds it."""
-        if self._held:
-            info = self.read()
-            if info is None or info.get("pid") == os.getpid():
-                self.path.unlink(missing_ok=True)
-            self._held = False
+        """Release the lock (and forget the owner note) if this object holds it."""
+        if self._lock.is_locked:
+            self.owner.unlink(missing_ok=True)
+            self._lock.release(force=True)
 
     def __enter__(self) -> BatchLock:
         return self.acquire()

@@ -1,8 +1,18 @@
-"""One report: parameters -> executed notebook -> HTML, every file written atomically."""
+"""One report: parameters -> executed notebook -> HTML, every file written atomically.
+
+Beside ``NAME.html`` a report leaves ``NAME.ipynb`` (the executed notebook), ``NAME.facts.json``
+(what the report actually used: analysis date, customers, orders, revenue — written by the
+template's last cell) and ``NAME.classes.parquet`` (its classification snapshot:
+``customer_id, framework, class``), which the next run of the same report compares with.
+Temporary files are named ``.FILE.XXXXXXXX.part`` beside their destination (see
+:func:`temporary_pattern`), so a batch can remove exactly those of a killed run and nothing else.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Mapping
@@ -13,12 +23,20 @@ from typing import Any
 import nbformat
 
 from clientlib.files import atomic_path, readable
-from clientlib.reports.execute import ReportFailed, clean_notebook, execute
+from clientlib.reports.execute import RUN_PARAMETER, ReportFailed, clean_notebook, execute
 from clientlib.reports.export import network_references, to_html
 from clientlib.reports.parameters import PATH_PARAMETERS, coerce, template_parameters, template_path
 from clientlib.schema import ClientlibError
 
-__all__ = ["RenderResult", "failed_notebook_path", "render_report"]
+__all__ = [
+    "RenderResult",
+    "facts_path",
+    "failed_notebook_path",
+    "output_files",
+    "render_report",
+    "snapshot_path",
+    "temporary_pattern",
+]
 
 
 @dataclass
@@ -35,12 +53,20 @@ class RenderResult:
         Wall time of execution and export.
     parameters : dict
         The parameters the template ran with (typed, paths made absolute).
+    facts : dict
+        What the report used, from its ``NAME.facts.json`` (empty for a template that does not
+        write one): ``analysis_date``, ``customers``, ``buyers``, ``orders``, ``revenue``,
+        ``frameworks``, ``compared_with``.
+    snapshot : Path or None
+        ``NAME.classes.parquet`` when the template wrote one.
     """
 
     html: Path
     notebook: Path
     seconds: float
     parameters: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    snapshot: Path | None = None
 
 
 def failed_notebook_path(out_html: str | os.PathLike[str]) -> Path:
@@ -55,6 +81,79 @@ def failed_notebook_path(out_html: str | os.PathLike[str]) -> Path:
     """
     out = Path(out_html)
     return out.with_name(f"{out.stem}.failed.ipynb")
+
+
+def snapshot_path(out_html: str | os.PathLike[str]) -> Path:
+    """``OUT.classes.parquet``: the report's classification snapshot.
+
+    Examples
+    --------
+    >>> snapshot_path("reports/x_2025-01-06.html").name
+    'x_2025-01-06.classes.parquet'
+    """
+    out = Path(out_html)
+    return out.with_name(f"{out.stem}.classes.parquet")
+
+
+def facts_path(out_html: str | os.PathLike[str]) -> Path:
+    """``OUT.facts.json``: what the report actually used (analysis date, counts).
+
+    Examples
+    --------
+    >>> facts_path("reports/x_2025-01-06.html").name
+    'x_2025-01-06.facts.json'
+    """
+    out = Path(out_html)
+    return out.with_name(f"{out.stem}.facts.json")
+
+
+def output_files(out_html: str | os.PathLike[str]) -> list[Path]:
+    """Every file a report may write: HTML, notebook, failed notebook, facts, snapshot."""
+    out = Path(out_html)
+    return [out, out.with_suffix(".ipynb"), failed_notebook_path(out), facts_path(out),
+            snapshot_path(out)]
+
+
+#: Random part of a ``tempfile.mkstemp`` name (``tempfile._RandomNameSequence``: 8 characters).
+_RANDOM = r"[a-z0-9_]{8}"
+
+
+def temporary_pattern(names: list[str]) -> re.Pattern[str]:
+    """The exact temporary names made while writing the files ``names`` (one folder).
+
+    :func:`clientlib.files.atomic_path` writes ``F`` through ``.F.XXXXXXXX.SUFFIX.part``, and
+    the running notebook is ``.F.XXXXXXXX.part.ipynb``; nothing else matches, so a user's
+    ``.team.partners.csv`` or ``notes.part2.txt`` never does.
+
+    Examples
+    --------
+    >>> p = temporary_pattern(["x.html", "x.ipynb"])
+    >>> bool(p.match(".x.html.ab12cd_9.html.part")), bool(p.match(".x.ipynb.k2j4h5g6.part.ipynb"))
+    (True, True)
+    >>> bool(p.match(".team.partners.csv")), bool(p.match(".x.html.part"))
+    (False, False)
+    """
+    alternatives = []
+    for name in names:
+        suffix = Path(name).suffix
+        ends = [re.escape(suffix + ".part"), re.escape(".part" + suffix), re.escape(".part")]
+        alternatives.append(rf"\.{re.escape(name)}\.{_RANDOM}(?:{'|'.join(ends)})")
+    return re.compile(rf"^(?:{'|'.join(alternatives)})$")
+
+
+def _temp_beside(path: Path) -> Path:
+    """An empty temporary file named like :func:`clientlib.files.atomic_path`'s."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _move_if_written(tmp: Path, final: Path) -> bool:
+    if tmp.exists() and tmp.stat().st_size > 0:
+        readable(tmp)
+        os.replace(tmp, final)
+        return True
+    return False
 
 
 def _resolve_paths(params: dict[str, Any], base_dir: Path) -> dict[str, Any]:
@@ -78,6 +177,9 @@ def render_report(
     timeout: float | None = 600,
     base_dir: str | os.PathLike[str] | None = None,
     template: str | os.PathLike[str] | None = None,
+    compare_to: str | os.PathLike[str] | None = None,
+    compare_label: str = "",
+    changes: bool = False,
 ) -> RenderResult:
     """Execute the report template with papermill and write ``out`` (HTML) and its notebook.
 
@@ -97,6 +199,13 @@ def render_report(
         (default: the current folder).
     template : path, optional
         Another template notebook (default: the one shipped in ``clientlib/templates``).
+    compare_to : path, optional
+        An earlier ``.classes.parquet`` snapshot; the report shows what changed since it.
+    compare_label : str
+        How the report names that earlier run (its date, ISO), e.g. ``"2025-01-06"``.
+    changes : bool
+        Show the "what changed since the previous run" section (batches do; on a first run it
+        says there is nothing to compare with yet).
 
     Returns
     -------
@@ -125,9 +234,18 @@ def render_report(
     fd, name = tempfile.mkstemp(prefix=f".{notebook.name}.", suffix=".part.ipynb", dir=out.parent)
     os.close(fd)
     tmp = Path(name)
+    snap_tmp, facts_tmp = _temp_beside(snapshot_path(out)), _temp_beside(facts_path(out))
+    run = {
+        "snapshot": str(snap_tmp),
+        "facts": str(facts_tmp),
+        "previous": str(Path(compare_to).resolve()) if compare_to else "",
+        "previous_label": compare_label,
+        "changes": bool(changes or compare_to),
+    }
     try:
         try:
-            nb = execute(template, tmp, params, kernel=kernel, timeout=timeout)
+            nb = execute(template, tmp, {**params, RUN_PARAMETER: run}, kernel=kernel,
+                         timeout=timeout)
         except ReportFailed as exc:
             if exc.notebook is not None and exc.notebook.exists():
                 os.replace(exc.notebook, failed)
@@ -142,11 +260,18 @@ def render_report(
         if refs:  # a guard on the promise of a self-contained page
             nbformat.write(nb, failed)
             raise ReportFailed(f"report HTML would load {refs[0]} from the network", failed)
+        facts: dict[str, Any] = {}
+        if facts_tmp.stat().st_size:
+            facts = json.loads(facts_tmp.read_text(encoding="utf-8"))
+        # the HTML last: its presence means the report is complete (--skip-existing relies on it)
+        snapshot = snapshot_path(out) if _move_if_written(snap_tmp, snapshot_path(out)) else None
+        _move_if_written(facts_tmp, facts_path(out))
         with atomic_path(notebook) as part:
             nbformat.write(nb, part)
         with atomic_path(out) as part:
             part.write_text(page, encoding="utf-8")
         failed.unlink(missing_ok=True)
     finally:
-        tmp.unlink(missing_ok=True)
-    return RenderResult(out, notebook, time.perf_counter() - start, params)
+        for leftover in (tmp, snap_tmp, facts_tmp):
+            leftover.unlink(missing_ok=True)
+    return RenderResult(out, notebook, time.perf_counter() - start, params, facts, snapshot)

@@ -1,0 +1,489 @@
+"""What the teaching lessons share at run time: their data, their set-up, their live controls.
+
+A lesson (``notebooks/en|ru/NN_*.ipynb``) starts with a ``parameters`` cell (``lang``, ``data``,
+``mapping``, ``analysis_date``, the reader options, ``seed`` and ``n_customers``) and calls
+:func:`load_inputs` with them: without ``data`` it gets the seeded workshop shop, with ``data``
+it reads the learner's own export through :func:`clientlib.io.read_inputs`. Printed lines come from
+the message catalog (``clientlib/messages/lessons.yaml``) in the lesson's language: :func:`say`.
+
+The widget helpers (:func:`explore`) wrap a plain function (``lifecycle_shares``,
+``ladder_shares``, ``rfm_shares``) that is tested on its own; the notebook shows the function's
+result for the defaults (so it runs headless) and a slider that redraws it in a live kernel.
+
+Examples
+--------
+>>> inputs = load_inputs(n_customers=50)
+>>> inputs.source, inputs.customers.quality.rows_used
+('workshop', 50)
+>>> say("lessons.loaded", "ru", customers=messages.number(200, "ru"), date="2025-01-01")
+200 клиентов, дата анализа 2025-01-01
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from clientlib import messages
+from clientlib.errors import OptionError
+from clientlib.options import InputOptions
+
+__all__ = [
+    "LiveControl",
+    "explore",
+    "header",
+    "labels_of",
+    "localize",
+    "purchase_cycle",
+    "as_percent",
+    "report_skipped",
+    "show_quality",
+    "ladder_shares",
+    "lifecycle_shares",
+    "load_facts_example",
+    "load_inputs",
+    "rfm_shares",
+    "say",
+    "setup_notebook",
+    "share_table",
+]
+
+
+def _mapping(mapping: Mapping[str, str] | str | None) -> Mapping[str, str] | str | None:
+    """A mapping given on the papermill command line as JSON / YAML text becomes a dict."""
+    if isinstance(mapping, str) and mapping.strip().startswith("{"):
+        from clientlib import yamlio
+
+        value = yamlio.load(mapping, origin="mapping", error=OptionError)
+        if not isinstance(value, Mapping):
+            raise OptionError("mapping: write it as {role: column, ...}")
+        return {str(k): str(v) for k, v in value.items()}
+    return mapping
+
+
+def _files(data: Any) -> dict[str, Any]:
+    """``data`` as ``{transactions, events, customers}``: one path, or a mapping of them."""
+    if isinstance(data, str) and data.strip().startswith("{"):
+        from clientlib import yamlio
+
+        data = yamlio.load(data, origin="data", error=OptionError)
+    if isinstance(data, Mapping):
+        unknown = sorted(set(data) - {"transactions", "events", "customers"})
+        if unknown or "transactions" not in data:
+            raise OptionError(
+                "data: give a path, or {transactions: PATH, events: PATH, customers: PATH}"
+                + (f" (unknown keys: {', '.join(map(str, unknown))})" if unknown else "")
+            )
+        return dict(data)
+    return {"transactions": data}
+
+
+def load_inputs(
+    data: Any = None,
+    mapping: Mapping[str, str] | str | None = None,
+    analysis_date: Any = None,
+    *,
+    seed: int = 0,
+    n_customers: int = 2000,
+    **input_options: Any,
+):
+    """The tables of a lesson: the workshop shop, or the learner's own files.
+
+    Parameters
+    ----------
+    data : path, mapping or None
+        ``None``: the seeded workshop shop (``seed``, ``n_customers``). A path: the transactions
+        file. A mapping (or its JSON / YAML text) ``{transactions: ..., events: ...,
+        customers: ...}``: several files.
+    mapping : dict or str, optional
+        ``{role: column}`` (or its JSON text, or ``role=column,...``) for the learner's columns.
+    analysis_date : date-like, optional
+        The cut-off; default: the day after the last transaction.
+    seed, n_customers : int
+        The workshop shop's seed and size (used only without ``data``).
+    **input_options
+        Reader options (:class:`clientlib.options.InputOptions`: ``returns``, ``duplicates``,
+        ``zero_amount``, ``sep``, ``encoding``, ``date_format``, ``dayfirst``, ``decimal``);
+        ``None`` means the reader's default.
+
+    Returns
+    -------
+    clientlib.io.Inputs
+        ``transactions``, ``events`` and ``customers`` (the last two may be ``None``).
+
+    Raises
+    ------
+    OptionError
+        An unknown or invalid option (the message names it).
+
+    Examples
+    --------
+    >>> load_inputs(n_customers=30, duplicates="sometimes")
+    Traceback (most recent call last):
+    ...
+    clientlib.errors.OptionError: duplicates: must be one of keep, drop, error (got 'sometimes')
+    """
+    from clientlib.io import read_inputs
+
+    given = {k: v for k, v in input_options.items() if v is not None}
+    opts = InputOptions.parse({**given, "analysis_date": analysis_date})
+    accepted = inspect.signature(read_inputs).parameters
+    kwargs: dict[str, Any] = {}
+    for name in InputOptions.model_fields:
+        value = getattr(opts, name)
+        if name in accepted:
+            kwargs[name] = value
+        elif name in given and value != InputOptions.model_fields[name].default:
+            # an option this version's reader does not take yet: refuse rather than ignore it
+            raise OptionError(f"{name}: this version of clientlib.io.read_inputs does not take it")
+    if data is None:
+        return read_inputs(
+            dataset="workshop",
+            mapping=_mapping(mapping),
+            dataset_options={"seed": seed, "n_customers": n_customers},
+            **kwargs,
+        )
+    files = _files(data)
+    return read_inputs(
+        files["transactions"],
+        events=files.get("events"),
+        customers=files.get("customers"),
+        mapping=_mapping(mapping),
+        **kwargs,
+    )
+
+
+def header(name: str, lang: str = "en") -> str:
+    """The column header ``name`` in ``lang`` (catalog key ``lessons.col_<name>``), else ``name``.
+
+    Examples
+    --------
+    >>> header("customers", "ru"), header("no_such_column", "ru")
+    ('клиентов', 'no_such_column')
+    """
+    key = f"lessons.col_{name}"
+    return messages.text(key, lang) if key in messages.catalog() else str(name)
+
+
+def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame | pd.Series:
+    """A copy of ``table`` with its column headers and index names in ``lang``.
+
+    Values are left alone (show labels instead of class ids where people read them).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"class": ["fan"], "customers": [3]}).set_index("class")
+    >>> localize(t, "ru").index.name, list(localize(t, "ru").columns)
+    ('класс', ['клиентов'])
+    """
+    lang = messages.check_lang(lang)
+    out = table.copy()
+    if isinstance(out, pd.DataFrame):
+        out.columns = [header(c, lang) if isinstance(c, str) else c for c in out.columns]
+        out.columns.names = [header(n, lang) if isinstance(n, str) else n
+                             for n in out.columns.names]  # fmt: skip
+    elif isinstance(out.name, str):
+        out.name = header(out.name, lang)
+    out.index.names = [header(n, lang) if isinstance(n, str) else n for n in out.index.names]
+    return out
+
+
+def as_percent(table: pd.DataFrame, columns: list[str], lang: str = "en",
+               digits: int = 1) -> pd.DataFrame:  # fmt: skip
+    """A copy with the share ``columns`` (0..1) written as percentages the language's way.
+
+    Examples
+    --------
+    >>> as_percent(pd.DataFrame({"share": [0.125]}), ["share"], "ru")["share"].iloc[0]
+    '12,5\xa0%'
+    """
+    out = table.copy()
+    for col in columns:
+        out[col] = [messages.percent(v, lang, digits) for v in out[col]]
+    return out
+
+
+def show_quality(inputs: Any, lang: str = "en") -> None:
+    """Print, in ``lang``, how many rows of each table were read, used and excluded, and why.
+
+    Examples
+    --------
+    >>> show_quality(load_inputs(n_customers=20), "en")  # doctest: +ELLIPSIS
+    transactions: ... rows read, ... used, 0 excluded; analysis date ...
+    """
+    lang = messages.check_lang(lang)
+    for name in ("transactions", "events", "customers"):
+        table = messages.text(f"lessons.table_{name}", lang)
+        loaded = getattr(inputs, name, None)
+        if loaded is None:
+            say("lessons.no_table", lang, table=table)
+            continue
+        q = loaded.quality
+        excluded = sum((q.excluded or {}).values())
+        counts = {"read": messages.number(q.rows_read, lang),
+                  "used": messages.number(q.rows_used, lang),
+                  "excluded": messages.number(excluded, lang)}  # fmt: skip
+        if loaded.analysis_date:
+            date = messages.date(loaded.analysis_date, lang)
+            say("lessons.quality", lang, table=table, date=date, **counts)
+        else:
+            say("lessons.quality_nodate", lang, table=table, **counts)
+        for reason, n in sorted((q.excluded or {}).items()):
+            say("lessons.excluded_reason", lang, reason=reason, n=messages.number(n, lang))
+
+
+def labels_of(framework: str, lang: str = "en") -> dict[str, str]:
+    """``{class id: label}`` of a built-in framework in ``lang``, in the rulebook's order.
+
+    Examples
+    --------
+    >>> labels_of("ladder", "ru")["regular"]
+    'постоянный покупатель'
+    """
+    from clientlib import frameworks
+
+    return {str(r["id"]): str(r["label"]) for r in frameworks.load(framework).describe(lang)}
+
+
+def report_skipped(skipped: list[str], lang: str = "en") -> None:
+    """Say, in ``lang``, which frameworks could not run on these data and why (or that all ran).
+
+    ``skipped`` is the second value of :func:`clientlib.segment.segment`.
+
+    Examples
+    --------
+    >>> report_skipped([], "ru")
+    Все фреймворки применимы к этим данным.
+    """
+    import re
+
+    from clientlib.exercises import framework_title
+
+    lang = messages.check_lang(lang)
+    if not skipped:
+        say("lessons.all_applicable", lang)
+    for line in skipped:
+        m = re.match(r"framework '([\w-]+)' skipped: the data has no column\(s\) ([^;]+)", line)
+        if m:
+            say("lessons.skipped_columns", lang, framework=framework_title(m.group(1), lang),
+                columns=m.group(2).strip())  # fmt: skip
+        else:
+            say("lessons.skipped_other", lang, why=line)
+
+
+def purchase_cycle(facts: Any) -> float:
+    """The purchase cycle (days) the lifecycle framework uses on ``facts`` (estimated by ``auto``).
+
+    Examples
+    --------
+    >>> purchase_cycle(load_facts_example()) > 0
+    True
+    """
+    from clientlib import frameworks
+
+    fw = frameworks.load("lifecycle")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if hasattr(fw, "fit"):  # a Framework object: fitted parameters in params_
+            params = fw.fit(facts).params_
+        else:  # a rulebook: parameters resolved by classify
+            fw.classify(facts).count().execute()
+            params = fw.resolved_params_
+    return float(params["purchase_cycle_days"])
+
+
+def say(key: str, lang: str = "en", /, **fields: Any) -> None:
+    """Print one message of the catalog in the lesson's language.
+
+    Examples
+    --------
+    >>> say("lessons.not_applicable", "en", framework="value tiers", why="no amounts")
+    value tiers does not apply to these data: no amounts
+    """
+    print(messages.text(key, messages.check_lang(lang), **fields))
+
+
+def setup_notebook(lang: str = "en") -> None:
+    """Make a lesson's outputs reproducible, free of noise, and in the lesson's number format.
+
+    Silences a known third-party deprecation warning (pandas' ``future.infer_string`` option,
+    touched by Ibis), fixes figure defaults (PNG, fixed DPI, no hash salt) so re-running a
+    lesson gives the same outputs, and shows the floats of every table the way ``lang`` writes
+    numbers (``1,307.55`` / ``1 307,55``).
+
+    Examples
+    --------
+    >>> setup_notebook("ru")
+    >>> pd.DataFrame({"x": [1307.554]}).to_string(index=False, header=False).strip()
+    '1\xa0307,55'
+    >>> setup_notebook()
+    """
+    import matplotlib
+
+    warnings.filterwarnings("ignore", message=".*future.infer_string.*")
+    matplotlib.rcParams["svg.hashsalt"] = "clientlib"
+    matplotlib.rcParams["figure.dpi"] = 80
+    matplotlib.rcParams["savefig.dpi"] = 80
+    pd.set_option("display.width", 120)
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.max_colwidth", 100)
+    lang = messages.check_lang(lang)
+    pd.set_option("display.float_format", lambda x: messages.number(x, lang, 2))
+    try:  # inside IPython: PNG figures only (nbval skips comparing images)
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        if ip is not None:
+            ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    except ImportError:  # pragma: no cover - IPython is optional
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# trying rules live: the functions behind the widgets
+
+
+def share_table(classified: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Customers and share per class of a framework's output, largest first, all in ``lang``.
+
+    Examples
+    --------
+    >>> out = pd.DataFrame({"class": ["a", "b", "a"], "label": ["A", "B", "A"]})
+    >>> share_table(out, "ru")  # doctest: +NORMALIZE_WHITESPACE
+           клиентов    доля
+    класс
+    A             2  66,7\xa0%
+    B             1  33,3\xa0%
+    """
+    lang = messages.check_lang(lang)
+    counts = classified.groupby(["class", "label"], sort=True).size()
+    counts = counts.sort_values(ascending=False, kind="stable").droplevel("class")
+    table = pd.DataFrame(
+        {
+            messages.text("lessons.col_customers", lang): counts.astype(int),
+            messages.text("lessons.col_share", lang): [
+            messages.percent(v, lang) for v in counts / counts.sum()
+        ],
+        }
+    )
+    table.index.name = messages.text("lessons.col_class", lang)
+    return table
+
+
+def _shares(facts: Any, framework: str, params: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    from clientlib import frameworks
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = frameworks.classify(facts, framework, params=dict(params), lang=lang).to_pandas()
+    return share_table(out, lang)
+
+
+def lifecycle_shares(facts: Any, purchase_cycle_days: float = 90, fan_min_orders: int = 3,
+                     lang: str = "en") -> pd.DataFrame:  # fmt: skip
+    """Lifecycle class shares for a purchase cycle and a fan threshold (the lesson 02 widget).
+
+    Examples
+    --------
+    >>> facts = load_facts_example()
+    >>> lifecycle_shares(facts, 30).index.name, lifecycle_shares(facts, 30, lang="ru").index.name
+    ('class', 'класс')
+    """
+    params = {
+        "purchase_cycle_days": float(purchase_cycle_days),
+        "fan_min_orders": int(fan_min_orders),
+    }
+    return _shares(facts, "lifecycle", params, lang)
+
+
+def ladder_shares(facts: Any, regular_min_orders: int = 2, lang: str = "en") -> pd.DataFrame:
+    """Loyalty-ladder class shares for a "regular buyer" threshold (the lesson 03 widget).
+
+    Examples
+    --------
+    >>> int(ladder_shares(load_facts_example(), 2).iloc[:, 0].sum())
+    60
+    """
+    return _shares(facts, "ladder", {"regular_min_orders": int(regular_min_orders)}, lang)
+
+
+def rfm_shares(facts: Any, bins: int = 5, lang: str = "en") -> pd.DataFrame:
+    """RFM segment shares for a number of score bins (the RFM lesson's widget).
+
+    Examples
+    --------
+    >>> int(rfm_shares(load_facts_example(), 3).iloc[:, 0].sum())
+    60
+    """
+    return _shares(facts, "rfm", {"scoring": {"bins": int(bins)}}, lang)
+
+
+def load_facts_example(n_customers: int = 60, seed: int = 0):
+    """Customer facts of a small workshop shop (for examples and tests)."""
+    from clientlib.features import customer_facts
+
+    inputs = load_inputs(n_customers=n_customers, seed=seed)
+    return customer_facts(inputs.transactions, inputs.events, inputs.customers)
+
+
+class LiveControl:
+    """Sliders bound to a function; a short text in the lesson's language stands for them offline.
+
+    Created by :func:`explore`; it displays as the ``ipywidgets`` box in a live kernel.
+    """
+
+    def __init__(self, box: Any, names: list[str], lang: str) -> None:
+        self.box = box
+        self.children = box.children
+        self._text = messages.text("lessons.widget_offline", lang, controls=", ".join(names))
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.box._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = self._text
+        return bundle
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def explore(func: Callable[..., Any], facts: Any, lang: str = "en", **controls: Any):
+    """A live control for ``func(facts, **values, lang=lang)``: sliders that redraw the result.
+
+    Each control is ``name=(min, max, step, default)`` (an integer slider) and is labelled from
+    the catalog key ``lessons.widget_<name>``. Returns a :class:`LiveControl`; displayed in a live
+    kernel it is the ``ipywidgets`` box and moving a slider recomputes ``func``. Headless
+    (papermill, nbval, a static page) it shows one line saying so, in ``lang``; show ``func``'s
+    result for the defaults beside it.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside a kernel it prints the table
+    ...     box = explore(ladder_shares, load_facts_example(), regular_min_orders=(2, 10, 1, 2))
+    >>> box.children[0].description
+    'orders to be a regular'
+    >>> box
+    [live control: orders to be a regular; run the notebook in Jupyter to move it]
+    """
+    import ipywidgets
+
+    lang = messages.check_lang(lang)
+    sliders = {}
+    for name, (lo, hi, step, default) in controls.items():
+        sliders[name] = ipywidgets.IntSlider(
+            value=default, min=lo, max=hi, step=step,
+            description=messages.text(f"lessons.widget_{name}", lang),
+            style={"description_width": "initial"}, continuous_update=False,
+        )  # fmt: skip
+
+    def show(**values: Any) -> None:
+        from IPython.display import display
+
+        display(func(facts, **values, lang=lang))
+
+    box = ipywidgets.interactive(show, **sliders)
+    return LiveControl(box, [s.description for s in sliders.values()], lang)
