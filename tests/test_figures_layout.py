@@ -36,6 +36,8 @@ ALLOWED_LATIN = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M"}
 # Titles of built-in rulebooks are the lead's (header lines of clientlib/frameworks/*.yaml);
 # rfm.yaml's Russian title still carries the English "(R rfm tests)".
 PENDING_HEADER_WORDS = {"rfm", "tests"}
+#: The model's own names, as the papers write them.
+BTYD_TERMS = {"BG", "NBD", "P", "alive", "T"}
 
 
 @cache
@@ -184,3 +186,36 @@ def test_russian_figures_show_no_english(dataset):
                 found.setdefault(name, set()).update(words)
         plt.close(fig)
     assert not found, found
+
+
+@pytest.mark.parametrize("lang", [
+    "en",
+    pytest.param("ru", marks=pytest.mark.xfail(strict=True, reason=(
+        "BTYD section of plots.py (helper btyd): the Russian y label of calibration_holdout_plot "
+        "is taller than the axes; wrapping it (plots._fit(ax) at the end) fixes it"))),
+])
+def test_btyd_figures_on_cdnow(lang):
+    # The BTYD figures (clientlib.btyd): CDNOW's published split, 39 weeks of calibration
+    # (to 1997-09-30) and 39 of holdout (Fader, Hardie & Lee 2005).
+    from clientlib.btyd import BetaGeoModel, calibration_summary
+    from clientlib.datasets import load_cdnow
+
+    tx = load_cdnow()
+    s = calibration_summary(tx, "1997-09-30", "1998-06-30", timestamp="date", time_unit="weeks")
+    model = BetaGeoModel(time_unit="weeks").fit(s["frequency"], s["recency"], s["T"])
+    figures = [plots.calibration_holdout_plot(s, model, lang=lang).figure,
+               plots.p_alive_curves(model, 39, cycle=10, lang=lang).figure]
+    problems = []
+    for fig in figures:
+        boxes = [(t, t.get_window_extent(fig.canvas.get_renderer())) for t in _drawn_texts(fig)]
+        for t, box in boxes:
+            if not fig.bbox.contains(box.x0 + 0.5, box.y0 + 0.5) or not fig.bbox.contains(
+                    box.x1 - 0.5, box.y1 - 0.5):
+                problems.append(f"{t.get_text()!r} leaves the figure")
+            if lang == "ru" and set(_LATIN.findall(t.get_text())) - ALLOWED_LATIN - BTYD_TERMS:
+                problems.append(f"{t.get_text()!r} is English")
+        for i, (t1, b1) in enumerate(boxes):
+            for t2, b2 in boxes[i + 1:]:
+                if _overlap(b1, b2):
+                    problems.append(f"{t1.get_text()!r} overlaps {t2.get_text()!r}")
+    assert not problems, problems
