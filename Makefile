@@ -34,10 +34,12 @@ browser:
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check clientlib tests benchmarks
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q --doctest-modules clientlib tests $(NBVAL)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks
+	$(VENV)/bin/mypy
 
 # Regenerates the results table in benchmarks/README.md (machine, load, date, commit included):
 # RFM summary at 1M lines, every tool in its own process, 5 interleaved rounds. BENCH_N=10000000

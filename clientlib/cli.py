@@ -221,7 +221,8 @@ def _params(items: list[str] | None) -> dict[str, Any]:
 
 def _check_params(params: dict[str, Any], wanted: list[str], rules: Path | None) -> None:
     """Each param is declared by a framework run, with a value of the declared default's kind
-    (a finite number, > 0 where the default is > 0; true/false; a word)."""
+    (a finite number, > 0 where the default is > 0; true/false; a word).
+    """
     from clientlib import frameworks
 
     books = {}

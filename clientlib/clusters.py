@@ -870,9 +870,11 @@ class KMeansFramework(Framework):
         self.lang = lang
 
     def title(self, lang: str = "en") -> str:
+        """The framework's name for people (the same in every language)."""
         return "k-means"
 
     def not_applicable(self, facts: Any) -> str | None:
+        """Why k-means cannot run on ``facts`` (absent feature columns), or ``None``."""
         missing = sorted({"customer_id", *self.features} - set(facts.columns))
         if missing:
             return (

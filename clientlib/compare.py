@@ -413,7 +413,7 @@ def _expected_mutual_info(rows: np.ndarray, cols: np.ndarray, n: int) -> float:
 
 
 def _log_overlap_pmf(nij: np.ndarray, a: float, b: float, n: int) -> np.ndarray:
-    """log P(a class of ``a`` and a cluster of ``b`` out of ``n`` share ``nij``): hypergeometric."""
+    """Log P(a class of ``a`` and a cluster of ``b`` out of ``n`` share ``nij``): hypergeometric."""
     return (
         gammaln(a + 1) + gammaln(b + 1) + gammaln(n - a + 1) + gammaln(n - b + 1) - gammaln(n + 1)
         - gammaln(nij + 1) - gammaln(a - nij + 1) - gammaln(b - nij + 1)

@@ -238,7 +238,8 @@ def _cut(transactions: ir.Table | Loaded, analysis_date: Any) -> tuple[ir.Table,
 def _paid(tx: ir.Table):
     """Lines that make an order: every line that is not a return (amount ≥ 0; a zero-amount
     line is an order with zero spend, kept by ``--zero-amount keep``), or given away (a
-    discount of 100 %)."""
+    discount of 100 %).
+    """
     return (tx.amount >= 0) | (tx.discount >= 1)
 
 

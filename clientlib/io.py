@@ -848,7 +848,8 @@ def _is_text(s: pd.Series) -> bool:
 
 def _ids(s: pd.Series) -> tuple[pd.Series, str]:
     """Ids as text (never through float64), stripped; a column of ``17850.0`` becomes
-    ``17850``. Returns the ids and a note saying what was normalised ('' when nothing)."""
+    ``17850``. Returns the ids and a note saying what was normalised ('' when nothing).
+    """
     if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s, ""  # the engine casts (_type_ibis)
     if pd.api.types.is_float_dtype(s):

@@ -235,6 +235,7 @@ class QualityReport:
 
     @property
     def rows_excluded(self) -> int:
+        """Rows excluded, all reasons together."""
         return int(sum(self.excluded.values()))
 
     def check(self) -> None:
@@ -322,6 +323,7 @@ class QualityReport:
         return pd.DataFrame(items, columns=["item", "value"])
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (for ``--json`` and the batch manifest)."""
         return {
             "table": self.table,
             "rows_read": self.rows_read,

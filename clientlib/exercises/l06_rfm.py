@@ -195,7 +195,8 @@ def shares_by_bins(facts: Any, bins: Sequence[int] = (3, 4, 5, 6, 7), lang: str 
 
 def say_bins_change(table: pd.DataFrame, lang: str = "en") -> None:
     """Print the segment whose share changes most between the first and last column of
-    :func:`shares_by_bins`."""
+    :func:`shares_by_bins`.
+    """
     lo, hi = table.columns[0], table.columns[-1]
     diff = (table[hi] - table[lo]).abs()
     label = diff.idxmax()

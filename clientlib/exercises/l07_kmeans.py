@@ -192,7 +192,8 @@ def _kmeans_four_features(buyers: pd.DataFrame) -> set[int]:
 
 def _kmeans_top_spend_cluster(buyers: pd.DataFrame) -> set[str]:
     """The cluster (k = 4, random_state 0) with the highest median spend: its number as text
-    and its name in every language (a tie accepts each)."""
+    and its name in every language (a tie accepts each).
+    """
     from clientlib.clusters import CustomerClusters, name_clusters
 
     model = CustomerClusters(n_clusters=4, random_state=0).fit(buyers)

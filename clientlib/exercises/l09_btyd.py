@@ -1,5 +1,6 @@
 """Exercises of lesson 09 (rule or model): a stricter active, rule vs model, who came back, and an
-open question on the wake-up campaign."""
+open question on the wake-up campaign.
+"""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def _builtins() -> dict[str, Rulebook]:
 
 @cache
 def _catalog(extra_folders: str) -> dict[str, Rulebook]:
-    """id -> rulebook for every YAML file in this package and the extra folders."""
+    """Id -> rulebook for every YAML file in this package and the extra folders."""
     books: dict[str, Rulebook] = {}
     folders: list[Any] = [resources.files(__package__)]
     folders += [Path(f) for f in extra_folders.split(os.pathsep) if f]

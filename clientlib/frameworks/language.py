@@ -279,6 +279,8 @@ def tokenize(text: str) -> list[Token]:
 
 @dataclass(frozen=True)
 class Node:
+    """A node of the syntax tree; ``pos`` is its 1-based character position."""
+
     pos: int
 
 
@@ -476,7 +478,8 @@ def _describe(tok: Token) -> str:
 def _balanced(op: str, terms: list[Node], ops: list[Token]) -> Node:
     """Join ``a op b op c …`` as a balanced tree: ``and``/``or`` are associative, and a
     1,000-term chain must not become a 1,000-deep tree (the checker, compiler and reason text
-    walk it recursively, and so does the engine's SQL generator)."""
+    walk it recursively, and so does the engine's SQL generator).
+    """
     if len(terms) == 1:
         return terms[0]
     mid = len(terms) // 2

@@ -528,10 +528,12 @@ class RulebookFramework(Framework):
 
     @property
     def id(self) -> str:  # type: ignore[override]
+        """The rulebook's id."""
         return self.rulebook.id
 
     @property
     def output_columns(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Columns the hook adds to the output (RFM scores, tier flags, P(alive))."""
         return tuple(self.rulebook.hook.outputs)
 
     def spec(self) -> Rulebook:
@@ -545,28 +547,35 @@ class RulebookFramework(Framework):
 
     @property
     def classes(self) -> list[RuleClass]:
+        """The classes in order (the last one is the catch-all)."""
         return self.rulebook.classes
 
     @property
     def framework(self) -> str:
+        """The id (the value of the output's ``framework`` column)."""
         return self.id
 
     @property
     def scoring(self) -> dict[str, Any] | None:
+        """The RFM scoring block in effect (``None`` for other rulebooks)."""
         return self.spec().scoring
 
     @property
     def resolved_params_(self) -> dict[str, Any]:
+        """Older name of :attr:`params_`."""
         self.check_fitted()
         return self.params_
 
     def title(self, lang: str = "en") -> str:
+        """The rulebook's title in ``lang`` (its id when it has none)."""
         return _lang(self.rulebook.title, lang) or self.id
 
     def describe(self, lang: str = "en") -> list[dict[str, str]]:
+        """The classes as rows ``{id, label, rule, action}`` in ``lang``."""
         return self.rulebook.describe(lang)
 
     def missing_columns(self, facts: ir.Table) -> list[str]:
+        """Required columns absent from ``facts`` (sorted)."""
         return self.rulebook.missing_columns(facts)
 
     def not_applicable(self, facts: ir.Table) -> str | None:
