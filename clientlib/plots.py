@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -128,9 +128,14 @@ def _chars(inches: float, size: float) -> int:
     return max(int(inches * 72 / (size * 0.55)), 6)
 
 
+def _figure(ax: Axes) -> Figure:
+    # Axes.figure is typed Figure | SubFigure; clientlib only draws on whole figures.
+    return cast(Figure, ax.figure)
+
+
 def _room(ax: Axes) -> tuple[float, float]:
     """Width and height of the axes in inches, as far as the figure size tells before layout."""
-    fw, fh = ax.figure.get_size_inches()
+    fw, fh = _figure(ax).get_size_inches()
     box = ax.get_position()
     return max(fw * box.width, 1.0), max(fh * box.height, 1.0)
 
@@ -143,7 +148,7 @@ def _fit(ax: Axes) -> None:
     label_size = plt.rcParams["axes.labelsize"]
     label_pt = label_size if isinstance(label_size, int | float) else 10.0
     # constrained layout shrinks the axes to make room for ticks: wrap to ~80 % of the figure.
-    fw, fh = ax.figure.get_size_inches()
+    fw, fh = _figure(ax).get_size_inches()
     ax.set_title(_wrap(ax.get_title(), _chars(max(w, 0.8 * fw * _share(ax, 0)), title_pt * 1.1)))
     ax.set_xlabel(_wrap(ax.get_xlabel(), _chars(max(w, 0.75 * fw * _share(ax, 0)), label_pt)))
     ax.set_ylabel(_wrap(ax.get_ylabel(), _chars(max(h * 0.9, 0.6 * fh * _share(ax, 1)),
@@ -481,7 +486,7 @@ def _heatmap(
     colormap: Colormap = plt.get_cmap(cmap)
     norm = Normalize(lo, hi)
     nrows, ncols = values.shape
-    fig_w, fig_h = ax.figure.get_size_inches()
+    fig_w, fig_h = _figure(ax).get_size_inches()
     col_in = 0.72 * fig_w * _share(ax, 0) / max(ncols, 1)
     xlabels = [_wrap(c, _chars(col_in * 0.95, TICK_SIZE)) for c in frame.columns]
     ylabels = [_wrap(r, 26) for r in frame.index]
@@ -499,7 +504,7 @@ def _heatmap(
         cbar.set_label(_wrap(cbar_label, _chars(cbar_h, 10.0)))
         cbar.ax.tick_params(labelsize=TICK_SIZE)
         cbar.ax.yaxis.set_major_formatter(
-            FuncFormatter(lambda x, pos=None: number(x, lang, _step_digits(cbar.get_ticks())))
+            FuncFormatter(lambda x, pos=None: number(x, lang, _step_digits(list(cbar.get_ticks()))))
         )
     if annot:
         # round first so that -0.001 reads 0.00, not -0.00
@@ -518,11 +523,11 @@ def _fit_columns(ax: Axes, names: Sequence[Any]) -> None:
     """Re-wrap the column labels of a heatmap until each fits its column (measured, laid out)."""
     if not len(names):
         return
-    fig = ax.figure
+    fig = _figure(ax)
     width = max(len(str(n)) for n in names)
     for _ in range(6):
         fig.draw_without_rendering()
-        renderer = fig.canvas.get_renderer()
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg
         room = ax.get_window_extent(renderer).width / len(names) * 0.92
         widest = max(lab.get_window_extent(renderer).width for lab in ax.get_xticklabels())
         if widest <= room or width <= 4:
@@ -607,7 +612,7 @@ def agreement_heatmap(
     4
     """
     _check(lang)
-    ax = _axes(ax, _heatmap_size(*matrix.shape, col=0.95, row=0.55))
+    ax = _axes(ax, _heatmap_size(matrix.shape[0], matrix.shape[1], col=0.95, row=0.55))
     lo = min(0.0, float(np.nanmin(matrix.to_numpy(dtype=float))))
     _heatmap(ax, matrix, digits=2, cmap="viridis", cbar_label=metric, vmin=lo, vmax=1.0,
              annot=annot, lang=lang)
@@ -707,7 +712,7 @@ def rfm_heatmap(
     grid = grid.sort_index(ascending=False).sort_index(axis=1)
     grid.index = [_score(i) for i in grid.index]
     grid.columns = [_score(c) for c in grid.columns]
-    ax = _axes(ax, _heatmap_size(*grid.shape, col=0.8, row=0.5, extra=(3.0, 1.8)))
+    ax = _axes(ax, _heatmap_size(grid.shape[0], grid.shape[1], col=0.8, row=0.5, extra=(3.0, 1.8)))
     _heatmap(ax, grid, digits=0, cmap="YlGnBu", cbar_label=label, annot=annot, lang=lang,
              fmt=fmt)
     ax.set_title(_w("rfm_title", lang, value=title))
@@ -852,9 +857,9 @@ def segment_sizes(
 
 def _hide_what_does_not_fit(ax: Axes, placed: list) -> None:
     # Lay the figure out once, then hide each label that spills over its rectangle.
-    fig = ax.figure
+    fig = _figure(ax)
     fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg
     for label, patch in placed:
         box = label.get_window_extent(renderer)
         room = patch.get_window_extent(renderer)
