@@ -22,9 +22,10 @@ from clientlib.io import read_inputs
 from clientlib.reports import views
 
 #: Latin words a Russian reader may see: method and measure names, score letters, dataset names.
-ALLOWED = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M", "workshop", "cdnow"}
-# rfm.yaml's Russian title "(R rfm tests)" is a header line of the rulebook (the lead's).
-PENDING_HEADER_WORDS = {"rfm", "tests"}
+# Proper names: methods, metrics, datasets, the R package rfm and the BG/NBD model's P(alive).
+ALLOWED = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M", "workshop", "cdnow", "rfm",
+           "BG", "NBD", "P", "alive"}
+PENDING_HEADER_WORDS: set[str] = set()
 _LATIN = re.compile(r"[A-Za-z]+")
 
 
