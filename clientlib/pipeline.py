@@ -53,8 +53,10 @@ class Study:
     agreement : pandas.DataFrame
         AMI between every pair of labelings (frameworks, k-means, true personas when known).
     timings : dict of str to float
-        Seconds per stage, and ``clusters_threads``: the BLAS/OpenMP thread cap k-means ran
-        under (:func:`clientlib.threads.limited_threads`).
+        Seconds per stage.
+    threads : int
+        The BLAS/OpenMP thread cap the clusters stage ran under
+        (:func:`clientlib.threads.limited_threads`), to read beside its timing.
     """
 
     facts: pd.DataFrame
@@ -65,6 +67,7 @@ class Study:
     kchoice: KChoice | None
     model: CustomerClusters | None
     agreement: pd.DataFrame
+    threads: int = 0
     fitted: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -140,7 +143,6 @@ def run_study(
     with limited_threads() as threads:
         km_out = apply([kmeans], table)
     timings["clusters"] = time.perf_counter() - t0
-    timings["clusters_threads"] = float(threads)
 
     segs, skipped = rules_out.classes, rules_out.skipped + km_out.skipped
     segments = pd.concat([segs, km_out.classes], ignore_index=True)
@@ -161,6 +163,7 @@ def run_study(
         model=model,
         agreement=pd.DataFrame(),
         timings=timings,
+        threads=threads,
         fitted={**rules_out.fitted, **km_out.fitted},
         notes=notes,
     )
@@ -169,7 +172,8 @@ def run_study(
         study.agreement = agreement_matrix(labelings, metric="ami")
     timings["compare"] = time.perf_counter() - t0
     for stage, seconds in timings.items():
-        _log.info("study: %s = %.2f", stage, seconds)
+        _log.info("study: %s took %.2f s", stage, seconds)
+    _log.info("study: k-means ran with at most %d BLAS/OpenMP threads", threads)
     for message in notes + skipped:
         _log.info("study: %s", message)
     return study

@@ -106,8 +106,8 @@ def builtin_names() -> list[str]:
 
     Examples
     --------
-    >>> builtin_names()[-2:]
-    ['rfm_r_docs', 'rfm_simple']
+    >>> builtin_names()[-3:]
+    ['rfm_r_docs', 'rfm_simple', 'btyd']
     """
     return list(_builtins())
 
