@@ -33,11 +33,10 @@ DATASETS = ("workshop", "cdnow")
 LANGS = ("en", "ru")
 #: Latin words a Russian figure may show: method and measure names, score letters, proper names.
 ALLOWED_LATIN = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M"}
-# Titles of built-in rulebooks are the lead's (header lines of clientlib/frameworks/*.yaml);
-# rfm.yaml's Russian title still carries the English "(R rfm tests)".
-PENDING_HEADER_WORDS = {"rfm", "tests"}
-#: The model's own names, as the papers write them.
+#: The model's own names, as the papers write them (the btyd framework's title shows them too).
 BTYD_TERMS = {"BG", "NBD", "P", "alive", "T"}
+#: The R package's name in the RFM maps' titles, and the model's names in the btyd title.
+PENDING_HEADER_WORDS = {"rfm"} | BTYD_TERMS
 
 
 @cache

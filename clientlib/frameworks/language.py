@@ -827,9 +827,17 @@ def _as_text(col: ir.Value) -> ir.StringValue:
     dt = col.type()
     if dt.is_floating() or dt.is_decimal():
         # Round first: engines sum floats in different orders (1878.0 vs 1877.9999999999998).
-        r = col.round(4)
+        r = col.cast("float64").round(4)
         whole = (r == r.floor()).fill_null(False) & (r.abs() < 1e15)
-        text = ibis.ifelse(whole, r.cast("int64").cast("string"), r.cast("string"))
+        # Digits written out by hand: engines cast small floats differently (DuckDB 0.0009,
+        # Spark 9.0E-4), and a reason must read the same on every engine.
+        a = r.abs()
+        units = a.floor()
+        frac = ((a - units) * 10_000).round().cast("int64")
+        decimals = frac.cast("string").lpad(4, "0").re_replace("0+$", "")
+        sign = ibis.ifelse(r < 0, ibis.literal("-"), ibis.literal(""))
+        fraction = sign + units.cast("int64").cast("string") + ibis.literal(".") + decimals
+        text = ibis.ifelse(whole, r.cast("int64").cast("string"), fraction)
         return text.fill_null("null")
     return col.cast("string").fill_null("null")
 
