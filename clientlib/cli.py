@@ -181,10 +181,20 @@ def load_inputs(
     )
 
 
-def _quality(inputs: Inputs) -> None:
+def _quality(inputs: Inputs, lang: str = "en") -> None:
+    from clientlib.messages import text
+
     for loaded in (inputs.transactions, inputs.events, inputs.customers):
-        if loaded is not None:
+        if loaded is None:
+            continue
+        if lang == "en":
             typer.echo(str(loaded.quality), err=True)
+            continue
+        # The same account in the user's language (the English form stays the log's default).
+        q = loaded.quality
+        typer.echo(f"{text('cli.table_' + q.table, lang)}:", err=True)
+        for item, value in q.summary_frame(lang).itertuples(index=False):
+            typer.echo(f"  {item}: {value}", err=True)
 
 
 def _facts(inputs: Inputs):
@@ -437,6 +447,7 @@ def segment(
     Example: clientlib segment --dataset workshop --framework lifecycle,rfm --lang ru -o seg.csv
     """
     from clientlib.files import check_output, write_csv
+    from clientlib.messages import number, percent, text
     from clientlib.segment import summary
 
     # Every option is checked before any input is read.
@@ -454,7 +465,7 @@ def segment(
     sources = input_paths(input, events, customers, rules)
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
-    _quality(inputs)
+    _quality(inputs, lang)
     # Collect the facts once (one row per customer); every framework then reads that table.
     import ibis
 
@@ -473,19 +484,23 @@ def segment(
         if fw.id == "kmeans":
             fw.set_params(k=k_value)
     for note in notes:
-        typer.echo(f"note: {note}", err=True)
+        typer.echo(text("cli.note", lang, what=note), err=True)
     result = apply(fws, facts_expr)
     km = result.fitted.get("kmeans")
     if km is not None and getattr(km, "kchoice_", None) is not None:
         typer.echo(f"k-means: {km.kchoice_.reason}", err=True)
     df, skipped = result.classes, result.skipped
     for message in skipped:
-        typer.echo(f"skipped: {message}", err=True)
+        typer.echo(text("cli.skipped", lang, why=message), err=True)
     if df.empty:
         raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
     write_csv(df, out, excel=excel, inputs=sources)
-    typer.echo(_table(summary(df)))
-    typer.echo(f"wrote {len(df):,} rows to {out}")
+    table = summary(df)
+    if lang != "en":
+        table = table.assign(share=table["share"].map(lambda v: percent(v, lang)))
+    table.columns = [text(f"cli.col_{c}", lang) for c in table.columns]
+    typer.echo(_table(table))
+    typer.echo(text("cli.wrote_rows", lang, n=number(len(df), lang), path=out))
 
 
 def _read_output(path: Path) -> pd.DataFrame:
