@@ -50,7 +50,9 @@ def test_segment_writes_one_row_per_customer_and_framework(tmp_path, monkeypatch
     assert counts.to_dict() == {"kmeans": 2000, "ladder": 2000, "lifecycle": 2000}
     assert not df.duplicated(["customer_id", "framework"]).any()
     assert "заснувший" in set(df["label"])
-    assert "transactions:" in err  # the quality report goes to stderr
+    # the quality report goes to stderr, in the language asked for
+    assert "покупки:" in err and "строк использовано: 15\xa0136" in err
+    assert "записано строк: 6\xa0000" in out and "клиентов" in out
 
 
 def test_segment_rfm_from_a_user_file_with_mapping(shared_data, tmp_path, monkeypatch, capsys):
