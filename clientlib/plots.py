@@ -1058,6 +1058,7 @@ def calibration_holdout_plot(
     ax.set_ylabel(text("btyd.holdout_y", lang))
     ax.legend(frameon=False)
     _style(ax)
+    _fit(ax)  # the Russian axis labels are long: wrap them to the room the axes has
     return ax
 
 

@@ -187,12 +187,7 @@ def test_russian_figures_show_no_english(dataset):
     assert not found, found
 
 
-@pytest.mark.parametrize("lang", [
-    "en",
-    pytest.param("ru", marks=pytest.mark.xfail(strict=True, reason=(
-        "BTYD section of plots.py (helper btyd): the Russian y label of calibration_holdout_plot "
-        "is taller than the axes; wrapping it (plots._fit(ax) at the end) fixes it"))),
-])
+@pytest.mark.parametrize("lang", ["en", "ru"])
 def test_btyd_figures_on_cdnow(lang):
     # The BTYD figures (clientlib.btyd): CDNOW's published split, 39 weeks of calibration
     # (to 1997-09-30) and 39 of holdout (Fader, Hardie & Lee 2005).
