@@ -179,7 +179,12 @@ def frameworks_that_apply(
         if part.empty:
             rb = frameworks.load(name)
             missing = sorted(set(rb.required_columns) - columns)
-            print(_t("fw_missing", lang, framework=title(name, lang), columns=", ".join(missing)))
+            if missing:
+                print(_t("fw_missing", lang, framework=title(name, lang),
+                         columns=", ".join(missing)))  # fmt: skip
+            else:  # the columns are there but never vary (see Framework.not_applicable)
+                signal = ", ".join(sorted(getattr(rb, "rulebook", rb).signal))
+                print(_t("fw_no_signal", lang, framework=title(name, lang), columns=signal))
             continue
         k = part["class"].nunique()
         if k < 2:

@@ -574,6 +574,11 @@ class RulebookFramework(Framework):
         """The classes as rows ``{id, label, rule, action}`` in ``lang``."""
         return self.rulebook.describe(lang)
 
+    @property
+    def required_columns(self) -> set[str]:
+        """Input columns the rulebook needs in the facts table."""
+        return self.spec().required_columns
+
     def missing_columns(self, facts: ir.Table) -> list[str]:
         """Required columns absent from ``facts`` (sorted)."""
         return self.rulebook.missing_columns(facts)
