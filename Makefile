@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # The executed lessons (built by `make notebooks` from notebooks/src) are compared cell by cell.
-NBVAL  := $(if $(wildcard notebooks/en/*.ipynb notebooks/ru/*.ipynb),notebooks/en notebooks/ru --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
+NBVAL  := $(if $(wildcard notebooks/en/*.ipynb notebooks/ru/*.ipynb),notebooks/en notebooks/ru --nbval --nbval-current-env --nbval-cell-timeout=600 --nbval-sanitize-with notebooks/nbval_sanitize.cfg)
 # `make notebooks LESSON=02` rebuilds one lesson (both languages); empty = all of them.
 LESSON ?=
 # JupyterLab refuses to start as root (containers) unless told to.

@@ -234,6 +234,8 @@ def test_lesson_runs_on_the_cdnow_export(lesson, lang, cdnow_csv, tmp_path):
         str(ROOT / "notebooks" / lang / f"{lesson}.ipynb"), str(out),
         parameters={"data": str(cdnow_csv), "mapping": json.dumps(CDNOW_MAPPING)},
         kernel_name=_kernel_name(), cwd=str(tmp_path), progress_bar=False,
+        # a lost kernel message must fail the test, never hang CI (seen once in a fresh clone)
+        execution_timeout=600, start_timeout=120,
     )  # fmt: skip
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(
