@@ -226,7 +226,7 @@ def cdnow_csv(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson, lang", [("01_quickstart", "ru"), ("02_lifecycle", "en")])
+@pytest.mark.parametrize("lesson, lang", [("01_quickstart", "ru"), ("04_key_clients", "en")])
 def test_lesson_runs_on_the_cdnow_export(lesson, lang, cdnow_csv, tmp_path):
     papermill = pytest.importorskip("papermill")
     out = tmp_path / f"{lesson}.ipynb"
@@ -234,7 +234,8 @@ def test_lesson_runs_on_the_cdnow_export(lesson, lang, cdnow_csv, tmp_path):
         str(ROOT / "notebooks" / lang / f"{lesson}.ipynb"), str(out),
         parameters={"data": str(cdnow_csv), "mapping": json.dumps(CDNOW_MAPPING)},
         kernel_name=_kernel_name(), cwd=str(tmp_path), progress_bar=False,
-        # a lost kernel message must fail the test, never hang CI (seen once in a fresh clone)
+        # a lost kernel message must fail the test, never hang CI (seen once in a fresh clone,
+        # on lesson 02 and its sliders; 04 has none)
         execution_timeout=600, start_timeout=120,
     )  # fmt: skip
     nb = nbformat.read(out, as_version=4)
@@ -250,5 +251,6 @@ def test_lesson_runs_on_the_cdnow_export(lesson, lang, cdnow_csv, tmp_path):
         assert "ответа пока нет" in text
     else:
         # CDNOW's purchases end on 30 June 1998, so the default analysis date is the day after
-        assert "customers, analysis date 1998-07-01" in text
-        assert "Purchase cycle used" in text and "not answered yet" in text
+        assert "23,570 customers, analysis date 1998-07-01" in text
+        # the Pareto line is computed from CDNOW's own spend (value tiers need only purchases)
+        assert "The top 20% of buyers bring" in text and "not answered yet" in text
