@@ -183,7 +183,8 @@ def frameworks_that_apply(
                 print(_t("fw_missing", lang, framework=title(name, lang),
                          columns=", ".join(missing)))  # fmt: skip
             else:  # the columns are there but never vary (see Framework.not_applicable)
-                signal = ", ".join(sorted(getattr(rb, "rulebook", rb).signal))
+                book: Any = getattr(rb, "rulebook", rb)
+                signal = ", ".join(sorted(book.signal))
                 print(_t("fw_no_signal", lang, framework=title(name, lang), columns=signal))
             continue
         k = part["class"].nunique()
