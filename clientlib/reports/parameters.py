@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from clientlib.options import InputOptions
 from clientlib.schema import ClientlibError
 
 __all__ = [
@@ -23,15 +24,9 @@ __all__ = [
 ]
 
 #: Template parameters that are reader options (:class:`clientlib.options.InputOptions`).
-INPUT_PARAMETERS = (
-    "returns",
-    "duplicates",
-    "zero_amount",
-    "sep",
-    "encoding",
-    "date_format",
-    "dayfirst",
-    "decimal",
+INPUT_PARAMETERS: tuple[str, ...] = tuple(
+    # the one model of reader options decides the names; the analysis date is its own parameter
+    name for name in InputOptions.model_fields if name != "analysis_date"
 )
 
 #: Parameters that name files: made absolute before the kernel (which may run elsewhere) sees them.
@@ -147,8 +142,6 @@ def option_parameters(options: Any) -> dict[str, str]:
     >>> option_parameters(InputOptions(duplicates="drop", dayfirst=True))
     {'duplicates': 'drop', 'dayfirst': 'true'}
     """
-    from clientlib.options import InputOptions
-
     if options is None:
         return {}
     default = InputOptions()
@@ -172,8 +165,6 @@ def input_options(**values: Any):
     >>> input_options(returns="drop", dayfirst="", decimal=",", analysis_date="").decimal
     ','
     """
-    from clientlib.options import InputOptions
-
     clean: dict[str, Any] = {}
     for name, value in values.items():
         if value is None or (isinstance(value, str) and not value.strip()):
