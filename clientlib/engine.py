@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["connect", "default", "execute", "spark", "to_pandas"]
+__all__ = ["connect", "default", "execute", "spark", "store", "to_pandas"]
 
 #: Backends whose ``to_pyarrow`` is native (no detour through pandas): results come back through
 #: Arrow. Others (Spark builds its Arrow table from pandas) use the backend's own ``to_pandas``.
@@ -146,6 +146,74 @@ def to_pandas(expr: ir.Expr, con: Any = None) -> pd.DataFrame | pd.Series | Any:
     arrow = backend.to_pyarrow(table_expr) if con is not None else table_expr.to_pyarrow()
     # __pandas_result__ applies Ibis' dtype conversion (once: Ibis' own execute does it twice)
     return expr.__pandas_result__(_frame(arrow, schema), schema=schema)
+
+
+def store(expr: ir.Table, con: Any = None) -> ir.Table:
+    """Compute ``expr`` once into a temporary DuckDB table and return it as a portable table.
+
+    The rows live in DuckDB (``con``, default :func:`default`) — a native table is scanned and
+    grouped faster than an Arrow table registered with DuckDB (about 1.4× for the RFM summary
+    at 10M rows) and is spilled to disk when it outgrows the memory limit. The table is
+    returned as an Ibis in-memory table whose data are fetched from DuckDB only when another
+    engine (Spark) needs them, so an in-memory input still runs on any backend.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = store(ibis.memtable({"x": [1, 2, 3]}).mutate(y=ibis._.x * 2))
+    >>> int(t.y.sum().to_pyarrow().as_py())
+    12
+    """
+    import uuid
+
+    import ibis.expr.operations as ops
+
+    con = default() if con is None else con
+    name = f"clientlib_stored_{uuid.uuid4().hex}"
+    con.create_table(name, expr, temp=True)
+    op = ops.InMemoryTable(name=name, schema=expr.schema(), data=_Stored(con, name))
+    # Already in DuckDB under that name: tell Ibis not to register it again.
+    con._memtables.add(op)
+    return op.to_expr()
+
+
+def _stored_proxy():
+    from ibis.formats import TableProxy
+
+    class Stored(TableProxy):
+        """The rows of a DuckDB temporary table, fetched as Arrow for another engine."""
+
+        __slots__ = ("obj",)
+
+        def __init__(self, con: Any, name: str) -> None:
+            self.obj = (con, name)
+
+        def __hash__(self) -> int:
+            return hash(self.obj[1])
+
+        def to_pyarrow(self, schema: Any = None) -> pa.Table:
+            con, name = self.obj
+            return con.table(name).to_pyarrow()
+
+        def to_frame(self) -> pd.DataFrame:
+            return self.to_pyarrow().to_pandas()
+
+        def to_polars(self, schema: Any = None) -> Any:
+            import polars as pl
+
+            return pl.from_arrow(self.to_pyarrow())
+
+    return Stored
+
+
+def _Stored(con: Any, name: str) -> Any:  # noqa: N802 - a class made on first use (lazy Ibis)
+    global _STORED_CLASS
+    if _STORED_CLASS is None:
+        _STORED_CLASS = _stored_proxy()
+    return _STORED_CLASS(con, name)
+
+
+_STORED_CLASS: Any = None
 
 
 def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:
