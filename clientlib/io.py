@@ -976,13 +976,7 @@ def materialize(t: ir.Table, in_memory: bool) -> ir.Table:
     if getattr(con, "name", None) != "duckdb":
         return t
     fixed = constants(t)
-    stored = t.drop(*fixed) if fixed else t
-    if in_memory:
-        stored = engine.store(stored, con)
-    else:
-        import uuid
-
-        stored = con.create_table(f"clientlib_clean_{uuid.uuid4().hex}", stored, temp=True)
+    stored = engine.store(t.drop(*fixed) if fixed else t, con, portable=in_memory)
     if fixed:
         stored = stored.mutate(**fixed).select(*t.columns)
     return stored
