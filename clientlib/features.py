@@ -116,50 +116,44 @@ def customer_facts(
     ev = _table(events)
     cu = _table(customers)
     orders = _orders(tx)
-    # One (customer, purchase day) table carries everything the order facts need: the day
-    # count, the gaps between days (first day: a null gap, which the median ignores), the order
-    # count and shares as sums — one hash pass over the orders, where separate per-customer
-    # aggregates would take three.
-    counted = lambda cond: orders.count(where=cond)  # noqa: E731
-    days = orders.group_by(["customer_id", orders.order_ts.date().name("day")]).agg(
-        n=orders.count(),
+    share = lambda cond: cond.cast("float64").mean()  # noqa: E731
+    per_customer = orders.group_by("customer_id").agg(
+        orders=orders.count(),
         first_ts=orders.order_ts.min(),
         last_ts=orders.order_ts.max(),
-        spend=orders.order_amount.sum(),
-        n_discount=counted(orders.max_discount > 0),
-        n_free=counted((orders.order_amount <= 0) | (orders.max_discount >= FREE_DISCOUNT)),
-        n_express=counted(orders.express),
-        n_premium=counted(orders.premium),
+        discount_share=share(orders.max_discount > 0),
+        free_share=share((orders.order_amount <= 0) | (orders.max_discount >= FREE_DISCOUNT)),
+        express_share=share(orders.express),
+        premium_share=share(orders.premium),
     )
+    # Every customer with a transaction has a spend row, so it doubles as the universe when
+    # there are no events or customers (one hash pass over the lines fewer).
+    spend = tx.group_by("customer_id").agg(total_spend=tx.amount.sum())
+
+    # One (customer, purchase day) table feeds both the day count and the gaps between days: a
+    # single hash pass over the orders instead of two (nunique + distinct); the first day of a
+    # customer has a null gap, which the median ignores.
+    days = orders.group_by(["customer_id", orders.order_ts.date().name("day")]).agg()
     prev = days.day.lag().over(ibis.window(group_by="customer_id", order_by="day"))
     gaps = days.mutate(gap=_days(days.day, prev).cast("float64"))
-    share = lambda n: n.sum().cast("float64") / gaps.n.sum().cast("float64")  # noqa: E731
-    per_customer = gaps.group_by("customer_id").agg(
-        orders=gaps.n.sum(),
-        first_ts=gaps.first_ts.min(),
-        last_ts=gaps.last_ts.max(),
-        order_spend=gaps.spend.sum(),
-        discount_share=share(gaps.n_discount),
-        free_share=share(gaps.n_free),
-        express_share=share(gaps.n_express),
-        premium_share=share(gaps.n_premium),
-        purchase_days=gaps.count(),
-        median_gap_days=gaps.gap.median(),
+    gap_stats = gaps.group_by("customer_id").agg(
+        purchase_days=gaps.count(), median_gap_days=gaps.gap.median()
     )
-    # Return lines only lower the spend; a customer with nothing but returns is still one.
-    returns = tx.filter(~_paid(tx))
-    returned = returns.group_by("customer_id").agg(returned=returns.amount.sum())
 
-    parts: list[ir.Table] = [per_customer, returned]
-    ids = [per_customer.select("customer_id"), returned.select("customer_id")]
+    parts: list[ir.Table] = [per_customer, gap_stats]
+    ids = []
     if ev is not None:
         ev = ev.filter(ev.timestamp < cut_ts)
         ids.append(ev.select("customer_id"))
         parts += _event_facts(ev, per_customer)
     if cu is not None:
         ids.append(cu.select("customer_id"))
-    universe = ids[0].union(*ids[1:]).distinct()
-    universe = universe.filter(universe.customer_id.notnull())
+    if ids:
+        universe = spend.select("customer_id").union(*ids).distinct()
+        universe = universe.filter(universe.customer_id.notnull())
+        parts.insert(0, spend)
+    else:
+        universe = spend
 
     t = universe
     for part in parts:
@@ -181,9 +175,7 @@ def customer_facts(
     # Engines add floats in whatever order their threads finish (1878.0 vs 1877.9999999999998);
     # rounding far below a cent gives the same spend on every engine and every run, so ties and
     # rule boundaries on spend do not flicker.
-    spend_total = (
-        (t.order_spend.fill_null(0.0) + t.returned.fill_null(0.0)).cast("float64").round(6)
-    )
+    spend_total = t.total_spend.fill_null(0.0).cast("float64").round(6)
     first = t.first_ts.date()
     last = t.last_ts.date()
     is_open = t.first_negotiation.notnull() & (n_orders == 0)
