@@ -28,6 +28,9 @@ ARROW_NATIVE = frozenset({"duckdb"})
 def default() -> Any:
     """The process-wide in-process DuckDB connection, opened on first use.
 
+    It is Ibis' default backend (where expressions on in-memory tables run) unless that is not
+    DuckDB.
+
     Opening it costs ~0.25 s (mostly importing Ibis' SQL compilers), paid once per process and
     only by the paths that compute something.
 
@@ -38,7 +41,9 @@ def default() -> Any:
     """
     import ibis
 
-    return ibis.duckdb.connect()
+    # Ibis' own default backend, so that in-memory tables run where clientlib stores them.
+    con = ibis.get_backend()
+    return con if getattr(con, "name", None) == "duckdb" else ibis.duckdb.connect()
 
 
 def spark(master: str = "local[2]", app_name: str = "clientlib", **conf: str) -> Any:
@@ -176,8 +181,9 @@ def store(expr: ir.Table, con: Any = None, *, portable: bool = True) -> ir.Table
     name = f"clientlib_stored_{uuid.uuid4().hex}"
     con.create_table(name, expr, temp=True)
     for memtable in expr.op().find(ops.InMemoryTable):
-        # DuckDB keeps a registered Arrow input alive for the connection's lifetime.
-        if memtable in con._memtables:
+        # DuckDB keeps a registered Arrow input alive for the connection's lifetime (stored
+        # tables, ours, stay: they are tables, not registrations).
+        if memtable in con._memtables and not isinstance(memtable.data, _stored_class()):
             con._memtables.discard(memtable)
             with contextlib.suppress(Exception):
                 con.con.unregister(memtable.name)
@@ -225,11 +231,15 @@ def _stored_proxy():
     return Stored
 
 
-def _Stored(con: Any, name: str) -> Any:  # noqa: N802 - a class made on first use (lazy Ibis)
+def _stored_class() -> Any:
     global _STORED_CLASS
     if _STORED_CLASS is None:
         _STORED_CLASS = _stored_proxy()
-    return _STORED_CLASS(con, name)
+    return _STORED_CLASS
+
+
+def _Stored(con: Any, name: str) -> Any:  # noqa: N802 - a class made on first use (lazy Ibis)
+    return _stored_class()(con, name)
 
 
 _STORED_CLASS: Any = None

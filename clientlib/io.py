@@ -1119,8 +1119,8 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
                 "use --returns net (lower the spend) or --returns drop (exclude them)"
             )
         report.notes["return_lines_netted"] = returns_n
-        if _int(found["only_returns"]):
-            report.customers_without_purchase["only_return_lines"] = int(found["only_returns"])
+        if only := _only_returns(clean):
+            report.customers_without_purchase["only_return_lines"] = only
     if _int(found["zero"]):
         report.notes["zero_amount_lines_kept"] = int(found["zero"])
     _absurd_amounts(clean, found, report, in_memory)
@@ -1131,20 +1131,27 @@ def _transaction_stats(rows: ir.Table, where, in_memory: bool) -> dict[str, ir.V
     """What the report and the checks need from the used lines, as aggregates of one scan.
 
     ``where`` selects the used lines among ``rows`` (None: all of them). The median only gates
-    the absurd-amount warning: in-memory inputs get DuckDB's exact one (cheaper than its
-    approximation up to tens of millions of lines), files and warehouses the engine's
-    approximate one (the exact one holds every amount). A filtered approximate median is not a
-    constant expression on Spark, so the other rows are nulled instead of filtered.
+    the absurd-amount warning, so it is estimated on the lines whose row hash is a multiple of
+    16 — a fixed sample, the same on every run and engine, and a sixteenth of the sorting
+    (:func:`_absurd_amounts` confirms it exactly when it matters). Without a row hash (the
+    distinct rows of an input with duplicates) it is the exact median in memory and the
+    engine's approximate one elsewhere. A filtered approximate median is not a constant
+    expression on Spark, so the other rows are nulled instead of filtered.
     """
 
     def used(cond):
         return cond if where is None else where & cond
 
-    paid = ibis.ifelse(used(rows.amount > 0), rows.amount, ibis.null("float64"))
+    paid = used(rows.amount > 0)
+    if "_key" in rows.columns:
+        median = ibis.ifelse(paid & (rows._key % 16 == 0), rows.amount, None).median()
+    else:
+        median = ibis.ifelse(paid, rows.amount, None)
+        median = median.median() if in_memory else median.approx_median()
     return {
         "returns": rows.count(where=used(rows.amount < 0)),
         "zero": rows.count(where=used(rows.amount == 0)),
-        "median": paid.median() if in_memory else paid.approx_median(),
+        "median": median,
         "top": rows.amount.max(where=where),
         "revenue": rows.amount.sum(where=where),
         "first": rows.timestamp.min(where=where),
@@ -1155,13 +1162,19 @@ def _transaction_stats(rows: ir.Table, where, in_memory: bool) -> dict[str, ir.V
 
 
 def _absurd_amounts(clean: ir.Table, found, report: QualityReport, in_memory: bool) -> None:
+    """Warn about amounts over ``_ABSURD_FACTOR`` × the median (kept: a typo or a unit error?).
+
+    ``found`` holds the largest amount and an estimate of the median; the exact median is
+    computed only when the estimate is missing (a small input) or puts the largest amount
+    within a factor of two of the limit, and the warning states the exact one.
+    """
     median, top = found["median"], found["top"]
-    if not (pd.notna(median) and float(median) > 0 and pd.notna(top)):
+    if pd.isna(top) or float(top) <= 0:
         return
-    if not in_memory and float(top) > _ABSURD_FACTOR / 2 * float(median):
-        # The approximate median decided that a look is worth it; the warning states the exact one.
-        median = clean.filter(clean.amount > 0).amount.median().execute()
-    if float(top) > _ABSURD_FACTOR * float(median):
+    if pd.isna(median) or float(top) > _ABSURD_FACTOR / 2 * float(median):
+        paid = clean.filter(clean.amount > 0).amount
+        median = (paid.median() if in_memory else paid.approx_median()).execute()
+    if pd.notna(median) and float(median) > 0 and float(top) > _ABSURD_FACTOR * float(median):
         limit = _ABSURD_FACTOR * float(median)
         n_big = int(clean.filter(clean.amount > limit).count().execute())
         report.warnings.append(
@@ -1195,14 +1208,13 @@ def _account(
 
     ``stored`` holds the rows with their early reason (one of ``early``) and their hash
     (:func:`_store`); ``late`` are the reasons that needed the analysis date. Everything the
-    report needs is one query: the count of every reason, the ``stats`` of the used rows
-    (transactions), the number of distinct row hashes and, with ``stats``, one grouping by
-    customer (customers, customers left without a usable line by the reason of their first
-    excluded row, customers with return lines only) and the distinct orders. As many hashes
-    as used rows proves every row distinct (a hash collision can only send an input down the
-    slower path, never hide a duplicate), and the clean rows are then a filter of the stored
-    ones; otherwise the distinct rows are counted (and, under ``drop``, stored) and the stats
-    taken again on them.
+    report needs from a clean input is one query: the count of every reason, the ``stats`` of
+    the used rows (transactions), the number of distinct row hashes and, with ``stats``, the
+    distinct customers and orders. As many hashes as used rows proves every row distinct (a
+    hash collision can only send an input down the slower path, never hide a duplicate), and
+    the clean rows are then a filter of the stored ones; otherwise the distinct rows are
+    counted (and, under ``drop``, stored) and the stats taken again on them. Customers left
+    without a used line are looked for only when rows were excluded.
     Returns the clean rows, the report and the one row of ``stats`` (None without them).
     """
     reason = stored._early
@@ -1213,14 +1225,16 @@ def _account(
     names = [*dict.fromkeys([*early, *(name for name, _ in late)])]
     used = marked._reason.isnull()
     rows = marked.filter(used)
-    aggs: dict[str, Any] = {
-        f"_n{i}": marked.count(where=marked._reason == n) for i, n in enumerate(names)
-    }
+    # Most rows have no reason: a grouping by reason is far cheaper than a filter per reason.
+    by_reason = marked.group_by("_reason").agg(n=marked.count())
+    counts = by_reason.agg(
+        **{f"_n{i}": by_reason.n.sum(where=by_reason._reason == n) for i, n in enumerate(names)}
+    )
+    parts = [counts, rows.select("_key").distinct().agg(_keys=ibis._.count())]
     if stats is not None:
-        aggs.update(stats(marked, used))
-    parts = [marked.agg(**aggs), rows.select("_key").distinct().agg(_keys=ibis._.count())]
+        parts.insert(0, rows.agg(**stats(rows, None)))
     if stats is not None:
-        parts.append(_per_customer(marked))
+        parts.append(rows.select("customer_id").distinct().agg(_customers=ibis._.count()))
         if not _no_order_ids(marked):
             orders = rows.filter((rows.amount >= 0) & rows.order_id.notnull())
             parts.append(
@@ -1267,8 +1281,8 @@ def _account(
     report.rows_used = report.rows_read - report.rows_excluded
     if stats is not None:
         report.customers = _int(found["_customers"])
-        lost = {r: _int(found[f"_lost{i}"]) for i, r in enumerate(_ORDER)}
-        report.customers_without_purchase = {r: n for r, n in lost.items() if n}
+        if report.rows_excluded:
+            report.customers_without_purchase = _lost_customers(marked, clean)
     # Keep the reasons in the documented order, then fill in a few examples for each.
     order = [*_ORDER, *sorted(set(report.excluded) - set(_ORDER))]
     report.excluded = {r: report.excluded[r] for r in order if r in report.excluded}
@@ -1290,25 +1304,27 @@ def _account(
     return clean, report, found if stats is not None else None
 
 
-def _per_customer(marked: ir.Table) -> ir.Table:
-    """One grouping by customer, reduced to one row: customers with a used line, customers
-    whose lines were all excluded (by the reason of their first excluded row, in the
-    documented order) and customers whose used lines are all returns.
+def _lost_customers(marked: ir.Table, clean: ir.Table) -> dict[str, int]:
+    """Customers left without a used line, by the reason of their first excluded row (in the
+    documented order).
+
+    Only the customers of excluded rows (usually few) are looked at: the used rows are probed
+    against them, not grouped.
     """
-    m = marked.filter(~_missing_id(marked))
-    used = m._reason.isnull()
-    rank = ibis.cases(*[(m._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
-    per = m.group_by("customer_id").agg(
-        n_used=m.count(where=used),
-        bought=m.count(where=used & (m.amount >= 0)),
-        first=rank.min(),
+    out = marked.filter(marked._reason.notnull() & ~_missing_id(marked))
+    rank = ibis.cases(*[(out._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
+    firsts = out.group_by("customer_id").agg(first=rank.min())
+    kept = clean.select("customer_id").semi_join(firsts, "customer_id").distinct()
+    lost = firsts.anti_join(kept, "customer_id")
+    got = lost.group_by("first").agg(n=lost.count()).execute()
+    found = {int(f): int(n) for f, n in zip(got["first"], got["n"], strict=True)}
+    return {(_ORDER[f] if f < len(_ORDER) else "other"): n for f, n in sorted(found.items())}
+
+
+def _only_returns(clean: ir.Table) -> int:
+    """Customers whose used lines are all returns: those with a return line, probed."""
+    theirs = clean.semi_join(
+        clean.filter(clean.amount < 0).select("customer_id").distinct(), "customer_id"
     )
-    lost = {
-        f"_lost{i}": per.count(where=(per.n_used == 0) & (per.first == i))
-        for i in range(len(_ORDER))
-    }
-    return per.agg(
-        _customers=per.count(where=per.n_used > 0),
-        only_returns=per.count(where=(per.n_used > 0) & (per.bought == 0)),
-        **lost,
-    )
+    per = theirs.group_by("customer_id").agg(bought=theirs.count(where=theirs.amount >= 0))
+    return int(per.count(where=per.bought == 0).execute())

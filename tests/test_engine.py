@@ -149,3 +149,22 @@ def test_stored_rows_are_released_with_the_last_reference():
     del tx
     gc.collect()
     assert held() == before
+
+
+def test_stored_rows_are_not_copied_out_of_duckdb_to_run_on_duckdb(monkeypatch):
+    import ibis.expr.operations as ops
+
+    tx = read_transactions(
+        pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-01-01"] * 2, "amount": 1.0})
+    )
+    proxy = type(tx.table.op().find(ops.InMemoryTable)[0].data)
+    fetched: list[int] = []
+    original = proxy.to_pyarrow
+    monkeypatch.setattr(
+        proxy, "to_pyarrow", lambda self, s=None: fetched.append(1) or original(self, s)
+    )
+    tx = read_transactions(
+        pd.DataFrame({"customer_id": ["a", "c"], "timestamp": ["2024-01-01"] * 2, "amount": 2.0})
+    )
+    assert engine.to_pandas(rfm_summary(tx))["customer_id"].tolist() == ["a", "c"]
+    assert fetched == []  # Spark would fetch them (test_features), DuckDB scans them in place
