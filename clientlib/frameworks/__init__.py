@@ -49,6 +49,7 @@ __all__ = [
     "builtin_names",
     "classify",
     "conversion",
+    "is_builtin",
     "ladder",
     "lifecycle",
     "load",
@@ -68,9 +69,14 @@ def _builtins() -> dict[str, Rulebook]:
 
 
 @cache
-def _catalog(extra_folders: str) -> dict[str, Rulebook]:
-    """Id -> rulebook for every YAML file in this package and the extra folders."""
-    books: dict[str, Rulebook] = {}
+def _files(extra_folders: str) -> dict[str, Any]:
+    """Id -> YAML file of every built-in (a built-in's id is its file name), nothing parsed.
+
+    Naming a framework, or building one, needs only this and its own file: parsing every
+    rulebook (and importing every hook, the BTYD model's scikit-learn and SciPy among them) is
+    left to :func:`available` and :func:`builtin_names`, which need their order.
+    """
+    files: dict[str, Any] = {}
     folders: list[Any] = [resources.files(__package__)]
     folders += [Path(f) for f in extra_folders.split(os.pathsep) if f]
     for folder in folders:
@@ -79,15 +85,39 @@ def _catalog(extra_folders: str) -> dict[str, Rulebook]:
         for entry in sorted(folder.iterdir(), key=lambda p: p.name):
             if not entry.name.endswith(".yaml"):
                 continue
-            rb = Rulebook.from_yaml(entry.read_text(encoding="utf-8"), origin=entry.name)
-            if rb.id != entry.name[: -len(".yaml")]:
-                raise RulebookError(
-                    f"{entry.name}: a built-in's id must be its file name, not {rb.id}"
-                )
-            if rb.id in books:
-                raise RulebookError(f"{entry.name}: the id '{rb.id}' is already a framework")
-            books[rb.id] = rb
+            rid = entry.name[: -len(".yaml")]
+            if rid in files:
+                raise RulebookError(f"{entry.name}: the id '{rid}' is already a framework")
+            files[rid] = entry
+    return files
+
+
+@cache
+def _rulebook(extra_folders: str, rid: str) -> Rulebook:
+    """The built-in rulebook ``rid`` (one of :func:`_files`), parsed once."""
+    entry = _files(extra_folders)[rid]
+    rb = Rulebook.from_yaml(entry.read_text(encoding="utf-8"), origin=entry.name)
+    if rb.id != rid:
+        raise RulebookError(f"{entry.name}: a built-in's id must be its file name, not {rb.id}")
+    return rb
+
+
+@cache
+def _catalog(extra_folders: str) -> dict[str, Rulebook]:
+    """Id -> rulebook for every YAML file in this package and the extra folders, in order."""
+    books = {rid: _rulebook(extra_folders, rid) for rid in _files(extra_folders)}
     return dict(sorted(books.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def is_builtin(name: Any) -> bool:
+    """Whether ``name`` is the id of a built-in rulebook (without reading any rulebook).
+
+    Examples
+    --------
+    >>> is_builtin("rfm"), is_builtin("kmeans"), is_builtin("nope")
+    (True, False, False)
+    """
+    return isinstance(name, str) and name in _files(os.environ.get(PATH_VARIABLE, ""))
 
 
 def available() -> list[str]:
@@ -101,14 +131,21 @@ def available() -> list[str]:
     return [rid for rid, rb in _builtins().items() if rb.in_all]
 
 
-def builtin_names() -> list[str]:
+def builtin_names(ordered: bool = True) -> list[str]:
     """Every built-in rulebook id (the frameworks plus the alternative RFM maps).
+
+    ``ordered=False`` gives them sorted by id without reading any rulebook (the teaching
+    order is in the rulebooks).
 
     Examples
     --------
     >>> builtin_names()[-3:]
     ['rfm_r_docs', 'rfm_simple', 'btyd']
+    >>> builtin_names(ordered=False)[:2]
+    ['awareness', 'btyd']
     """
+    if not ordered:
+        return sorted(_files(os.environ.get(PATH_VARIABLE, "")))
     return list(_builtins())
 
 
@@ -120,9 +157,9 @@ def rulebook_text(name: str) -> str:
     >>> rulebook_text("ladder").count("- id:")
     5
     """
-    if name not in _builtins():
+    if not is_builtin(name):
         raise RulebookError(f"unknown framework '{name}'; built-in: {', '.join(builtin_names())}")
-    return resources.files(__package__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return _files(os.environ.get(PATH_VARIABLE, ""))[name].read_text(encoding="utf-8")
 
 
 def load(
@@ -170,8 +207,8 @@ def load(
         return KMeansFramework(lang=lang, **merged)
     if isinstance(name, Rulebook):
         rb = name
-    elif isinstance(name, str) and name in _builtins():
-        rb = _builtins()[name]
+    elif is_builtin(name):
+        rb = _rulebook(os.environ.get(PATH_VARIABLE, ""), str(name))
     elif isinstance(name, Path) or str(name).lower().endswith((".yaml", ".yml")):
         rb = Rulebook.from_yaml(Path(name))
     else:
