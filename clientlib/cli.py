@@ -429,7 +429,9 @@ def facts(
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
     _quality(inputs)
-    df = _facts(inputs).to_pandas()
+    from clientlib.engine import to_pandas
+
+    df = to_pandas(_facts(inputs))
     write_csv(df, out, excel=excel, inputs=sources)
     typer.echo(
         f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})"
@@ -466,18 +468,17 @@ def segment(
     """
     from clientlib.files import check_output, write_csv
     from clientlib.messages import number, percent, text
-    from clientlib.segment import summary
 
-    # Every option is checked before any input is read.
+    # Every option is checked before any input is read (or pandas and Ibis imported).
     if lang not in {"en", "ru"}:
         raise OptionError(f"--lang must be en or ru, not {lang!r}")
-    wanted = _frameworks(framework)
     k_value = _k(k)
     _check_rules_file(rules)
+    wanted = _frameworks(framework)  # "all" reads every rulebook (their in_all, their order)
     params = _params(param)
     if params:
         _check_params(params, wanted, rules)
-    from clientlib.segment import resolve
+    from clientlib.segment import resolve, summary
 
     fws, notes = resolve(wanted, rules, params or None, lang)  # ids, replacement, params
     sources = _input_paths(input, events, customers, rules)
@@ -485,13 +486,19 @@ def segment(
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
     _quality(inputs, lang)
     # Collect the facts once (one row per customer); every framework then reads that table.
+    # Only the facts the frameworks read are computed (every fact when one does not say).
     import ibis
 
-    facts_df = _facts(inputs).to_pandas()
+    from clientlib.engine import to_pandas
+    from clientlib.segment import apply, needed_columns
+
+    facts = _facts(inputs)
+    needed = needed_columns(fws)
+    if needed is not None:
+        facts = facts.select(*[c for c in facts.columns if c in needed])
+    facts_df = to_pandas(facts)
     facts_expr = ibis.memtable(facts_df)
     # One composition for every caller: the frameworks (k-means included) fitted and applied.
-    from clientlib.segment import apply
-
     if isinstance(k_value, int) and "kmeans" in [f.id for f in fws]:
         buyers = int((facts_df["orders"] > 0).sum())
         if k_value > buyers:
@@ -789,7 +796,7 @@ def schema(
     Example: clientlib schema rulebook > rulebook.schema.json
     """
     if what == "rulebook":
-        from clientlib.frameworks.rulebook import json_schema
+        from clientlib.frameworks.rulebook_file import json_schema
     elif what == "batch":
         from clientlib.reports.batch import batch_schema as json_schema
     else:

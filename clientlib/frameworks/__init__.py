@@ -21,21 +21,53 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis.expr.types as ir
+from clientlib.frameworks.errors import RulebookError
 
-from clientlib.frameworks import ladder, lifecycle, value_tiers
-from clientlib.frameworks.base import BASE_COLUMNS, Framework
-from clientlib.frameworks.ladder import conversion
-from clientlib.frameworks.language import RulebookError
-from clientlib.frameworks.rulebook import MissingColumnsError, Rulebook, RulebookFramework
-from clientlib.frameworks.value_tiers import pareto
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import ibis.expr.types as ir
+
+    from clientlib.frameworks import ladder, lifecycle, value_tiers
+    from clientlib.frameworks.base import BASE_COLUMNS, Framework
+    from clientlib.frameworks.ladder import conversion
+    from clientlib.frameworks.rulebook import MissingColumnsError, Rulebook, RulebookFramework
+    from clientlib.frameworks.value_tiers import pareto
+
+#: Names of this package loaded on first use (module ``__getattr__``): naming or checking a
+#: framework imports neither pandas nor Ibis; building one imports what it needs.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "BASE_COLUMNS": ("clientlib.frameworks.base", "BASE_COLUMNS"),
+    "Framework": ("clientlib.frameworks.base", "Framework"),
+    "MissingColumnsError": ("clientlib.frameworks.rulebook", "MissingColumnsError"),
+    "Rulebook": ("clientlib.frameworks.rulebook", "Rulebook"),
+    "RulebookFramework": ("clientlib.frameworks.rulebook", "RulebookFramework"),
+    "conversion": ("clientlib.frameworks.ladder", "conversion"),
+    "pareto": ("clientlib.frameworks.value_tiers", "pareto"),
+    "ladder": ("clientlib.frameworks.ladder", None),
+    "lifecycle": ("clientlib.frameworks.lifecycle", None),
+    "value_tiers": ("clientlib.frameworks.value_tiers", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = importlib.import_module(module)
+        value = value if attribute is None else getattr(value, attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "BASE_COLUMNS",
@@ -95,6 +127,8 @@ def _files(extra_folders: str) -> dict[str, Any]:
 @cache
 def _rulebook(extra_folders: str, rid: str) -> Rulebook:
     """The built-in rulebook ``rid`` (one of :func:`_files`), parsed once."""
+    from clientlib.frameworks.rulebook import Rulebook
+
     entry = _files(extra_folders)[rid]
     rb = Rulebook.from_yaml(entry.read_text(encoding="utf-8"), origin=entry.name)
     if rb.id != rid:
@@ -193,6 +227,7 @@ def load(
     >>> fw.params["purchase_cycle_days"], fw.params["fan_min_orders"]
     (30, 3)
     """
+    from clientlib.frameworks.rulebook import Rulebook, RulebookFramework
     from clientlib.messages import check_lang
 
     check_lang(lang)

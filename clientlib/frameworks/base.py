@@ -96,6 +96,15 @@ class Framework:
         """The classes as rows ``{id, label, rule, action}`` in ``lang``."""
         return []
 
+    def input_columns(self) -> frozenset[str] | None:
+        """Every fact column ``not_applicable``, ``fit`` and ``transform`` may read, or ``None``
+        (the default) when the framework does not say: then it is given all the facts.
+
+        A caller that knows the frameworks it runs computes only these facts
+        (:func:`clientlib.segment.needed_columns`).
+        """
+        return None
+
     def title(self, lang: str = "en") -> str:
         """The framework's name for people."""
         return self.id
