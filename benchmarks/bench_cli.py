@@ -37,6 +37,7 @@ ROOT = HERE.parent
 COMMANDS: dict[str, tuple[list[str], int]] = {
     "python -c pass": (["-c", "pass"], 0),
     "import clientlib": (["-c", "import clientlib"], 0),
+    "import clientlib.cli": (["-c", "import clientlib.cli"], 0),
     "floor: pandas+ibis+duckdb": (["-c", "import pandas, ibis; ibis.duckdb.connect()"], 0),
     "clientlib --help": (["-m", "clientlib.cli", "--help"], 0),
     "clientlib segment --help": (["-m", "clientlib.cli", "segment", "--help"], 0),
@@ -55,6 +56,7 @@ COMMANDS: dict[str, tuple[list[str], int]] = {
 SHORT = {
     "pass": "python -c pass",
     "import": "import clientlib",
+    "import-cli": "import clientlib.cli",
     "floor": "floor: pandas+ibis+duckdb",
     "help": "clientlib --help",
     "segment-help": "clientlib segment --help",
