@@ -8,6 +8,7 @@ until a function is called, so ``import clientlib.engine`` is free.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["connect", "default", "execute", "spark", "to_pandas"]
+__all__ = ["connect", "default", "execute", "spark", "store", "to_pandas"]
 
 #: Backends whose ``to_pyarrow`` is native (no detour through pandas): results come back through
 #: Arrow. Others (Spark builds its Arrow table from pandas) use the backend's own ``to_pandas``.
@@ -146,6 +147,92 @@ def to_pandas(expr: ir.Expr, con: Any = None) -> pd.DataFrame | pd.Series | Any:
     arrow = backend.to_pyarrow(table_expr) if con is not None else table_expr.to_pyarrow()
     # __pandas_result__ applies Ibis' dtype conversion (once: Ibis' own execute does it twice)
     return expr.__pandas_result__(_frame(arrow, schema), schema=schema)
+
+
+def store(expr: ir.Table, con: Any = None, *, portable: bool = True) -> ir.Table:
+    """Compute ``expr`` once into a temporary DuckDB table and return that table.
+
+    The rows live in DuckDB (``con``, default :func:`default`): a native table is scanned and
+    grouped faster than an Arrow table registered with DuckDB, and is spilled to disk when it
+    outgrows the memory limit. With ``portable`` the table is returned as an Ibis in-memory
+    table whose rows are fetched from DuckDB only when another engine (Spark) needs them, so an
+    in-memory input still runs on any backend; otherwise it is a table of ``con``. The
+    temporary table is dropped when the returned expression is no longer referenced, and the
+    in-memory inputs of ``expr`` that DuckDB held for it are released once copied.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = store(ibis.memtable({"x": [1, 2, 3]}).mutate(y=ibis._.x * 2))
+    >>> int(t.y.sum().to_pyarrow().as_py())
+    12
+    """
+    import uuid
+    import weakref
+
+    import ibis.expr.operations as ops
+
+    con = default() if con is None else con
+    name = f"clientlib_stored_{uuid.uuid4().hex}"
+    con.create_table(name, expr, temp=True)
+    for memtable in expr.op().find(ops.InMemoryTable):
+        # DuckDB keeps a registered Arrow input alive for the connection's lifetime.
+        if memtable in con._memtables:
+            con._memtables.discard(memtable)
+            with contextlib.suppress(Exception):
+                con.con.unregister(memtable.name)
+    if portable:
+        op = ops.InMemoryTable(name=name, schema=expr.schema(), data=_Stored(con, name))
+        con._memtables.add(op)  # already in DuckDB under that name: not registered again
+        table = op.to_expr()
+    else:
+        table = con.table(name)
+    weakref.finalize(table.op(), _drop, con, name)
+    return table
+
+
+def _drop(con: Any, name: str) -> None:
+    with contextlib.suppress(Exception):  # the connection may be closed already
+        con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')  # our own generated name
+
+
+def _stored_proxy():
+    from ibis.formats import TableProxy
+
+    class Stored(TableProxy):
+        """The rows of a DuckDB temporary table, fetched as Arrow for another engine."""
+
+        __slots__ = ("obj",)
+
+        def __init__(self, con: Any, name: str) -> None:
+            self.obj = (con, name)
+
+        def __hash__(self) -> int:
+            return hash(self.obj[1])
+
+        def to_pyarrow(self, schema: Any = None) -> pa.Table:
+            con, name = self.obj
+            return con.table(name).to_pyarrow()
+
+        def to_frame(self) -> pd.DataFrame:
+            return self.to_pyarrow().to_pandas()
+
+        def to_polars(self, schema: Any = None) -> Any:
+            import polars as pl
+
+            return pl.from_arrow(self.to_pyarrow())
+
+    return Stored
+
+
+def _Stored(con: Any, name: str) -> Any:  # noqa: N802 - a class made on first use (lazy Ibis)
+    global _STORED_CLASS
+    if _STORED_CLASS is None:
+        _STORED_CLASS = _stored_proxy()
+    return _STORED_CLASS(con, name)
+
+
+_STORED_CLASS: Any = None
 
 
 def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:

@@ -200,14 +200,19 @@ def read_events(
     cutoff = opts.analysis_date
     t = typed
     low, high = (_ts_value(x) for x in plausible_range())
-    reason = ibis.cases(
-        (_missing_id(t), "missing_customer_id"),
-        (t.timestamp.isnull(), "unparsable_timestamp"),
-        ((t.timestamp < low) | (t.timestamp >= high), "implausible_timestamp"),
-        *([(t.timestamp >= _ts_literal(cutoff), "after_analysis_date")] if cutoff else []),
-        else_=ibis.null("string"),
+    early: Reasons = [
+        ("missing_customer_id", _missing_id(t)),
+        ("unparsable_timestamp", t.timestamp.isnull()),
+        ("implausible_timestamp", (t.timestamp < low) | (t.timestamp >= high)),
+    ]
+    in_memory = _in_memory(t)
+    stored = _store(t, early, in_memory)
+    late: Reasons = (
+        [("after_analysis_date", stored.timestamp >= _ts_literal(cutoff))] if cutoff else []
     )
-    clean, report = _account(t, reason, report, raw_examples, _in_memory(t), opts.duplicates)
+    clean, report, _ = _account(
+        stored, [n for n, _ in early], late, report, raw_examples, in_memory, opts.duplicates
+    )
     kinds = clean.group_by("kind").agg(n=clean.count()).execute()
     unknown = kinds[~kinds["kind"].isin(EVENT_KINDS)]
     if len(unknown):
@@ -957,24 +962,21 @@ def _in_memory(t: ir.Table) -> bool:
 def materialize(t: ir.Table, in_memory: bool) -> ir.Table:
     """Compute ``t`` once, so that later queries do not repeat the typing and the checks.
 
-    In-memory inputs become an Arrow memtable (it runs on any backend, DuckDB or Spark, like its
-    input). Files opened by DuckDB become a temporary DuckDB table, which DuckDB spills to disk
-    when it outgrows memory. Other engines (Spark, warehouses) keep the lazy expression: their
-    users may not create tables, and the engine streams it anyway. Columns that are constants
-    (roles the input does not have) are not stored but put back as the same constants.
+    In-memory inputs become a temporary table of the default DuckDB connection
+    (:func:`clientlib.engine.store`: scanned faster than Arrow, and still usable on any engine,
+    Spark included). Files opened by DuckDB become a temporary table of their connection, which
+    DuckDB spills to disk when it outgrows memory. Other engines (Spark, warehouses) keep the
+    lazy expression: their users may not create tables, and the engine streams it anyway.
+    Columns that are constants (roles the input does not have) are not stored but put back as
+    the same constants.
     """
-    con = None if in_memory else t._find_backend(use_default=False)
-    if not in_memory and getattr(con, "name", None) != "duckdb":
+    from clientlib import engine
+
+    con = engine.default() if in_memory else t._find_backend(use_default=False)
+    if getattr(con, "name", None) != "duckdb":
         return t
     fixed = constants(t)
-    stored = t.drop(*fixed) if fixed else t
-    if in_memory:
-        stored = ibis.memtable(stored.to_pyarrow())
-    else:
-        import uuid
-
-        assert con is not None  # a file source always has its DuckDB connection
-        stored = con.create_table(f"clientlib_clean_{uuid.uuid4().hex}", stored, temp=True)
+    stored = engine.store(t.drop(*fixed) if fixed else t, con, portable=in_memory)
     if fixed:
         stored = stored.mutate(**fixed).select(*t.columns)
     return stored
@@ -1038,22 +1040,43 @@ _ORDER = (
     "return_line",
     "duplicate",
 )
+#: Columns the cleaning adds to the stored rows; the clean table does not have them.
+_INTERNAL = ("_early", "_key", "_reason", "_rowkey")
+
+Reasons: TypeAlias = list[tuple[str, Any]]
+
+
+def _store(t: ir.Table, early: Reasons, in_memory: bool) -> ir.Table:
+    """The typed rows, each with its first reason that does not depend on the analysis date
+    (``_early``) and a hash of the whole row (``_key``), computed once (:func:`materialize`).
+
+    The hash is taken here, in the pass that writes the rows anyway, so that the duplicate
+    check is one grouping of a stored integer column. Constant columns (roles the input lacks)
+    cannot tell rows apart and are left out of it.
+    """
+    fixed = constants(t)
+    varying = [c for c in t.columns if c not in fixed] or list(t.columns)
+    marked = t.mutate(
+        _early=ibis.cases(*[(cond, name) for name, cond in early], else_=ibis.null("string")),
+        _key=ibis.struct({c: t[c] for c in varying}).hash(),
+    )
+    return materialize(marked, in_memory)
 
 
 def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -> Loaded:
     low, high = (_ts_value(x) for x in plausible_range())
-    implausible = (t.timestamp < low) | (t.timestamp >= high)
-    non_finite = t.amount.isinf() | t.amount.isnan()
+    in_memory = _in_memory(t)
+    early: Reasons = [
+        ("missing_customer_id", _missing_id(t)),
+        ("unparsable_timestamp", t.timestamp.isnull()),
+        ("implausible_timestamp", (t.timestamp < low) | (t.timestamp >= high)),
+        ("unparsable_amount", t.amount.isnull()),
+        ("non_finite_amount", t.amount.isinf() | t.amount.isnan()),
+    ]
+    stored = _store(t, early, in_memory)
     cutoff = opts.analysis_date
     if cutoff is None:
-        usable = (
-            ~_missing_id(t)
-            & t.timestamp.notnull()
-            & ~implausible
-            & t.amount.notnull()
-            & ~non_finite
-        )
-        last = t.filter(usable).timestamp.max().execute()
+        last = stored.filter(stored._early.isnull()).timestamp.max().execute()
         if last is None or pd.isna(last):
             raise InputError(
                 f"transactions: no row has a customer id, a plausible timestamp and a finite "
@@ -1064,57 +1087,30 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
     else:
         report.notes["analysis_date"] = str(cutoff)
     report.analysis_date = cutoff
-    reason = ibis.cases(
-        (_missing_id(t), "missing_customer_id"),
-        (t.timestamp.isnull(), "unparsable_timestamp"),
-        (implausible, "implausible_timestamp"),
-        (t.amount.isnull(), "unparsable_amount"),
-        (non_finite, "non_finite_amount"),
-        (t.timestamp >= _ts_literal(cutoff), "after_analysis_date"),
-        *(
-            [((t.amount == 0) & (t.discount < 1), "zero_amount")]
-            if opts.zero_amount == "drop"
-            else []
-        ),
-        *([((t.amount < 0), "return_line")] if opts.returns == "drop" else []),
-        else_=ibis.null("string"),
+    late: Reasons = [("after_analysis_date", stored.timestamp >= _ts_literal(cutoff))]
+    if opts.zero_amount == "drop":
+        late.append(("zero_amount", (stored.amount == 0) & (stored.discount < 1)))
+    if opts.returns == "drop":
+        late.append(("return_line", stored.amount < 0))
+    clean, report, found = _account(
+        stored,
+        [name for name, _ in early],
+        late,
+        report,
+        raw_examples,
+        in_memory,
+        opts.duplicates,
+        stats=lambda rows, where: _transaction_stats(rows, where, in_memory),
     )
-    in_memory = _in_memory(t)
-    clean, report = _account(t, reason, report, raw_examples, in_memory, opts.duplicates, True)
-    # One scan of the clean rows gathers what the checks and the report need; the median only
-    # feeds a warning, so file and warehouse tables get the engine's approximate one (an exact
-    # median holds every amount). A filtered approximate median is not a constant expression
-    # on Spark: the other rows are nulled instead.
-    paid_amount = ibis.ifelse(clean.amount > 0, clean.amount, ibis.null("float64"))
-    no_ids = _no_order_ids(clean)
-    found = (
-        clean.agg(
-            returns=(clean.amount < 0).cast("int64").sum(),
-            zero=(clean.amount == 0).cast("int64").sum(),
-            median=paid_amount.median() if in_memory else paid_amount.approx_median(),
-            top=clean.amount.max(),
-            revenue=clean.amount.sum(),
-            customers=clean.customer_id.nunique(),
-            first=clean.timestamp.min(),
-            last=clean.timestamp.max(),
-            lines=(clean.amount >= 0).cast("int64").sum(),
-            alone=((clean.amount >= 0) & clean.order_id.isnull()).cast("int64").sum(),
-        )
-        .execute()
-        .iloc[0]
-    )
-    if no_ids:
-        report.orders = int(found["lines"] or 0)
+    if _no_order_ids(stored):
+        report.orders = _int(found["lines"])
     else:
-        with_id = clean.filter((clean.amount >= 0) & clean.order_id.notnull())
-        grouped = with_id.select("customer_id", "order_id").distinct().count().execute()
-        report.orders = int(grouped) + int(found["alone"] or 0)
-    report.revenue = round(float(found["revenue"] or 0.0), 6)
-    report.customers = int(found["customers"] or 0)
+        report.orders = _int(found["orders"]) + _int(found["alone"])
+    report.revenue = round(float(found["revenue"]) if pd.notna(found["revenue"]) else 0.0, 6)
     report.first_date = pd.Timestamp(found["first"]).date() if pd.notna(found["first"]) else None
     report.last_date = pd.Timestamp(found["last"]).date() if pd.notna(found["last"]) else None
     # A row without an order id stays with a null id: features count it as an order of its own.
-    returns_n = int(found["returns"] or 0)
+    returns_n = _int(found["returns"])
     if returns_n:
         if opts.returns == "error":
             ex = _records(clean.filter(clean.amount < 0).limit(3).execute())
@@ -1123,14 +1119,49 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
                 "use --returns net (lower the spend) or --returns drop (exclude them)"
             )
         report.notes["return_lines_netted"] = returns_n
-        per = clean.group_by("customer_id").agg(bought=(clean.amount >= 0).cast("int64").sum())
-        only = int(per.filter(per.bought == 0).count().execute())
-        if only:
-            report.customers_without_purchase["only_return_lines"] = only
-    if int(found["zero"] or 0):
+        if _int(found["only_returns"]):
+            report.customers_without_purchase["only_return_lines"] = int(found["only_returns"])
+    if _int(found["zero"]):
         report.notes["zero_amount_lines_kept"] = int(found["zero"])
+    _absurd_amounts(clean, found, report, in_memory)
+    return Loaded(clean, report, cutoff)
+
+
+def _transaction_stats(rows: ir.Table, where, in_memory: bool) -> dict[str, ir.Value]:
+    """What the report and the checks need from the used lines, as aggregates of one scan.
+
+    ``where`` selects the used lines among ``rows`` (None: all of them). The median only gates
+    the absurd-amount warning: in-memory inputs get DuckDB's exact one (cheaper than its
+    approximation up to tens of millions of lines), files and warehouses the engine's
+    approximate one (the exact one holds every amount). A filtered approximate median is not a
+    constant expression on Spark, so the other rows are nulled instead of filtered.
+    """
+
+    def used(cond):
+        return cond if where is None else where & cond
+
+    paid = ibis.ifelse(used(rows.amount > 0), rows.amount, ibis.null("float64"))
+    return {
+        "returns": rows.count(where=used(rows.amount < 0)),
+        "zero": rows.count(where=used(rows.amount == 0)),
+        "median": paid.median() if in_memory else paid.approx_median(),
+        "top": rows.amount.max(where=where),
+        "revenue": rows.amount.sum(where=where),
+        "first": rows.timestamp.min(where=where),
+        "last": rows.timestamp.max(where=where),
+        "lines": rows.count(where=used(rows.amount >= 0)),
+        "alone": rows.count(where=used((rows.amount >= 0) & rows.order_id.isnull())),
+    }
+
+
+def _absurd_amounts(clean: ir.Table, found, report: QualityReport, in_memory: bool) -> None:
     median, top = found["median"], found["top"]
-    if pd.notna(median) and float(median) > 0 and float(top) > _ABSURD_FACTOR * float(median):
+    if not (pd.notna(median) and float(median) > 0 and pd.notna(top)):
+        return
+    if not in_memory and float(top) > _ABSURD_FACTOR / 2 * float(median):
+        # The approximate median decided that a look is worth it; the warning states the exact one.
+        median = clean.filter(clean.amount > 0).amount.median().execute()
+    if float(top) > _ABSURD_FACTOR * float(median):
         limit = _ABSURD_FACTOR * float(median)
         n_big = int(clean.filter(clean.amount > limit).count().execute())
         report.warnings.append(
@@ -1138,7 +1169,11 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
             f"({float(median):,.2f}), the largest {float(top):,.2f}; "
             "kept — check for typos or a unit error"
         )
-    return Loaded(clean, report, cutoff)
+
+
+def _int(value: Any) -> int:
+    """A count from a result row: engines give null (or NaN) where no row matched."""
+    return 0 if value is None or pd.isna(value) else int(value)
 
 
 def _no_order_ids(t: ir.Table) -> bool:
@@ -1147,55 +1182,79 @@ def _no_order_ids(t: ir.Table) -> bool:
 
 
 def _account(
-    t: ir.Table,
-    reason,
+    stored: ir.Table,
+    early: list[str],
+    late: Reasons,
     report: QualityReport,
     raw_examples,
     in_memory: bool = False,
     duplicates: str = "drop",
-    per_customer: bool = False,
-) -> tuple[ir.Table, QualityReport]:
+    stats=None,
+) -> tuple[ir.Table, QualityReport, Any]:
     """Count each exclusion reason, apply the duplicates policy, and return the clean rows.
 
-    The typed rows and their reasons are computed once (:func:`materialize`). Whether there are
-    duplicates at all is checked by counting the distinct hashes of the usable rows: as many
-    hashes as rows proves every row distinct (a hash collision can only send an input down the
+    ``stored`` holds the rows with their early reason (one of ``early``) and their hash
+    (:func:`_store`); ``late`` are the reasons that needed the analysis date. Everything the
+    report needs is one query: the count of every reason, the ``stats`` of the used rows
+    (transactions), the number of distinct row hashes and, with ``stats``, one grouping by
+    customer (customers, customers left without a usable line by the reason of their first
+    excluded row, customers with return lines only) and the distinct orders. As many hashes
+    as used rows proves every row distinct (a hash collision can only send an input down the
     slower path, never hide a duplicate), and the clean rows are then a filter of the stored
-    ones. Otherwise the distinct rows are counted (and, under ``drop``, stored).
-    With ``per_customer``, the customers left without a usable line (by the reason of their
-    first excluded row, in the documented order) are counted too.
+    ones; otherwise the distinct rows are counted (and, under ``drop``, stored) and the stats
+    taken again on them.
+    Returns the clean rows, the report and the one row of ``stats`` (None without them).
     """
-    marked = materialize(t.mutate(_reason=reason), in_memory)
-    counts = marked.group_by("_reason").agg(n=marked.count()).execute()
-    for r, n in zip(counts["_reason"], counts["n"], strict=True):
-        if r is None or (isinstance(r, float) and np.isnan(r)) or r is pd.NA:
-            continue
-        report.excluded[str(r)] = int(n)
-    valid = marked.filter(marked._reason.isnull()).drop("_reason")
+    reason = stored._early
+    if late:
+        later = ibis.cases(*[(cond, name) for name, cond in late], else_=ibis.null("string"))
+        reason = ibis.coalesce(reason, later)
+    marked = stored.mutate(_reason=reason)
+    names = [*dict.fromkeys([*early, *(name for name, _ in late)])]
+    used = marked._reason.isnull()
+    rows = marked.filter(used)
+    aggs: dict[str, Any] = {
+        f"_n{i}": marked.count(where=marked._reason == n) for i, n in enumerate(names)
+    }
+    if stats is not None:
+        aggs.update(stats(marked, used))
+    parts = [marked.agg(**aggs), rows.select("_key").distinct().agg(_keys=ibis._.count())]
+    if stats is not None:
+        parts.append(_per_customer(marked))
+        if not _no_order_ids(marked):
+            orders = rows.filter((rows.amount >= 0) & rows.order_id.notnull())
+            parts.append(
+                orders.select("customer_id", "order_id").distinct().agg(orders=ibis._.count())
+            )
+    one = parts[0]
+    for part in parts[1:]:
+        one = one.cross_join(part)
+    found = one.execute().iloc[0]
+    for i, name in enumerate(names):
+        if _int(found[f"_n{i}"]):
+            report.excluded[name] = int(found[f"_n{i}"])
     n_valid = report.rows_read - report.rows_excluded
-    # A grouped distinct, not count(DISTINCT): DuckDB spills the former to disk when it outgrows
-    # its memory limit (100M rows), and it is no slower.
-    # Constant columns (roles the input lacks) cannot tell rows apart: leave them out.
-    fixed = constants(valid)
-    varying = [c for c in valid.columns if c not in fixed] or list(valid.columns)
-    keys = valid.select(_key=ibis.struct({c: valid[c] for c in varying}).hash())
-    n_keys = int(keys.distinct().count().execute()) if n_valid else 0
-    clean = _without_rowkey(valid)
+    internal = [c for c in _INTERNAL if c in marked.columns]
+    clean = rows.drop(*internal)
     n_dup = 0
-    if n_keys != n_valid:
+    dup_examples: list = []
+    if _int(found["_keys"]) != n_valid:
+        distinct = rows.drop(*[c for c in internal if c != "_rowkey"]).distinct()
         if duplicates == "drop":
-            clean = materialize(_without_rowkey(valid.distinct()), in_memory)
+            clean = materialize(_without_rowkey(distinct), in_memory)
             n_dup = n_valid - int(clean.count().execute())
         else:
-            n_dup = n_valid - int(valid.distinct().count().execute())
-    dup_examples: list = []
+            n_dup = n_valid - int(distinct.count().execute())
     if n_dup:
-        cols = list(valid.columns)
-        dup = valid.group_by(cols).agg(copies=valid.count()).filter(lambda x: x.copies > 1)
+        cols = [c for c in rows.columns if c not in internal or c == "_rowkey"]
+        dup = rows.group_by(cols).agg(copies=rows.count()).filter(lambda x: x.copies > 1)
         dup = dup.drop(*[c for c in ("_rowkey",) if c in cols])
         dup_examples = _records(dup.order_by(cols[:2]).limit(3).execute())
         if duplicates == "drop":
             report.excluded["duplicate"] = n_dup
+            if stats is not None:
+                again = clean.agg(**stats(clean, None)).execute().iloc[0]
+                found = pd.concat([found.drop(again.index, errors="ignore"), again])
         elif duplicates == "error":
             raise InputError(
                 f"{report.table}: {n_dup:,} rows are exact copies of an earlier row, e.g. "
@@ -1206,19 +1265,10 @@ def _account(
             report.notes["duplicates_kept"] = n_dup
             report.examples["duplicates_kept"] = dup_examples
     report.rows_used = report.rows_read - report.rows_excluded
-    if per_customer and report.rows_excluded:
-        # Customers without a usable line have excluded rows only: look at those (usually few)
-        # and leave out the customers that also have a used row.
-        rank = ibis.cases(*[(marked._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
-        out = marked.filter(marked._reason.notnull() & ~_missing_id(marked))
-        firsts = out.group_by("customer_id").agg(first=rank.min())
-        kept = clean.select("customer_id").distinct()
-        lost = firsts.anti_join(kept, "customer_id")
-        got = lost.group_by("first").agg(n=lost.count()).execute()
-        found = {int(f): int(n) for f, n in zip(got["first"], got["n"], strict=True)}
-        report.customers_without_purchase = {
-            (_ORDER[f] if f < len(_ORDER) else "other"): n for f, n in sorted(found.items())
-        }
+    if stats is not None:
+        report.customers = _int(found["_customers"])
+        lost = {r: _int(found[f"_lost{i}"]) for i, r in enumerate(_ORDER)}
+        report.customers_without_purchase = {r: n for r, n in lost.items() if n}
     # Keep the reasons in the documented order, then fill in a few examples for each.
     order = [*_ORDER, *sorted(set(report.excluded) - set(_ORDER))]
     report.excluded = {r: report.excluded[r] for r in order if r in report.excluded}
@@ -1228,9 +1278,8 @@ def _account(
         elif r == "duplicate":
             report.examples[r] = dup_examples
         else:
-            rows = marked.filter(marked._reason == r).drop("_reason").limit(3).execute()
-            rows = rows.drop(columns=["_rowkey"], errors="ignore")
-            report.examples[r] = _records(rows)
+            ex = marked.filter(marked._reason == r).drop(*internal).limit(3).execute()
+            report.examples[r] = _records(ex)
     report.check()
     if report.rows_used == 0:
         raise InputError(
@@ -1238,4 +1287,28 @@ def _account(
             f"({', '.join(f'{r}: {n:,}' for r, n in report.excluded.items())}); "
             "check the --map option and the analysis date"
         )
-    return clean, report
+    return clean, report, found if stats is not None else None
+
+
+def _per_customer(marked: ir.Table) -> ir.Table:
+    """One grouping by customer, reduced to one row: customers with a used line, customers
+    whose lines were all excluded (by the reason of their first excluded row, in the
+    documented order) and customers whose used lines are all returns.
+    """
+    m = marked.filter(~_missing_id(marked))
+    used = m._reason.isnull()
+    rank = ibis.cases(*[(m._reason == r, i) for i, r in enumerate(_ORDER)], else_=99)
+    per = m.group_by("customer_id").agg(
+        n_used=m.count(where=used),
+        bought=m.count(where=used & (m.amount >= 0)),
+        first=rank.min(),
+    )
+    lost = {
+        f"_lost{i}": per.count(where=(per.n_used == 0) & (per.first == i))
+        for i in range(len(_ORDER))
+    }
+    return per.agg(
+        _customers=per.count(where=per.n_used > 0),
+        only_returns=per.count(where=(per.n_used > 0) & (per.bought == 0)),
+        **lost,
+    )

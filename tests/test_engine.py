@@ -119,3 +119,33 @@ def test_spark_equals_ibis_and_duckdb(spark_con, mixed, workshop):
     )
     assert got["all_null"].isna().all() and duck["all_null"].isna().all()
     assert got["n"].dtype == duck["n"].dtype == "int64"
+
+
+def test_stored_rows_are_released_with_the_last_reference():
+    # read_transactions keeps its rows in DuckDB; a notebook that reads the same export ten
+    # times must not hold ten copies (nor the Arrow inputs DuckDB was given to copy from).
+    import gc
+
+    con = engine.default()
+
+    def held() -> tuple[int, int]:
+        tables = con.raw_sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()
+        views = con.raw_sql("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()
+        return tables[0], views[0]
+
+    gc.collect()
+    before = held()
+    df = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"] * 50,
+            "timestamp": pd.date_range("2024-01-01", periods=100, freq="h"),
+            "amount": 1.0,
+        }
+    )
+    for _ in range(3):
+        tx = read_transactions(df)
+        assert engine.to_pandas(tx.table.count()) == 100
+        assert held()[0] == before[0] + 1 and held()[1] == before[1]
+    del tx
+    gc.collect()
+    assert held() == before

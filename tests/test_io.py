@@ -319,3 +319,51 @@ def test_mapped_but_unused_columns_still_tell_rows_apart():
     )
     q = read_transactions(df, duplicates="drop").quality
     assert "duplicate" not in q.excluded and q.rows_used == 4
+
+
+def _count_queries(monkeypatch) -> list[str]:
+    """Record every call that runs SQL on DuckDB (what the engine is asked to do)."""
+    from ibis.backends.duckdb import Backend
+
+    calls: list[str] = []
+    depth = [0]  # calls made inside a recorded call (execute -> to_pyarrow) are not new queries
+    for name in ("execute", "to_pyarrow", "create_table", "raw_sql"):
+        orig = getattr(Backend, name)
+
+        def wrapped(self, *args, _orig=orig, _name=name, **kwargs):
+            dropping = isinstance(args[0], str) and args[0].startswith("DROP")  # released tables
+            if not depth[0] and not dropping:
+                calls.append(_name)
+            depth[0] += 1
+            try:
+                return _orig(self, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(Backend, name, wrapped)
+    return calls
+
+
+def test_a_clean_input_is_typed_once_and_accounted_in_one_query(monkeypatch):
+    # The whole quality report of a clean input (reasons, duplicates, customers, orders,
+    # revenue, dates, returns, customers without a purchase) comes from one aggregate over the
+    # stored rows; the analysis date, when not given, from one more.
+    df = _tx(order_id=["o1", "o2", "o3", "o4"])
+    calls = _count_queries(monkeypatch)
+    loaded = read_transactions(df, analysis_date="2024-02-01")
+    assert calls == ["create_table", "execute"]
+    assert (loaded.quality.customers, loaded.quality.orders) == (3, 4)
+    calls.clear()
+    read_transactions(df)
+    assert calls == ["create_table", "execute", "execute"]
+
+
+def test_stored_rows_of_an_in_memory_input_are_the_typed_rows():
+    df = _tx(amount=[10.0, -20.0, 5.0, 0.0])
+    loaded = read_transactions(df, analysis_date="2024-02-01")
+    out = loaded.table.to_pandas().sort_values(["customer_id", "timestamp"])
+    assert out["amount"].tolist() == [10.0, -20.0, 5.0, 0.0]
+    assert not {"_early", "_key", "_reason", "_rowkey"} & set(out.columns)
+    q = loaded.quality
+    assert (q.customers, q.orders, q.revenue) == (3, 3, -5.0)
+    assert q.notes["return_lines_netted"] == 1 and q.notes["zero_amount_lines_kept"] == 1
