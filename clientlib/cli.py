@@ -1,17 +1,27 @@
-"""The ``clientlib`` command: datasets, data quality, customer facts, segments, comparisons."""
+"""The ``clientlib`` command: datasets, data quality, customer facts, segments, comparisons.
+
+Importing this module loads typer and nothing heavy: pandas, Ibis, DuckDB, pydantic and the
+readers are imported inside the commands that use them, after their options are checked, so
+``--help``, ``datasets list``, ``schema`` and every refused option answer at typer's cost
+(``tests/test_cli_imports.py`` checks what each of them loads).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from clientlib.errors import ClientlibError, InputError, OptionError
-from clientlib.io import Inputs, input_paths, read_inputs
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
+
+    from clientlib.io import Inputs
 
 app = typer.Typer(
     help="Classify customers by business rules, RFM and k-means, and render reports.",
@@ -127,8 +137,6 @@ def input_options(func):
     import inspect
     import typing
 
-    from clientlib.options import InputOptions
-
     sig = inspect.signature(func)
     hints = typing.get_type_hints(func, include_extras=True)
     params = [
@@ -143,6 +151,8 @@ def input_options(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from clientlib.options import InputOptions  # pydantic: only when a command runs
+
         values = {name: kwargs.pop(name) for name in _INPUT_OPTIONS if name in kwargs}
         kwargs["options"] = InputOptions.parse(values)
         return func(*args, **kwargs)
@@ -167,6 +177,8 @@ def load_inputs(
     options: Any = None,
 ) -> Inputs:
     """Read transactions (and events, customers) from files or an embedded dataset."""
+    from clientlib.io import read_inputs
+
     return read_inputs(
         input,
         dataset=dataset,
@@ -179,6 +191,11 @@ def load_inputs(
         encoding=encoding,
         options=options,
     )
+
+
+def _input_paths(*sources: Any) -> list[Path]:
+    # clientlib.io.input_paths without importing the readers (pandas, Ibis) to check an option
+    return [Path(s).resolve() for s in sources if isinstance(s, str | os.PathLike)]
 
 
 def _quality(inputs: Inputs, lang: str = "en") -> None:
@@ -291,14 +308,15 @@ def _check_rules_file(rules: Path | None) -> None:
 
 
 def _frameworks(framework: str) -> list[str]:
-    from clientlib.frameworks import available, builtin_names
+    from clientlib.frameworks import available, builtin_names, is_builtin
 
     if framework.strip() == "all":
         return available() + ["kmeans"]
     wanted = [f.strip() for f in framework.split(",") if f.strip()]
-    known = set(builtin_names()) | {"kmeans"}
-    unknown = [f for f in wanted if f not in known and not Path(f).is_file()]
+    # is_builtin reads no rulebook: naming one framework parses only its own file
+    unknown = [f for f in wanted if not is_builtin(f) and f != "kmeans" and not Path(f).is_file()]
     if unknown:
+        known = set(builtin_names(ordered=False)) | {"kmeans"}
         raise OptionError(
             f"--framework: unknown framework{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(repr(u) for u in unknown)}; choose from {', '.join(sorted(known))} or all"
@@ -407,11 +425,13 @@ def facts(
     """
     from clientlib.files import check_output, write_csv
 
-    sources = input_paths(input, events, customers)
+    sources = _input_paths(input, events, customers)
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
     _quality(inputs)
-    df = _facts(inputs).to_pandas()
+    from clientlib.engine import to_pandas
+
+    df = to_pandas(_facts(inputs))
     write_csv(df, out, excel=excel, inputs=sources)
     typer.echo(
         f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})"
@@ -448,32 +468,37 @@ def segment(
     """
     from clientlib.files import check_output, write_csv
     from clientlib.messages import number, percent, text
-    from clientlib.segment import summary
 
-    # Every option is checked before any input is read.
+    # Every option is checked before any input is read (or pandas and Ibis imported).
     if lang not in {"en", "ru"}:
         raise OptionError(f"--lang must be en or ru, not {lang!r}")
-    wanted = _frameworks(framework)
     k_value = _k(k)
     _check_rules_file(rules)
+    wanted = _frameworks(framework)  # "all" reads every rulebook (their in_all, their order)
     params = _params(param)
     if params:
         _check_params(params, wanted, rules)
-    from clientlib.segment import resolve
+    from clientlib.segment import resolve, summary
 
     fws, notes = resolve(wanted, rules, params or None, lang)  # ids, replacement, params
-    sources = input_paths(input, events, customers, rules)
+    sources = _input_paths(input, events, customers, rules)
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
     _quality(inputs, lang)
     # Collect the facts once (one row per customer); every framework then reads that table.
+    # Only the facts the frameworks read are computed (every fact when one does not say).
     import ibis
 
-    facts_df = _facts(inputs).to_pandas()
+    from clientlib.engine import to_pandas
+    from clientlib.segment import apply, needed_columns
+
+    facts = _facts(inputs)
+    needed = needed_columns(fws)
+    if needed is not None:
+        facts = facts.select(*[c for c in facts.columns if c in needed])
+    facts_df = to_pandas(facts)
     facts_expr = ibis.memtable(facts_df)
     # One composition for every caller: the frameworks (k-means included) fitted and applied.
-    from clientlib.segment import apply
-
     if isinstance(k_value, int) and "kmeans" in [f.id for f in fws]:
         buyers = int((facts_df["orders"] > 0).sum())
         if k_value > buyers:
@@ -505,6 +530,8 @@ def segment(
 
 def _read_output(path: Path) -> pd.DataFrame:
     """An output of ``clientlib segment`` read back (ids as text), or a clear error."""
+    import pandas as pd
+
     from clientlib.io import sniff
 
     if not path.is_file():
@@ -580,6 +607,8 @@ def compare(
 
 
 def _agreement_text(result: Any) -> str:
+    import pandas as pd
+
     head = (
         f"{result.name_a} vs {result.name_b}: {result.n:,} customers compared"
         f" ({result.only_in_a:,} only in A, {result.only_in_b:,} only in B)"
@@ -641,7 +670,6 @@ def report(
     """
     from clientlib.files import check_output
     from clientlib.reports.parameters import option_parameters, parse_pairs, template_parameters
-    from clientlib.reports.render import render_report
 
     if list_parameters:
         for name, p in template_parameters().items():
@@ -649,11 +677,13 @@ def report(
         return
     if input is not None and dataset is not None:
         raise OptionError("give either an INPUT file or --dataset NAME, not both")
+    if out.suffix.lower() not in (".html", ".htm"):  # render_report's check, before importing it
+        raise OptionError(f"the report file must end in .html, got {out.name!r}")
     if lang is not None:
         from clientlib.messages import check_lang
 
         check_lang(lang)
-    check_output(out, input_paths(input, events, customers))
+    check_output(out, _input_paths(input, events, customers))
     given = {
         "input": str(input) if input else None,
         "dataset": dataset,
@@ -665,6 +695,8 @@ def report(
     params = {k: v for k, v in given.items() if v is not None}
     params.update(option_parameters(options))
     params.update(parse_pairs(param))
+    from clientlib.reports.render import render_report  # papermill, nbconvert: ~1 s
+
     result = render_report(params, out, kernel=kernel, timeout=timeout)
     typer.echo(f"wrote {result.html} and {result.notebook.name} ({result.seconds:.1f} s)")
 
@@ -764,7 +796,7 @@ def schema(
     Example: clientlib schema rulebook > rulebook.schema.json
     """
     if what == "rulebook":
-        from clientlib.frameworks.rulebook import json_schema
+        from clientlib.frameworks.rulebook_file import json_schema
     elif what == "batch":
         from clientlib.reports.batch import batch_schema as json_schema
     else:

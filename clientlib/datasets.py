@@ -32,14 +32,17 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from clientlib.schema import EVENT_KINDS, SURVEY_COLUMNS
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+# NumPy, pandas and pyarrow are imported by the functions that build data: listing and
+# describing the datasets (``clientlib datasets list``) imports none of them.
 
 __all__ = [
     "Dataset",
@@ -164,6 +167,8 @@ def load_cdnow() -> pd.DataFrame:
     >>> len(df), df["customer_id"].nunique(), round(float(df["amount"].sum()), 2)
     (69659, 23570, 2500315.63)
     """
+    import pandas as pd
+
     path = data_dir().joinpath("cdnow", "CDNOW_master.txt.gz")
     with path.open("rb") as raw, gzip.open(raw, "rt", newline="") as fh:
         # Whitespace-separated with a header line and CRLF endings; ids keep leading zeros.
@@ -195,6 +200,8 @@ def load_cdnow_sample() -> pd.DataFrame:
     >>> len(df), df["customer_id"].nunique(), round(float(df["amount"].sum()), 2)
     (6919, 2357, 244091.94)
     """
+    import pandas as pd
+
     path = data_dir().joinpath("cdnow_sample", "CDNOW_sample.txt.gz")
     with path.open("rb") as raw, gzip.open(raw, "rt", newline="") as fh:
         # No header: master id, sample id, YYYYMMDD, CDs, dollars; ids keep leading zeros.
@@ -283,18 +290,18 @@ _SENT = {
 }
 _SENT_DEFAULT = (0.15, 0.45, 0.40)
 # Discount levels per dkind (0 small, 1 deep sales, 2 free or >= 80 %); padded rows.
-_DLEVELS = np.array(
-    [
-        [0.05, 0.10, 0.10, 0.15, 0.15, 0.20, 0.05, 0.10],
-        [0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50],
-        [0.80, 0.85, 0.90, 0.95, 1.00, 1.00, 1.00, 1.00],
-    ]
+_DLEVELS = (
+    (0.05, 0.10, 0.10, 0.15, 0.15, 0.20, 0.05, 0.10),
+    (0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50),
+    (0.80, 0.85, 0.90, 0.95, 1.00, 1.00, 1.00, 1.00),
 )
 _DAY = 86_400
 
 
 def _table(mix: Mapping[str, float] | None) -> tuple[list[str], dict[str, np.ndarray]]:
     """Persona names in use and their parameter columns, with shares normalised."""
+    import numpy as np
+
     shares = {p: _PROWS[p][0] for p in PERSONAS}
     if mix is not None:
         unknown = sorted(set(mix) - set(PERSONAS))
@@ -311,6 +318,8 @@ def _table(mix: Mapping[str, float] | None) -> tuple[list[str], dict[str, np.nda
 
 def _expected_lines(cols: dict[str, np.ndarray], orders_scale: float) -> float:
     """Expected transaction lines per customer (paid lines plus returns)."""
+    import numpy as np
+
     orders = np.where(cols["orders"] > 0, 1 + (cols["orders"] - 1) * orders_scale, 0.0)
     return float(np.sum(cols["share"] * orders * (1 + cols["lines"]) * (1 + cols["ret"])))
 
@@ -332,16 +341,24 @@ def workshop_customers_for(
 
 def _ids(prefix: str, n: int, width: int) -> pa.Array:
     """``prefix`` + zero-padded 1..n as an Arrow string array (fast for millions of ids)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     nums = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
     return pc.binary_join_element_wise(prefix, pc.utf8_lpad(nums, width, "0"), "")
 
 
 def _str(arr: pa.Array) -> pd.arrays.ArrowStringArray:
+    import pandas as pd
+
     return pd.array(arr, dtype="str")
 
 
 def _pick(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One categorical draw per row of ``probs`` (rows sum to 1)."""
+    import numpy as np
+
     u = np.asarray(rng.random(probs.shape[0]))[:, None]
     return np.minimum((u > np.cumsum(probs, axis=1)).sum(axis=1), probs.shape[1] - 1)
 
@@ -350,6 +367,8 @@ def _spread(
     rng: np.random.Generator, counts: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows ``counts[c]`` times per customer, timestamps uniform in [lo[c], hi[c]] (seconds)."""
+    import numpy as np
+
     cust = np.repeat(np.arange(counts.size), counts)
     lo_c = lo[cust]
     width = np.maximum(hi[cust] - lo_c, 0)
@@ -416,6 +435,11 @@ def workshop(
     >>> bool((w.transactions["amount"] < 0).any())  # a few return lines
     True
     """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     names, P = _table(mix)
     if n_transactions is not None:
         n_customers = workshop_customers_for(n_transactions, orders_scale, mix)
@@ -472,7 +496,8 @@ def workshop(
     o_p = persona[o_cust]
     o_disc = rng.random(n_ord) < P["disc"][o_p]
     dkind = P["dkind"][o_p].astype(np.int64)
-    level = _DLEVELS[dkind, (rng.random(n_ord) * _DLEVELS.shape[1]).astype(np.int64)]
+    dlevels = np.array(_DLEVELS)
+    level = dlevels[dkind, (rng.random(n_ord) * dlevels.shape[1]).astype(np.int64)]
     o_discount = np.where(o_disc, level, 0.0)
     o_express = rng.random(n_ord) < P["expr"][o_p]
     o_premium = rng.random(n_ord) < P["prem"][o_p]

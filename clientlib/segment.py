@@ -23,7 +23,16 @@ from clientlib.errors import ClientlibError
 from clientlib.frameworks.base import BASE_COLUMNS, Framework
 from clientlib.frameworks.language import RulebookError
 
-__all__ = ["BASE_COLUMNS", "RFM_COLUMNS", "Segmentation", "apply", "resolve", "segment", "summary"]
+__all__ = [
+    "BASE_COLUMNS",
+    "RFM_COLUMNS",
+    "Segmentation",
+    "apply",
+    "needed_columns",
+    "resolve",
+    "segment",
+    "summary",
+]
 
 #: Extra columns of the rfm framework.
 RFM_COLUMNS: tuple[str, ...] = ("recency", "frequency", "monetary", "R", "F", "M")
@@ -112,6 +121,29 @@ def resolve(
                 if hasattr(fw, "spec"):
                     fw.spec()  # validate now, before any data is read
     return unique, notes
+
+
+def needed_columns(frameworks: Sequence[Framework]) -> frozenset[str] | None:
+    """The fact columns the frameworks read (:meth:`Framework.input_columns`), or ``None`` when
+    one of them does not say (then every fact is needed).
+
+    Facts restricted to these columns classify every customer as the full facts do
+    (``tests/test_segment.py`` checks it for every built-in); computing fewer facts is cheaper.
+
+    Examples
+    --------
+    >>> sorted(needed_columns([_fw.load("rfm"), _fw.load("ladder")]))
+    ['customer_id', 'orders', 'recency_days', 'referrals', 'total_spend', 'touchpoints']
+    >>> needed_columns([_fw.load("kmeans")]) is None
+    True
+    """
+    out = {"customer_id"}
+    for fw in frameworks:
+        columns = fw.input_columns()
+        if columns is None:
+            return None
+        out |= columns
+    return frozenset(out)
 
 
 def _same(a: Framework, b: Framework) -> bool:

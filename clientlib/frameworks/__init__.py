@@ -21,21 +21,53 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis.expr.types as ir
+from clientlib.frameworks.errors import RulebookError
 
-from clientlib.frameworks import ladder, lifecycle, value_tiers
-from clientlib.frameworks.base import BASE_COLUMNS, Framework
-from clientlib.frameworks.ladder import conversion
-from clientlib.frameworks.language import RulebookError
-from clientlib.frameworks.rulebook import MissingColumnsError, Rulebook, RulebookFramework
-from clientlib.frameworks.value_tiers import pareto
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import ibis.expr.types as ir
+
+    from clientlib.frameworks import ladder, lifecycle, value_tiers
+    from clientlib.frameworks.base import BASE_COLUMNS, Framework
+    from clientlib.frameworks.ladder import conversion
+    from clientlib.frameworks.rulebook import MissingColumnsError, Rulebook, RulebookFramework
+    from clientlib.frameworks.value_tiers import pareto
+
+#: Names of this package loaded on first use (module ``__getattr__``): naming or checking a
+#: framework imports neither pandas nor Ibis; building one imports what it needs.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "BASE_COLUMNS": ("clientlib.frameworks.base", "BASE_COLUMNS"),
+    "Framework": ("clientlib.frameworks.base", "Framework"),
+    "MissingColumnsError": ("clientlib.frameworks.rulebook", "MissingColumnsError"),
+    "Rulebook": ("clientlib.frameworks.rulebook", "Rulebook"),
+    "RulebookFramework": ("clientlib.frameworks.rulebook", "RulebookFramework"),
+    "conversion": ("clientlib.frameworks.ladder", "conversion"),
+    "pareto": ("clientlib.frameworks.value_tiers", "pareto"),
+    "ladder": ("clientlib.frameworks.ladder", None),
+    "lifecycle": ("clientlib.frameworks.lifecycle", None),
+    "value_tiers": ("clientlib.frameworks.value_tiers", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = importlib.import_module(module)
+        value = value if attribute is None else getattr(value, attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "BASE_COLUMNS",
@@ -49,6 +81,7 @@ __all__ = [
     "builtin_names",
     "classify",
     "conversion",
+    "is_builtin",
     "ladder",
     "lifecycle",
     "load",
@@ -68,9 +101,14 @@ def _builtins() -> dict[str, Rulebook]:
 
 
 @cache
-def _catalog(extra_folders: str) -> dict[str, Rulebook]:
-    """Id -> rulebook for every YAML file in this package and the extra folders."""
-    books: dict[str, Rulebook] = {}
+def _files(extra_folders: str) -> dict[str, Any]:
+    """Id -> YAML file of every built-in (a built-in's id is its file name), nothing parsed.
+
+    Naming a framework, or building one, needs only this and its own file: parsing every
+    rulebook (and importing every hook, the BTYD model's scikit-learn and SciPy among them) is
+    left to :func:`available` and :func:`builtin_names`, which need their order.
+    """
+    files: dict[str, Any] = {}
     folders: list[Any] = [resources.files(__package__)]
     folders += [Path(f) for f in extra_folders.split(os.pathsep) if f]
     for folder in folders:
@@ -79,15 +117,41 @@ def _catalog(extra_folders: str) -> dict[str, Rulebook]:
         for entry in sorted(folder.iterdir(), key=lambda p: p.name):
             if not entry.name.endswith(".yaml"):
                 continue
-            rb = Rulebook.from_yaml(entry.read_text(encoding="utf-8"), origin=entry.name)
-            if rb.id != entry.name[: -len(".yaml")]:
-                raise RulebookError(
-                    f"{entry.name}: a built-in's id must be its file name, not {rb.id}"
-                )
-            if rb.id in books:
-                raise RulebookError(f"{entry.name}: the id '{rb.id}' is already a framework")
-            books[rb.id] = rb
+            rid = entry.name[: -len(".yaml")]
+            if rid in files:
+                raise RulebookError(f"{entry.name}: the id '{rid}' is already a framework")
+            files[rid] = entry
+    return files
+
+
+@cache
+def _rulebook(extra_folders: str, rid: str) -> Rulebook:
+    """The built-in rulebook ``rid`` (one of :func:`_files`), parsed once."""
+    from clientlib.frameworks.rulebook import Rulebook
+
+    entry = _files(extra_folders)[rid]
+    rb = Rulebook.from_yaml(entry.read_text(encoding="utf-8"), origin=entry.name)
+    if rb.id != rid:
+        raise RulebookError(f"{entry.name}: a built-in's id must be its file name, not {rb.id}")
+    return rb
+
+
+@cache
+def _catalog(extra_folders: str) -> dict[str, Rulebook]:
+    """Id -> rulebook for every YAML file in this package and the extra folders, in order."""
+    books = {rid: _rulebook(extra_folders, rid) for rid in _files(extra_folders)}
     return dict(sorted(books.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def is_builtin(name: Any) -> bool:
+    """Whether ``name`` is the id of a built-in rulebook (without reading any rulebook).
+
+    Examples
+    --------
+    >>> is_builtin("rfm"), is_builtin("kmeans"), is_builtin("nope")
+    (True, False, False)
+    """
+    return isinstance(name, str) and name in _files(os.environ.get(PATH_VARIABLE, ""))
 
 
 def available() -> list[str]:
@@ -101,14 +165,21 @@ def available() -> list[str]:
     return [rid for rid, rb in _builtins().items() if rb.in_all]
 
 
-def builtin_names() -> list[str]:
+def builtin_names(ordered: bool = True) -> list[str]:
     """Every built-in rulebook id (the frameworks plus the alternative RFM maps).
+
+    ``ordered=False`` gives them sorted by id without reading any rulebook (the teaching
+    order is in the rulebooks).
 
     Examples
     --------
     >>> builtin_names()[-3:]
     ['rfm_r_docs', 'rfm_simple', 'btyd']
+    >>> builtin_names(ordered=False)[:2]
+    ['awareness', 'btyd']
     """
+    if not ordered:
+        return sorted(_files(os.environ.get(PATH_VARIABLE, "")))
     return list(_builtins())
 
 
@@ -120,9 +191,9 @@ def rulebook_text(name: str) -> str:
     >>> rulebook_text("ladder").count("- id:")
     5
     """
-    if name not in _builtins():
+    if not is_builtin(name):
         raise RulebookError(f"unknown framework '{name}'; built-in: {', '.join(builtin_names())}")
-    return resources.files(__package__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return _files(os.environ.get(PATH_VARIABLE, ""))[name].read_text(encoding="utf-8")
 
 
 def load(
@@ -156,6 +227,7 @@ def load(
     >>> fw.params["purchase_cycle_days"], fw.params["fan_min_orders"]
     (30, 3)
     """
+    from clientlib.frameworks.rulebook import Rulebook, RulebookFramework
     from clientlib.messages import check_lang
 
     check_lang(lang)
@@ -170,8 +242,8 @@ def load(
         return KMeansFramework(lang=lang, **merged)
     if isinstance(name, Rulebook):
         rb = name
-    elif isinstance(name, str) and name in _builtins():
-        rb = _builtins()[name]
+    elif is_builtin(name):
+        rb = _rulebook(os.environ.get(PATH_VARIABLE, ""), str(name))
     elif isinstance(name, Path) or str(name).lower().endswith((".yaml", ".yml")):
         rb = Rulebook.from_yaml(Path(name))
     else:

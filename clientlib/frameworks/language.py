@@ -51,7 +51,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlib.errors import OptionError
+from clientlib.frameworks.errors import RulebookError
 
 __all__ = [
     "FUNCTIONS",
@@ -89,9 +89,6 @@ def short(value: Any, limit: int = 40) -> str:
 # --------------------------------------------------------------------------
 # errors
 
-
-class RulebookError(OptionError):
-    """A rulebook is malformed (structure, params, classes)."""
 
 
 class RuleSyntaxError(RulebookError):

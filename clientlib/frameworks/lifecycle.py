@@ -62,4 +62,8 @@ def _fit(facts: ir.Table, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 #: ``hook: lifecycle``: the ``auto`` purchase cycle is learned in ``fit``.
-HOOK = Hook(fit=_fit, auto_params=frozenset({"purchase_cycle_days"}))
+HOOK = Hook(
+    fit=_fit,
+    auto_params=frozenset({"purchase_cycle_days"}),
+    optional=frozenset({"purchase_days", "median_gap_days"}),  # read by the auto estimate
+)

@@ -34,7 +34,6 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from pydantic import BaseModel, ConfigDict, Field
 
 from clientlib import messages, yamlio
 from clientlib.errors import NotApplicableError
@@ -58,6 +57,7 @@ from clientlib.frameworks.language import (
     parse,
     short,
 )
+from clientlib.frameworks.rulebook_file import _ID_RE, RulebookFile, json_schema
 from clientlib.schema import SURVEY_COLUMNS
 
 __all__ = [
@@ -82,7 +82,6 @@ FACT_KINDS: dict[str, str] = {
     "persona": _STR,
 }
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _LANG_RE = re.compile(r"^[a-z]{2}$")
 _KEYS = {
     "id",
@@ -99,54 +98,6 @@ _KEYS = {
     "order",
     "in_all",
 }
-
-
-class _ClassFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=_ID_RE.pattern, description="snake_case class id")
-    label: dict[str, str] | str = Field(description="{en: ..., ru: ...}; en is required")
-    when: str | None = Field(None, description="the condition (the rule language)")
-    otherwise: bool = Field(False, description="true on the last class: the catch-all")
-    action: dict[str, str] | str | None = Field(None, description="{en: ..., ru: ...}")
-    note: str | None = None
-
-
-class RulebookFile(BaseModel):
-    """The shape of a rulebook YAML file, for editors (``clientlib schema rulebook``).
-
-    :meth:`Rulebook.from_dict` checks more than this shape: the rules themselves, params
-    against their defaults, labels unique per language.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=_ID_RE.pattern, description="the framework's id (file name)")
-    framework: str | None = Field(None, description="older name of id")
-    title: dict[str, str] | str | None = None
-    source: str | None = Field(None, description="where the framework comes from")
-    description: str | None = None
-    hook: str | None = Field(None, description="code module in clientlib.frameworks")
-    order: int | None = Field(None, description="place in the teaching order")
-    in_all: bool = Field(True, description="run by --framework all")
-    signal: list[str] | None = Field(None, description="not applicable when none varies")
-    params: dict[str, Any] | None = None
-    columns: dict[str, str] | list[str] | None = Field(
-        None, description="name: num|str|bool|date|any"
-    )
-    scoring: dict[str, Any] | None = Field(None, description="RFM scoring (hook: rfm)")
-    classes: list[_ClassFile] = Field(min_length=1)
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a rulebook file.
-
-    Examples
-    --------
-    >>> json_schema()["required"]
-    ['id', 'classes']
-    """
-    return RulebookFile.model_json_schema()
 
 
 class MissingColumnsError(NotApplicableError):
@@ -582,6 +533,18 @@ class RulebookFramework(Framework):
     def missing_columns(self, facts: ir.Table) -> list[str]:
         """Required columns absent from ``facts`` (sorted)."""
         return self.rulebook.missing_columns(facts)
+
+    def input_columns(self) -> frozenset[str]:
+        """The required columns, the signal columns and the hook's optional ones.
+
+        Examples
+        --------
+        >>> from clientlib import frameworks
+        >>> sorted(frameworks.load("rfm").input_columns())
+        ['customer_id', 'orders', 'recency_days', 'total_spend']
+        """
+        spec = self.spec()
+        return frozenset(spec.required_columns | set(spec.signal) | set(spec.hook.optional))
 
     def not_applicable(self, facts: ir.Table) -> str | None:
         """Absent columns, or signal columns that hold one value (or none) for everybody.

@@ -1,0 +1,55 @@
+"""The composition: frameworks restricted to the facts they declare classify as with all facts."""
+
+from __future__ import annotations
+
+import warnings
+
+import ibis
+import pandas as pd
+import pytest
+
+from clientlib import datasets, frameworks
+from clientlib.features import customer_facts
+from clientlib.io import read_customers, read_events, read_transactions
+from clientlib.segment import apply, needed_columns
+
+
+@pytest.fixture(scope="module")
+def facts():
+    ds = datasets.load("workshop", n_customers=400, seed=5)
+    tx = read_transactions(ds.transactions, ds.mapping)
+    ev = read_events(ds.events, analysis_date=tx.analysis_date)
+    cu = read_customers(ds.customers)
+    return customer_facts(tx, ev, cu).to_pandas()
+
+
+@pytest.mark.parametrize("name", frameworks.builtin_names())
+def test_the_declared_columns_are_all_a_framework_reads(facts, name):
+    # The oracle is the same framework on every fact: a column read but not declared in
+    # input_columns (rule, signal, hook) would fail or change a class here.
+    needed = needed_columns([frameworks.load(name)])
+    assert needed is not None and "customer_id" in needed
+    some = facts[[c for c in facts.columns if c in needed]]
+    assert len(some.columns) < len(facts.columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = apply([frameworks.load(name)], ibis.memtable(facts))
+        part = apply([frameworks.load(name)], ibis.memtable(some))
+    assert full.skipped == part.skipped
+    pd.testing.assert_frame_equal(full.classes, part.classes)
+
+
+def test_a_framework_that_does_not_declare_its_columns_gets_every_fact():
+    assert needed_columns([frameworks.load("rfm"), frameworks.load("kmeans")]) is None
+    assert needed_columns([]) == {"customer_id"}
+
+
+def test_a_user_rulebook_declares_its_own_columns(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "id: mine\ncolumns: {persona: str}\nclasses:\n"
+        "  - {id: fan, label: {en: Fan}, when: \"persona == 'loyal_fan' and orders >= 2\"}\n"
+        "  - {id: other, label: {en: Other}, otherwise: true}\n",
+        encoding="utf-8",
+    )
+    assert needed_columns([frameworks.load(path)]) == {"customer_id", "persona", "orders"}
