@@ -272,3 +272,19 @@ def test_kmeans_segments_table(data):
     assert kc is not None and model.n_clusters == kc.recommended_k == 4
     assert table["class"].nunique() == 5
     assert table.loc[0, "reason"].startswith("nearest k-means centre")
+
+
+@pytest.mark.parametrize("working_memory", [1, 128])
+def test_silhouette_from_precomputed_distances_is_sklearns_to_the_bit(monkeypatch, working_memory):
+    """choose_k computes the sample's distances once for every k; each silhouette must still be
+    exactly sklearn's own ``silhouette_score`` (checked across several chunks)."""
+    from sklearn.metrics import silhouette_score
+
+    from clientlib import clusters
+
+    monkeypatch.setattr(clusters, "_WORKING_MEMORY", working_memory)
+    Z = np.random.default_rng(3).normal(size=(1500, 3))
+    D = clusters._distances(Z)
+    for k in (2, 3, 5):
+        labels = np.arange(len(Z)) % k
+        assert clusters._silhouette(Z, labels, D) == silhouette_score(Z, labels)
