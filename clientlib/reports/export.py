@@ -6,8 +6,13 @@ import copy
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
+else:  # nbformat without jsonschema's IRI grammar (see execute._import_nbformat)
+    from clientlib.reports.execute import nbformat
+
 
 __all__ = ["TEMPLATE_NAME", "network_references", "to_html"]
 

@@ -18,15 +18,18 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from clientlib.files import atomic_path, readable
 from clientlib.reports.execute import RUN_PARAMETER, ReportFailed, clean_notebook, execute
 from clientlib.reports.export import network_references, to_html
 from clientlib.reports.parameters import PATH_PARAMETERS, coerce, template_parameters, template_path
 from clientlib.schema import ClientlibError
+
+if TYPE_CHECKING:
+    import nbformat
+else:  # nbformat without jsonschema's IRI grammar (see execute._import_nbformat)
+    from clientlib.reports.execute import nbformat
 
 __all__ = [
     "RenderResult",
