@@ -283,6 +283,7 @@ def test_silhouette_from_precomputed_distances_is_sklearns_to_the_bit(monkeypatc
     from clientlib import clusters
 
     monkeypatch.setattr(clusters, "_WORKING_MEMORY", working_memory)
+    monkeypatch.setattr(clusters, "_FILL_MEMORY", working_memory)
     Z = np.random.default_rng(3).normal(size=(1500, 3))
     D = clusters._distances(Z)
     for k in (2, 3, 5):
