@@ -934,10 +934,18 @@ class KMeansFramework(Framework):
         if n > self.sample_size:
             # A seeded, engine-independent sample would need a portable hash; the sample is
             # drawn in Python from the collected ids instead, which is small next to the facts.
-            ids = buyers.select("customer_id").to_pyarrow().column(0).to_numpy(zero_copy_only=False)
+            import ibis
+            import pyarrow as pa
+
+            column = buyers.select("customer_id").to_pyarrow().column(0)
+            ids = column.to_numpy(zero_copy_only=False)
             rs = check_random_state(self.random_state)
             keep = np.sort(ids[rs.choice(len(ids), size=int(self.sample_size), replace=False)])
-            buyers = buyers.filter(buyers.customer_id.isin(keep.tolist()))
+            # The kept ids travel as a table joined in the engine, not as an IN list: Ibis
+            # builds and compiles a 200,000-literal list in ~40 s (half the clusters stage for a
+            # million customers), the join takes a fraction of a second.
+            kept = ibis.memtable(pa.table({"customer_id": pa.array(keep, type=column.type)}))
+            buyers = buyers.semi_join(kept, "customer_id")
         sample = buyers.order_by("customer_id").to_pyarrow().to_pandas()
         for f in features:
             sample[f] = sample[f].astype("float64").clip(lower=0)
