@@ -53,7 +53,8 @@ class Study:
     agreement : pandas.DataFrame
         AMI between every pair of labelings (frameworks, k-means, true personas when known).
     timings : dict of str to float
-        Seconds per stage.
+        Seconds per stage: ``facts``, ``frameworks``, ``clusters``, ``compare`` (the segment
+        table assembled and sorted, then the agreement matrix); together the whole call.
     threads : int
         The BLAS/OpenMP thread cap the clusters stage ran under
         (:func:`clientlib.threads.limited_threads`), to read beside its timing.
@@ -144,6 +145,9 @@ def run_study(
         km_out = apply([kmeans], table)
     timings["clusters"] = time.perf_counter() - t0
 
+    # "compare" includes assembling the segments: sorting 10 frameworks x 1M customers by two
+    # text keys takes 3-4 s, which no stage counted before (benchmarks/README.md, stop 11)
+    t0 = time.perf_counter()
     segs, skipped = rules_out.classes, rules_out.skipped + km_out.skipped
     segments = pd.concat([segs, km_out.classes], ignore_index=True)
     segments = segments.sort_values(["framework", "customer_id"], kind="stable").reset_index(
@@ -152,7 +156,6 @@ def run_study(
     model = kmeans.model_ if "kmeans" in km_out.fitted else None
     choice = kmeans.kchoice_ if "kmeans" in km_out.fitted else None
 
-    t0 = time.perf_counter()
     study = Study(
         facts=facts,
         quality=[x.quality for x in (transactions, events, customers) if x is not None],

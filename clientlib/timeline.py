@@ -19,6 +19,7 @@ changed, not because the definition moved.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -142,14 +143,92 @@ def snapshots(
         from clientlib.errors import NotApplicableError
 
         raise NotApplicableError(fitted.skipped[0])
-    frames = []
-    for period_end, cutoff in periods:
+    def classes_at(cutoff: dt.date) -> Any:
         facts = customer_facts(tx, events, customers, analysis_date=cutoff)
-        got = apply([fw], facts, refit=False).classes[["customer_id", "class"]]
+        return fw.transform(facts).select("customer_id", "class")
+
+    frames = []
+    for (period_end, _), got in zip(periods, _collect([c for _, c in periods], classes_at),
+                                    strict=True):
         got.insert(0, "period_end", pd.Timestamp(period_end))
         frames.append(got)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["period_end", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+# Two dates whose year, month and day all differ from each other and from a real cut-off's, so
+# every number of a compiled query that comes from the date differs between them (see _Template).
+_PROBES = (dt.date(1901, 3, 5), dt.date(1902, 4, 7))
+_NUMBER = re.compile(r"(\d+)")
+
+
+class _Template:
+    """The SQL of ``build(date)`` for any date, from two compilations (Ibis compiles once each).
+
+    Compiling the facts query costs ~0.15 s (Ibis' rewrites) against ~0.05 s to run it on a
+    small table; the timeline needs it at a dozen cut-offs that differ only in the date
+    literals. The queries for the two probe dates are split into numbers and the text between:
+    the numbers that differ are the date's year, month or day (told apart by their pair of
+    values); everything else is the same for every date. :meth:`render` fills in another date.
+    """
+
+    def __init__(self, sql_a: str, sql_b: str) -> None:
+        a, b = _NUMBER.split(sql_a), _NUMBER.split(sql_b)
+        if len(a) != len(b):
+            raise ValueError("the two queries differ in more than the date")
+        (ya, ma, da), (yb, mb, db) = [(d.year, d.month, d.day) for d in _PROBES]
+        slots = {(ya, yb): "year", (ma, mb): "month", (da, db): "day"}
+        self.parts: list[str | tuple[str, int]] = []
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x == y:
+                self.parts.append(x)
+            elif i % 2 and (int(x), int(y)) in slots:  # odd items are the numbers
+                # a zero-padded literal ('03') keeps its width
+                width = len(x) if x.startswith("0") or y.startswith("0") else 0
+                self.parts.append((slots[int(x), int(y)], width))
+            else:
+                raise ValueError("the two queries differ in more than the date")
+
+    def render(self, day: dt.date) -> str:
+        return "".join(
+            p if isinstance(p, str) else str(getattr(day, p[0])).zfill(p[1]) for p in self.parts
+        )
+
+
+def _collect(cutoffs: Sequence[dt.date], build: Any) -> list[pd.DataFrame]:
+    """``engine.to_pandas(build(c))`` for every cut-off ``c``, compiling as few times as possible.
+
+    On DuckDB the query is compiled for the two probe dates and the first cut-off; when the
+    template rendered for that cut-off is the very text Ibis compiled, every cut-off runs the
+    rendered text (the same query as Ibis would send, so the same result); otherwise, or on
+    another engine, each one is compiled.
+    """
+    from clientlib import engine
+
+    first = build(cutoffs[0])
+    backend = engine._backend(first, None)
+    template = None
+    if len(cutoffs) > 1 and getattr(backend, "name", None) == "duckdb":
+        try:
+            template = _Template(*(backend.compile(build(d)) for d in _PROBES))
+            if template.render(cutoffs[0]) != backend.compile(first):
+                template = None
+            else:  # what DuckDB's to_pyarrow does before it runs a query: register memtables
+                backend._run_pre_execute_hooks(first)
+        except (ValueError, AttributeError):
+            template = None
+    if template is None:
+        return [engine.to_pandas(first)] + [engine.to_pandas(build(c)) for c in cutoffs[1:]]
+    from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+    schema = first.schema()
+    out = []
+    for c in cutoffs:
+        # what DuckDB's to_pyarrow and engine.to_pandas do after compiling
+        arrow = backend.con.sql(template.render(c)).to_arrow_table()
+        arrow = first.__pyarrow_result__(arrow, data_mapper=DuckDBPyArrowData)
+        out.append(first.__pandas_result__(engine._frame(arrow, schema), schema=schema))
+    return out
 
 
 def flows(snaps: pd.DataFrame) -> pd.DataFrame:

@@ -272,3 +272,47 @@ def test_kmeans_segments_table(data):
     assert kc is not None and model.n_clusters == kc.recommended_k == 4
     assert table["class"].nunique() == 5
     assert table.loc[0, "reason"].startswith("nearest k-means centre")
+
+
+@pytest.mark.parametrize("working_memory", [1, 128])
+def test_silhouette_from_precomputed_distances_is_sklearns_to_the_bit(monkeypatch, working_memory):
+    """choose_k computes the sample's distances once for every k; each silhouette must still be
+    exactly sklearn's own ``silhouette_score`` (checked across several chunks)."""
+    from sklearn.metrics import silhouette_score
+
+    from clientlib import clusters
+
+    monkeypatch.setattr(clusters, "_WORKING_MEMORY", working_memory)
+    monkeypatch.setattr(clusters, "_FILL_MEMORY", working_memory)
+    Z = np.random.default_rng(3).normal(size=(1500, 3))
+    D = clusters._distances(Z)
+    for k in (2, 3, 5):
+        labels = np.arange(len(Z)) % k
+        assert clusters._silhouette(Z, labels, D) == silhouette_score(Z, labels)
+
+
+def test_kmeans_framework_fits_on_the_seeded_sample_of_buyers():
+    """Above sample_size the buyers are sampled by id (drawn in Python, joined in the engine):
+    the model is the one fitted on exactly those rows, selected here with pandas."""
+    import ibis
+    from sklearn.utils import check_random_state
+
+    from clientlib.clusters import CustomerClusters, KMeansFramework
+
+    rng = np.random.default_rng(5)
+    n = 400
+    facts = pd.DataFrame({
+        "customer_id": [f"c{i:04d}" for i in rng.permutation(n)],
+        "orders": rng.integers(0, 6, n),
+        "recency_days": rng.integers(0, 500, n).astype(float),
+        "total_spend": rng.lognormal(4, 1, n),
+    })
+    fw = KMeansFramework(k=3, sample_size=120, random_state=7).fit(ibis.memtable(facts))
+    buyers = facts[facts["orders"] > 0]
+    ids = buyers["customer_id"].to_numpy()
+    keep = np.sort(ids[check_random_state(7).choice(len(ids), size=120, replace=False)])
+    sample = buyers[buyers["customer_id"].isin(keep)].sort_values("customer_id")
+    expected = CustomerClusters(n_clusters=3, random_state=7).fit(sample.astype(
+        {"recency_days": float, "orders": float, "total_spend": float}))
+    assert fw.n_buyers_ == len(buyers) and len(fw.model_.labels_) == 120
+    np.testing.assert_array_equal(fw.model_.labels_, expected.labels_)

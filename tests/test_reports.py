@@ -312,3 +312,25 @@ def test_cli_report_refuses_bad_input_before_running(tmp_path):
     assert "Traceback" not in proc.stderr and not (tmp_path / "r.html").exists()
     proc = _cli("report", "-p", "colour=red", "-o", "r.html", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown report parameter colour" in proc.stderr
+
+
+def test_report_modules_load_nbformat_without_the_iri_grammar():
+    """The report command's start-up skips jsonschema's IRI grammar (1.1-1.4 s), yet nbformat
+    still validates notebooks and the import of rfc3987_syntax is not left refused."""
+    code = (
+        "import sys\n"
+        "import clientlib.reports.render\n"
+        "from clientlib.reports.parameters import template_path\n"
+        "import nbformat\n"
+        "assert 'rfc3987_syntax' not in sys.modules\n"
+        "nb = nbformat.read(template_path(), 4)\n"
+        "nbformat.validate(nb)\n"
+        "bad = nbformat.v4.new_notebook(); bad.cells = [{'cell_type': 'code'}]\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+        "print('rfc3987_syntax' not in sys.modules)  # the block is lifted again\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["refused", "True"]

@@ -4,13 +4,40 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from clientlib.schema import ClientlibError
+
+
+def _import_nbformat() -> ModuleType:
+    """``import nbformat`` without building jsonschema's IRI grammar (1.1–1.4 s per process).
+
+    nbformat imports jsonschema, whose format checkers import the optional ``rfc3987_syntax``
+    when it is installed (``jsonschema[format-nongpl]``, pulled in by Jupyter's servers); that
+    module compiles an Earley grammar at import: a third of the report command's own start-up.
+    No notebook schema uses the ``iri`` formats, so the import is refused while nbformat and
+    jsonschema load (they then go without those two checkers in this process) and allowed
+    again afterwards. Nothing changes when jsonschema is already loaded.
+    """
+    blocked = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        import nbformat
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", False) is None:
+            del sys.modules["rfc3987_syntax"]
+    return nbformat
+
+
+if TYPE_CHECKING:
+    import nbformat
+else:
+    nbformat = _import_nbformat()
 
 __all__ = [
     "KERNEL_ARGUMENTS",

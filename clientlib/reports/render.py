@@ -16,17 +16,21 @@ import re
 import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from clientlib.files import atomic_path, readable
 from clientlib.reports.execute import RUN_PARAMETER, ReportFailed, clean_notebook, execute
-from clientlib.reports.export import network_references, to_html
+from clientlib.reports.export import exporter, network_references, to_html
 from clientlib.reports.parameters import PATH_PARAMETERS, coerce, template_parameters, template_path
 from clientlib.schema import ClientlibError
+
+if TYPE_CHECKING:
+    import nbformat
+else:  # nbformat without jsonschema's IRI grammar (see execute._import_nbformat)
+    from clientlib.reports.execute import nbformat
 
 __all__ = [
     "RenderResult",
@@ -242,6 +246,10 @@ def render_report(
         "previous_label": compare_label,
         "changes": bool(changes or compare_to),
     }
+    lang = str(params.get("lang", "en"))
+    # the exporter warms up on the idle core while the kernel works (see export.exporter)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="clientlib-export")
+    warm = pool.submit(exporter, lang)
     try:
         try:
             nb = execute(template, tmp, {**params, RUN_PARAMETER: run}, kernel=kernel,
@@ -255,7 +263,7 @@ def render_report(
                 ) from exc
             raise
         clean_notebook(nb, template.name)
-        page = to_html(nb, lang=str(params.get("lang", "en")))
+        page = to_html(nb, lang=lang, html_exporter=warm.result())
         refs = network_references(page)
         if refs:  # a guard on the promise of a self-contained page
             nbformat.write(nb, failed)
@@ -272,6 +280,7 @@ def render_report(
             part.write_text(page, encoding="utf-8")
         failed.unlink(missing_ok=True)
     finally:
+        pool.shutdown(wait=True)
         for leftover in (tmp, snap_tmp, facts_tmp):
             leftover.unlink(missing_ok=True)
     return RenderResult(out, notebook, time.perf_counter() - start, params, facts, snapshot)
