@@ -22,7 +22,7 @@ import yaml
 
 from clientlib.errors import ClientlibError, OptionError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "load"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "load", "load_package"]
 
 #: Largest YAML text accepted (rulebooks and configs are a few kB).
 MAX_BYTES = 1_000_000
@@ -138,3 +138,22 @@ def load(
         raise error(f"{origin}: nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def load_package(text: str, origin: str) -> Any:
+    """Parse a YAML file shipped inside clientlib (the message catalog) with libyaml's C parser.
+
+    These files are ours, not the user's: the bounds of :func:`load` guard against hostile
+    text, and ``tests/test_yamlio.py`` checks that every shipped file passes :func:`load` with
+    the same result. The C parser reads the catalog ~10× faster than the pure-Python one, which
+    every command and report kernel would otherwise pay.
+
+    Examples
+    --------
+    >>> load_package("a: [1, 2]\n", origin="demo.yaml")
+    {'a': [1, 2]}
+    """
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:  # PyYAML built without libyaml
+        return load(text, origin=origin)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - the safe loader, on our own files

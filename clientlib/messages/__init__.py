@@ -73,14 +73,14 @@ def _domain(domain: str) -> dict[str, dict[str, str]]:
     """The messages of one file (``cli.yaml``), read once.
 
     :func:`text` reads only the domain of its key: a command that prints three CLI lines does
-    not parse every file (the pure-Python YAML parser takes ~0.2 s for all of them).
+    not parse every file.
     """
     from clientlib import yamlio
 
     entry = resources.files(__name__).joinpath(f"{domain}.yaml")
     if not domain or not entry.is_file():
         return {}
-    data = yamlio.load(entry.read_text(encoding="utf-8"), origin=f"messages/{entry.name}")
+    data = yamlio.load_package(entry.read_text(encoding="utf-8"), f"messages/{entry.name}")
     return {
         f"{domain}.{name}": {str(k): str(v) for k, v in texts.items()}
         for name, texts in (data or {}).items()
