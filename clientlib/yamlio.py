@@ -150,7 +150,7 @@ def load_package(text: str, origin: str) -> Any:
 
     Examples
     --------
-    >>> load_package("a: [1, 2]\n", origin="demo.yaml")
+    >>> load_package("a: [1, 2]\\n", origin="demo.yaml")
     {'a': [1, 2]}
     """
     loader = getattr(yaml, "CSafeLoader", None)
