@@ -44,6 +44,12 @@ myst_heading_anchors = 3
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
+# Names the lazy clientlib.frameworks package imports only for type checking: one target each.
+autodoc_type_aliases = {
+    "Rulebook": "clientlib.frameworks.rulebook.Rulebook",
+    "RulebookFramework": "clientlib.frameworks.rulebook.RulebookFramework",
+    "Framework": "clientlib.frameworks.base.Framework",
+}
 autodoc_default_options = {"members": True, "show-inheritance": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
