@@ -351,11 +351,11 @@ def test_a_clean_input_is_typed_once_and_accounted_in_one_query(monkeypatch):
     df = _tx(order_id=["o1", "o2", "o3", "o4"])
     calls = _count_queries(monkeypatch)
     loaded = read_transactions(df, analysis_date="2024-02-01")
-    assert calls == ["create_table", "execute"]
+    assert calls == ["to_pyarrow", "execute"]
     assert (loaded.quality.customers, loaded.quality.orders) == (3, 4)
     calls.clear()
     read_transactions(df)
-    assert calls == ["create_table", "execute", "execute"]
+    assert calls == ["to_pyarrow", "execute", "execute"]
 
 
 def test_stored_rows_of_an_in_memory_input_are_the_typed_rows():
