@@ -71,9 +71,10 @@ def main() -> None:
             runs[variant].append(json.loads(out.strip().splitlines()[-1]))
     for variant, rs in runs.items():
         med = {k: statistics.median(r[k] for r in rs) for k in ("read", "facts")}
+        each = ", ".join(f"{r['facts']:.1f}" for r in rs)
         print(
             f"{variant:7s} read {med['read']:.2f} s  customer_facts {med['facts']:.2f} s  "
-            f"({len(rs)} runs)"
+            f"({len(rs)} runs; customer_facts each: {each})"
         )
 
 
