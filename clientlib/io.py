@@ -1100,7 +1100,7 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
         raw_examples,
         in_memory,
         opts.duplicates,
-        stats=lambda rows, where: _transaction_stats(rows, where, in_memory),
+        stats=lambda rows: _transaction_stats(rows, in_memory),
     )
     if _no_order_ids(stored):
         report.orders = _int(found["lines"])
@@ -1127,37 +1127,33 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
     return Loaded(clean, report, cutoff)
 
 
-def _transaction_stats(rows: ir.Table, where, in_memory: bool) -> dict[str, ir.Value]:
-    """What the report and the checks need from the used lines, as aggregates of one scan.
+def _transaction_stats(rows: ir.Table, in_memory: bool) -> dict[str, ir.Value]:
+    """What the report and the checks need from the used lines ``rows``, as aggregates of one
+    scan.
 
-    ``where`` selects the used lines among ``rows`` (None: all of them). The median only gates
-    the absurd-amount warning, so it is estimated on the lines whose row hash is a multiple of
-    16 — a fixed sample, the same on every run and engine, and a sixteenth of the sorting
-    (:func:`_absurd_amounts` confirms it exactly when it matters). Without a row hash (the
-    distinct rows of an input with duplicates) it is the exact median in memory and the
-    engine's approximate one elsewhere. A filtered approximate median is not a constant
-    expression on Spark, so the other rows are nulled instead of filtered.
+    The median only gates the absurd-amount warning, so it is estimated on the lines whose row
+    hash is a multiple of 16 — a fixed sample, the same on every run and engine, and a
+    sixteenth of the sorting (:func:`_absurd_amounts` confirms it exactly when it matters).
+    Without a row hash (the distinct rows of an input with duplicates) it is the exact median
+    in memory and the engine's approximate one elsewhere. A filtered approximate median is not
+    a constant expression on Spark, so the other rows are nulled instead of filtered.
     """
-
-    def used(cond):
-        return cond if where is None else where & cond
-
-    paid = used(rows.amount > 0)
+    paid = rows.amount > 0
     if "_key" in rows.columns:
         median = ibis.ifelse(paid & (rows._key % 16 == 0), rows.amount, None).median()
     else:
         median = ibis.ifelse(paid, rows.amount, None)
         median = median.median() if in_memory else median.approx_median()
     return {
-        "returns": rows.count(where=used(rows.amount < 0)),
-        "zero": rows.count(where=used(rows.amount == 0)),
+        "returns": rows.count(where=rows.amount < 0),
+        "zero": rows.count(where=rows.amount == 0),
         "median": median,
-        "top": rows.amount.max(where=where),
-        "revenue": rows.amount.sum(where=where),
-        "first": rows.timestamp.min(where=where),
-        "last": rows.timestamp.max(where=where),
-        "lines": rows.count(where=used(rows.amount >= 0)),
-        "alone": rows.count(where=used((rows.amount >= 0) & rows.order_id.isnull())),
+        "top": rows.amount.max(),
+        "revenue": rows.amount.sum(),
+        "first": rows.timestamp.min(),
+        "last": rows.timestamp.max(),
+        "lines": rows.count(where=rows.amount >= 0),
+        "alone": rows.count(where=(rows.amount >= 0) & rows.order_id.isnull()),
     }
 
 
@@ -1232,7 +1228,7 @@ def _account(
     )
     parts = [counts, rows.select("_key").distinct().agg(_keys=ibis._.count())]
     if stats is not None:
-        parts.insert(0, rows.agg(**stats(rows, None)))
+        parts.insert(0, rows.agg(**stats(rows)))
     if stats is not None:
         parts.append(rows.select("customer_id").distinct().agg(_customers=ibis._.count()))
         if not _no_order_ids(marked):
@@ -1267,7 +1263,7 @@ def _account(
         if duplicates == "drop":
             report.excluded["duplicate"] = n_dup
             if stats is not None:
-                again = clean.agg(**stats(clean, None)).execute().iloc[0]
+                again = clean.agg(**stats(clean)).execute().iloc[0]
                 found = pd.concat([found.drop(again.index, errors="ignore"), again])
         elif duplicates == "error":
             raise InputError(

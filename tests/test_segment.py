@@ -8,19 +8,16 @@ import ibis
 import pandas as pd
 import pytest
 
-from clientlib import datasets, frameworks
+from clientlib import frameworks
 from clientlib.features import customer_facts
-from clientlib.io import read_customers, read_events, read_transactions
+from clientlib.io import read_inputs
 from clientlib.segment import apply, needed_columns
 
 
 @pytest.fixture(scope="module")
 def facts():
-    ds = datasets.load("workshop", n_customers=400, seed=5)
-    tx = read_transactions(ds.transactions, ds.mapping)
-    ev = read_events(ds.events, analysis_date=tx.analysis_date)
-    cu = read_customers(ds.customers)
-    return customer_facts(tx, ev, cu).to_pandas()
+    inputs = read_inputs(dataset="workshop", dataset_options={"n_customers": 400, "seed": 5})
+    return customer_facts(inputs.transactions, inputs.events, inputs.customers).to_pandas()
 
 
 @pytest.mark.parametrize("name", frameworks.builtin_names())
