@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["connect", "default", "execute", "spark", "store", "to_pandas"]
+__all__ = ["backend_of", "connect", "default", "execute", "spark", "store", "to_pandas"]
 
 #: Backends whose ``to_pyarrow`` is native (no detour through pandas): results come back through
 #: Arrow. Others (Spark builds its Arrow table from pandas) use the backend's own ``to_pandas``.
@@ -98,6 +98,19 @@ def connect(backend: str | Any = "duckdb", **kwargs: Any) -> Any:
 def execute(expr: ir.Table, con: Any = None) -> pd.DataFrame:
     """Run an expression on ``con`` (default: DuckDB) and return pandas (see :func:`to_pandas`)."""
     return to_pandas(expr, default() if con is None else con)
+
+
+def backend_of(expr: ir.Expr) -> Any:
+    """The backend ``expr`` runs on (DuckDB's default connection for in-memory tables), or
+    ``None`` when its tables belong to several backends.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> backend_of(ibis.memtable({"x": [1]})).name
+    'duckdb'
+    """
+    return _backend(expr, None)
 
 
 def _backend(expr: ir.Expr, con: Any) -> Any:

@@ -193,7 +193,8 @@ def apply(
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         raise RulebookError(f"framework id(s) {', '.join(dup)} given twice")
-    learn = facts if fit_on is None else fit_on
+    facts = _computed(facts)
+    learn = facts if fit_on is None else _computed(fit_on)
     frames: list[pd.DataFrame] = []
     out = Segmentation(classes=pd.DataFrame())
     for fw in frameworks:
@@ -230,6 +231,32 @@ def apply(
         drop=True
     )
     return out
+
+
+def _computed(facts: ir.Table) -> ir.Table:
+    """The facts with their rows computed once, when they are still a query over transactions.
+
+    Each framework runs two or three queries on its facts (applicable? fit, classify): on facts
+    that are an expression (``customer_facts`` not collected, e.g. on Spark) every one of them
+    would recompute the facts from the transactions. They are stored in the engine (DuckDB: a
+    temporary table, :func:`clientlib.engine.store`; others: Ibis' ``cache``, Spark's cache)
+    until the returned table is no longer referenced. Facts already stored (an in-memory
+    table, a warehouse table) are returned as they are.
+    """
+    import ibis.expr.operations as ops
+
+    from clientlib import engine
+
+    if not facts.op().find(ops.Aggregate):
+        return facts
+    con = engine.backend_of(facts)
+    if getattr(con, "name", None) == "duckdb":
+        # not Ibis' cache: its finalizer's DROP fails to parse on DuckDB 2 (printed at exit)
+        return engine.store(facts, con, portable=False)
+    try:
+        return facts.cache()
+    except Exception:  # noqa: BLE001 - an engine that may not create tables: recompute instead
+        return facts
 
 
 def _missing(fw: Framework, facts: ir.Table) -> bool:

@@ -131,3 +131,27 @@ def test_whole_study_on_spark_equals_duckdb(workshop, spark_con):
     assert "kmeans" in set(a["framework"])
     assert a["class"].astype(str).tolist() == b["class"].astype(str).tolist()
     pd.testing.assert_frame_equal(duck.agreement, spark.agreement, rtol=1e-12)
+
+
+def test_btyd_on_spark_from_a_parquet_file(workshop, spark_con, tmp_path):
+    """Transactions alone, opened by Spark from a file: the BG/NBD expected purchases compile.
+
+    (Ibis 12 raised KeyError compiling the distinct (frequency, recency, T) keys of such facts
+    for Spark: its rewrite of DISTINCT under a sort; the hook now groups instead.)
+    """
+    ds = workshop
+    path = tmp_path / "tx.parquet"
+    ds.transactions.to_parquet(path, index=False)
+    out = {}
+    for name, source in (("duck", str(path)), ("spark", spark_con.read_parquet(str(path)))):
+        facts = customer_facts(read_transactions(source, ds.mapping))
+        classes, skipped = segment(facts, ["btyd"])
+        assert skipped == [], skipped
+        out[name] = _sorted(classes, ["customer_id"])
+    assert len(out["duck"]) == N_CUSTOMERS
+    assert out["duck"]["class"].tolist() == out["spark"]["class"].tolist()
+    np.testing.assert_allclose(
+        out["duck"]["expected_purchases"].astype("float64"),
+        out["spark"]["expected_purchases"].astype("float64"),
+        rtol=1e-9,
+    )

@@ -50,3 +50,41 @@ def test_a_user_rulebook_declares_its_own_columns(tmp_path):
         encoding="utf-8",
     )
     assert needed_columns([frameworks.load(path)]) == {"customer_id", "persona", "orders"}
+
+
+def test_facts_still_to_compute_are_computed_once_and_released(tmp_path):
+    # Facts left as a query over the transactions (customer_facts not collected, as on Spark):
+    # apply stores them in the engine for the frameworks' queries and drops them afterwards;
+    # the classes are those of the same facts collected first.
+    import gc
+
+    import ibis.expr.operations as ops
+
+    from clientlib import datasets, engine
+    from clientlib.io import read_transactions
+    from clientlib.segment import _computed
+
+    ds = datasets.load("workshop", n_customers=300, seed=2)
+    path = tmp_path / "tx.parquet"
+    ds.transactions.to_parquet(path, index=False)
+    con = ibis.duckdb.connect()
+    lazy = customer_facts(read_transactions(con.read_parquet(str(path)), ds.mapping))
+    assert lazy.op().find(ops.Aggregate)
+
+    def temporary() -> set[str]:
+        rows = con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+        return {t for (t,) in rows}
+
+    before = temporary()  # the typed transactions, which the facts read
+    stored = _computed(lazy)
+    assert not stored.op().find(ops.Aggregate)  # a table of rows, not the query
+    del stored
+    fws = [frameworks.load(n) for n in ("rfm", "lifecycle", "btyd", "value_tiers")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = apply(fws, lazy)
+        ref = apply([frameworks.load(f.id) for f in fws], ibis.memtable(engine.to_pandas(lazy)))
+    assert got.skipped == ref.skipped == []
+    pd.testing.assert_frame_equal(got.classes, ref.classes)
+    gc.collect()
+    assert temporary() == before

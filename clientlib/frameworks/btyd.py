@@ -40,7 +40,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from clientlib.btyd import BetaGeoModel
 from clientlib.errors import OptionError
 from clientlib.frameworks.hooks import Hook
 from clientlib.messages import number, text
@@ -97,6 +96,8 @@ def fit(facts: ir.Table, params: Mapping[str, Any]) -> dict[str, Any]:
         _check(params)
     max_rows = int(params.get("max_fit_rows", 500_000))
     x, tx, T, n = _collect(facts, max_rows, int(params.get("seed", 0)))
+    from clientlib.btyd import BetaGeoModel  # SciPy and scikit-learn: only when a model is fitted
+
     model = BetaGeoModel(time_unit="days").fit(x, tx, T, sample_weight=n)
     return {
         **model.params_,
@@ -117,15 +118,21 @@ def _p_alive(t: ir.Table, r: float, alpha: float, a: float, b: float) -> ir.Floa
 
 def _with_expected(t: ir.Table, params: Mapping[str, Any]) -> ir.Table:
     buyers = t.filter(t["T"].notnull() & t.frequency.notnull())
+    # A grouping, not DISTINCT: Ibis 12 cannot compile DISTINCT over the sorted facts for Spark
+    # (its rewrite for sort keys outside the selection raises KeyError on a repeated column).
     keys = (
-        buyers.select(
+        buyers.group_by(
             _f=buyers.frequency.cast("float64"),
             _r=buyers.recency.cast("float64"),
             _T=buyers["T"].cast("float64"),
         )
-        .distinct()
+        .agg(_n=buyers.count())
+        .order_by("_f", "_r", "_T")
         .to_pandas()
+        .drop(columns="_n")
     )
+    from clientlib.btyd import BetaGeoModel
+
     model = BetaGeoModel(time_unit="days")
     model.params_ = {k: float(params[k]) for k in ("r", "alpha", "a", "b")}
     keys["_e"] = model.expected_purchases(
