@@ -21,7 +21,7 @@ from clientlib.compare import agreement_matrix
 from clientlib.features import customer_facts
 from clientlib.io import Loaded
 from clientlib.schema import QualityReport
-from clientlib.segment import apply, resolve
+from clientlib.segment import apply, assemble, resolve
 from clientlib.threads import limited_threads
 
 __all__ = ["Study", "run_study"]
@@ -149,10 +149,8 @@ def run_study(
     # text keys takes 3-4 s, which no stage counted before (benchmarks/README.md, stop 11)
     t0 = time.perf_counter()
     segs, skipped = rules_out.classes, rules_out.skipped + km_out.skipped
-    segments = pd.concat([segs, km_out.classes], ignore_index=True)
-    segments = segments.sort_values(["framework", "customer_id"], kind="stable").reset_index(
-        drop=True
-    )
+    columns = [*segs.columns, *(c for c in km_out.classes.columns if c not in segs.columns)]
+    segments = assemble([segs, km_out.classes], columns)
     model = kmeans.model_ if "kmeans" in km_out.fitted else None
     choice = kmeans.kchoice_ if "kmeans" in km_out.fitted else None
 

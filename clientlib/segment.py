@@ -28,6 +28,7 @@ __all__ = [
     "RFM_COLUMNS",
     "Segmentation",
     "apply",
+    "assemble",
     "needed_columns",
     "resolve",
     "segment",
@@ -219,6 +220,38 @@ def apply(
     if not frames:
         out.classes = pd.DataFrame(columns=columns)
         return out
+    out.classes = assemble(frames, columns)
+    return out
+
+
+def assemble(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """One table of the frameworks' classes, sorted by framework then customer id, each
+    (customer, framework) pair once (else :class:`ClientlibError`).
+
+    Every ``transform`` orders its rows by customer id, so when each frame's ids are strictly
+    increasing (checked in Arrow: 0.01 s per million) the frames put in framework order are
+    already the sorted table, and no pair can repeat: a sort and a duplicate search of the
+    whole table (6–7 s for 9 frameworks × 1M customers) are skipped. Otherwise both are done.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"customer_id": ["a", "b"], "framework": "y", "class": "p"})
+    >>> b = pd.DataFrame({"customer_id": ["b", "a"], "framework": "x", "class": "q"})
+    >>> assemble([a, b], ["customer_id", "framework", "class"]).values.tolist()
+    [['a', 'x', 'q'], ['b', 'x', 'q'], ['a', 'y', 'p'], ['b', 'y', 'p']]
+    """
+    runs = [_runs(f) for f in frames if len(f)]
+    blocks = [b for r in runs if r is not None for b in r]
+    names = [str(b["framework"].iat[0]) for b in blocks]
+    if (
+        None not in runs
+        and len(set(names)) == len(names)
+        and all(_increasing(b["customer_id"]) for b in blocks)
+    ):
+        ordered = [b for _, b in sorted(zip(names, blocks, strict=True), key=lambda p: p[0])]
+        if not ordered:
+            return pd.DataFrame(columns=list(columns))
+        return pd.concat([b.reindex(columns=columns) for b in ordered], ignore_index=True)
     classes = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
     twice = classes.duplicated(["customer_id", "framework"])
     if twice.any():
@@ -227,10 +260,43 @@ def apply(
             f"{classes.loc[twice, ['customer_id', 'framework']].head(3).values.tolist()}; "
             "customer ids in the facts must be unique"
         )
-    out.classes = classes.sort_values(["framework", "customer_id"], kind="stable").reset_index(
-        drop=True
-    )
-    return out
+    return classes.sort_values(["framework", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def _runs(frame: pd.DataFrame) -> list[pd.DataFrame] | None:
+    """The frame cut where its framework changes, when its frameworks come one after the other
+    (a frame of one framework, or an earlier ``assemble``); else ``None``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fw = frame["framework"]
+    if not pd.api.types.is_string_dtype(fw):
+        return None
+    arrow = pa.array(fw.astype("str"), type=pa.large_string())
+    if arrow.null_count:
+        return None
+    if len(arrow) < 2:
+        return [frame]
+    if not pc.all(pc.less_equal(arrow[:-1], arrow[1:])).as_py():
+        return None
+    cuts = pc.indices_nonzero(pc.not_equal(arrow[:-1], arrow[1:])).to_numpy() + 1
+    bounds = [0, *cuts.tolist(), len(frame)]
+    return [frame.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _increasing(ids: pd.Series) -> bool:
+    """Every id greater than the one before (so sorted, and none twice); nulls fail."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if ids.dtype != "str" and not pd.api.types.is_string_dtype(ids):
+        return False
+    arrow = pa.array(ids.astype("str"), type=pa.large_string())
+    if len(arrow) < 2:
+        return arrow.null_count == 0
+    # code-point order: what Python's and pandas' string comparison use
+    return pc.all(pc.less(arrow[:-1], arrow[1:]), skip_nulls=False).as_py() is True
 
 
 def _computed(facts: ir.Table) -> ir.Table:

@@ -88,3 +88,44 @@ def test_facts_still_to_compute_are_computed_once_and_released(tmp_path):
     pd.testing.assert_frame_equal(got.classes, ref.classes)
     gc.collect()
     assert temporary() == before
+
+
+def _sorted_the_long_way(frames, columns):
+    whole = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
+    return whole.sort_values(["framework", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_assemble_gives_the_sorted_table_whether_or_not_the_frames_come_sorted(ordered):
+    import numpy as np
+
+    from clientlib.segment import assemble
+
+    rng = np.random.default_rng(3)
+    ids = [f"C{i:03d}" for i in range(50)] + ["é1", "z", "Ж"]  # code-point order, not locale
+    frames = []
+    for name in ["value_tiers", "rfm", "kmeans", "ladder"]:
+        sample = sorted(rng.choice(ids, size=30, replace=False).tolist())
+        if not ordered:
+            sample = sample[::-1]
+        frames.append(
+            pd.DataFrame(
+                {"customer_id": sample, "framework": name, "class": rng.choice(["a", "b"], 30)}
+            )
+        )
+    frames[1]["R"] = 1.0  # a framework's own column
+    columns = ["customer_id", "framework", "class", "R"]
+    expected = _sorted_the_long_way(frames, columns)
+    pd.testing.assert_frame_equal(assemble(frames, columns), expected)
+    # a table assembled before, plus one more framework (run_study adds k-means so)
+    first = assemble(frames[:3], columns)
+    pd.testing.assert_frame_equal(assemble([first, frames[3]], columns), expected)
+
+
+def test_assemble_refuses_a_customer_twice_in_one_framework():
+    from clientlib.errors import ClientlibError
+    from clientlib.segment import assemble
+
+    twice = pd.DataFrame({"customer_id": ["a", "a", "b"], "framework": "rfm", "class": "x"})
+    with pytest.raises(ClientlibError, match="pairs came out twice"):
+        assemble([twice], ["customer_id", "framework", "class"])
