@@ -518,7 +518,11 @@ def sniff(path: str | os.PathLike) -> str:
 def _read_parquet(kind, path: Path, files: list[str], con):
     import duckdb
 
-    con = con or ibis.duckdb.connect()
+    from clientlib import engine
+
+    # One connection for every file (not one each): the facts join transactions, events and
+    # customers, and a query cannot read another connection's stored rows.
+    con = con or engine.default()
     try:
         table = con.read_parquet(files if len(files) > 1 else files[0])
         table.limit(0).execute()

@@ -225,6 +225,31 @@ def test_parquet_polars_and_pandas_agree(tmp_path):
         pd.testing.assert_frame_equal(frames[0], other, check_dtype=False)
 
 
+def test_three_parquet_files_give_the_facts_of_the_same_frames(tmp_path):
+    # Each file used to open a DuckDB connection of its own: the facts (one query joining the
+    # stored rows of all three) failed with "Table ... does not exist".
+    from clientlib import datasets
+    from clientlib.engine import to_pandas
+    from clientlib.features import customer_facts
+
+    ds = datasets.load("workshop", n_customers=200, seed=8)
+    paths = {}
+    for name in ("transactions", "events", "customers"):
+        paths[name] = tmp_path / f"{name}.parquet"
+        getattr(ds, name).to_parquet(paths[name], index=False)
+
+    def facts(tx_src, ev_src, cu_src):
+        tx = read_transactions(tx_src, ds.mapping)
+        ev = read_events(ev_src, analysis_date=tx.analysis_date)
+        got = to_pandas(customer_facts(tx, ev, read_customers(cu_src)))
+        return got.sort_values("customer_id", ignore_index=True)
+
+    from_files = facts(paths["transactions"], paths["events"], paths["customers"])
+    from_frames = facts(ds.transactions, ds.events, ds.customers)
+    assert len(from_files) == 200
+    pd.testing.assert_frame_equal(from_files, from_frames, check_dtype=False)
+
+
 def test_input_frame_is_not_modified():
     df = _tx(timestamp=["2024-01-01", "bad", "2024-01-05", "2024-01-07"])
     before = df.copy()
