@@ -52,6 +52,10 @@ COMMANDS: dict[str, tuple[list[str], int]] = {
         ["-m", "clientlib.cli", "segment", "-f", "rfm", "--dataset", "workshop", "-o", "{out}"],
         0,
     ),
+    "clientlib segment --dataset workshop (all)": (
+        ["-m", "clientlib.cli", "segment", "--dataset", "workshop", "-o", "{out}"],
+        0,
+    ),
 }
 SHORT = {
     "pass": "python -c pass",
@@ -65,6 +69,7 @@ SHORT = {
     "report-error": "clientlib report -o x (exit 2)",
     "framework-error": "clientlib segment -f nope (exit 2)",
     "segment-rfm": "clientlib segment -f rfm --dataset workshop",
+    "segment-all": "clientlib segment --dataset workshop (all)",
 }
 BASE = "python -c pass"
 
