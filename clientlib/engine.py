@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["backend_of", "connect", "default", "execute", "spark", "store", "to_pandas"]
+__all__ = ["connect", "default", "execute", "kept", "spark", "store", "to_pandas"]
 
 #: Backends whose ``to_pyarrow`` is native (no detour through pandas): results come back through
 #: Arrow. Others (Spark builds its Arrow table from pandas) use the backend's own ``to_pandas``.
@@ -98,19 +98,6 @@ def connect(backend: str | Any = "duckdb", **kwargs: Any) -> Any:
 def execute(expr: ir.Table, con: Any = None) -> pd.DataFrame:
     """Run an expression on ``con`` (default: DuckDB) and return pandas (see :func:`to_pandas`)."""
     return to_pandas(expr, default() if con is None else con)
-
-
-def backend_of(expr: ir.Expr) -> Any:
-    """The backend ``expr`` runs on (DuckDB's default connection for in-memory tables), or
-    ``None`` when its tables belong to several backends.
-
-    Examples
-    --------
-    >>> import ibis
-    >>> backend_of(ibis.memtable({"x": [1]})).name
-    'duckdb'
-    """
-    return _backend(expr, None)
 
 
 def _backend(expr: ir.Expr, con: Any) -> Any:
@@ -207,6 +194,30 @@ def store(expr: ir.Table, con: Any = None, *, portable: bool = True) -> ir.Table
             with contextlib.suppress(Exception):
                 con.con.unregister(memtable.name)
     return table
+
+
+def kept(expr: ir.Table) -> ir.Table:
+    """``expr`` computed once on the engine it is bound to, for several queries to scan.
+
+    DuckDB: a temporary table (:func:`store`; not Ibis' ``cache``, whose finalizer's ``DROP``
+    fails to parse on DuckDB 2). Other engines: Ibis' ``cache`` (Spark's cache). Either lives
+    until the returned table is no longer referenced. An engine that may not create tables
+    gives ``expr`` back, to be recomputed by each query.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = kept(ibis.memtable({"x": [1, 2, 2]}).group_by("x").agg(n=ibis._.count()))
+    >>> sorted(t.to_pyarrow().column("n").to_pylist())
+    [1, 2]
+    """
+    con = _backend(expr, None)
+    if getattr(con, "name", None) == "duckdb":
+        return store(expr, con, portable=False)
+    try:
+        return expr.cache()
+    except Exception:  # noqa: BLE001 - an engine that may not create tables: recompute instead
+        return expr
 
 
 def _drop(con: Any, name: str) -> None:

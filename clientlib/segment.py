@@ -267,36 +267,38 @@ def _runs(frame: pd.DataFrame) -> list[pd.DataFrame] | None:
     """The frame cut where its framework changes, when its frameworks come one after the other
     (a frame of one framework, or an earlier ``assemble``); else ``None``.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    fw = frame["framework"]
-    if not pd.api.types.is_string_dtype(fw):
+    fw = _text(frame["framework"])
+    if fw is None or fw.null_count:
         return None
-    arrow = pa.array(fw.astype("str"), type=pa.large_string())
-    if arrow.null_count:
-        return None
-    if len(arrow) < 2:
+    if len(fw) < 2:
         return [frame]
-    if not pc.all(pc.less_equal(arrow[:-1], arrow[1:])).as_py():
+    if not pc.all(pc.less_equal(fw[:-1], fw[1:])).as_py():
         return None
-    cuts = pc.indices_nonzero(pc.not_equal(arrow[:-1], arrow[1:])).to_numpy() + 1
+    cuts = pc.indices_nonzero(pc.not_equal(fw[:-1], fw[1:])).to_numpy() + 1
     bounds = [0, *cuts.tolist(), len(frame)]
     return [frame.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _increasing(ids: pd.Series) -> bool:
     """Every id greater than the one before (so sorted, and none twice); nulls fail."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if ids.dtype != "str" and not pd.api.types.is_string_dtype(ids):
+    arrow = _text(ids)
+    if arrow is None or arrow.null_count:
         return False
-    arrow = pa.array(ids.astype("str"), type=pa.large_string())
-    if len(arrow) < 2:
-        return arrow.null_count == 0
     # code-point order: what Python's and pandas' string comparison use
-    return pc.all(pc.less(arrow[:-1], arrow[1:]), skip_nulls=False).as_py() is True
+    return len(arrow) < 2 or bool(pc.all(pc.less(arrow[:-1], arrow[1:])).as_py())
+
+
+def _text(column: pd.Series) -> Any:
+    """A text column as an Arrow array (``None`` for a column that is not text)."""
+    import pyarrow as pa
+
+    if not pd.api.types.is_string_dtype(column):
+        return None
+    return pa.array(column.astype("str"), type=pa.large_string())
 
 
 def _computed(facts: ir.Table) -> ir.Table:
@@ -304,25 +306,15 @@ def _computed(facts: ir.Table) -> ir.Table:
 
     Each framework runs two or three queries on its facts (applicable? fit, classify): on facts
     that are an expression (``customer_facts`` not collected, e.g. on Spark) every one of them
-    would recompute the facts from the transactions. They are stored in the engine (DuckDB: a
-    temporary table, :func:`clientlib.engine.store`; others: Ibis' ``cache``, Spark's cache)
-    until the returned table is no longer referenced. Facts already stored (an in-memory
-    table, a warehouse table) are returned as they are.
+    would recompute the facts from the transactions, so they are kept in the engine
+    (:func:`clientlib.engine.kept`). Facts already stored (an in-memory table, a warehouse
+    table) are returned as they are.
     """
     import ibis.expr.operations as ops
 
     from clientlib import engine
 
-    if not facts.op().find(ops.Aggregate):
-        return facts
-    con = engine.backend_of(facts)
-    if getattr(con, "name", None) == "duckdb":
-        # not Ibis' cache: its finalizer's DROP fails to parse on DuckDB 2 (printed at exit)
-        return engine.store(facts, con, portable=False)
-    try:
-        return facts.cache()
-    except Exception:  # noqa: BLE001 - an engine that may not create tables: recompute instead
-        return facts
+    return engine.kept(facts) if facts.op().find(ops.Aggregate) else facts
 
 
 def _missing(fw: Framework, facts: ir.Table) -> bool:

@@ -127,7 +127,6 @@ def _with_expected(t: ir.Table, params: Mapping[str, Any]) -> ir.Table:
             _T=buyers["T"].cast("float64"),
         )
         .agg(_n=buyers.count())
-        .order_by("_f", "_r", "_T")
         .to_pandas()
         .drop(columns="_n")
     )
