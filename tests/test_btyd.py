@@ -248,7 +248,9 @@ def rulebook_data() -> dict:
 def test_rulebook_file():
     data = rulebook_data()
     assert data["hook"] == "btyd" and data["id"] == "btyd"
-    assert [c["id"] for c in data["classes"]] == ["active", "at_risk", "likely_lost", "no_purchase"]
+    assert [c["id"] for c in data["classes"]] == [
+        "one_time", "active", "at_risk", "likely_lost", "no_purchase"
+    ]
     assert data["params"]["active_min"] == 0.7 and data["params"]["at_risk_min"] == 0.3
     for c in data["classes"]:
         assert c["label"]["en"] and c["label"]["ru"] and c["action"]["en"] and c["action"]["ru"]
@@ -320,10 +322,14 @@ def classify(facts: ibis.Table, params: dict) -> tuple[pd.DataFrame, dict]:
 def test_framework_classes_on_the_workshop_data(workshop_facts):
     out, learned = classify(workshop_facts, {})
     assert len(out) == 1500 and out["customer_id"].is_unique
-    assert set(out["class"]) == {"active", "at_risk", "likely_lost", "no_purchase"}
+    assert set(out["class"]) == {"one_time", "active", "at_risk", "likely_lost", "no_purchase"}
     p = out["p_alive"]
+    one_day = workshop_facts.select("customer_id", "purchase_days").to_pandas()
+    out = out.merge(one_day, on="customer_id")
     expected = np.select(
-        [p.isna(), p >= 0.7, p >= 0.3], ["no_purchase", "active", "at_risk"], "likely_lost"
+        [p.isna(), out["purchase_days"] == 1, p >= 0.7, p >= 0.3],
+        ["no_purchase", "one_time", "active", "at_risk"],
+        "likely_lost",
     )
     assert (out["class"] == expected).all()
     assert (out.loc[out["orders"] == 0, "class"] == "no_purchase").all()
@@ -366,6 +372,7 @@ def test_framework_through_the_catalog(workshop_facts):
     ]
     assert {"p_alive", "expected_purchases"} <= set(out.columns)
     assert set(out["label"]) == {
+        "разовый покупатель (модель пока не оценивает)",
         "активный",
         "под угрозой ухода",
         "скорее всего ушёл",
@@ -444,3 +451,61 @@ def test_duckdb_and_spark_agree(spark_con, sample):
     assert (
         np.abs(a["expected_purchases"].to_numpy() - b["expected_purchases"].to_numpy()).max() < 1e-9
     )
+
+
+# ---- one-time buyers (issue 21: BG/NBD's P(alive) = 1 is an assumption, never "active")
+
+
+def test_cdnow_one_time_buyers_are_never_active_at_risk_or_lost():
+    raw = datasets.load_cdnow()
+    # independent of clientlib: repeat purchase days = distinct purchase days - 1 (lifetimes'
+    # frequency), from the raw file; paid lines only (a return is no purchase)
+    paid = raw[raw["amount"] >= 0]
+    frequency = paid.groupby("customer_id")["date"].nunique() - 1
+    ds = datasets.load("cdnow")
+    facts = customer_facts(read_transactions(ds.transactions, ds.mapping))
+    out = frameworks.load("btyd").fit(facts).transform(facts).to_pandas()
+    out["customer_id"] = out["customer_id"].astype(str)
+    frequency.index = frequency.index.astype(str)
+    out = out.set_index("customer_id").join(frequency.rename("freq_pandas"), how="left")
+    assert out["freq_pandas"].notna().all()  # every CDNOW customer bought
+    once = out["freq_pandas"] == 0
+    assert once.sum() > 10_000  # most of CDNOW bought once (the review: 12,054 were "active")
+    assert (out.loc[once, "class"] == "one_time").all()
+    assert not out.loc[~once, "class"].eq("one_time").any()
+    judged = out["class"].isin(["active", "at_risk", "likely_lost"])
+    assert not (judged & once).any()
+    # the reason says why in words, in both languages
+    ru = frameworks.load("btyd", lang="ru").fit(facts).transform(facts).to_pandas()
+    first = ru[ru["class"] == "one_time"].iloc[0]
+    assert "повторн" in first["reason"] and "один день" in first["reason"]
+    assert first["label"].startswith("разовый покупатель")
+    assert "repeat purchase" in out.loc[once, "reason"].iloc[0]
+
+
+def test_rulebook_reason_words_replace_the_rule_text():
+    from clientlib.frameworks.rulebook import Rulebook
+
+    rb = Rulebook.from_yaml(
+        """
+id: demo
+params: {n: 2}
+classes:
+  - id: once
+    label: {en: Once}
+    when: "orders == 1"
+    reason: {en: "one order only", ru: "только один заказ"}
+  - id: many
+    label: {en: Many}
+    when: "orders >= n"
+  - id: none
+    label: {en: None}
+    otherwise: true
+    reason: {en: "never ordered"}
+"""
+    )
+    t = ibis.memtable({"customer_id": ["a", "b", "c"], "orders": [1, 3, 0]})
+    en = rb.classify(t).to_pandas().set_index("customer_id")["reason"].to_dict()
+    assert en == {"a": "one order only", "b": "orders=3 >= n=2", "c": "never ordered"}
+    ru = rb.classify(t, lang="ru").to_pandas().set_index("customer_id")["reason"].to_dict()
+    assert ru["a"] == "только один заказ" and ru["c"] == "never ordered"  # en when ru is absent

@@ -129,6 +129,8 @@ class RuleClass:
     action: dict[str, str]
     when: str | None
     tree: Node | None  # None for the catch-all
+    #: Optional words shown as the reason instead of the rule with its values (by language).
+    reason: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -635,9 +637,18 @@ class RulebookFramework(Framework):
         catch_reason = messages.text(
             "frameworks.no_earlier_rule" if rules else "frameworks.single_class", lang
         )
+        if catch_all.reason:
+            catch_reason = _lang(catch_all.reason, lang)
+
+        def why(c: RuleClass) -> ir.StringValue:
+            # a class with its own words ('reason:') says them; the others show the rule's values
+            if c.reason:
+                return ibis.literal(_lang(c.reason, lang))
+            return comp.reason(c.tree)  # type: ignore[arg-type]
+
         if rules:
             reason = ibis.cases(
-                *[(cls_col == c.id, comp.reason(c.tree)) for c in rules],  # type: ignore[arg-type]
+                *[(cls_col == c.id, why(c)) for c in rules],
                 else_=ibis.literal(catch_reason),
             )
         else:
@@ -689,7 +700,7 @@ def _load_class(
     if cid in seen:
         raise RulebookError(f"{origin}: class id '{cid}' is used twice")
     seen.add(cid)
-    extra = set(rc) - {"id", "label", "when", "otherwise", "action", "note"}
+    extra = set(rc) - {"id", "label", "when", "otherwise", "action", "note", "reason"}
     if extra:
         raise RulebookError(
             f"{origin}, class '{cid}': unknown key(s) {sorted(short(x) for x in extra)}"
@@ -702,7 +713,10 @@ def _load_class(
     action = rc.get("action") or {}
     if isinstance(action, str):
         action = {"en": action}
-    for what, texts in (("label", label), ("action", action)):
+    reason = rc.get("reason") or {}
+    if isinstance(reason, str):
+        reason = {"en": reason}
+    for what, texts in (("label", label), ("action", action), ("reason", reason)):
         # catches an unquoted comma in a YAML flow mapping, which splits the text into keys
         bad = [k for k, v in texts.items() if not (_LANG_RE.match(str(k)) and isinstance(v, str))]
         if bad:
@@ -721,7 +735,7 @@ def _load_class(
             raise RulebookError(
                 f"{origin}, class '{cid}': the 'otherwise' class must be the last one"
             )
-        return RuleClass(cid, dict(label), dict(action), None, None)
+        return RuleClass(cid, dict(label), dict(action), None, None, dict(reason))
     if last:
         raise RulebookError(
             f"{origin}: the last class ('{cid}') must be a catch-all with 'otherwise: true', "
@@ -738,7 +752,7 @@ def _load_class(
         raise RuleSyntaxError(
             f"'when' must be a condition (true/false), got {_KIND_WORD[kind]}", 1, origin, cid
         )
-    return RuleClass(cid, dict(label), dict(action), when, tree)
+    return RuleClass(cid, dict(label), dict(action), when, tree, dict(reason))
 
 
 def _read_text(path_or_text: str | Path) -> tuple[str, str | None]:

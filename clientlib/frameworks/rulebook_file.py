@@ -26,6 +26,9 @@ class _ClassFile(BaseModel):
     otherwise: bool = Field(False, description="true on the last class: the catch-all")
     action: dict[str, str] | str | None = Field(None, description="{en: ..., ru: ...}")
     note: str | None = None
+    reason: dict[str, str] | str | None = Field(
+        None, description="{en: ..., ru: ...}: words shown as the reason instead of the rule"
+    )
 
 
 class RulebookFile(BaseModel):
