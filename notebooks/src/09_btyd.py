@@ -170,11 +170,18 @@ pd.crosstab(both["class"].rename(t("col_rule")), both["btyd"].rename(t("col_mode
 # The same model runs as a framework, `btyd`, beside the rulebooks: `fit` learns `r`, `alpha`, `a`,
 # `b` from the facts, `transform` computes P(alive) in the engine and classifies by two thresholds
 # (params `active_min`, `at_risk_min`), with the reason and the action, like every other framework.
+# One class comes first: customers who bought on one day only are `one_time` ("not judged yet"),
+# never `active`. The model gives them P(alive) = 1 by assumption, not by evidence (the next section
+# shows why), so the framework does not pretend to know; their action is a second-purchase offer.
 
 # %% [markdown] lang="ru"
 # Та же модель работает как фреймворк `btyd` рядом с книгами правил: `fit` оценивает `r`, `alpha`,
 # `a`, `b` по фактам, `transform` считает P(alive) в движке и делит клиентов по двум порогам
 # (параметры `active_min`, `at_risk_min`) — с причиной и действием, как любой другой фреймворк.
+# Первым идёт отдельный класс: клиенты, покупавшие только в один день, — `one_time` («разовый
+# покупатель, модель пока не оценивает»), а не `active`. Модель даёт им P(alive) = 1 по допущению, а
+# не по данным (почему — в следующем разделе), поэтому классификация не делает вид, что знает; действие
+# для них — предложение на вторую покупку.
 
 # %%
 fw = frameworks.load("btyd", lang=lang)
@@ -352,7 +359,8 @@ holdout_table(["repeat_buyer", "btyd"])
 # one-off buyers active — and in the holdout only a minority of them came back. The model's "active"
 # is P(alive) = 1 by assumption, not by evidence: it still expects few purchases from them
 # (`expected_purchases` is low because their rate is low), which is why its purchase forecast for
-# them holds even though the class is misleading. Among repeat buyers (the last table) the model
+# them holds even though the class is misleading — which is why the `btyd` framework puts them in a
+# class of their own, `one_time`. Among repeat buyers (the last table) the model
 # sorts well: its `active` came back most often, its `at_risk` less, its `likely_lost` least — and
 # the likely lost still bought more than the model expected, so "lost" is a ranking, not a verdict.
 #
@@ -365,7 +373,8 @@ holdout_table(["repeat_buyer", "btyd"])
 # покупателей — активными, а в проверочном периоде вернулось лишь меньшинство из них. «Активный» у
 # модели — это P(alive) = 1 по допущению, а не по данным: покупок от них она всё равно ждёт мало
 # (`expected_purchases` мал, потому что мал их темп), поэтому прогноз покупок для них держится, хотя
-# класс вводит в заблуждение. Среди повторных покупателей (последняя таблица) модель сортирует
+# класс вводит в заблуждение; вот почему классификация `btyd` выделяет их в отдельный класс `one_time`.
+# Среди повторных покупателей (последняя таблица) модель сортирует
 # хорошо: её «активные» возвращались чаще всех, «под угрозой» — реже, «скорее всего ушедшие» — реже
 # всех, и всё же они купили больше, чем ждала модель: «ушёл» — это порядок, а не приговор.
 #
