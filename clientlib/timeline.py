@@ -10,7 +10,11 @@ one analysis date.  Periods follow a pandas frequency:
   generated date is ``period_end`` itself and the cut-off is the next day.
 
 Either way ``period_end`` is the last day whose data counts, so ``'MS'`` and
-``'M'`` give the same month-end statuses.  Data-driven params set to ``auto``
+``'M'`` give the same month-end statuses.  No snapshot's cut-off is ever after
+the analysis date (the ``Loaded``'s, else the day after the last transaction):
+data that end mid-month give the last *complete* month as the last period,
+never a month the data do not cover (where every customer would look dormant).
+Data-driven params set to ``auto``
 (the lifecycle purchase cycle) are estimated once, at the last period end, and
 pinned for every snapshot, so a customer's status changes because their data
 changed, not because the definition moved.
@@ -77,6 +81,7 @@ def snapshots(
     start: Any = None,
     end: Any = None,
     params: dict[str, Any] | None = None,
+    analysis_date: Any = None,
 ) -> pd.DataFrame:
     """Classify customers at each period end.
 
@@ -93,9 +98,13 @@ def snapshots(
         pandas frequency of the periods (default ``'MS'``; see module docs).
     start, end : date-like, optional
         Range of generated dates; default from the month start of the first
-        transaction to the first grid date that sees the last one.
+        transaction to the analysis date. Grid dates whose cut-off is after the
+        analysis date are dropped, whatever ``end`` says.
     params : dict, optional
         Param overrides for the framework.
+    analysis_date : date-like, optional
+        The latest cut-off; default that of ``transactions`` when it is a
+        ``Loaded``, else the day after the last transaction.
 
     Returns
     -------
@@ -109,27 +118,30 @@ def snapshots(
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
     ...                    "timestamp": ["2024-01-05", "2024-02-05", "2024-02-25", "2024-02-10"],
     ...                    "amount": [10.0, 10.0, 10.0, 5.0]})
-    >>> snaps = snapshots(tx, params={"purchase_cycle_days": 60})
+    >>> snaps = snapshots(tx, params={"purchase_cycle_days": 60}, analysis_date="2024-03-01")
     >>> snaps[snaps.customer_id == "a"]["class"].tolist()
     ['novice', 'fan']
+    >>> snapshots(tx, params={"purchase_cycle_days": 60})["period_end"].max()  # February is open
+    Timestamp('2024-01-31 00:00:00')
     """
     from clientlib.features import customer_facts
+    from clientlib.io import parse_analysis_date
 
     tx = _tx_table(transactions)
     table = getattr(tx, "table", tx)
-    if start is None or end is None:
+    latest = parse_analysis_date(analysis_date) or getattr(tx, "analysis_date", None)
+    if start is None or latest is None:
         bounds = table.aggregate(lo=table.timestamp.min(), hi=table.timestamp.max()).to_pandas()
         lo, hi = bounds.loc[0, "lo"], bounds.loc[0, "hi"]
         if start is None:
             start = pd.Timestamp(lo).to_period("M").start_time
-        if end is None:
-            # roll forward to the next grid date, so the last transactions are seen
-            pandas_freq = _pandas_freq(freq)
-            last_day = pd.Timestamp(hi).normalize()
-            if _is_start_freq(pandas_freq):
-                last_day = last_day + pd.Timedelta(days=1)
-            end = pd.tseries.frequencies.to_offset(pandas_freq).rollforward(last_day)
-    periods = period_ends(start, end, freq)
+        if latest is None:
+            latest = pd.Timestamp(hi).date() + dt.timedelta(days=1)
+    if end is None:
+        end = latest
+    # Never past the analysis date: a cut-off after it would classify days with no data (every
+    # customer silent), so the last period is the last one the data cover in full.
+    periods = [p for p in period_ends(start, end, freq) if p[1] <= latest]
     if not periods:
         return pd.DataFrame(columns=["period_end", "customer_id", "class"])
     from clientlib.segment import apply

@@ -18,9 +18,13 @@ TX = pd.DataFrame(
 EV = pd.DataFrame({"customer_id": ["c"], "timestamp": ["2024-02-05"], "kind": ["lead"]})
 
 
+#: The data end on 2024-03-10; an analysis date after March lets March be a complete month.
+THROUGH_MARCH = "2024-04-01"
+
+
 @pytest.fixture(scope="module")
 def snaps() -> pd.DataFrame:
-    tx = read_transactions(TX)
+    tx = read_transactions(TX, analysis_date=THROUGH_MARCH)
     ev = read_events(EV, analysis_date=tx.analysis_date)
     return snapshots(tx, ev, params={"purchase_cycle_days": 60})
 
@@ -73,7 +77,7 @@ def test_new_in_class_counts_entries(snaps):
 
 
 def test_month_end_frequency_and_pinned_auto_cycle_give_the_same_statuses(snaps):
-    tx = read_transactions(TX)
+    tx = read_transactions(TX, analysis_date=THROUGH_MARCH)
     ev = read_events(EV, analysis_date=tx.analysis_date)
     # 'M' dates are period ends; 'auto' is estimated once at the last one: a's median gap is
     # 30 days -> cycle 60, the value the fixture sets by hand
@@ -83,7 +87,8 @@ def test_month_end_frequency_and_pinned_auto_cycle_give_the_same_statuses(snaps)
 
 def test_input_frame_untouched_and_other_framework():
     before = TX.copy()
-    out = snapshots(TX, framework="ladder", start="2024-02-01", end="2024-04-01")
+    out = snapshots(TX, framework="ladder", start="2024-02-01", end="2024-04-01",
+                    analysis_date=THROUGH_MARCH)
     pd.testing.assert_frame_equal(TX, before)
     last = out[out["period_end"] == day("2024-03-31")].set_index("customer_id")["class"]
     assert last.to_dict() == {"a": "regular", "b": "buyer"}
@@ -95,7 +100,7 @@ def test_compiled_once_timeline_equals_compiling_every_period(monkeypatch):
     import clientlib.timeline as tl
     from clientlib import engine
 
-    tx = read_transactions(TX)
+    tx = read_transactions(TX, analysis_date=THROUGH_MARCH)
     ev = read_events(EV, analysis_date=tx.analysis_date)
     rendered: list[object] = []
     render = tl._Template.render
@@ -125,3 +130,64 @@ def test_template_fills_in_dates_and_refuses_other_differences():
         _Template(sql(_PROBES[0]), sql(_PROBES[1]).replace("LIMIT 3", "LIMIT 10"))
     with pytest.raises(ValueError):
         _Template(sql(_PROBES[0]), sql(_PROBES[1]) + " OFFSET 1")
+
+
+# ---- never past the analysis date (issue 21: a month with no data made every customer dormant)
+
+
+def test_no_snapshot_after_the_analysis_date():
+    # TX ends on 2024-03-10: the analysis date is 2024-03-11 and March is not complete
+    for kwargs in ({}, {"end": "2024-06-01"}, {"freq": "M"}, {"freq": "W"}):
+        out = snapshots(TX, params={"purchase_cycle_days": 60}, **kwargs)
+        cutoffs = out["period_end"] + pd.Timedelta(days=1)
+        assert cutoffs.max() <= day("2024-03-11"), kwargs
+    monthly = snapshots(TX, params={"purchase_cycle_days": 60})
+    assert monthly["period_end"].max() == day("2024-02-29")  # the last complete month
+    # a Loaded's analysis date is the bound; an explicit one wins
+    tx = read_transactions(TX, analysis_date="2024-03-05")
+    assert snapshots(tx, params={"purchase_cycle_days": 60})["period_end"].max() == day(
+        "2024-02-29"
+    )
+    early = snapshots(TX, params={"purchase_cycle_days": 60}, analysis_date="2024-02-15")
+    assert early["period_end"].max() == day("2024-01-31")
+
+
+@pytest.fixture(scope="module")
+def mid_month_shop() -> tuple[pd.DataFrame, dict]:
+    """The workshop shop cut on 15 November 2024: its data end in the middle of a month."""
+    from clientlib import datasets
+
+    ds = datasets.load("workshop", n_customers=600, seed=4)
+    raw = ds.transactions.copy()
+    ts = pd.to_datetime(raw[ds.mapping.get("timestamp", "timestamp")])
+    return raw[ts < pd.Timestamp("2024-11-16")].reset_index(drop=True), ds.mapping
+
+
+def test_mid_month_data_end_with_the_last_complete_month(mid_month_shop):
+    raw, mapping = mid_month_shop
+    tx = read_transactions(raw, mapping)
+    cycle = 60
+    snaps = snapshots(tx, params={"purchase_cycle_days": cycle})
+    last = snaps["period_end"].max()
+    assert tx.analysis_date == pd.Timestamp("2024-11-16").date()
+    assert last == day("2024-10-31")  # October, the last complete month; not November
+    # "fell asleep" in October, independently of clientlib: a buyer is dormant at a cut-off when
+    # the last purchase (a paid line) before it is more than `cycle` days earlier
+    ts = pd.to_datetime(raw[mapping.get("timestamp", "timestamp")])
+    paid = pd.DataFrame({"customer_id": raw[mapping.get("customer_id", "customer_id")].astype(str),
+                         "ts": ts})[raw[mapping.get("amount", "amount")] >= 0]
+
+    def dormant_at(cutoff: str) -> pd.Series:
+        c = pd.Timestamp(cutoff)
+        last_buy = paid[paid["ts"] < c].groupby("customer_id")["ts"].max()
+        return (c.normalize() - last_buy.dt.normalize()).dt.days > cycle
+
+    before, now = dormant_at("2024-10-01"), dormant_at("2024-11-01")
+    fell = now[now].index.difference(before[before].index)
+    fl = flows(snaps)
+    into = (fl["period"] == last) & (fl["to_class"] == "dormant")
+    oct_ = fl[into & (fl["from_class"] != "dormant")]
+    assert int(oct_["customers"].sum()) == len(fell) > 0
+    # and nobody "woke up" by an artefact: every dormant customer really was silent
+    at_last = snaps[snaps["period_end"] == last].set_index("customer_id")["class"]
+    assert set(at_last[at_last == "dormant"].index) == set(now[now].index)
