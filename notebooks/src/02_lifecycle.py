@@ -208,7 +208,9 @@ lessons.explore(lessons.lifecycle_shares, facts, lang,
 # how many novices and fans the business gains each month. `timeline.snapshots` measures the
 # facts at the end of every month and classifies everyone again. The purchase cycle is estimated
 # once and kept fixed, so a status changes only because the customer's behaviour changed, not
-# because the yardstick moved.
+# because the yardstick moved. The last month shown is the last *complete* month before the analysis
+# date: a month the data cover only in part would make customers look silent who simply have no
+# data yet.
 
 # %% [markdown] lang="ru"
 # ## Жизненный цикл во времени
@@ -218,6 +220,8 @@ lessons.explore(lessons.lifecycle_shares, facts, lang,
 # и поклонников бизнес получает каждый месяц. `timeline.snapshots` считает факты на конец каждого
 # месяца и заново присваивает статусы. Цикл покупки оценивается один раз и дальше не меняется,
 # поэтому статус меняется только из-за поведения клиента, а не из-за того, что сдвинулась мерка.
+# Последний показанный месяц — последний *полный* месяц до даты анализа: в месяце, который данные
+# покрывают лишь частично, клиенты казались бы молчащими просто потому, что данных за эти дни ещё нет.
 
 # %%
 snaps = timeline.snapshots(tx, ev, cu, framework="lifecycle", freq="MS")
