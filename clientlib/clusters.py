@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -60,8 +60,13 @@ __all__ = [
     "CustomerClusters",
     "KChoice",
     "choose_k",
+    "pick_k",
+    "fixed_k",
     "profile",
     "name_clusters",
+    "naming_cuts",
+    "naming_note",
+    "ABSOLUTE_LEVELS",
     "kmeans_segments",
 ]
 
@@ -269,7 +274,7 @@ class CustomerClusters(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> sorted(np.bincount(model.labels_).tolist())
     [50, 50]
     >>> sorted(model.names_.values())
-    ['Lapsed · rare · low spend', 'Recent · frequent · high spend']
+    ['Lapsed · one-time · low spend', 'Recent · frequent · high spend']
     """
 
     def __init__(
@@ -405,8 +410,9 @@ def profile(X: pd.DataFrame, labels: Any, features: Sequence[str] = RFM_FEATURES
         NaN when the population mean is 0) and ``<f>_z``: the cluster mean of the feature
         scaled as k-means sees it (log1p when the column has no negative value, then
         standardised over the population), in population standard deviations — robust to the
-        long tails of spend and recency, so :func:`name_clusters` reads it first. The
-        population means and medians are kept in ``result.attrs["population"]``.
+        long tails of spend and recency. The population's mean, median and tercile cut points
+        (``q33``, ``q67``; :func:`name_clusters` names spend by them) are kept in
+        ``result.attrs["population"]``.
 
     Examples
     --------
@@ -440,8 +446,15 @@ def profile(X: pd.DataFrame, labels: Any, features: Sequence[str] = RFM_FEATURES
         z = (t - t.mean()) / sd if sd > 0 else t * 0.0
         out[f"{f}_z"] = z.groupby(pd.Series(labels, name="cluster"), sort=True).mean()
     out.index.name = "cluster"
+    q33, q67 = data.quantile(1 / 3), data.quantile(2 / 3)
     out.attrs["population"] = {
-        f: {"mean": float(pop_mean[f]), "median": float(pop_median[f])} for f in features
+        f: {
+            "mean": float(pop_mean[f]),
+            "median": float(pop_median[f]),
+            "q33": float(q33[f]),
+            "q67": float(q67[f]),
+        }
+        for f in features
     }
     return out
 
@@ -461,6 +474,86 @@ def _words(feature: str, lang: str) -> tuple[str, str, str]:
     shown = text(key, lang) if key in catalog() else feature
     low, mid, high = (text(f"clusters.generic_{lv}", lang, f=shown) for lv in _LEVELS)
     return low, mid, high
+
+
+#: Cut points a shop owner reads without a statistics course, on a cluster's *median*: "low" when
+#: the median is at most the first value, "high" when above the second.  Days since the last
+#: purchase: recent within 90 days (a quarter), lapsed after more than 180 (half a year), cooling
+#: in between (on the workshop shop, one and two of its purchase cycles of about 90 days).
+#: Orders: one-time (1), frequent (more than 4, i.e. 5 or more), repeat in between;
+#: ``frequency`` (repeat purchase days) the same, one lower.  Tenure: new within 90 days,
+#: long-standing after a year.  Absolute, so a cluster keeps its name when the analysis date
+#: moves by a day; features not listed here (spend, the average order) are named by the buyers'
+#: terciles (low up to the 33rd percentile, high above the 67th).
+ABSOLUTE_LEVELS: dict[str, tuple[float, float]] = {
+    "recency_days": (90.0, 180.0),
+    "orders": (1.0, 4.0),
+    "frequency": (0.0, 3.0),
+    "tenure_days": (90.0, 365.0),
+}
+
+
+def _level_cut(median: float, lo: float, hi: float) -> int:
+    """0 low (median <= lo), 2 high (median > hi), else 1."""
+    if median is None or not np.isfinite(median):
+        return 1
+    return 0 if median <= lo else 2 if median > hi else 1
+
+
+def naming_cuts(
+    profiles: pd.DataFrame,
+    features: Sequence[str],
+    levels: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[str, tuple[float, float, str]]:
+    """The cut points :func:`name_clusters` uses per feature: ``(lo, hi, kind)``.
+
+    ``kind`` is ``"absolute"`` (:data:`ABSOLUTE_LEVELS`, or ``levels``) or ``"tercile"`` (the
+    buyers' 33rd and 67th percentiles from ``profiles.attrs["population"]``); a feature with
+    neither (a hand-made table) is left out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"recency_days": [5, 400], "total_spend": [10, 40]})
+    >>> p = profile(df, [0, 1], list(df.columns))
+    >>> naming_cuts(p, ["recency_days", "total_spend"])
+    {'recency_days': (90.0, 180.0, 'absolute'), 'total_spend': (20.0, 30.0, 'tercile')}
+    """
+    fixed = {**ABSOLUTE_LEVELS, **dict(levels or {})}
+    population = profiles.attrs.get("population", {})
+    cuts: dict[str, tuple[float, float, str]] = {}
+    for f in features:
+        if f in fixed:
+            lo, hi = fixed[f]
+            cuts[f] = (float(lo), float(hi), "absolute")
+        elif "q33" in population.get(f, {}):
+            cuts[f] = (population[f]["q33"], population[f]["q67"], "tercile")
+    return cuts
+
+
+def naming_note(cuts: Mapping[str, tuple[float, float, str]], lang: str = "en") -> str:
+    """The naming rule in one sentence for people, from :func:`naming_cuts`.
+
+    Examples
+    --------
+    >>> naming_note({"recency_days": (90.0, 180.0, "absolute")})
+    'Cluster names describe the median customer of each cluster: recent = last purchase at most 90 days ago, lapsed = more than 180 days ago, cooling in between.'
+    """  # noqa: E501
+    from clientlib.messages import catalog, number, text
+
+    parts = []
+    for f, (lo, hi, kind) in cuts.items():
+        key = f"clusters.rule_{f}"
+        if kind == "absolute" and key in catalog():
+            parts.append(text(key, lang, lo=number(lo, lang), hi=number(hi, lang),
+                              hi1=number(hi + 1, lang)))  # fmt: skip
+        else:
+            shown = text(f"plots.feature_{f}", lang) if f"plots.feature_{f}" in catalog() else f
+            if shown[1:2].islower():  # mid-sentence: "total spend", not "Total spend"
+                shown = shown[0].lower() + shown[1:]
+            digits = 0 if max(abs(lo), abs(hi)) >= 100 else 2
+            parts.append(text("clusters.rule_tercile", lang, f=shown, lo=number(lo, lang, digits),
+                              hi=number(hi, lang, digits)))  # fmt: skip
+    return text("clusters.rule_intro", lang, rules="; ".join(parts))
 
 
 def _level_z(z: float, threshold: float) -> int:
@@ -487,16 +580,25 @@ def name_clusters(
     segments: Any = None,
     lang: str = "en",
     threshold: float | None = None,
+    levels: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[int, str]:
-    """Readable, deterministic names from each cluster's high/low pattern.
+    """Readable, deterministic names from each cluster's facts, in absolute terms.
 
-    Each feature is *high*, *mid* or *low* for a cluster. With the ``<f>_z`` columns of
-    :func:`profile` (the default): high when the cluster's mean standardised log score is at
-    least ``threshold`` (default 0.5 standard deviations), low when at most ``-threshold``.
-    Without them (a hand-made table with ``<f>_rel`` only): high when the cluster mean is at
-    least ``1 + threshold`` (default 1.25) times the population mean, low when at most
-    ``1 / (1 + threshold)`` times. The words come from the message catalog
-    (``clientlib/messages/clusters.yaml``; recency low reads "Recent"). When ``labels`` and
+    Each feature is *low*, *mid* or *high* for a cluster, read from the cluster's **median**
+    (``<f>_median`` of :func:`profile`) against fixed cut points a shop owner understands
+    (:data:`ABSOLUTE_LEVELS`: recent within 90 days, lapsed after 180; one-time = 1 order,
+    frequent = 5 or more), or, for spend and other amounts, the buyers' terciles
+    (:func:`naming_cuts`). Nothing is relative to the mean, so a cluster whose median customer
+    last bought 491 days ago is "Lapsed" however the others look, and a name does not flip when
+    the analysis date moves by a day (unless a median crosses a cut point). ``levels``
+    overrides the cut points of some features (``{"recency_days": (30, 180)}``).
+
+    A feature without a median or cut points (a hand-made table) falls back to the relative
+    reading: with ``<f>_z``, high when the mean standardised log score is at least
+    ``threshold`` (default 0.5), low when at most ``-threshold``; with ``<f>_rel`` only, high
+    when the mean is at least ``1 + threshold`` (default 1.25) times the population mean.
+    The words come from the message catalog (``clientlib/messages/clusters.yaml``; recency
+    low reads "Recent"). When ``labels`` and
     ``segments`` (for example RFM segment names, aligned with ``labels``) are given, the
     segment the cluster overlaps most is appended with its share: ``"… (≈ Champions 72%)"``.
     Duplicate names get `` (2)``, `` (3)``… in cluster-id order.
@@ -522,7 +624,7 @@ def name_clusters(
     >>> df = pd.DataFrame({"recency_days": [5, 6, 300, 320], "orders": [9, 8, 1, 1],
     ...                    "total_spend": [900, 1000, 20, 10]})
     >>> name_clusters(profile(df, [0, 0, 1, 1]))
-    {0: 'Recent · frequent · high spend', 1: 'Lapsed · rare · low spend'}
+    {0: 'Recent · frequent · high spend', 1: 'Lapsed · one-time · low spend'}
     """
     from clientlib.messages import LANGS, percent, text
 
@@ -531,10 +633,15 @@ def name_clusters(
     if features is None:
         features = [c[: -len("_rel")] for c in profiles.columns if c.endswith("_rel")]
     features = list(features)
-    use_z = all(f"{f}_z" in profiles.columns for f in features)
+    cuts = {
+        f: c for f, c in naming_cuts(profiles, features, levels).items()
+        if f"{f}_median" in profiles.columns
+    }
+    relative = [f for f in features if f not in cuts]
+    use_z = all(f"{f}_z" in profiles.columns for f in relative)
     if threshold is None:
         threshold = 0.5 if use_z else 0.25
-    missing = [f"{f}_rel" for f in features if f"{f}_rel" not in profiles.columns]
+    missing = [f"{f}_rel" for f in relative if f"{f}_rel" not in profiles.columns]
     if missing and not use_z:
         raise ValueError(f"profiles lacks column(s) {missing}; build it with profile().")
     overlap: dict[int, tuple[str, float]] = {}
@@ -549,9 +656,12 @@ def name_clusters(
     for cid, row in profiles.iterrows():
         words = []
         for f in features:
-            level = (
-                _level_z(row[f"{f}_z"], threshold) if use_z else _level(row[f"{f}_rel"], threshold)
-            )
+            if f in cuts:
+                level = _level_cut(row[f"{f}_median"], cuts[f][0], cuts[f][1])
+            elif use_z:
+                level = _level_z(row[f"{f}_z"], threshold)
+            else:
+                level = _level(row[f"{f}_rel"], threshold)
             words.append(_words(f, lang)[level])
         name = " · ".join(words)
         if name:
@@ -588,11 +698,22 @@ class KChoice:
     elbow_k : int
         The knee of the normalised inertia curve (largest distance to the chord).
     recommended_k : int
-        Highest silhouette among stable k (see ``reason``).
+        The k used: for ``k="auto"`` the choice of :func:`choose_k` (a number of clusters people
+        can act on when the evidence allows), else the k set, lowered to the number of
+        distinct buyers when there are fewer.
     reason : str
-        Why ``recommended_k`` was chosen, in words.
+        Why, in English (:meth:`sentence` gives it in any language).
     features : list of str
     n_samples, sample_size : int
+    best_k : int or None
+        The evidence's best alone: the highest silhouette among stable k (None when k was set).
+    requested : int or "auto"
+        What was asked for.
+    reason_key : str
+        Message key (``clientlib/messages/clusters.yaml``) of the reason; :meth:`sentence`
+        renders it with ``reason_fields``.
+    reason_fields : dict
+        The numbers of the reason (silhouettes as floats, k as ints), formatted per language.
     """
 
     table: pd.DataFrame
@@ -602,6 +723,24 @@ class KChoice:
     features: list[str] = field(default_factory=list)
     n_samples: int = 0
     sample_size: int = 0
+    best_k: int | None = None
+    requested: int | str = "auto"
+    reason_key: str = ""
+    reason_fields: dict[str, Any] = field(default_factory=dict)
+
+    def sentence(self, lang: str = "en") -> str:
+        """Why this k, in one line in ``lang`` (``reason`` in English for an old KChoice).
+
+        Examples
+        --------
+        >>> kc = KChoice(pd.DataFrame(), 3, 3, "", reason_key="clusters.k_fixed",
+        ...              reason_fields={"k": 3}, requested=3)
+        >>> kc.sentence("ru")
+        'k = 3 — задано в параметрах (не выбрано по данным)'
+        """
+        if not self.reason_key:
+            return self.reason
+        return _k_sentence(self.reason_key, self.reason_fields, lang)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary (NaN becomes None)."""
@@ -613,12 +752,109 @@ class KChoice:
         return {
             "elbow_k": int(self.elbow_k),
             "recommended_k": int(self.recommended_k),
+            "best_k": None if self.best_k is None else int(self.best_k),
+            "requested": self.requested,
             "reason": self.reason,
+            "reason_key": self.reason_key,
+            "reason_fields": dict(self.reason_fields),
             "features": list(self.features),
             "n_samples": int(self.n_samples),
             "sample_size": int(self.sample_size),
             "table": rows,
         }
+
+
+def _k_sentence(key: str, fields: Mapping[str, Any], lang: str) -> str:
+    """Render a k reason: floats (silhouettes, tolerances) with two decimals, ints as they are."""
+    from clientlib.messages import number, text
+
+    shown = {
+        name: number(v, lang, 2) if isinstance(v, float) else v for name, v in fields.items()
+    }
+    return text(key, lang, **shown)
+
+
+#: The numbers of clusters a team can act on (one campaign each): preferred by :func:`choose_k`
+#: when their silhouette is within ``PEOPLE_TOLERANCE`` of the best.  Two groups ("good customers
+#: and the rest") is the cleanest split in most shops and rarely the useful one (lesson 07).
+PEOPLE_K: tuple[int, int] = (3, 6)
+#: How much silhouette (absolute, on its -1..1 scale) a k in ``PEOPLE_K`` may give up against the
+#: best k: on RFM data k = 2 typically leads k = 3 by about 0.1 (workshop 0.48 / 0.37, CDNOW
+#: 0.58 / 0.48), and 0.15 still keeps k whose clusters barely separate out.
+PEOPLE_TOLERANCE = 0.15
+
+
+def pick_k(
+    table: pd.DataFrame,
+    stability_threshold: float = 0.8,
+    prefer: tuple[int, int] | None = PEOPLE_K,
+    tolerance: float = PEOPLE_TOLERANCE,
+) -> tuple[int, int, str, dict[str, Any]]:
+    """The evidence's best k, the k recommended, and why (a message key and its fields).
+
+    The rule of :func:`choose_k`, on its table (index ``k``; ``inertia``, ``silhouette``,
+    ``stability``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"inertia": [9.0, 5.0, 4.0, 3.5], "silhouette": [0.5, 0.42, 0.3, 0.3],
+    ...                   "stability": [1.0, 0.9, 0.9, 0.5]}, index=pd.Index(range(2, 6), name="k"))
+    >>> pick_k(t)[:3]
+    (2, 3, 'clusters.k_people')
+    """
+    elbow_k = elbow(table.index, table["inertia"])
+    stable = table[table["stability"] >= stability_threshold]
+    pool = stable if len(stable) else table
+    sil = pool["silhouette"]
+    fields: dict[str, Any] = {"thr": float(stability_threshold), "elbow": int(elbow_k)}
+    if not sil.notna().any():
+        best = chosen = elbow_k
+        key = "clusters.k_elbow"
+    else:
+        best = int(sil[sil == sil.max()].index.min())
+        chosen, key = best, "clusters.k_best" if len(stable) else "clusters.k_unstable"
+        fields["sil"] = float(sil[best])
+        if prefer is not None and len(stable):
+            # k a team can act on, when the evidence allows: the best silhouette among the
+            # stable k of the preferred range that lie within `tolerance` of the best
+            lo, hi = prefer
+            near = sil[(sil.index >= lo) & (sil.index <= hi) & (sil >= sil[best] - tolerance)]
+            fields.update(lo=int(lo), hi=int(hi), tol=float(tolerance))
+            if len(near) and not lo <= best <= hi:
+                chosen = int(near[near == near.max()].index.min())
+                key = "clusters.k_people"
+                fields.update(sil=float(sil[chosen]), best_sil=float(sil[best]), best_k=best)
+            elif not len(near) and any(lo <= k <= hi for k in table.index):
+                key = "clusters.k_best_only"
+    fields["k"] = int(chosen)
+    return int(best), int(chosen), key, fields
+
+
+def fixed_k(k: int, distinct: int, features: Sequence[str] = RFM_FEATURES) -> KChoice:
+    """The :class:`KChoice` of a k set by the user: used as is, or lowered to ``distinct``.
+
+    The table has one row (the k used) with the quality columns empty: nothing was compared.
+
+    Examples
+    --------
+    >>> fixed_k(10, 3).sentence()
+    'k = 3: 10 clusters were asked for, but only 3 buyers have distinct values'
+    """
+    used = min(int(k), int(distinct))
+    if used < int(k):
+        key, fields = "clusters.k_capped", {"k": used, "asked": int(k), "distinct": int(distinct)}
+    else:
+        key, fields = "clusters.k_fixed", {"k": used}
+    table = pd.DataFrame(
+        np.nan,
+        index=pd.Index([used], name="k"),
+        columns=["inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "stability"],
+    )
+    return KChoice(
+        table=table, elbow_k=used, recommended_k=used, reason=_k_sentence(key, fields, "en"),
+        features=list(features), n_samples=int(distinct), requested=int(k), reason_key=key,
+        reason_fields=fields,
+    )  # fmt: skip
 
 
 def elbow(ks: Sequence[int], inertia: Sequence[float]) -> int:
@@ -701,6 +937,8 @@ def choose_k(
     large_n: int | None = 50_000,
     stability_threshold: float = 0.8,
     log: bool = True,
+    prefer: tuple[int, int] | None = PEOPLE_K,
+    tolerance: float = PEOPLE_TOLERANCE,
 ) -> KChoice:
     """Fit k-means for every k in ``k_range`` and recommend one.
 
@@ -710,9 +948,14 @@ def choose_k(
     silhouette on a seeded sample of ``sample_size`` rows; ``n_seeds`` single-start fits on the
     same sample give the stability (mean pairwise adjusted Rand index).
 
-    The recommendation is the k with the highest silhouette among the k whose stability is
-    at least ``stability_threshold`` (all k when none is); ties go to the smaller k. The elbow
-    of the inertia curve is reported beside it.
+    The evidence's best (``best_k``) is the k with the highest silhouette among the k whose
+    stability is at least ``stability_threshold`` (all k when none is); ties go to the smaller
+    k. The recommendation (``recommended_k``) is a number of clusters people can act on when
+    the evidence allows: when the best lies outside ``prefer`` (3 to 6 clusters by default),
+    the stable k inside it whose silhouette is within ``tolerance`` (0.15) of the best are
+    candidates, and the best-separated of them is taken; with none, the evidence's best. The
+    elbow of the inertia curve is reported beside it; ``reason_key`` and ``reason_fields`` say
+    why in one line (:meth:`KChoice.sentence`).
 
     Parameters
     ----------
@@ -733,6 +976,10 @@ def choose_k(
         then all rows are assigned. Lower than the estimator's default because choosing k
         fits ``len(k_range)`` models and only has to rank k; None fits on every row.
     stability_threshold : float, default=0.8
+    prefer : (int, int) or None, default=(3, 6)
+        The range of k preferred when the evidence allows (None: the evidence's best).
+    tolerance : float, default=0.15
+        Silhouette a preferred k may give up against the best.
 
     Returns
     -------
@@ -798,38 +1045,19 @@ def choose_k(
     table = pd.DataFrame(rows).set_index("k")
 
     elbow_k = elbow(table.index, table["inertia"])
-    stable = table[table["stability"] >= stability_threshold]
-    pool = stable if len(stable) else table
-    sil = pool["silhouette"]
-    if sil.notna().any():
-        best = int(sil[sil == sil.max()].index.min())
-        basis = f"highest silhouette ({sil[best]:.2f})"
-    else:
-        best = elbow_k
-        basis = "silhouette undefined; elbow of the inertia curve"
-    if len(stable):
-        among = (
-            f"among the {len(stable)} of {len(table)} k that are stable "
-            f"(mean pairwise ARI across {n_seeds} seeds >= {stability_threshold:.2f})"
-        )
-    elif n_seeds >= 2:
-        among = f"among all k (none reached stability {stability_threshold:.2f})"
-    else:
-        among = "among all k (stability not measured)"
-    agree = (
-        "the elbow of the inertia curve agrees"
-        if elbow_k == best
-        else f"the elbow of the inertia curve is at k={elbow_k}"
-    )
-    reason = f"k={best}: {basis} {among}; {agree}."
+    best, chosen, key, fields = pick_k(table, stability_threshold, prefer, tolerance)
     return KChoice(
         table=table,
         elbow_k=elbow_k,
-        recommended_k=best,
-        reason=reason,
+        recommended_k=int(chosen),
+        reason=_k_sentence(key, fields, "en"),
         features=features,
         n_samples=n,
         sample_size=len(Zs),
+        best_k=int(best),
+        requested="auto",
+        reason_key=key,
+        reason_fields=fields,
     )
 
 
@@ -867,6 +1095,8 @@ class KMeansFramework(Framework):
     model_ : CustomerClusters or None
         None when fewer than two distinct buyers exist.
     kchoice_ : KChoice or None
+        The k used and why (:meth:`KChoice.sentence`), whether chosen (``k="auto"``) or set;
+        None when fewer than two distinct buyers exist.
     params_ : dict
         ``k``, ``centres`` (scaled space), ``mean``, ``scale``, ``names``.
 
@@ -959,8 +1189,21 @@ class KMeansFramework(Framework):
         k = self.k
         if k == "auto":
             ks = [x for x in self.k_range if x < distinct]
-            self.kchoice_ = choose_k(sample, ks, features=features, random_state=self.random_state)
-            k = self.kchoice_.recommended_k
+            if ks:
+                self.kchoice_ = choose_k(
+                    sample, ks, features=features, random_state=self.random_state
+                )
+            else:  # 2 distinct buyers: nothing to compare
+                fields = {"k": distinct, "distinct": distinct}
+                self.kchoice_ = replace(
+                    fixed_k(distinct, distinct, features), requested="auto",
+                    reason_key="clusters.k_few", reason_fields=fields,
+                    reason=_k_sentence("clusters.k_few", fields, "en"),
+                )  # fmt: skip
+        else:
+            # what the user set, lowered to the distinct buyers when there are fewer, said once
+            self.kchoice_ = fixed_k(int(k), distinct, features)
+        k = self.kchoice_.recommended_k
         model = CustomerClusters(
             n_clusters=min(int(k), distinct), features=features, random_state=self.random_state
         )
@@ -973,6 +1216,8 @@ class KMeansFramework(Framework):
             if self.lang != "en"
             else model.names_
         )
+        #: The naming rule in one sentence, for the report beside the names.
+        self.naming_note_ = naming_note(naming_cuts(model.profiles_, features), self.lang)
         self.params_.update(
             k=int(model.n_clusters),
             centres=km.cluster_centers_.tolist(),

@@ -86,11 +86,30 @@ def test_same_seed_same_clusters_and_names(data, fitted):
     pd.testing.assert_frame_equal(again.cluster_centers_, fitted.cluster_centers_)
 
 
-def test_names_are_readable_and_unique(fitted):
-    names = list(fitted.names_.values())
-    assert len(set(names)) == 4
-    assert "Recent · frequent · high spend" in names
-    assert "Lapsed · rare · low spend" in names
+def expected_names(facts: pd.DataFrame, labels) -> dict[int, str]:
+    """Names written out from the stated rule, with pandas alone: each cluster's medians against
+    recent <= 90 < cooling <= 180 < lapsed days, one-time <= 1 < repeat <= 4 < frequent orders,
+    and the buyers' spend terciles."""
+    med = facts[list(RFM_FEATURES)].astype(float).groupby(np.asarray(labels)).median()
+    q33, q67 = facts["total_spend"].astype(float).quantile([1 / 3, 2 / 3])
+
+    def word(v, lo, hi, words):
+        return words[0] if v <= lo else words[2] if v > hi else words[1]
+
+    return {
+        int(c): " · ".join([
+            word(r.recency_days, 90, 180, ["Recent", "Cooling", "Lapsed"]),
+            word(r.orders, 1, 4, ["one-time", "repeat", "frequent"]),
+            word(r.total_spend, q33, q67, ["low spend", "mid spend", "high spend"]),
+        ])
+        for c, r in med.iterrows()
+    }
+
+
+def test_names_follow_the_medians_and_are_unique(data, fitted):
+    names = fitted.names_
+    assert len(set(names.values())) == 4
+    assert names == expected_names(data[0], fitted.labels_)
 
 
 def test_names_override(data):
@@ -193,7 +212,7 @@ def test_choose_k_picks_four():
     }
     assert kc.table.loc[4, "stability"] > 0.99
     assert kc.table["inertia"].is_monotonic_decreasing
-    assert "k=4" in kc.reason
+    assert kc.reason.startswith("k = 4: the best silhouette") and kc.best_k == 4
     assert kc.sample_size == 400 and kc.n_samples == 600
     json.dumps(kc.to_dict())
 
@@ -238,22 +257,31 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
                        "total_spend": [900, 1000, 20, 10, 300, 310]})
     labels = [0, 0, 1, 1, 2, 2]
     p = profile(df, labels)
+    # medians: 5.5 / 310 / 155 days, 8.5 / 1 / 4 orders, 950 / 15 / 305 against spend terciles
+    # 206.7 and 506.7 (computed by hand from the six values)
     assert name_clusters(p) == {
         0: "Recent · frequent · high spend",
-        1: "Lapsed · rare · low spend",
-        2: "Cooling · occasional · mid spend",
+        1: "Lapsed · one-time · low spend",
+        2: "Cooling · repeat · mid spend",
     }
-    # a table with the relative columns only (mean vs population mean) still names clusters
-    rel_only = p.drop(columns=[c for c in p.columns if c.endswith("_z")])
+    assert name_clusters(p, levels={"recency_days": (200, 400)})[2].startswith("Recent")
+    # a hand-made table with the relative columns only (mean vs population mean) still names
+    rel_only = p.drop(columns=[c for c in p.columns if c.endswith(("_z", "_median"))])
     assert name_clusters(rel_only)[0] == "Recent · frequent · high spend"
-    assert name_clusters(p, lang="ru")[0] == "Недавние · частые · большие траты"
+    assert name_clusters(p, lang="ru") == {
+        0: "Недавние · частые · большие траты",
+        1: "Ушедшие · разовые · малые траты",
+        2: "Остывающие · повторные · средние траты",
+    }
     seg = ["Champions", "Champions", "Lost", "Hibernating", "At risk", "At risk"]
     named = name_clusters(p, labels=labels, segments=seg)
     assert named[0].endswith("(≈ Champions 100%)")
     assert named[1].endswith("(≈ Hibernating 50%)")  # tie broken alphabetically
     dup = profile(df, [0, 0, 1, 1, 1, 1], ["orders"])
     dup2 = pd.concat([dup, dup.rename(index={0: 2, 1: 3})])
-    assert name_clusters(dup2) == {0: "Frequent", 1: "Rare", 2: "Frequent (2)", 3: "Rare (2)"}
+    assert name_clusters(dup2) == {
+        0: "Frequent", 1: "Repeat", 2: "Frequent (2)", 3: "Repeat (2)"
+    }
     with pytest.raises(ValueError, match="lang"):
         name_clusters(p, lang="de")
 
@@ -316,3 +344,142 @@ def test_kmeans_framework_fits_on_the_seeded_sample_of_buyers():
         {"recency_days": float, "orders": float, "total_spend": float}))
     assert fw.n_buyers_ == len(buyers) and len(fw.model_.labels_) == 120
     np.testing.assert_array_equal(fw.model_.labels_, expected.labels_)
+
+
+# ---- k for people, and what KChoice says (issue 21)
+
+
+def k_table(sil, stab) -> pd.DataFrame:
+    ks = range(2, 2 + len(sil))
+    return pd.DataFrame(
+        {"inertia": [10.0 / k for k in ks], "silhouette": sil, "stability": stab},
+        index=pd.Index(ks, name="k"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sil", "stab", "best", "chosen", "key"),
+    [
+        # k = 2 best; 3 and 4 within 0.15, 3 the better separated of them
+        ([0.48, 0.37, 0.34, 0.30], [1.0, 0.97, 0.9, 0.9], 2, 3, "clusters.k_people"),
+        # 3 is unstable: the next stable k of 3..6 within 0.15 is taken
+        ([0.48, 0.40, 0.36, 0.30], [1.0, 0.5, 0.9, 0.9], 2, 4, "clusters.k_people"),
+        # nothing in 3..6 within 0.15 of the best: the evidence's best, said so
+        ([0.70, 0.40, 0.36, 0.30], [1.0, 0.97, 0.9, 0.9], 2, 2, "clusters.k_best_only"),
+        # the best is already in 3..6
+        ([0.40, 0.45, 0.36, 0.30], [1.0, 0.97, 0.9, 0.9], 3, 3, "clusters.k_best"),
+        # nothing stable: the best silhouette overall, no preference claimed
+        ([0.48, 0.37, 0.34, 0.30], [0.5, 0.5, 0.5, 0.5], 2, 2, "clusters.k_unstable"),
+    ],
+)
+def test_pick_k_prefers_three_to_six_within_the_tolerance(sil, stab, best, chosen, key):
+    from clientlib.clusters import pick_k
+
+    b, c, k, fields = pick_k(k_table(sil, stab))
+    assert (b, c, k) == (best, chosen, key)
+    assert fields["k"] == chosen
+    if key == "clusters.k_people":
+        assert fields["best_k"] == best and fields["best_sil"] == sil[best - 2]
+        assert fields["sil"] == sil[chosen - 2] >= sil[best - 2] - 0.15
+
+
+def test_kchoice_sentence_in_both_languages():
+    from clientlib.clusters import KChoice, pick_k
+
+    best, chosen, key, fields = pick_k(k_table([0.44, 0.41, 0.3, 0.2], [1, 1, 1, 1]))
+    kc = KChoice(k_table([0.44, 0.41, 0.3, 0.2], [1, 1, 1, 1]), 3, chosen, "",
+                 best_k=best, reason_key=key, reason_fields=fields)
+    assert kc.sentence("en").startswith("k = 3: the best-separated choice among 3 to 6 clusters")
+    assert "silhouette 0.41 against the best 0.44 at k = 2" in kc.sentence("en")
+    assert "силуэт 0,41 против лучшего 0,44 при k = 2" in kc.sentence("ru")
+    json.dumps(kc.to_dict())
+
+
+@pytest.fixture(scope="module")
+def workshop():
+    from clientlib import lessons
+    from clientlib.features import customer_facts
+
+    inputs = lessons.load_inputs(n_customers=2000, seed=0)
+    return inputs, customer_facts(inputs.transactions, inputs.events, inputs.customers)
+
+
+def test_auto_k_on_the_workshop_shop_is_one_people_can_use(workshop):
+    from clientlib.clusters import KMeansFramework
+
+    _, facts = workshop
+    fw = KMeansFramework(lang="ru").fit(facts)
+    kc = fw.kchoice_
+    t = kc.table
+    stable = t[t["stability"] >= 0.8]
+    # the evidence alone (independent of pick_k): the best silhouette among stable k
+    assert kc.best_k == int(stable["silhouette"].idxmax())
+    assert 3 <= kc.recommended_k <= 6 and fw.params_["k"] == kc.recommended_k
+    assert t.loc[kc.recommended_k, "stability"] >= 0.8
+    assert t.loc[kc.recommended_k, "silhouette"] >= t.loc[kc.best_k, "silhouette"] - 0.15
+    said = kc.sentence("ru")
+    assert said.startswith(f"k = {kc.recommended_k}:")
+    assert f"при k = {kc.best_k}" in said
+    assert fw.naming_note_.startswith("Названия кластеров описывают медианного клиента")
+
+
+def test_k_set_by_the_user_and_capped_by_the_buyers_is_said_once():
+    import ibis
+
+    from clientlib.clusters import KMeansFramework
+
+    facts = ibis.memtable(pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d"], "recency_days": [3.0, 40.0, 300.0, None],
+        "orders": [9, 3, 1, 0], "total_spend": [900.0, 200.0, 20.0, 0.0],
+    }))
+    capped = KMeansFramework(k=10).fit(facts)
+    kc = capped.kchoice_
+    assert capped.params_["k"] == kc.recommended_k == 3 and kc.requested == 10
+    assert kc.sentence("en") == (
+        "k = 3: 10 clusters were asked for, but only 3 buyers have distinct values"
+    )
+    assert "10" in kc.sentence("ru") and "3 покупателей" in kc.sentence("ru")
+    assert kc.reason == kc.sentence("en")
+    two = KMeansFramework(k=2, lang="ru").fit(facts).kchoice_
+    assert two.recommended_k == 2 and two.sentence("ru") == (
+        "k = 2 — задано в параметрах (не выбрано по данным)"
+    )
+    few = KMeansFramework(k="auto").fit(facts.filter(facts.customer_id != "c")).kchoice_
+    assert few.recommended_k == 2 and few.requested == "auto"
+    assert few.sentence("en").startswith("k = 2: only 2 buyers have distinct values")
+
+
+def _names_at(facts_df: pd.DataFrame, k: int) -> tuple[dict[int, str], dict[int, str]]:
+    import ibis
+
+    from clientlib.clusters import KMeansFramework
+
+    fw = KMeansFramework(k=k).fit(ibis.memtable(facts_df))
+    out = fw.transform(ibis.memtable(facts_df)).to_pandas()
+    buyers = out[out["class"] != "not_clustered"].merge(facts_df, on="customer_id")
+    labels = buyers["class"].str.removeprefix("cluster_").astype(int)
+    return fw.params_["names"], expected_names(buyers, labels.to_numpy())
+
+
+@pytest.mark.parametrize("dataset", ["workshop", "cdnow"])
+def test_names_follow_medians_and_hold_when_the_date_moves_a_day(dataset, workshop):
+    import datetime as dt
+
+    from clientlib import datasets
+    from clientlib.features import customer_facts
+    from clientlib.io import read_transactions
+
+    if dataset == "workshop":
+        inputs, _ = workshop
+        tx, ev, cu = inputs.transactions, inputs.events, inputs.customers
+    else:
+        ds = datasets.load("cdnow")
+        tx, ev, cu = read_transactions(ds.transactions, ds.mapping), None, None
+    day = tx.analysis_date
+    named = []
+    for d in (day, day - dt.timedelta(days=1)):
+        df = customer_facts(tx, ev, cu, analysis_date=d).to_pandas()
+        names, expected = _names_at(df, 4)
+        assert names == expected, d  # the medians of each cluster, by the stated rule
+        named.append(names)
+    assert named[0] == named[1]
