@@ -112,11 +112,9 @@ def _stable(kchoice: Any, threshold: float = 0.8) -> list[int]:
 
 
 def say_k(kchoice: Any, lang: str = "en") -> None:
-    """Print the recommended k, its silhouette, the stable k and the elbow, in ``lang``."""
+    """Print the recommended k and why (:meth:`KChoice.sentence`), the stable k and the elbow."""
     stable = _stable(kchoice)
-    k = int(kchoice.recommended_k)
-    print(_t("l07_k", lang, k=k,
-             silhouette=_n(kchoice.table.loc[k, "silhouette"], lang, 2),
+    print(_t("l07_k", lang, why=kchoice.sentence(lang),
              stable=", ".join(map(str, stable)) or _t("l07_no_stable", lang),
              elbow=int(kchoice.elbow_k)))  # fmt: skip
 

@@ -219,8 +219,8 @@ def prepare(
     Examples
     --------
     >>> rd = prepare(n_customers=150, k=3, timeline_months=0)
-    >>> rd.study.kchoice is None, "kmeans" in rd.titles
-    (True, True)
+    >>> rd.study.kchoice.requested, "kmeans" in rd.titles
+    (3, True)
     """
     import time
 

@@ -74,8 +74,9 @@ n_customers = 2000  # size of the workshop shop
 #    * **stability**: do different random starts give the same groups? A k whose groups change from
 #      run to run cannot carry a campaign.
 #
-#    The project recommends the k with the best silhouette among the stable ones, and shows the elbow
-#    beside it.
+#    The project looks first for the best silhouette among the stable k. When that best is k = 2, it
+#    takes instead the best-separated stable k from 3 to 6 whose silhouette is within 0.15 of it (a
+#    number of groups a team can act on), and says so in one line; the elbow is shown beside it.
 #
 # k-means sees only **buyers**: someone who never bought has no recency.
 
@@ -100,7 +101,10 @@ n_customers = 2000  # size of the workshop shop
 #    * **устойчивость**: дают ли разные случайные старты одни и те же группы? Если при каждом запуске
 #      группы другие, кампанию на них не построить.
 #
-#    Проект рекомендует k с лучшим силуэтом среди устойчивых и показывает рядом локоть.
+#    Проект сначала ищет лучший силуэт среди устойчивых k. Если лучшим оказалось k = 2, он берёт
+#    вместо него лучше всего разделённое устойчивое k от 3 до 6, чей силуэт уступает лучшему не больше
+#    чем на 0,15 (столько групп команда может взять в работу), и говорит об этом одной строкой; рядом
+#    показан локоть.
 #
 # k-means видит только **покупателей**: у того, кто ни разу не купил, нет давности.
 
@@ -110,7 +114,14 @@ import numpy as np
 import pandas as pd
 
 from clientlib import exercises, lessons, plots
-from clientlib.clusters import RFM_FEATURES, CustomerClusters, choose_k, name_clusters
+from clientlib.clusters import (
+    RFM_FEATURES,
+    CustomerClusters,
+    choose_k,
+    name_clusters,
+    naming_cuts,
+    naming_note,
+)
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l07_kmeans as l07
 from clientlib.features import customer_facts
@@ -173,8 +184,9 @@ plt.show()
 # %% [markdown] lang="en"
 # The best silhouette is often at k = 2: "good customers against the rest" is the cleanest split in
 # most shops, and rarely the most useful one, because a business already knows it has good customers
-# and the rest. It usually wants a few more groups it can act on, as long as they stay stable. This
-# lesson takes **k = 4**, next to the elbow, and looks at what the groups are.
+# and the rest. It usually wants a few more groups it can act on, as long as they stay stable: this is
+# why the recommendation above moves to 3–6 clusters when their silhouette stays close to the best.
+# This lesson takes **k = 4**, next to the elbow, and looks at what the groups are.
 #
 # **Discuss.** Would your marketing team run four different campaigns? Three? If the silhouette drops
 # only a little from k = 2 to k = 4, is the extra detail worth it?
@@ -183,7 +195,8 @@ plt.show()
 # Лучший силуэт часто получается при k = 2: «хорошие клиенты против остальных» — самое чистое деление
 # почти в любом магазине и редко самое полезное, ведь бизнес и так знает, что у него есть хорошие
 # клиенты и все прочие. Обычно нужно ещё несколько групп, с которыми можно что-то делать, лишь бы они
-# были устойчивы. В этом уроке возьмём **k = 4** — рядом с локтем — и посмотрим, что это за группы.
+# были устойчивы: поэтому рекомендация выше переходит к 3–6 кластерам, когда их силуэт остаётся близким
+# к лучшему. В этом уроке возьмём **k = 4** — рядом с локтем — и посмотрим, что это за группы.
 #
 # **Обсудите.** Запустит ли ваш маркетинг четыре разные кампании? Три? Если силуэт при переходе от
 # k = 2 к k = 4 падает ненамного, стоит ли дополнительная детализация того?
@@ -193,14 +206,18 @@ k = 4
 model = CustomerClusters(n_clusters=k, random_state=seed).fit(buyers)
 names = name_clusters(model.profiles_, list(RFM_FEATURES), lang=lang)
 display(l05.show(l07.cluster_table(model, buyers, names, lang=lang), lang))
+print(naming_note(naming_cuts(model.profiles_, list(RFM_FEATURES)), lang))
 
 # %% [markdown] lang="en"
 # ## What each cluster is
 #
 # The table gives each cluster's size, its share of buyers and of revenue, and the median of each
-# feature in the original units. The names come from the pattern of high and low values: recent or
-# lapsed, frequent or rare, high or low spend, compared with the average buyer. Cluster 0 is always
-# the largest.
+# feature in the original units. The names describe each cluster's median customer in absolute
+# terms a shop owner reads directly: recent (last purchase at most 90 days ago), cooling or lapsed
+# (more than 180 days); one-time (1 order), repeat or frequent (5 orders or more); low, mid or high
+# spend (by thirds of the buyers). They do not depend on the average buyer, so a cluster keeps its
+# name when the analysis date moves by a day. The line under the table states the rule. Cluster 0
+# is always the largest.
 #
 # The snake plot (left) draws each cluster's profile across the features in standardised units: lines
 # far apart mean clearly different groups. The scatter (right) projects the customers on the two
@@ -210,9 +227,12 @@ display(l05.show(l07.cluster_table(model, buyers, names, lang=lang), lang))
 # ## Что представляет собой каждый кластер
 #
 # В таблице — размер каждого кластера, его доля среди покупателей и в выручке и медиана каждого
-# признака в исходных единицах. Названия получаются из сочетания высоких и низких значений по
-# сравнению со средним покупателем: недавние или давние, частые или редкие, крупные или мелкие
-# покупки. Кластер 0 всегда самый большой.
+# признака в исходных единицах. Названия описывают медианного клиента кластера в абсолютных
+# величинах, понятных владельцу магазина: недавние (последняя покупка не больше 90 дней назад),
+# остывающие или ушедшие (больше 180 дней); разовые (1 заказ), повторные или частые (5 заказов и
+# больше); малые, средние или большие траты (по третям покупателей). Они не зависят от среднего
+# покупателя, поэтому кластер не меняет названия, если дата анализа сдвинется на день. Правило
+# названо в строке под таблицей. Кластер 0 всегда самый большой.
 #
 # «Змейка» (слева) рисует профиль каждого кластера по признакам в стандартизованных единицах: чем
 # дальше друг от друга линии, тем явнее различаются группы. Диаграмма рассеяния (справа) проецирует
