@@ -513,7 +513,7 @@ def segment(
     result = apply(fws, facts_expr)
     km = result.fitted.get("kmeans")
     if km is not None and getattr(km, "kchoice_", None) is not None:
-        typer.echo(f"k-means: {km.kchoice_.reason}", err=True)
+        typer.echo(f"k-means: {km.kchoice_.sentence(lang)}", err=True)
     df, skipped = result.classes, result.skipped
     for message in skipped:
         typer.echo(text("cli.skipped", lang, why=message), err=True)
