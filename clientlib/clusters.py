@@ -813,6 +813,8 @@ def pick_k(
     else:
         best = int(sil[sil == sil.max()].index.min())
         chosen, key = best, "clusters.k_best" if len(stable) else "clusters.k_unstable"
+        if table["stability"].isna().all():
+            key = "clusters.k_unmeasured"
         fields["sil"] = float(sil[best])
         if prefer is not None and len(stable):
             # k a team can act on, when the evidence allows: the best silhouette among the

@@ -370,6 +370,8 @@ def k_table(sil, stab) -> pd.DataFrame:
         ([0.40, 0.45, 0.36, 0.30], [1.0, 0.97, 0.9, 0.9], 3, 3, "clusters.k_best"),
         # nothing stable: the best silhouette overall, no preference claimed
         ([0.48, 0.37, 0.34, 0.30], [0.5, 0.5, 0.5, 0.5], 2, 2, "clusters.k_unstable"),
+        # stability not measured (one seed): said so
+        ([0.48, 0.37, 0.34, 0.30], [np.nan] * 4, 2, 2, "clusters.k_unmeasured"),
     ],
 )
 def test_pick_k_prefers_three_to_six_within_the_tolerance(sil, stab, best, chosen, key):
