@@ -556,6 +556,36 @@ def naming_note(cuts: Mapping[str, tuple[float, float, str]], lang: str = "en") 
     return text("clusters.rule_intro", lang, rules="; ".join(parts))
 
 
+def _tell_apart(
+    names: dict[int, str], profiles: pd.DataFrame, features: Sequence[str], lang: str
+) -> dict[int, str]:
+    """Same words for several clusters: add the median of the feature that differs most."""
+    from clientlib.messages import catalog, number, text
+
+    out = dict(names)
+    groups: dict[str, list[int]] = {}
+    for cid, name in names.items():
+        groups.setdefault(name, []).append(cid)
+    for name, ids in groups.items():
+        cols = [f for f in features if f"{f}_median" in profiles.columns]
+        if len(ids) < 2 or not cols:
+            continue
+        med = profiles.loc[ids, [f"{f}_median" for f in cols]].astype(float)
+        # spread on a log scale, so days and money compare; the first feature wins a tie
+        spread = [float(np.ptp(np.log1p(med[f"{f}_median"].clip(lower=0)))) for f in cols]
+        if max(spread) <= 0:
+            continue
+        f = cols[int(np.argmax(spread))]
+        shown = text(f"plots.feature_{f}", lang) if f"plots.feature_{f}" in catalog() else f
+        if shown[1:2].islower():
+            shown = shown[0].lower() + shown[1:]
+        for cid in ids:
+            v = float(profiles.loc[cid, f"{f}_median"])
+            out[cid] = text("clusters.apart", lang, name=name, f=shown,
+                            v=number(v, lang, 0 if abs(v) >= 100 else 1))  # fmt: skip
+    return out
+
+
 def _level_z(z: float, threshold: float) -> int:
     """0 low, 1 mid, 2 high, from a cluster's mean standardised score."""
     if z is None or not np.isfinite(z):
@@ -601,7 +631,9 @@ def name_clusters(
     low reads "Recent"). When ``labels`` and
     ``segments`` (for example RFM segment names, aligned with ``labels``) are given, the
     segment the cluster overlaps most is appended with its share: ``"… (≈ Champions 72%)"``.
-    Duplicate names get `` (2)``, `` (3)``… in cluster-id order.
+    Clusters that get the same words are told apart by the median of the feature on which they
+    differ most (``"Lapsed · one-time · low spend (median recency (days): 250)"``); names still
+    equal get `` (2)``, `` (3)``… in cluster-id order.
 
     Parameters
     ----------
@@ -666,11 +698,12 @@ def name_clusters(
         name = " · ".join(words)
         if name:
             name = name[0].upper() + name[1:]
-        if int(cid) in overlap:
-            seg, share = overlap[int(cid)]
-            name = text("clusters.overlap", lang, name=name, segment=seg,
-                        share=percent(share, lang, 0))
         names[int(cid)] = name
+    names = _tell_apart(names, profiles, features, lang)
+    for cid, (seg, share) in overlap.items():
+        if cid in names:
+            names[cid] = text("clusters.overlap", lang, name=names[cid], segment=seg,
+                              share=percent(share, lang, 0))  # fmt: skip
     seen: dict[str, int] = {}
     for cid in sorted(names):
         base = names[cid]

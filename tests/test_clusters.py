@@ -284,6 +284,15 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
     }
     with pytest.raises(ValueError, match="lang"):
         name_clusters(p, lang="de")
+    # the same words for two clusters: told apart by the median that differs most (recency)
+    twins = pd.DataFrame({"recency_days": [200, 220, 500, 520, 5, 6], "orders": [1, 1, 1, 1, 9, 9],
+                          "total_spend": [10, 12, 11, 12, 900, 950]})
+    named = name_clusters(profile(twins, [0, 0, 1, 1, 2, 2]))
+    assert named[0] == "Lapsed · one-time · low spend (median recency (days): 210)"
+    assert named[1] == "Lapsed · one-time · low spend (median recency (days): 510)"
+    assert name_clusters(profile(twins, [0, 0, 1, 1, 2, 2]), lang="ru")[1] == (
+        "Ушедшие · разовые · малые траты (медиана «давность (дней)»: 510)"
+    )
 
 
 def test_kmeans_segments_table(data):
