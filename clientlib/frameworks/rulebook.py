@@ -716,6 +716,10 @@ def _load_class(
     reason = rc.get("reason") or {}
     if isinstance(reason, str):
         reason = {"en": reason}
+    if not isinstance(reason, dict):
+        raise RulebookError(
+            f"{origin}, class '{cid}': 'reason' maps language codes (en, ru) to text"
+        )
     for what, texts in (("label", label), ("action", action), ("reason", reason)):
         # catches an unquoted comma in a YAML flow mapping, which splits the text into keys
         bad = [k for k, v in texts.items() if not (_LANG_RE.match(str(k)) and isinstance(v, str))]
