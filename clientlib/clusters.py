@@ -887,7 +887,7 @@ def fixed_k(k: int, distinct: int, features: Sequence[str] = RFM_FEATURES) -> KC
     )
     return KChoice(
         table=table, elbow_k=used, recommended_k=used, reason=_k_sentence(key, fields, "en"),
-        features=list(features), n_samples=int(distinct), requested=int(k), reason_key=key,
+        features=list(features), requested=int(k), reason_key=key,
         reason_fields=fields,
     )  # fmt: skip
 
@@ -1231,13 +1231,13 @@ class KMeansFramework(Framework):
             else:  # 2 distinct buyers: nothing to compare
                 fields = {"k": distinct, "distinct": distinct}
                 self.kchoice_ = replace(
-                    fixed_k(distinct, distinct, features), requested="auto",
+                    fixed_k(distinct, distinct, features), requested="auto", n_samples=len(sample),
                     reason_key="clusters.k_few", reason_fields=fields,
                     reason=_k_sentence("clusters.k_few", fields, "en"),
                 )  # fmt: skip
         else:
             # what the user set, lowered to the distinct buyers when there are fewer, said once
-            self.kchoice_ = fixed_k(int(k), distinct, features)
+            self.kchoice_ = replace(fixed_k(int(k), distinct, features), n_samples=len(sample))
         k = self.kchoice_.recommended_k
         model = CustomerClusters(
             n_clusters=min(int(k), distinct), features=features, random_state=self.random_state
