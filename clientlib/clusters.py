@@ -1132,6 +1132,8 @@ class KMeansFramework(Framework):
     kchoice_ : KChoice or None
         The k used and why (:meth:`KChoice.sentence`), whether chosen (``k="auto"``) or set;
         None when fewer than two distinct buyers exist.
+    naming_note_ : str
+        How the cluster names were made, in one sentence in ``lang`` (:func:`naming_note`).
     params_ : dict
         ``k``, ``centres`` (scaled space), ``mean``, ``scale``, ``names``.
 
