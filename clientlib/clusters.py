@@ -1220,6 +1220,7 @@ class KMeansFramework(Framework):
         self.kchoice_: KChoice | None = None
         self.model_: CustomerClusters | None = None
         self.n_buyers_ = n
+        self.naming_note_ = ""
         self.params_: dict[str, Any] = {"k": None, "distinct_buyers": distinct}
         if distinct < 2:
             return self
