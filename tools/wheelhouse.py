@@ -236,13 +236,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     if built_here:
         print("built here (no wheel on PyPI): " + ", ".join(built_here))
-    if args.resolve_only:
-        return 0
-
-    # 3. the wheels themselves, then a check that each target installs from the folder alone
     listing = out / "platforms"
     shutil.rmtree(listing, ignore_errors=True)
     listing.mkdir()
+    if args.resolve_only:
+        # what each target would install: the wheel files PyPI serves (nothing downloaded)
+        for target, items in reports.items():
+            names = sorted(i["download_info"]["url"].rsplit("/", 1)[-1] for i in items)
+            (listing / f"{target}.txt").write_text(
+                f"# {target}: {len(names)} wheels (resolved, not downloaded)\n"
+                + "".join(f"{n}\n" for n in names)
+            )
+        return 0
+
+    # 3. the wheels themselves, then a check that each target installs from the folder alone
     for target in reports:
         platform, python = target.rsplit("-py", 1)
         _pip(
