@@ -61,11 +61,14 @@ def _fits(wheel: str, target: str) -> bool:
 
     _, _, _, tags = parse_wheel_filename(wheel)
     platform, python = target.rsplit("-py", 1)
-    cp = "cp" + python.replace(".", "")
+    minor = int(python.split(".")[1])
     for tag in tags:
-        interp_ok = tag.interpreter in (cp, "py3", "py2.py3") or tag.interpreter.startswith("py3")
-        interp_ok = interp_ok or (tag.abi == "abi3" and tag.interpreter <= cp)
-        if not interp_ok:
+        interp = tag.interpreter
+        if interp.startswith("cp"):  # cp311: exactly this Python; cp39-abi3: this one or older
+            version = int(interp[3:]) if interp[2] == "3" else 0
+            if not (version == minor or (tag.abi == "abi3" and version <= minor)):
+                continue
+        elif not interp.startswith("py3"):
             continue
         p = tag.platform
         if p == "any":
@@ -324,3 +327,12 @@ def test_the_settings_exist_in_the_installed_jupyterlab():
                 jsonschema.validate(value, schema["properties"][key])
     packs, _ = get_language_packs()
     assert "ru_RU" in packs
+
+
+def test_the_platform_check_refuses_other_platforms_wheels():
+    assert _fits("numpy-2.4.6-cp311-cp311-win_amd64.whl", "win_amd64-py3.11")
+    assert _fits("psutil-7.2.2-cp36-abi3-macosx_10_9_x86_64.whl", "macos_x86_64-py3.12")
+    assert not _fits("numpy-2.4.6-cp311-cp311-win_amd64.whl", "linux_x86_64-py3.11")
+    assert not _fits("numpy-2.4.6-cp312-cp312-win_amd64.whl", "win_amd64-py3.11")
+    assert not _fits("x-1-cp311-cp311-macosx_14_0_arm64.whl", "macos_arm64-py3.11")
+    assert not _fits("x-1-cp311-cp311-macosx_11_0_arm64.whl", "macos_x86_64-py3.11")
