@@ -131,13 +131,21 @@ def test_every_platform_has_a_wheel_for_every_dependency(resolved):
 _CLOSED = "http://127.0.0.1:9"
 
 
-def _offline_env(home: Path) -> dict[str, str]:
+def _open_env(home: Path) -> dict[str, str]:
+    """This machine's environment for a fresh venv: no PYTHONPATH, no pip config or cache."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PIP_", "PYTHON", "JUPYTER", "VIRTUAL_ENV"))
-           and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}  # fmt: skip
+           if not k.startswith(("PIP_", "PYTHON", "JUPYTER", "VIRTUAL_ENV"))}  # fmt: skip
+    env.update(HOME=str(home), PIP_CONFIG_FILE=os.devnull, PIP_NO_CACHE_DIR="1",
+               PIP_RETRIES="0", PIP_DEFAULT_TIMEOUT="5")  # fmt: skip
+    return env
+
+
+def _offline_env(home: Path) -> dict[str, str]:
+    """As :func:`_open_env`, with pip's index and every proxy on a closed local port."""
+    env = {k: v for k, v in _open_env(home).items()
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}  # fmt: skip
     env.update(
-        HOME=str(home), PIP_CONFIG_FILE=os.devnull, PIP_NO_CACHE_DIR="1",
-        PIP_INDEX_URL=_CLOSED + "/simple", PIP_RETRIES="0", PIP_DEFAULT_TIMEOUT="5",
+        PIP_INDEX_URL=_CLOSED + "/simple",
         HTTP_PROXY=_CLOSED, HTTPS_PROXY=_CLOSED, http_proxy=_CLOSED, https_proxy=_CLOSED,
     )  # fmt: skip
     return env
@@ -179,12 +187,19 @@ def test_fresh_venv_installs_offline_and_runs_lesson_01_ru(linux_wheelhouse, tmp
             [*jail, *cmd], capture_output=True, text=True, env=env, cwd=home, timeout=timeout
         )
 
-    # the refusal works: a package that is not in the bundle cannot be fetched, even from
-    # PyPI itself when the network namespace is there
-    probe = ["--index-url", "https://pypi.org/simple"] if jail else []
-    refused = run(str(bin_ / "python"), "-m", "pip", "download", "--no-deps", "-d",
-                  str(tmp_path / "x"), *probe, "six")  # fmt: skip
-    assert refused.returncode != 0 and not list((tmp_path).glob("x/six*")), refused.stdout
+    # the refusal works: a package that is not in the bundle downloads with the network
+    # (control) and not under the refusal. In a network namespace the refused probe even keeps
+    # the real index and proxies: only the namespace stops it.
+    def probe(folder: str) -> list[str]:
+        return [str(bin_ / "python"), "-m", "pip", "download", "--no-deps", "-d",
+                str(tmp_path / folder), "six"]  # fmt: skip
+
+    control = subprocess.run(probe("open"), capture_output=True, text=True,
+                             env=_open_env(home), timeout=300)  # fmt: skip
+    assert control.returncode == 0 and list(tmp_path.glob("open/six-*")), control.stderr
+    refused = subprocess.run([*jail, *probe("shut")], capture_output=True, text=True,
+                             env=_open_env(home) if jail else env, timeout=300)  # fmt: skip
+    assert refused.returncode != 0 and not list(tmp_path.glob("shut/six*")), refused.stdout
 
     install = run(str(bin_ / "python"), "-m", "pip", "install", "--no-index", "--find-links",
                   str(linux_wheelhouse), "clientlib[lesson]")  # fmt: skip
@@ -212,7 +227,7 @@ def test_fresh_venv_installs_offline_and_runs_lesson_01_ru(linux_wheelhouse, tmp
              "--execution-timeout", "600", "--cwd", str(lesson.parent))  # fmt: skip
     assert pm.returncode == 0, pm.stderr[-3000:]
     nb = json.loads(out.read_text())
-    assert nb["metadata"]["papermill"]["exception"] is False
+    assert not nb["metadata"]["papermill"].get("exception")
     assert nb["metadata"]["kernelspec"]["name"] == "clientlib"
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors
