@@ -353,3 +353,29 @@ def test_the_platform_check_refuses_other_platforms_wheels():
     assert not _fits("numpy-2.4.6-cp312-cp312-win_amd64.whl", "win_amd64-py3.11")
     assert not _fits("x-1-cp311-cp311-macosx_14_0_arm64.whl", "macos_arm64-py3.11")
     assert not _fits("x-1-cp311-cp311-macosx_11_0_arm64.whl", "macos_x86_64-py3.11")
+
+
+@pytest.mark.parametrize(
+    "doc", ["README.md", "notebooks/README.md", "docs/install.md", "docs/install.ru.md"]
+)
+def test_every_documented_papermill_line_has_the_kernel_and_a_timeout(doc):
+    # a lesson run by papermill can wait forever on a widget cell (nbclient#312): each line
+    # people copy carries the kernel clientlib registers and a per-cell timeout
+    text = (ROOT / doc).read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = [line for line in text.splitlines() if re.search(r"papermill\s+\S+\.ipynb", line)]
+    assert lines, f"{doc} shows no papermill line"
+    for line in lines:
+        assert re.search(r"-k clientlib\b", line), line
+        assert re.search(r"--execution-timeout \d+", line), line
+
+
+def test_documented_dataset_export_runs(tmp_path):
+    # notebooks/README.md's first own-data line, run as written
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    text = (ROOT / "notebooks" / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("clientlib datasets export"))
+    args = line.split("#")[0].split()[1:]
+    out = subprocess.run([sys.executable, "-m", "clientlib.cli", *args], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / args[-1]).read_text().startswith("customer_id,date,")
