@@ -10,12 +10,12 @@ LESSON ?=
 # JupyterLab refuses to start as root (containers) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser report test lint lab clean bench notebooks site
+.PHONY: install browser report test lint lab clean bench notebooks site wheelhouse
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs,lab]'
+	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs,lab,lesson]'
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
@@ -33,12 +33,12 @@ browser:
 	  else echo "chromium is not installed and this is not root: the browser test will skip"; fi; }
 
 test: $(STAMP) browser
-	$(VENV)/bin/ruff check clientlib tests benchmarks
+	$(VENV)/bin/ruff check clientlib tests benchmarks tools
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q --doctest-modules clientlib tests $(NBVAL)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check clientlib tests benchmarks
+	$(VENV)/bin/ruff check clientlib tests benchmarks tools
 	$(VENV)/bin/mypy
 
 # Regenerates the results table in benchmarks/README.md (machine, load, date, commit included):
@@ -61,3 +61,11 @@ notebooks: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+
+# The participants' offline bundle (docs/install.md): build/wheelhouse/ with clientlib's wheel and
+# every wheel of clientlib[lesson] for Linux, macOS (Intel, Apple silicon) and Windows, Python
+# 3.11 and 3.12, the same versions everywhere (requirements-lesson.txt), and a README (en, ru).
+# WHEELHOUSE_ARGS="--platform win_amd64 --python 3.11" builds one target.
+WHEELHOUSE_ARGS ?=
+wheelhouse: $(STAMP)
+	$(PY) tools/wheelhouse.py --out build/wheelhouse $(WHEELHOUSE_ARGS)

@@ -8,6 +8,7 @@ readers are imported inside the commands that use them, after their options are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -802,6 +803,116 @@ def schema(
     else:
         raise OptionError(f"schema: give rulebook or batch, not {what[:20]!r}")
     typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+# ------------------------------------------------------------------------------------------------
+# a participant's set-up: `clientlib lab` and `clientlib setup-check` (clientlib.lab)
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Language: en or ru.")]
+
+
+@app.command()
+def lab(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder to open (default: the lessons, copied to ~/clientlib-lessons/LANG).",
+            show_default=False,
+        ),
+    ] = None,
+    lang: LangOpt = "en",
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")
+    ] = True,
+    register_only: Annotated[
+        bool,
+        typer.Option(
+            "--register-only",
+            help="Register the kernel, write the settings, copy the lessons; do not start.",
+        ),
+    ] = False,
+) -> None:
+    """Register the clientlib kernel, set JupyterLab up (language, no news) and open it.
+
+    Without FOLDER the lessons of --lang are copied into ~/clientlib-lessons/LANG (lessons
+    already there are kept as they are: your answers are safe) and JupyterLab opens there.
+    Runs as root too (--allow-root is added).
+
+    Example: clientlib lab --lang ru
+    """
+    from clientlib import lab as setup
+    from clientlib.messages import check_lang, text
+
+    check_lang(lang)
+    if folder is not None and not folder.is_dir():
+        raise OptionError(text("setup.no_folder", lang, path=folder))
+    if setup.installed("jupyterlab") is None and not register_only:
+        raise ClientlibError(text("setup.no_lab", lang))
+    spec = setup.register_kernel(lang)
+    typer.echo(text("setup.kernel_registered", lang, name=setup.KERNEL_NAME, path=spec))
+    if not str(spec).startswith(sys.prefix):
+        typer.echo(text("setup.kernel_user", lang))
+    settings = setup.settings_dir()
+    try:
+        written = setup.write_settings(lang)
+        typer.echo(
+            text("setup.settings_written", lang, locale=setup.LOCALES[lang], path=written)
+        )
+    except ClientlibError:
+        if setup._writable(settings):
+            raise
+        typer.echo(text("setup.settings_skipped", lang, path=settings), err=True)
+    pack = setup.LANGUAGE_PACK.get(lang)
+    if pack and setup.installed(pack) is None:
+        typer.echo(text("setup.pack_missing", lang), err=True)
+    if folder is None:
+        folder, copied, kept = setup.copy_lessons(lang)
+        typer.echo(text("setup.lessons_copied", lang, folder=folder, copied=copied, kept=kept))
+    if register_only:
+        args = (" --lang " + lang if lang != "en" else "") + (
+            f" {folder}" if folder != setup.default_lessons_dir(lang) else ""
+        )
+        typer.echo(text("setup.register_only", lang, args=args))
+        return
+    typer.echo(text("setup.starting", lang, folder=folder))
+    sys.stdout.flush()
+    cmd = setup.lab_command(folder.resolve(), browser=browser)
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)  # JupyterLab takes over this process (Ctrl+C goes to it alone)
+    import subprocess
+
+    proc = subprocess.Popen(cmd)
+    while True:
+        try:
+            raise typer.Exit(proc.wait())
+        except KeyboardInterrupt:  # JupyterLab got it too and asks its own question
+            continue
+
+
+@app.command("setup-check")
+def setup_check(lang: LangOpt = "en") -> None:
+    """Check this machine is ready for the lessons, one line per check (✓ or ✗ with the fix).
+
+    Python version, clientlib and its libraries, the clientlib kernel, a small study, a chart,
+    JupyterLab (and its Russian language pack with --lang ru), the lessons. Exit code 0 when
+    all pass, 2 otherwise. Takes a few seconds.
+
+    Example: clientlib setup-check --lang ru
+    """
+    from clientlib import lab as setup
+    from clientlib.messages import check_lang, text
+
+    check_lang(lang)
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]  # ✓ on old consoles
+    failed = 0
+    for check in setup.setup_checks(lang):
+        typer.echo(check.line(lang))
+        failed += not check.ok
+    if failed:
+        typer.echo(text("setup.not_ready", lang, n=failed))
+        raise typer.Exit(2)
+    typer.echo(text("setup.ready", lang))
 
 
 def main() -> None:

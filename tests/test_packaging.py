@@ -63,8 +63,23 @@ def test_environment_yml_mirrors_pyproject():
 def test_wheel_config_ships_the_datasets_folder():
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())
     include = cfg["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert include == {"datasets": "clientlib/_datasets"}
+    assert include == {
+        "datasets": "clientlib/_datasets",
+        "notebooks/en": "clientlib/_lessons/en",
+        "notebooks/ru": "clientlib/_lessons/ru",
+    }
     assert (ROOT / "datasets" / "cdnow").is_dir()
+
+
+def test_lesson_extra_is_lean():
+    # a participant's laptop: JupyterLab and its Russian pack, none of the heavy or dev tools
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    names = {_split(r)[0] for r in extras["lesson"]}
+    assert {"jupyterlab", "jupyterlab-language-pack-ru-ru"} <= names
+    dev = {_split(r)[0] for key in ("spark", "test", "bench", "docs") for r in extras[key]}
+    assert not names & dev
 
 
 def test_non_editable_install_finds_its_data(tmp_path):
@@ -103,16 +118,19 @@ def test_non_editable_install_finds_its_data(tmp_path):
         check=True,
     )
     code = (
-        "import clientlib, clientlib.datasets as d, pathlib; "
+        "import clientlib, clientlib.datasets as d, clientlib.lab as lab, pathlib; "
         "assert 'site' in pathlib.Path(d.__file__).parts, d.__file__; "
-        "print(clientlib.__version__, len(d.load('cdnow').transactions))"
+        "src = lab.lessons_source('ru'); assert 'site' in src.parts, src; "
+        "print(clientlib.__version__, len(d.load('cdnow').transactions), "
+        "sorted(p.name for p in src.glob('*.ipynb')))"
     )
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == f"{_project_version()} 69659"
+    lessons = sorted(p.name for p in (ROOT / "notebooks" / "ru").glob("*.ipynb"))
+    assert out.stdout.strip() == f"{_project_version()} 69659 {lessons}"
 
 
 # --- the top level: one version, a curated lazy namespace -------------------------------------
