@@ -40,7 +40,7 @@ InputArg = Annotated[
 ]
 DatasetOpt = Annotated[
     str | None,
-    typer.Option("--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, workshop)."),
+    typer.Option("--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, cdnow_sample, workshop)."),
 ]
 MapOpt = Annotated[
     str | None,
@@ -354,7 +354,7 @@ def datasets_list() -> None:
     from clientlib import datasets
 
     for name in datasets.available():
-        typer.echo(f"{name:10s} {datasets.describe(name)}")
+        typer.echo(f"{name:13s} {datasets.describe(name)}")
 
 
 @datasets_app.command("export")
