@@ -57,6 +57,7 @@ __all__ = [
     "RANKING_COLUMNS",
     "Backtest",
     "Check",
+    "data_end",
     "run_backtest",
     "ranking_from",
 ]
@@ -254,6 +255,16 @@ def _as_date(value: Any, what: str, lang: str) -> dt.date | None:
         raise OptionError(messages.text("backtest.err_date", lang, what=what, value=str(value)[:30])) from None
 
 
+def data_end(tx: Any) -> dt.date:
+    """The last day the transactions cover: the day before their analysis date, or the day of
+    the last transaction when that is earlier (the default end of the holdout).
+    """
+    last = _span(tx)[1]
+    if tx.analysis_date is not None:
+        last = min(last, tx.analysis_date - dt.timedelta(days=1))
+    return last
+
+
 def _span(tx: Any) -> tuple[dt.date, dt.date]:
     """First and last day with a transaction."""
     row = tx.table.aggregate(lo=tx.table.timestamp.min(), hi=tx.table.timestamp.max()).to_pandas()
@@ -269,8 +280,10 @@ def _cycle_days(tx: Any, ev: Any, cu: Any, params: dict[str, Any] | None) -> int
     from clientlib.features import customer_facts
     from clientlib.frameworks.lifecycle import estimate_purchase_cycle
 
+    default = frameworks.load("lifecycle").params.get("purchase_cycle_days")
+    given = (params or {}).get("purchase_cycle_days", default)  # a flat --param
     given = ((_only(params, "lifecycle") or {}).get("lifecycle") or {}).get(
-        "purchase_cycle_days", frameworks.load("lifecycle").params.get("purchase_cycle_days")
+        "purchase_cycle_days", given
     )
     if isinstance(given, int | float) and not isinstance(given, bool):
         return math.ceil(float(given))
