@@ -57,7 +57,9 @@ __all__ = [
     "RANKING_COLUMNS",
     "Backtest",
     "Check",
+    "by_class_view",
     "data_end",
+    "ranking_view",
     "run_backtest",
     "ranking_from",
 ]
@@ -135,8 +137,8 @@ class Check:
         Examples
         --------
         >>> c = Check("lifecycle", "dormant", 400, 0.12, True, None, {"purchase_cycle_days": 90})
-        >>> c.sentence("en")
-        'The purchase cycle (90 days) held: 12.0% of the 400 dormant customers bought again in the holdout.'
+        >>> c.sentence("en")[:59]
+        'The purchase cycle (90 days) held: 12.0% of the 400 dormant'
         """
         messages.check_lang(lang)
         share = messages.percent(self.share_bought_again, lang)
@@ -197,6 +199,11 @@ class Backtest:
     skipped : list of str
         Frameworks that could not run at the cutoff, with the reason.
     lang : str
+    customers : pandas.DataFrame
+        One row per customer and framework: ``customer_id, framework, class, label`` at the
+        cutoff (BG/NBD adds ``p_alive, expected_purchases``), then the holdout's ``orders``,
+        ``purchases`` (purchase days), ``revenue`` and ``bought`` (an order in the holdout).
+        Whom to call, and the input of :func:`ranking_from`.
     """
 
     cutoff: dt.date
@@ -208,6 +215,7 @@ class Backtest:
     titles: dict[str, str] = dataclasses.field(default_factory=dict)
     skipped: list[str] = dataclasses.field(default_factory=list)
     lang: str = "en"
+    customers: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def holdout_start(self) -> dt.date:
@@ -218,6 +226,25 @@ class Backtest:
     def holdout_days(self) -> int:
         """Days in the holdout."""
         return (self.holdout_end - self.cutoff).days
+
+    def periods_sentence(self, lang: str = "en") -> str:
+        """The cutoff and the holdout in words of ``lang``."""
+        d = messages.date
+        return messages.text(
+            "backtest.periods", lang, cutoff=d(self.cutoff, lang),
+            start=d(self.holdout_start, lang), end=d(self.holdout_end, lang),
+            days=messages.number(self.holdout_days, lang),
+        )  # fmt: skip
+
+    def btyd_sentence(self, lang: str = "en") -> str:
+        """BG/NBD's holdout repeat purchases, observed against predicted, in words of ``lang``."""
+        if self.btyd is None:
+            return messages.text("backtest.btyd_none", lang)
+        return messages.text(
+            "backtest.btyd_line", lang, n=messages.number(self.btyd["customers"], lang),
+            observed=messages.number(self.btyd["observed"], lang),
+            predicted=messages.number(self.btyd["predicted"], lang, 1),
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,7 +279,8 @@ def _as_date(value: Any, what: str, lang: str) -> dt.date | None:
     try:
         return parse_analysis_date(value)
     except Exception:  # noqa: BLE001 - any unreadable date is the user's one-line error
-        raise OptionError(messages.text("backtest.err_date", lang, what=what, value=str(value)[:30])) from None
+        why = messages.text("backtest.err_date", lang, what=what, value=str(value)[:30])
+        raise OptionError(why) from None
 
 
 def data_end(tx: Any) -> dt.date:
@@ -394,7 +422,9 @@ def run_backtest(
 
     calib_date = cutoff + dt.timedelta(days=1)
     tx_cal = dataclasses.replace(tx, analysis_date=calib_date)
-    study = run_study(tx_cal, ev, cu, frameworks=rest, lang=lang, random_state=0)
+    # framework objects (params already routed): run_study resolves them as given
+    chosen: Any = rest
+    study = run_study(tx_cal, ev, cu, frameworks=chosen, lang=lang, random_state=0)
     segments = study.segments
     skipped = list(study.skipped)
     if not want_kmeans:
@@ -423,12 +453,13 @@ def run_backtest(
 
     by_class = _by_class(segments, done, fitted, lang)
     titles = _titles(fitted, lang)
-    ranking = ranking_from(_customer_rows(segments, done), titles)
+    rows = _customer_rows(segments, done)
+    ranking = ranking_from(rows, titles)
     btyd = _btyd_totals(segments, done, fitted, holdout_days)
     checks = _checks(segments, done, fitted, study.facts, by_class)
     return Backtest(
         cutoff=cutoff, holdout_end=end, by_class=by_class, ranking=ranking, btyd=btyd,
-        checks=checks, titles=titles, skipped=skipped, lang=lang,
+        checks=checks, titles=titles, skipped=skipped, lang=lang, customers=rows,
     )  # fmt: skip
 
 
@@ -668,3 +699,55 @@ def _proposal(
     grid = np.round(np.arange(math.ceil(high * 100) - 1, math.floor(low * 100), -1) / 100, 2)
     found = _first_under(p[band], bought[band], grid, False)
     return None if found is None or found <= low else {"active_min": float(found)}
+
+
+# --------------------------------------------------------------------------------------------
+# Tables as a person reads them
+# --------------------------------------------------------------------------------------------
+
+
+def ranking_view(bt: Backtest, lang: str = "en", *, titles: bool = False) -> pd.DataFrame:
+    """The ranking with headers and numbers in ``lang`` (text cells: 1 234, 60,2 %, да/нет).
+
+    ``titles=True`` shows the frameworks' titles instead of their ids.
+    """
+    r = bt.ranking
+
+    def col(name: str) -> str:
+        return messages.text(f"backtest.col_{name}", lang)
+
+    who = r["title"] if titles else r["framework"]
+    return pd.DataFrame({
+        col("rank"): r["rank"].astype("int64"),
+        col("title" if titles else "framework"): who,
+        col("customers"): [messages.number(v, lang) for v in r["customers"]],
+        col("repeat_gap"): [messages.percent(v, lang) for v in r["repeat_gap"]],
+        col("mutual_info"): [messages.number(v, lang, 3) for v in r["mutual_info"]],
+        col("top_lift"): ["—" if pd.isna(v) else messages.number(v, lang, 2)
+                          for v in r["top_lift"]],
+        col("informative"): [messages.text("backtest.answer_yes" if v else "backtest.answer_no",
+                                           lang) for v in r["informative"]],
+    })  # fmt: skip
+
+
+def by_class_view(bt: Backtest, framework: str, lang: str = "en") -> pd.DataFrame:
+    """One framework's classes in the holdout, headers and numbers in ``lang``."""
+    rows = bt.by_class[bt.by_class["framework"] == framework]
+
+    def col(name: str) -> str:
+        return messages.text(f"backtest.col_{name}", lang)
+
+    def num(v: float, digits: int) -> str:
+        return "—" if pd.isna(v) else messages.number(v, lang, digits)
+
+    out = pd.DataFrame({
+        col("label"): rows["label"],
+        col("customers"): [messages.number(v, lang) for v in rows["customers"]],
+        col("bought_again"): [messages.percent(v, lang) for v in rows["bought_again"]],
+        col("orders_per_customer"): [num(v, 2) for v in rows["orders_per_customer"]],
+        col("revenue"): [num(v, 0) for v in rows["revenue"]],
+        col("actual_purchases"): [num(v, 0) for v in rows["actual_purchases"]],
+    })  # fmt: skip
+    if framework == "btyd":
+        out[col("predicted_purchases")] = [num(v, 1) for v in rows["predicted_purchases"]]
+    return out.reset_index(drop=True)

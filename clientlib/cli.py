@@ -40,7 +40,9 @@ InputArg = Annotated[
 ]
 DatasetOpt = Annotated[
     str | None,
-    typer.Option("--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, cdnow_sample, workshop)."),
+    typer.Option(
+        "--dataset", "-d", help="Embedded dataset instead of INPUT (cdnow, cdnow_sample, workshop)."
+    ),
 ]
 MapOpt = Annotated[
     str | None,
@@ -899,34 +901,12 @@ def backtest(
 
 def backtest_text(bt: Any, lang: str) -> str:
     """The periods, the BG/NBD line, the ranking table and the checks, as printed."""
-    import pandas as pd
+    from clientlib.messages import text
 
-    from clientlib.messages import date, number, percent, text
+    lines = [bt.periods_sentence(lang), bt.btyd_sentence(lang)]
+    from clientlib.backtest import ranking_view
 
-    lines = [
-        text("backtest.periods", lang, cutoff=date(bt.cutoff, lang),
-             start=date(bt.holdout_start, lang), end=date(bt.holdout_end, lang),
-             days=number(bt.holdout_days, lang)),
-    ]  # fmt: skip
-    if bt.btyd is not None:
-        lines.append(text(
-            "backtest.btyd_line", lang, n=number(bt.btyd["customers"], lang),
-            observed=number(bt.btyd["observed"], lang),
-            predicted=number(bt.btyd["predicted"], lang, 1)))  # fmt: skip
-    else:
-        lines.append(text("backtest.btyd_none", lang))
-    r = bt.ranking
-    table = pd.DataFrame({
-        text("backtest.col_rank", lang): r["rank"].astype(int),
-        text("backtest.col_framework", lang): r["framework"],
-        text("backtest.col_customers", lang): [number(v, lang) for v in r["customers"]],
-        text("backtest.col_repeat_gap", lang): [percent(v, lang) for v in r["repeat_gap"]],
-        text("backtest.col_mutual_info", lang): [number(v, lang, 3) for v in r["mutual_info"]],
-        text("backtest.col_top_lift", lang): [
-            "—" if pd.isna(v) else number(v, lang, 2) for v in r["top_lift"]],
-        text("backtest.col_informative", lang): [
-            text("backtest.answer_yes" if v else "backtest.answer_no", lang) for v in r["informative"]],
-    })  # fmt: skip
+    table = ranking_view(bt, lang)
     lines += ["", text("backtest.ranking_title", lang) + ":", _table(table)]
     lines += ["(" + text("backtest.ranking_note", lang) + ")"]
     if bt.checks:

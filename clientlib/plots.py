@@ -1148,8 +1148,8 @@ def backtest_figure(bt: Any, framework: str, ax: Axes | None = None, lang: str =
     w, _ = _room(ax)
     ax.set_yticks(y, [_wrap(lbl, _chars(w * 0.45, TICK_SIZE)) for lbl in rows["label"]])
     overall = float(np.average(rows["bought_again"], weights=rows["customers"]))
-    ax.axvline(overall, color="0.3", linestyle=":",
-               label=text("backtest.figure_average", lang, share=percent(overall, lang)))  # fmt: skip
+    average = text("backtest.figure_average", lang, share=percent(overall, lang))
+    ax.axvline(overall, color="0.3", linestyle=":", label=average)
     for yi, (share, n) in zip(y, rows[["bought_again", "customers"]].itertuples(index=False),
                               strict=True):  # fmt: skip
         ax.annotate(f"{percent(share, lang, 0)} · {number(n, lang)}", (share, yi),

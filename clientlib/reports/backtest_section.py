@@ -79,17 +79,6 @@ def check_sentences(bt: Backtest | None, lang: str) -> list[str]:
     return [c.sentence(lang) for c in bt.checks]
 
 
-def btyd_sentence(bt: Backtest, lang: str) -> str | None:
-    """BG/NBD's holdout repeat purchases, observed against predicted (None without the model)."""
-    if bt.btyd is None:
-        return None
-    return messages.text(
-        "backtest.btyd_line", lang, n=messages.number(bt.btyd["customers"], lang),
-        observed=messages.number(bt.btyd["observed"], lang),
-        predicted=messages.number(bt.btyd["predicted"], lang, 1),
-    )  # fmt: skip
-
-
 def ranking_table(bt: Backtest, lang: str) -> pd.DataFrame:
     """The ranking with column names in ``lang`` (titles, yes/no), for :func:`html.table`."""
     r = bt.ranking
@@ -131,17 +120,11 @@ def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
     bt = backtest if backtest is not None else backtest_for(rd, inputs)
     if bt is None:
         return
-    periods = messages.text(
-        "backtest.periods", lang, cutoff=messages.date(bt.cutoff, lang),
-        start=messages.date(bt.holdout_start, lang), end=messages.date(bt.holdout_end, lang),
-        days=messages.number(bt.holdout_days, lang),
-    )  # fmt: skip
     intro = messages.text("backtest.section_intro", lang, cutoff=messages.date(bt.cutoff, lang),
                           end=messages.date(bt.holdout_end, lang))  # fmt: skip
-    lines = [periods]
-    line = btyd_sentence(bt, lang)
-    if line is not None:
-        lines.append(line)
+    lines = [bt.periods_sentence(lang)]
+    if bt.btyd is not None:
+        lines.append(bt.btyd_sentence(lang))
     table = ranking_table(bt, lang)
     gap, lift = messages.text("backtest.col_repeat_gap", lang), messages.text(
         "backtest.col_top_lift", lang)  # fmt: skip
