@@ -84,10 +84,10 @@ EXERCISES = [
         ("cdnow",),
         _lifecycle_gap,
         {
-            "en": "In `bt.by_class`, keep framework == 'lifecycle' and classes of 10 or more "
+            "en": "In `cd.by_class`, keep framework == 'lifecycle' and classes of 10 or more "
             "customers; subtract the smallest bought_again from the largest. A share, not a "
             "percentage.",
-            "ru": "В `bt.by_class` оставьте framework == 'lifecycle' и классы от 10 клиентов; "
+            "ru": "В `cd.by_class` оставьте framework == 'lifecycle' и классы от 10 клиентов; "
             "вычтите наименьшее bought_again из наибольшего. Доля, а не проценты.",
         },
         tolerance=0.001,
@@ -105,8 +105,8 @@ EXERCISES = [
         ("cdnow",),
         _shortfall,
         {
-            "en": "(observed − predicted) / observed, from `bt.btyd`: both totals are in it.",
-            "ru": "(факт − прогноз) / факт по `bt.btyd`: оба итога есть там.",
+            "en": "(observed − predicted) / observed, from `cd.btyd`: both totals are in it.",
+            "ru": "(факт − прогноз) / факт по `cd.btyd`: оба итога есть там.",
         },
         tolerance=0.001,
     ),
