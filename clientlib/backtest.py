@@ -120,6 +120,8 @@ class Check:
         The value used (``{"purchase_cycle_days": 90.0}``, ``{"at_risk_min": 0.3, ...}``).
     label : str
         The class label in the language of the run.
+    labels : dict of str to str
+        The class label in every language (:data:`clientlib.messages.LANGS`).
     """
 
     framework: str
@@ -130,6 +132,7 @@ class Check:
     proposal: dict[str, Any] | None
     current: dict[str, Any] = dataclasses.field(default_factory=dict)
     label: str = ""
+    labels: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def sentence(self, lang: str = "en") -> str:
         """What the check found, in one sentence of ``lang`` (the message catalog's).
@@ -151,7 +154,7 @@ class Check:
         else:
             cur = self.current
             fields = {
-                "label": self.label or self.class_id,
+                "label": self.labels.get(lang) or self.label or self.class_id,
                 "low": messages.number(cur.get("at_risk_min"), lang, 2),
                 "high": messages.number(cur.get("active_min"), lang, 2),
             }
@@ -226,6 +229,22 @@ class Backtest:
     def holdout_days(self) -> int:
         """Days in the holdout."""
         return (self.holdout_end - self.cutoff).days
+
+    def title(self, framework: str, lang: str | None = None) -> str:
+        """The framework's title in ``lang`` (default: the run's language)."""
+        lang = lang or self.lang
+        if lang == self.lang and framework in self.titles:
+            return self.titles[framework]
+        return _title_in(framework, lang)
+
+    def labels(self, framework: str, lang: str | None = None) -> dict[str, str]:
+        """Class id -> label of one framework in ``lang`` (k-means keeps the run's names)."""
+        lang = lang or self.lang
+        rows = self.by_class[self.by_class["framework"] == framework]
+        out = dict(zip(rows["class"], rows["label"].astype(str), strict=True))
+        if lang != self.lang and framework != "kmeans":
+            out.update({k: v for k, v in _labels_in(framework, lang).items() if k in out})
+        return out
 
     def periods_sentence(self, lang: str = "en") -> str:
         """The cutoff and the holdout in words of ``lang``."""
@@ -536,6 +555,26 @@ def _titles(fitted: dict[str, Any], lang: str) -> dict[str, str]:
     return out
 
 
+def _title_in(framework: str, lang: str) -> str:
+    if framework == "kmeans":
+        return messages.text("backtest.kmeans_title", lang)
+    from clientlib import frameworks
+
+    try:
+        return str(frameworks.load(framework).title(lang))
+    except Exception:  # noqa: BLE001 - a user rulebook no longer found: its id
+        return framework
+
+
+def _labels_in(framework: str, lang: str) -> dict[str, str]:
+    from clientlib import frameworks
+
+    try:
+        return {str(r["id"]): str(r["label"]) for r in frameworks.load(framework).describe(lang)}
+    except Exception:  # noqa: BLE001 - k-means or a user rulebook no longer found
+        return {}
+
+
 def _mutual_info(classes: pd.Series, bought: pd.Series) -> tuple[float, float]:
     """Mutual information (bits) between class and "bought again", and the G-test p-value."""
     from scipy.stats import chi2
@@ -667,7 +706,9 @@ def _checks(
         else:
             current = {k: float(learned[k]) for k in ("at_risk_min", "active_min")}
         proposal = None if held else _proposal(name, cls, rows, facts, current)
-        out.append(Check(name, cls, int(len(members)), share, held, proposal, current, label))
+        labels = {lang: _labels_in(name, lang).get(cls, label) for lang in messages.LANGS}
+        out.append(Check(name, cls, int(len(members)), share, held, proposal, current, label,
+                         labels))  # fmt: skip
     return out
 
 
@@ -716,7 +757,7 @@ def ranking_view(bt: Backtest, lang: str = "en", *, titles: bool = False) -> pd.
     def col(name: str) -> str:
         return messages.text(f"backtest.col_{name}", lang)
 
-    who = r["title"] if titles else r["framework"]
+    who = [bt.title(n, lang) for n in r["framework"]] if titles else r["framework"]
     return pd.DataFrame({
         col("rank"): r["rank"].astype("int64"),
         col("title" if titles else "framework"): who,

@@ -1146,7 +1146,9 @@ def backtest_figure(bt: Any, framework: str, ax: Axes | None = None, lang: str =
     colors = [f"C{i % 10}" for i in range(len(rows))]
     ax.barh(y, rows["bought_again"], color=colors, height=0.7)
     w, _ = _room(ax)
-    ax.set_yticks(y, [_wrap(lbl, _chars(w * 0.45, TICK_SIZE)) for lbl in rows["label"]])
+    names = bt.labels(framework, lang) if hasattr(bt, "labels") else {}
+    shown = [names.get(c, lbl) for c, lbl in zip(rows["class"], rows["label"], strict=True)]
+    ax.set_yticks(y, [_wrap(lbl, _chars(w * 0.45, TICK_SIZE)) for lbl in shown])
     overall = float(np.average(rows["bought_again"], weights=rows["customers"]))
     average = text("backtest.figure_average", lang, share=percent(overall, lang))
     ax.axvline(overall, color="0.3", linestyle=":", label=average)
@@ -1156,7 +1158,7 @@ def backtest_figure(bt: Any, framework: str, ax: Axes | None = None, lang: str =
                     xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)  # fmt: skip
     ax.set_xlim(0, min(1.0, max(float(rows["bought_again"].max()) * 1.35, 0.1)))
     _percent_axis(ax, "x", lang)
-    title = bt.titles.get(framework, framework) if hasattr(bt, "titles") else framework
+    title = bt.title(framework, lang) if hasattr(bt, "title") else framework
     ax.set_title(text("backtest.figure_title", lang, title=title))
     ax.set_xlabel(text("backtest.figure_x", lang, start=_date(bt.holdout_start, lang),
                        end=_date(bt.holdout_end, lang)))  # fmt: skip

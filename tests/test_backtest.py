@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import mutual_info_score
 
-from clientlib import datasets
+from clientlib import datasets, messages
 from clientlib.backtest import MIN_CLASS, ranking_from, run_backtest
 from clientlib.io import read_inputs, read_transactions
 from clientlib.pipeline import run_study
@@ -259,3 +259,48 @@ def test_cli_bad_periods_are_one_line(args, monkeypatch, capsys, tmp_path):
     errors = [line for line in stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in stderr
     assert not out.exists()
+
+
+# ---- the figure and the report section
+
+
+def test_figure_has_one_bar_per_class_in_rulebook_order(fhl):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from clientlib.plots import backtest_figure
+
+    ax = backtest_figure(fhl, "lifecycle", lang="ru")
+    rows = fhl.by_class[fhl.by_class["framework"] == "lifecycle"]
+    bars = sorted(ax.patches, key=lambda p: -p.get_y())  # top to bottom
+    assert [round(b.get_width(), 12) for b in bars] == [round(v, 12) for v in rows["bought_again"]]
+    ticks = sorted(zip(ax.get_yticks(), ax.get_yticklabels(), strict=True), key=lambda p: -p[0])
+    labels = [label.get_text() for _, label in ticks]  # top to bottom
+    assert labels == ["заснувший", "поклонник", "новичок"]  # Russian labels, dormant first
+    assert "Дао клиента" in ax.get_title()
+    plt.close("all")
+
+
+def test_report_section_says_the_numbers(fhl, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from clientlib.reports import backtest_section
+    from clientlib.reports import html as H
+
+    shown: list[str] = []
+    monkeypatch.setattr(H, "show", lambda *parts: shown.append("".join(parts)))
+    rd = type("RD", (), {"lang": "ru", "frameworks": ["lifecycle", "btyd"], "parameters": {}})()
+    backtest_section.show_backtest(rd, "ru", backtest=fhl)
+    page = "".join(shown)
+    assert "совершено 1\u00a0882, прогноз 1\u00a0653,4" in page
+    assert "<table" in page and "Дао клиента" in page
+    sentences = backtest_section.check_sentences(fhl, "ru")
+    assert len(sentences) == len(fhl.checks) == 3
+    assert all(s in page for s in sentences)  # nothing to escape in them
+    assert "«скорее всего ушёл»" in sentences[1]  # labels in the section's language
+    dormant = fhl.by_class.query("framework == 'lifecycle' and `class` == 'dormant'")
+    share = messages.percent(float(dormant["bought_again"].iloc[0]), "ru")
+    assert share in sentences[0]

@@ -88,7 +88,7 @@ def ranking_table(bt: Backtest, lang: str) -> pd.DataFrame:
 
     return pd.DataFrame({
         col("rank"): r["rank"].astype("int64"),
-        col("title"): r["title"],
+        col("title"): [bt.title(n, lang) for n in r["framework"]],
         col("customers"): r["customers"].astype("int64"),
         col("repeat_gap"): r["repeat_gap"].astype("float64"),
         col("mutual_info"): [messages.number(v, lang, 3) for v in r["mutual_info"]],
@@ -139,6 +139,6 @@ def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
     if sentences:
         H.show(H.heading(messages.text("backtest.checks_title", lang), 3), H.bullets(sentences))
     for name in bt.ranking["framework"]:
-        H.show(H.heading(bt.titles.get(name, name), 4))
+        H.show(H.heading(bt.title(name, lang), 4))
         plots.backtest_figure(bt, name, lang=lang)
         plt.show()
