@@ -54,6 +54,7 @@ from clientlib.errors import OptionError
 __all__ = [
     "BY_CLASS_COLUMNS",
     "MIN_CLASS",
+    "NO_SIGNAL_SHARE",
     "RANKING_COLUMNS",
     "Backtest",
     "Check",
@@ -72,6 +73,10 @@ MIN_CLASS = 10
 #: no information about the holdout: it is ranked last and flagged.
 SIGNIFICANCE = 0.01
 
+#: A framework whose largest class holds at least this share of its customers is "no signal"
+#: (issue 21): however significant, it is ranked with the uninformative ones.
+NO_SIGNAL_SHARE = 0.95
+
 #: Share of a "gone" class that may buy again before the default that made it is refuted.
 MOST = 0.5
 
@@ -80,8 +85,8 @@ BY_CLASS_COLUMNS = (
     "revenue", "predicted_purchases", "actual_purchases",
 )  # fmt: skip
 RANKING_COLUMNS = (
-    "framework", "title", "customers", "repeat_gap", "mutual_info", "top_lift", "p_value",
-    "informative", "rank",
+    "framework", "title", "customers", "largest_share", "repeat_gap", "mutual_info", "top_lift",
+    "p_value", "informative", "rank",
 )  # fmt: skip
 
 # Classes whose defaults are checked: (framework, class) -> the param that made the class.
@@ -184,13 +189,16 @@ class Backtest:
         (returns netted), purchases (purchase days) predicted by BG/NBD (NaN for the other
         frameworks) and made.
     ranking : pandas.DataFrame
-        :data:`RANKING_COLUMNS`, sorted by ``rank``. ``repeat_gap``: best minus worst class
+        :data:`RANKING_COLUMNS`, sorted by ``rank``. ``largest_share``: the share of the
+        framework's customers in its largest class. ``repeat_gap``: best minus worst class
         repeat rate (classes of at least :data:`MIN_CLASS` customers); ``mutual_info``: the
         mutual information between class and "bought again", **in bits** (at most 1 bit, the
         entropy of a yes/no outcome; read it against ``H(bought again)``, the same for every
         framework of one run); ``top_lift``: the best class's repeat rate over the framework's
         overall rate; ``p_value``: the G-test of independence of class and "bought again";
-        ``informative``: ``p_value < SIGNIFICANCE``. Informative frameworks come first, by
+        ``informative``: ``p_value < SIGNIFICANCE`` and ``largest_share <
+        NO_SIGNAL_SHARE`` (a framework that puts nearly everybody in one class is "no signal",
+        however significant on a large base). Informative frameworks come first, by
         mutual information then repeat gap; the others are ranked last.
     btyd : dict or None
         ``customers`` (in the BG/NBD fit), ``observed`` and ``predicted`` total holdout repeat
@@ -627,10 +635,12 @@ def ranking_from(rows: pd.DataFrame, titles: dict[str, str] | None = None) -> pd
         gap = float(big["mean"].max() - big["mean"].min()) if len(big) >= 2 else 0.0
         lift = float(big["mean"].max() / overall) if len(big) and overall > 0 else float("nan")
         mi, p_value = _mutual_info(part["class"], part["bought"].astype(bool))
+        largest = float(sizes["size"].max() / len(part)) if len(part) else 1.0
         out.append({
             "framework": name, "title": titles.get(name, name), "customers": int(len(part)),
-            "repeat_gap": gap, "mutual_info": mi, "top_lift": lift, "p_value": p_value,
-            "informative": bool(p_value < SIGNIFICANCE and mi > 0),
+            "largest_share": largest, "repeat_gap": gap, "mutual_info": mi, "top_lift": lift,
+            "p_value": p_value,
+            "informative": bool(p_value < SIGNIFICANCE and mi > 0 and largest < NO_SIGNAL_SHARE),
         })  # fmt: skip
     df = pd.DataFrame(out, columns=[c for c in RANKING_COLUMNS if c != "rank"])
     if df.empty:
@@ -762,6 +772,7 @@ def ranking_view(bt: Backtest, lang: str = "en", *, titles: bool = False) -> pd.
         col("rank"): r["rank"].astype("int64"),
         col("title" if titles else "framework"): who,
         col("customers"): [messages.number(v, lang) for v in r["customers"]],
+        col("largest_share"): [messages.percent(v, lang) for v in r["largest_share"]],
         col("repeat_gap"): [messages.percent(v, lang) for v in r["repeat_gap"]],
         col("mutual_info"): [messages.number(v, lang, 3) for v in r["mutual_info"]],
         col("top_lift"): ["—" if pd.isna(v) else messages.number(v, lang, 2)

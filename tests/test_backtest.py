@@ -192,13 +192,15 @@ def test_default_cutoff_is_one_purchase_cycle_before_the_end():
 def test_ranking_order_and_measures():
     rng = np.random.default_rng(0)
     n = 400
-    bought = rng.random(n) < 0.4
+    bought = (rng.random(n) < 0.4) | (np.arange(n) < 12)  # the first 12 all bought
     noise = rng.random(n)
     frames = {
         "perfect": np.where(bought, "yes", "no"),
         "partial": np.where(bought ^ (noise < 0.2), "yes", "no"),
         "none": np.where(rng.random(n) < 0.5, "a", "b"),  # independent of buying
         "one": np.full(n, "all"),
+        # 97 % in one class; the other 12 all bought: significant, yet "no signal"
+        "dominant": np.where(np.arange(n) < 12, "few", "most"),
     }
     rows = pd.concat([pd.DataFrame({"framework": k, "class": v, "bought": bought})
                       for k, v in frames.items()])  # fmt: skip
@@ -206,7 +208,9 @@ def test_ranking_order_and_measures():
     assert list(r.sort_values("rank").index[:2]) == ["perfect", "partial"]
     assert r.loc["perfect", "informative"] and r.loc["partial", "informative"]
     assert not r.loc["none", "informative"] and not r.loc["one", "informative"]
-    assert set(r.loc[["none", "one"], "rank"]) == {3, 4}
+    assert r.loc["dominant", "p_value"] < 0.01 and not r.loc["dominant", "informative"]
+    assert r.loc["dominant", "largest_share"] == pytest.approx(388 / 400)
+    assert set(r.loc[["none", "one", "dominant"], "rank"]) == {3, 4, 5}
     for name, classes in frames.items():
         mi_bits = mutual_info_score(classes, bought) / np.log(2)
         assert r.loc[name, "mutual_info"] == pytest.approx(mi_bits, abs=1e-12), name

@@ -90,6 +90,7 @@ def ranking_table(bt: Backtest, lang: str) -> pd.DataFrame:
         col("rank"): r["rank"].astype("int64"),
         col("title"): [bt.title(n, lang) for n in r["framework"]],
         col("customers"): r["customers"].astype("int64"),
+        col("largest_share"): r["largest_share"].astype("float64"),
         col("repeat_gap"): r["repeat_gap"].astype("float64"),
         col("mutual_info"): [messages.number(v, lang, 3) for v in r["mutual_info"]],
         col("top_lift"): r["top_lift"].astype("float64"),
@@ -132,7 +133,8 @@ def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
         H.heading(messages.text("backtest.section_title", lang), intro=intro),
         H.bullets(lines),
         H.heading(messages.text("backtest.ranking_title", lang), 3),
-        H.table(table, percent=[gap], decimals=[lift], lang=lang),
+        H.table(table, percent=[gap, messages.text("backtest.col_largest_share", lang)],
+                decimals=[lift], lang=lang),
         H.paragraph(messages.text("backtest.ranking_note", lang)),
     )
     sentences = check_sentences(bt, lang)

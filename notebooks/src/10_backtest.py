@@ -215,8 +215,10 @@ print(t("lesson_active_vs_at_risk", active=bg_rows.loc["active", "label"],
 #   how much knowing the class tells about the outcome (0: nothing; at most the entropy of a yes/no
 #   outcome, 1 bit);
 # * **lift**: the best class's share over the average;
+# * **largest class**: the share of customers in the biggest class;
 # * **informative**: "no" when a G-test cannot tell the classes from independent of the outcome
-#   (p ≥ 0.01); those are ranked last.
+#   (p ≥ 0.01), or when one class holds 95 % of the customers or more (then the classification
+#   says nothing about almost everybody, however significant); those are ranked last.
 
 # %% [markdown] lang="ru"
 # Итоговый прогноз модели близок к факту (она и построена, чтобы прогнозировать покупки), а вот её
@@ -232,8 +234,10 @@ print(t("lesson_active_vs_at_risk", active=bg_rows.loc["active", "label"],
 # * **ВИ, бит** — взаимная информация между классом и «купил снова в проверочном периоде»: сколько
 #   знание класса говорит об исходе (0 — ничего; не больше энтропии исхода «да/нет», 1 бит);
 # * **подъём** — доля в лучшем классе относительно средней;
-# * **различает** — «нет», когда G-тест не отличает классы от независимых от исхода (p ≥ 0,01);
-#   такие классификации стоят в конце.
+# * **крупнейший класс** — доля клиентов в самом большом классе;
+# * **различает** — «нет», когда G-тест не отличает классы от независимых от исхода (p ≥ 0,01)
+#   или когда в одном классе 95 % клиентов и больше (тогда классификация почти ни о ком ничего не
+#   говорит, как бы значима она ни была); такие классификации стоят в конце.
 
 # %%
 backtest.ranking_view(bt, lang, titles=True)
