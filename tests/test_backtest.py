@@ -308,3 +308,40 @@ def test_report_section_says_the_numbers(fhl, monkeypatch):
     dormant = fhl.by_class.query("framework == 'lifecycle' and `class` == 'dormant'")
     share = messages.percent(float(dormant["bought_again"].iloc[0]), "ru")
     assert share in sentences[0]
+
+
+# ---- the P(alive) thresholds' proposals
+
+
+def test_threshold_proposals_are_the_largest_that_hold():
+    from clientlib.backtest import _proposal
+
+    rng = np.random.default_rng(4)
+    n = 600
+    p = rng.random(n)
+    # coming back is likely above P(alive) 0.12, rare below: the 0.3 default is too high
+    bought = rng.random(n) < np.where(p < 0.12, 0.1, 0.8)
+    cls = np.select([p >= 0.7, p >= 0.3], ["active", "at_risk"], "likely_lost")
+    rows = pd.DataFrame({"class": cls, "p_alive": p, "bought": bought})
+    current = {"at_risk_min": 0.3, "active_min": 0.7}
+    lost = _proposal("btyd", "likely_lost", rows, pd.DataFrame(), current)["at_risk_min"]
+
+    def share_below(t, lo=0.0):
+        group = rows[(rows["p_alive"] < t) & (rows["p_alive"] >= lo)]
+        return len(group), group["bought"].mean()
+
+    n_t, s_t = share_below(lost)
+    assert lost < 0.3 and n_t >= MIN_CLASS and s_t < 0.5
+    for t in np.round(np.arange(lost + 0.01, 0.3, 0.01), 2):  # every larger threshold fails
+        n_t, s_t = share_below(t)
+        assert n_t < MIN_CLASS or s_t >= 0.5, t
+    # "at risk" between 0.3 and 0.7 mostly came back, and no upper bound above 0.3 fixes it
+    assert _proposal("btyd", "at_risk", rows, pd.DataFrame(), current) is None
+
+
+def test_cli_holdout_days_sets_the_cutoff(monkeypatch, capsys):
+    code, stdout, stderr = run_cli(
+        ["backtest", "--dataset", "cdnow_sample", "--holdout", "90", "-f", "lifecycle"],
+        monkeypatch, capsys)  # fmt: skip
+    assert code == 0, stderr
+    assert "cutoff 1998-04-01" in stdout and "1998-04-02 .. 1998-06-30 (90 days)" in stdout
