@@ -3,9 +3,14 @@
 The report cell (added to ``clientlib/templates/report.ipynb`` by the lead) reads::
 
     from clientlib.reports.backtest_section import show_backtest
-    show_backtest(rd, lang, inputs=load_inputs(dataset, input, column_map, events, customers,
-                                                 analysis_date, n_customers, seed,
-                                                 options=...)[:3])
+    from clientlib.reports.data import load_inputs
+
+    tables = load_inputs(dataset, input, column_map, events, customers, analysis_date,
+                         n_customers, seed, options=input_options(
+                             returns=returns, duplicates=duplicates, zero_amount=zero_amount,
+                             sep=sep, encoding=encoding, date_format=date_format,
+                             dayfirst=dayfirst, decimal=decimal))[:3]
+    show_backtest(rd, lang, inputs=tables, params=params)
 
 :func:`check_sentences` gives the manager's page the sentences on the purchase cycle and the
 P(alive) thresholds ("held: 12 % of dormant customers bought again" / "did not hold: 85 % came
@@ -29,7 +34,7 @@ __all__ = ["backtest_for", "check_sentences", "ranking_table", "show_backtest"]
 _RUNS: dict[int, Backtest] = {}
 
 
-def backtest_for(rd: Any, inputs: Any = None) -> Backtest | None:
+def backtest_for(rd: Any, inputs: Any = None, params: Any = None) -> Backtest | None:
     """The backtest of a report: computed once from ``inputs`` and kept for the report.
 
     Parameters
@@ -39,6 +44,10 @@ def backtest_for(rd: Any, inputs: Any = None) -> Backtest | None:
         The report's tables as :func:`clientlib.reports.data.load_inputs` reads them
         (transactions, events, customers). Without them the embedded dataset named in the
         report's parameters is read again (its default size).
+    params : dict or str, optional
+        The report's framework params (``{lifecycle: {purchase_cycle_days: 60}}``, YAML text
+        as the template's ``params`` parameter), so the backtest runs the frameworks the report
+        shows.
 
     Returns
     -------
@@ -57,9 +66,12 @@ def backtest_for(rd: Any, inputs: Any = None) -> Backtest | None:
         from clientlib.io import read_inputs
 
         inputs = read_inputs(dataset=name, analysis_date=(rd.parameters or {}).get("analysis_date"))
+    from clientlib.reports.data import _framework_params
+
     names = [n for n in rd.frameworks] + ["kmeans"]
     try:
-        bt = run_backtest(inputs, frameworks=names, lang=rd.lang)
+        bt = run_backtest(inputs, frameworks=names, params=_framework_params(params),
+                          lang=rd.lang)  # fmt: skip
     except ClientlibError:
         return None
     _RUNS[key] = bt
@@ -101,7 +113,7 @@ def ranking_table(bt: Backtest, lang: str) -> pd.DataFrame:
 
 
 def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
-                  inputs: Any = None) -> None:  # fmt: skip
+                  inputs: Any = None, params: Any = None) -> None:  # fmt: skip
     """Render the backtest section: intro, BG/NBD line, ranking, checks, one figure a framework.
 
     Parameters
@@ -110,15 +122,15 @@ def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
     lang : {"en", "ru"}
     backtest : Backtest, optional
         A backtest already run; default :func:`backtest_for` ``(rd, inputs)``.
-    inputs : optional
-        The report's tables (see :func:`backtest_for`).
+    inputs, params : optional
+        The report's tables and framework params (see :func:`backtest_for`).
     """
     import matplotlib.pyplot as plt
 
     from clientlib import plots
     from clientlib.reports import html as H
 
-    bt = backtest if backtest is not None else backtest_for(rd, inputs)
+    bt = backtest if backtest is not None else backtest_for(rd, inputs, params)
     if bt is None:
         return
     intro = messages.text("backtest.section_intro", lang, cutoff=messages.date(bt.cutoff, lang),
