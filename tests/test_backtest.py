@@ -16,13 +16,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from _cli import run_cli
 from sklearn.metrics import mutual_info_score
 
 from clientlib import datasets, messages
 from clientlib.backtest import MIN_CLASS, ranking_from, run_backtest
 from clientlib.io import read_inputs, read_transactions
 from clientlib.pipeline import run_study
-from tests._cli import run_cli
 
 CUTOFF, HOLD_END = dt.date(1997, 9, 30), dt.date(1998, 6, 30)
 
