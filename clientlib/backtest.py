@@ -449,19 +449,23 @@ def run_backtest(
 
     calib_date = cutoff + dt.timedelta(days=1)
     tx_cal = dataclasses.replace(tx, analysis_date=calib_date)
-    # framework objects (params already routed): run_study resolves them as given
-    chosen: Any = rest
-    study = run_study(tx_cal, ev, cu, frameworks=chosen, lang=lang, random_state=0)
-    segments = study.segments
-    skipped = list(study.skipped)
-    if not want_kmeans:
-        segments = segments[segments["framework"] != "kmeans"]
-    fitted = dict(study.fitted)
+    if want_kmeans:
+        # framework objects (params already routed): run_study resolves them as given
+        chosen: Any = rest
+        study = run_study(tx_cal, ev, cu, frameworks=chosen, lang=lang, random_state=0)
+        facts, segments = study.facts, study.segments
+        skipped, fitted = list(study.skipped), dict(study.fitted)
+    else:
+        # run_study's first stages without k-means (its choice of k is the costly part)
+        from clientlib import engine
+
+        facts = engine.to_pandas(customer_facts(tx_cal, ev, cu))
+        ruled = apply(rest, ibis.memtable(facts))
+        segments, skipped, fitted = ruled.classes, list(ruled.skipped), dict(ruled.fitted)
 
     # BG/NBD in the papers' convention: T to the cutoff day, expected purchases over the holdout.
     holdout_days = (end - cutoff).days
     if bg is not None:
-        facts = study.facts
         paper = facts.assign(T=facts["T"] - 1.0)
         overrides = {**(bg.get_params().get("overrides") or {}), "horizon_days": holdout_days}
         bg.set_params(overrides=overrides)
@@ -469,7 +473,8 @@ def run_backtest(
         skipped += out.skipped
         if "btyd" in out.fitted:
             fitted["btyd"] = out.fitted["btyd"]
-            segments = pd.concat([segments, out.classes], ignore_index=True)
+            parts = [s for s in (segments, out.classes) if not s.empty]
+            segments = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     # What every customer did in the holdout, by the facts' own definitions.
     start_ts = dt.datetime(calib_date.year, calib_date.month, calib_date.day)
@@ -483,7 +488,7 @@ def run_backtest(
     rows = _customer_rows(segments, done)
     ranking = ranking_from(rows, titles)
     btyd = _btyd_totals(segments, done, fitted, holdout_days)
-    checks = _checks(segments, done, fitted, study.facts, by_class)
+    checks = _checks(segments, done, fitted, facts, by_class)
     return Backtest(
         cutoff=cutoff, holdout_end=end, by_class=by_class, ranking=ranking, btyd=btyd,
         checks=checks, titles=titles, skipped=skipped, lang=lang, customers=rows,
