@@ -58,6 +58,7 @@ __all__ = [
     "RANKING_COLUMNS",
     "Backtest",
     "Check",
+    "as_date",
     "by_class_view",
     "data_end",
     "ranking_view",
@@ -298,7 +299,15 @@ def _inputs(loaded: Any) -> tuple[Any, Any, Any]:
     )
 
 
-def _as_date(value: Any, what: str, lang: str) -> dt.date | None:
+def as_date(value: Any, what: str, lang: str = "en") -> dt.date | None:
+    """A date from ``YYYY-MM-DD`` text (or a date), None when empty; else a one-line
+    :class:`OptionError` in ``lang`` naming ``what``.
+
+    Examples
+    --------
+    >>> as_date("1997-09-30", "--cutoff")
+    datetime.date(1997, 9, 30)
+    """
     from clientlib.io import parse_analysis_date
 
     if value is None or value == "":
@@ -419,8 +428,8 @@ def run_backtest(
     first, last = _span(tx)
     if tx.analysis_date is not None:
         last = min(last, tx.analysis_date - dt.timedelta(days=1))
-    cutoff = _as_date(cutoff, "cutoff", lang)
-    holdout_end = _as_date(holdout_end, "holdout_end", lang)
+    cutoff = as_date(cutoff, "cutoff", lang)
+    holdout_end = as_date(holdout_end, "holdout_end", lang)
     end = last if holdout_end is None else holdout_end
     if end > last:
         raise OptionError(messages.text(

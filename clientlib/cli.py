@@ -869,10 +869,10 @@ def backtest(
         _check_params(params, wanted, None)
     import datetime as dt
 
-    from clientlib.backtest import _as_date, data_end, run_backtest
+    from clientlib.backtest import as_date, data_end, run_backtest
 
-    cut: Any = _as_date(cutoff, "--cutoff", lang)  # both dates checked before reading data
-    end_given = _as_date(holdout_end, "--holdout-end", lang)
+    cut: Any = as_date(cutoff, "--cutoff", lang)  # both dates checked before reading data
+    end_given = as_date(holdout_end, "--holdout-end", lang)
     sources = _input_paths(input, events, customers)
     if out is not None:
         from clientlib.files import check_output
