@@ -1,10 +1,13 @@
 """Datasets shipped with clientlib and the synthetic ``workshop`` generator.
 
-Two datasets are registered:
+Three datasets are registered:
 
 ``cdnow``
     The CDNOW master file (69,659 purchases of 23,570 customers, 1997-01 to 1998-06), vendored
     from the ``lifetimes`` wheel (MIT). Transactions only.
+``cdnow_sample``
+    Its 1/10 sample (6,919 purchases of 2,357 customers), the data of Fader, Hardie & Lee
+    (2005): the oracle of the BG/NBD figures and of ``clientlib backtest``. Transactions only.
 ``workshop``
     A seeded synthetic shop with customers (survey answers and a hidden true ``persona``),
     line-item transactions and an event log, built so that every framework in clientlib has the
@@ -17,7 +20,7 @@ Examples
 --------
 >>> from clientlib import datasets
 >>> datasets.available()
-['cdnow', 'workshop']
+['cdnow', 'cdnow_sample', 'workshop']
 >>> ds = datasets.load("workshop", n_customers=300, seed=1)
 >>> sorted(ds.mapping)[:3]
 ['amount', 'customer_id', 'discount']
@@ -734,6 +737,11 @@ def _load_cdnow_dataset() -> Dataset:
     return Dataset("cdnow", load_cdnow(), mapping=dict(CDNOW_MAPPING))
 
 
+def _load_cdnow_sample_dataset() -> Dataset:
+    # master_id stays a column (an attribute nobody reads); customer_id is the sample's id
+    return Dataset("cdnow_sample", load_cdnow_sample(), mapping=dict(CDNOW_MAPPING))
+
+
 def _load_workshop_dataset(**kwargs: Any) -> Dataset:
     w = workshop(**kwargs)
     return Dataset("workshop", w.transactions, w.events, w.customers, dict(WORKSHOP_MAPPING))
@@ -744,6 +752,11 @@ _REGISTRY: dict[str, tuple[str, Callable[..., Dataset]]] = {
         "CDNOW master: 69,659 CD purchases of 23,570 customers, 1997-01..1998-06 "
         "(transactions only; Fader & Hardie via lifetimes, MIT)",
         _load_cdnow_dataset,
+    ),
+    "cdnow_sample": (
+        "CDNOW 1/10 sample: 6,919 purchases of 2,357 customers, the data of Fader, Hardie & Lee "
+        "(2005) BG/NBD (transactions only; via lifetimes, MIT)",
+        _load_cdnow_sample_dataset,
     ),
     "workshop": (
         "Synthetic shop with personas, survey answers, line items and an event log "
@@ -762,7 +775,7 @@ def available() -> list[str]:
     >>> for name in available():
     ...     assert describe(name)
     >>> available()
-    ['cdnow', 'workshop']
+    ['cdnow', 'cdnow_sample', 'workshop']
     """
     return sorted(_REGISTRY)
 

@@ -1109,3 +1109,64 @@ def p_alive_curves(
 
 
 __all__ += ["calibration_holdout_plot", "p_alive_curves"]
+
+
+def backtest_figure(bt: Any, framework: str, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Bars of the share of each class who bought again in the backtest's holdout.
+
+    One bar per class of ``framework`` in the rulebook's order (top to bottom), its customers
+    at the cutoff beside it, and a dotted line at the share of all the framework's customers: a
+    classification that foresees who comes back has bars far from the line on both sides.
+
+    Parameters
+    ----------
+    bt : clientlib.backtest.Backtest
+    framework : str
+        A framework of ``bt.by_class``.
+    ax : matplotlib Axes, optional
+    lang : {"en", "ru"}
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import datetime as dt
+    >>> from clientlib.backtest import run_backtest
+    >>> bt = run_backtest("cdnow_sample", cutoff=dt.date(1997, 9, 30), frameworks=["ladder"])
+    >>> len(backtest_figure(bt, "ladder").patches)
+    2
+    """
+    from clientlib.messages import date as _date
+
+    _check(lang)
+    rows = bt.by_class[bt.by_class["framework"] == framework]
+    if rows.empty:
+        raise ValueError(f"framework {framework!r} is not in this backtest")
+    ax = _axes(ax, (7.0, max(2.2, 0.45 * len(rows) + 1.4)))
+    y = np.arange(len(rows))[::-1]  # the first class on top
+    colors = [f"C{i % 10}" for i in range(len(rows))]
+    ax.barh(y, rows["bought_again"], color=colors, height=0.7)
+    w, _ = _room(ax)
+    names = bt.labels(framework, lang) if hasattr(bt, "labels") else {}
+    shown = [names.get(c, lbl) for c, lbl in zip(rows["class"], rows["label"], strict=True)]
+    ax.set_yticks(y, [_wrap(lbl, _chars(w * 0.45, TICK_SIZE)) for lbl in shown])
+    overall = float(np.average(rows["bought_again"], weights=rows["customers"]))
+    average = text("backtest.figure_average", lang, share=percent(overall, lang))
+    ax.axvline(overall, color="0.3", linestyle=":", label=average)
+    for yi, (share, n) in zip(y, rows[["bought_again", "customers"]].itertuples(index=False),
+                              strict=True):  # fmt: skip
+        ax.annotate(f"{percent(share, lang, 0)} · {number(n, lang)}", (share, yi),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+    ax.set_xlim(0, min(1.0, max(float(rows["bought_again"].max()) * 1.35, 0.1)))
+    _percent_axis(ax, "x", lang)
+    title = bt.title(framework, lang) if hasattr(bt, "title") else framework
+    ax.set_title(text("backtest.figure_title", lang, title=title))
+    ax.set_xlabel(text("backtest.figure_x", lang, start=_date(bt.holdout_start, lang),
+                       end=_date(bt.holdout_end, lang)))  # fmt: skip
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    _style(ax)
+    ax.grid(False, axis="y")
+    _fit(ax)
+    return ax
+
+
+__all__ += ["backtest_figure"]

@@ -28,11 +28,11 @@ def cdnow() -> pd.DataFrame:
 
 
 def test_available_and_describe():
-    assert datasets.available() == ["cdnow", "workshop"]
+    assert datasets.available() == ["cdnow", "cdnow_sample", "workshop"]
     for name in datasets.available():
         text = datasets.describe(name)
         assert text and "\n" not in text
-    with pytest.raises(ValueError, match="available: cdnow, workshop"):
+    with pytest.raises(ValueError, match="available: cdnow, cdnow_sample, workshop"):
         datasets.describe("nope")
     with pytest.raises(ValueError, match="unknown dataset"):
         datasets.load("nope")
