@@ -567,6 +567,7 @@ def write_printables(
     out = Path(out)
     langs = [messages.check_lang(lang) for lang in langs]
     sources = lesson_sources(root)
+    browser = chromium() if pdf else None
     pages: dict[Path, str] = {}
     for lang in langs:
         folder = out / lang
@@ -578,7 +579,7 @@ def write_printables(
         for lesson in lessons:
             pages[folder / f"handout-{lesson.name}.html"] = handout(lesson)
         pages[folder / "index.html"] = _env().get_template("index.html.j2").render(
-            lang=lang, cheat=cheat, lessons=lessons)
+            lang=lang, cheat=cheat, lessons=lessons, pdf=browser is not None)
         if not sources:
             say(_t("no_lessons", lang, folder=(root or ROOT) / "notebooks" / "src"))
     written = []
@@ -587,7 +588,6 @@ def write_printables(
             tmp.write_text(text, encoding="utf-8")
         written.append(path)
     if pdf:
-        browser = chromium()
         if browser is None:
             say(_t("pdf_skipped", langs[0] if langs else "en"))
         else:

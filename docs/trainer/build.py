@@ -1,4 +1,4 @@
-"""Write the trainer's guide (``docs/trainer/guide.md`` and ``guide.ru.md``) from the lessons and data.
+"""Write the trainer's guide (``docs/trainer/guide.md``, ``guide.ru.md``) from lessons and data.
 
 Usage::
 
@@ -135,8 +135,10 @@ def workshop_numbers() -> dict[str, Any]:
 
 
 def export_failures() -> list[dict[str, str]]:
-    """The one-line errors of a typical Russian export read without the right options, and the
-    same export read with the fix (each fix is checked to work)."""
+    """One-line errors of a typical Russian export read without the right options.
+
+    Each comes with its fix, and the export is read again with the fix (it must work).
+    """
     from clientlib import lessons as lesson_tools
     from clientlib.errors import ClientlibError
 
@@ -225,6 +227,7 @@ def guide_data() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write both guides, or with ``--check`` return 1 when one is out of date."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="fail when a guide is stale")
     args = parser.parse_args(argv)
