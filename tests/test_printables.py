@@ -227,3 +227,57 @@ def test_source_titles_are_the_seed_articles_own_headers():
     for section in printables.SECTIONS.values():
         q = re.findall(r"«([^»]+)»", section)[0]
         assert q in (_SEEDS / "001_53738e0469654376.txt").read_text(encoding="utf-8")
+
+
+# -- the trainer's guide (docs/trainer/build.py) --------------------------------------------
+
+_GUIDE = ROOT / "docs" / "trainer"
+
+
+def _guide_builder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("trainer_guide_build", _GUIDE / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_trainer_guide_answers_match_an_independent_count_on_the_workshop_data():
+    """440 / 461 / 21 and the purchase-cycle answer, recounted here with pandas from the facts."""
+    from clientlib import lessons
+    from clientlib.features import customer_facts
+
+    inputs = lessons.load_inputs(None, None, None, seed=0, n_customers=2000)
+    df = customer_facts(inputs.transactions, inputs.events, inputs.customers).to_pandas()
+    no_order = int((df["orders"] == 0).sum())
+    unscored = int(((df["orders"] == 0) | (df["total_spend"] <= 0)).sum())
+    netted = unscored - no_order
+    q = _guide_builder().workshop_numbers()
+    assert (q["life_non_buyers"], q["rfm_non_buyers"], q["netted"]) == (no_order, unscored, netted)
+    # the dormant counts: bought, silent longer than the cycle, and not a returnee
+    returnee = (df["orders"] >= 1) & (df["complaints_since_last_purchase"] >= 1)
+    for days, key in ((90, "dormant_90"), (q["cycle"], "dormant_auto")):
+        asleep = (df["orders"] >= 1) & (df["recency_days"] > days) & ~returnee
+        assert q[key] == int(asleep.sum()), key
+    guide = (_GUIDE / "guide.ru.md").read_text(encoding="utf-8")
+    assert f"{no_order} + {netted} = {unscored}" in guide
+    assert f"{no_order} + {netted} = {unscored}" in (_GUIDE / "guide.md").read_text(
+        encoding="utf-8")
+
+
+def test_trainer_guide_minutes_follow_the_stated_rule():
+    build = _guide_builder()
+    # 3 min per 100 words + 7 per closed + 12 per open exercise, rounded up to 5 (by hand)
+    assert build.minutes(1014, 3, 1) == 65  # 30.42 + 21 + 12 = 63.42
+    assert build.minutes(1000, 0, 0) == 30 and build.minutes(1001, 0, 0) == 35
+    found = build.lessons()
+    for number, item in found.items():
+        path = next(p for p in printables.lesson_sources(ROOT) if p.stem.startswith(number))
+        headings, _ = _src_exercises(path, "en")
+        assert item["closed"] + item["open"] == len(headings)
+
+
+@pytest.mark.slow
+def test_committed_trainer_guides_are_up_to_date():
+    assert _guide_builder().main(["--check"]) == 0, "run python docs/trainer/build.py"
