@@ -215,7 +215,7 @@ def _conjunction(parts: list[Node], lang: str, params: Mapping[str, Any]) -> str
     low: dict[str, tuple[int, Bin]] = {}
     high: dict[str, tuple[int, Bin]] = {}
     for i, part in enumerate(parts):
-        if isinstance(part, Bin) and part.op in (">=", "<=") and isinstance(part.left, Name) \
+        if isinstance(part, Bin) and part.op in (">=", "<=", "<") and isinstance(part.left, Name) \
                 and _value(part.right, params) is not None:
             (low if part.op == ">=" else high).setdefault(part.left.name, (i, part))
     out: list[str] = []
@@ -228,7 +228,8 @@ def _conjunction(parts: list[Node], lang: str, params: Mapping[str, Any]) -> str
             j, upper = high[part.left.name]
             skip.add(j)
             share = _is_share(part.left)
-            out.append(_t("op_range", lang, subject=_subject(part.left, lang, params),
+            key = "op_range" if upper.op == "<=" else "op_range_below"
+            out.append(_t(key, lang, subject=_subject(part.left, lang, params),
                           low=_number(_value(part.right, params), lang, share),
                           high=_number(_value(upper.right, params), lang, share)))
             continue
