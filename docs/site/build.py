@@ -288,10 +288,13 @@ def api_page(module: str) -> str:
 # -- staging and building --------------------------------------------------------------------
 
 
-def _toctree(entries: list[str], caption: str | None = None, maxdepth: int = 1) -> list[str]:
+def _toctree(entries: list[str], caption: str | None = None, maxdepth: int = 1,
+             hidden: bool = False) -> list[str]:
     head = ["```{toctree}", f":maxdepth: {maxdepth}"]
     if caption:
         head.append(f":caption: {caption}")
+    if hidden:  # in the sidebar only: the page lists its links itself
+        head.append(":hidden:")
     return [*head, "", *entries, "```", ""]
 
 
@@ -341,8 +344,8 @@ def stage(lang: str, work: Path) -> dict[str, str]:
     files["index.md"] = hub_page(lang, lessons, "trainer/guide" in hub, "install" in hub,
                                  names)
     files["index.md"] += "\n".join(
-        ["", *_toctree([*hub, "lessons/index", "frameworks/index"], maxdepth=1),
-         *_toctree(["api/index", "contracts"], caption=_t("hub_more", lang), maxdepth=1)])
+        ["", *_toctree([*hub, "lessons/index", "frameworks/index"], hidden=True),
+         *_toctree(["api/index", "contracts"], caption=_t("hub_more", lang), hidden=True)])
     return files
 
 
@@ -362,14 +365,16 @@ def hub_page(lang: str, lessons: dict, guide: bool, install: bool, names: list[s
            f"- {_t('hub_cheatsheets', lang)}:"]
     for name in names:
         title = printables.framework_sheet(name, lang)["title"]
-        md.append(f'  <a href="../printables/{lang}/cheatsheet-{name}.html">{title}</a>;')
-    md[-1] = md[-1].rstrip(";")
+        md.append(f'  - <a href="../printables/{lang}/cheatsheet-{name}.html">{title}</a>')
     md.append(f"- {_t('hub_handouts', lang)}:")
     for path in printables.lesson_sources(ROOT):
         lesson = printables.read_lesson(path, lang)
-        md.append(f'  <a href="../printables/{lang}/handout-{lesson.name}.html">'
-                  f'{lesson.number} · {lesson.title}</a>;')
-    md[-1] = md[-1].rstrip(";")
+        md.append(f'  - <a href="../printables/{lang}/handout-{lesson.name}.html">'
+                  f'{lesson.number} · {lesson.title}</a>')
+    md += ["", f"## {_t('frameworks', lang)}", "", _t("frameworks_intro", lang), "",
+           f"- [{_t('frameworks', lang)}](frameworks/index.md)", "",
+           f"## {_t('hub_more', lang)}", "", f"- [{_t('api', lang)}](api/index.md)",
+           f"- [{_t('contracts', lang)}](contracts.md)"]
     return "\n".join([*md, ""])
 
 
