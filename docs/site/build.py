@@ -192,6 +192,8 @@ def framework_page(name: str, lang: str) -> str:
     >>> page = framework_page("ladder", "ru")
     >>> page.splitlines()[0], "`orders >= regular_min_orders`" in page
     ('# Лестница лояльности', True)
+    >>> "оплаченных заказов не меньше 2" in page
+    True
     """
     text = frameworks.rulebook_text(name)
     book = yamlio.load(text, origin=f"{name}.yaml")
@@ -242,14 +244,16 @@ def framework_page(name: str, lang: str) -> str:
 
     md += [f"## {_t('classes', lang)}", "",
            f"| # | {_t('class_id', lang)} | {_t('label', lang)} | {_t('label_other', lang)} "
-           f"| {_t('rule', lang)} | {_t('action', lang)} |",
-           "|---|---|---|---|---|---|"]
-    for i, cls in enumerate(book.get("classes", []), start=1):
+           f"| {_t('rule', lang)} | {_t('rule_words', lang)} | {_t('action', lang)} |",
+           "|---|---|---|---|---|---|---|"]
+    sheet = printables.framework_sheet(name, lang)  # the rules in words, as on the cheat-sheet
+    for i, (cls, shown) in enumerate(zip(book.get("classes", []), sheet["classes"],
+                                         strict=True), start=1):
         label = cls.get("label") or {}
         action = cls.get("action") or {}
         rule = _t("otherwise", lang) if cls.get("otherwise") else _code(cls.get("when"))
         md.append(f"| {i} | `{cls['id']}` | {_cell(label.get(lang))} | {_cell(label.get(other))} "
-                  f"| {rule} | {_cell(action.get(lang))} |")
+                  f"| {rule} | {_cell(shown['rule'])} | {_cell(action.get(lang))} |")
     md += ["", f"## {_t('rulebook', lang)}", "", _t("rulebook_intro", lang), "",
            "```yaml", text.rstrip("\n"), "```", ""]
     return "\n".join(md)
