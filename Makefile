@@ -10,7 +10,7 @@ LESSON ?=
 # JupyterLab refuses to start as root (containers) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser report test lint lab clean bench notebooks site wheelhouse
+.PHONY: install browser report test lint lab clean bench notebooks site wheelhouse printables
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,3 +69,9 @@ clean:
 WHEELHOUSE_ARGS ?=
 wheelhouse: $(STAMP)
 	$(PY) tools/wheelhouse.py --out build/wheelhouse $(WHEELHOUSE_ARGS)
+
+# The trainer's printables: a one-page cheat-sheet per framework and a handout per lesson, in
+# both languages, as HTML (print CSS, A4) and PDF (headless Chromium; skipped with a message
+# when it is absent): build/printables/{en,ru}/.
+printables: $(STAMP)
+	$(VENV)/bin/clientlib printables -o build/printables --pdf

@@ -1057,3 +1057,28 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- printables (trainer's kit): cheat-sheets per framework, handouts per lesson ------------
+
+
+@app.command()
+def printables(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the pages.")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="en or ru (default: both).")
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each page to PDF with headless Chromium.")
+    ] = False,
+) -> None:
+    """Write one-page cheat-sheets and lesson handouts (HTML for A4, PDF with --pdf).
+
+    Example: clientlib printables -o build/printables --lang ru --pdf
+    """
+    from clientlib.printables import write_printables
+
+    langs = ("en", "ru") if lang is None else (lang,)
+    if lang is not None and lang not in ("en", "ru"):
+        raise OptionError(f"--lang must be en or ru, not {lang[:20]!r}")
+    write_printables(out, langs=langs, pdf=pdf, say=typer.echo)

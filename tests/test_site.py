@@ -245,11 +245,12 @@ def test_framework_pages_list_the_rulebook_classes_in_order(site):
             page = _parse(site / lang / "frameworks" / f"{name}.html")
             text = " ".join(page.text)
             assert book["title"][lang] in text
-            rows = [r for r in page.rows if len(r) == 6 and r[0].isdigit()]
+            rows = [r for r in page.rows if len(r) == 7 and r[0].isdigit()]
             assert [r[1] for r in rows] == [c["id"] for c in book["classes"]], (name, lang)
             for row, cls in zip(rows, book["classes"], strict=True):
                 assert row[2] == cls["label"][lang] and row[3] == cls["label"][other]
-                assert row[5] == " ".join(cls["action"][lang].split())
+                assert row[6] == " ".join(cls["action"][lang].split())
+                assert row[5] and not re.search(r">=|<=|==", row[5])  # the rule in words
                 rule = cls.get("when")
                 if rule:
                     assert row[4] == " ".join(rule.split())
@@ -488,8 +489,8 @@ def test_chromium_opens_every_page_and_nothing_leaves_the_machine(site, tmp_path
         assert seen_page["path"] == url
         assert seen_page["title"], url
         assert seen_page["broken_images"] == [], url
-        if url == "/index.html":
-            continue  # the language choice
+        if url == "/index.html" or url.startswith("/printables/"):
+            continue  # the language choice; the printables are plain A4 pages
         lang = url.split("/")[1]
         other = "ru" if lang == "en" else "en"
         assert seen_page["lang"] == lang and seen_page["sheets"] >= 1, url
@@ -500,3 +501,103 @@ def test_chromium_opens_every_page_and_nothing_leaves_the_machine(site, tmp_path
             assert seen_page["h1"].strip(), url
     figures = sum(by_url[u]["images"] for u in pages if "/lessons/" in u)
     assert figures >= 2 * 8
+
+
+# -- the workshop hub (home page, trainer's guide, printables), sources, anchors, chrome -------
+
+
+def _article(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<article"):text.index("</article>")]
+
+
+def test_home_page_is_the_workshop_hub_and_the_api_has_its_own_page(site):
+    modules = site_build.public_modules()
+    for lang in LANGS:
+        home = site / lang / "index.html"
+        article = _article(home)
+        body = _Page()  # the page itself; furo's sidebar lists every page on every page
+        body.feed(article)
+        links = [v for tag, key, v in body.refs if tag == "a" and key == "href"]
+        assert site_build.W["hub_trainers"][lang] in article
+        assert site_build.W["hub_participants"][lang] in article
+        assert "trainer/guide.html" in links
+        assert "api/index.html" in links
+        # the API is one link on the home page, its modules on their own page
+        assert not [m for m in modules if f"api/{m}.html" in links], lang
+        api_links = [v for tag, key, v in _parse(site / lang / "api" / "index.html").refs
+                     if tag == "a" and key == "href"]
+        assert all(any(v.endswith(f"{m}.html") for v in api_links) for m in modules)
+        # a cheat-sheet for every framework and a handout for every lesson, in this language
+        for name in frameworks.builtin_names():
+            assert f"../printables/{lang}/cheatsheet-{name}.html" in links
+            assert (site / "printables" / lang / f"cheatsheet-{name}.html").is_file()
+        for name in site_build.find_lessons():
+            assert f"../printables/{lang}/handout-{name}.html" in links
+    ru_guide = _article(site / "ru" / "trainer" / "guide.html")
+    assert "Однодневный трек" in ru_guide and "CLIENTLIB_ANSWERS" in ru_guide
+
+
+_HASH_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+
+
+def test_framework_pages_name_the_source_article_not_a_file(site):
+    for name in frameworks.builtin_names():
+        source = yaml.safe_load(frameworks.rulebook_text(name)).get("source", "")
+        for lang in LANGS:
+            article = _article(site / lang / "frameworks" / f"{name}.html")
+            line = next(ln for ln in article.splitlines()
+                        if site_build.W["source"][lang] + ":" in ln)
+            assert not _HASH_FILE.search(line), (name, lang, line)
+            if _HASH_FILE.fullmatch(str(source)):
+                assert "«" in line, (name, lang, line)  # the title or opening words, quoted
+    lifecycle = _article(site / "ru" / "frameworks" / "lifecycle.html")
+    assert "Дао (путь) Вашего клиента в компании" in lifecycle  # the seed's own header
+
+
+def test_one_rfm_map_is_recommended_the_others_say_they_are_alternatives(site):
+    for lang in LANGS:
+        said = {name: _article(site / lang / "frameworks" / f"{name}.html")
+                for name in ("rfm", "rfm_r_docs", "rfm_simple")}
+        recommended = [n for n, text in said.items()
+                       if site_build.W["rfm_recommended"][lang].split("**")[1] in text]
+        assert recommended == ["rfm"], lang
+        for name in ("rfm_r_docs", "rfm_simple"):
+            assert site_build.W["rfm_alternative"][lang].split("**")[1] in said[name]
+
+
+def test_russian_framework_pages_explain_parameters_in_russian(site):
+    for name in frameworks.builtin_names():
+        page = _parse(site / "ru" / "frameworks" / f"{name}.html")
+        book = yaml.safe_load(frameworks.rulebook_text(name))
+        keys = set(book.get("params") or {}) | set(book.get("scoring") or {})
+        rows = {r[0]: r[2] for r in page.rows if len(r) == 3 and r[0] in keys}
+        assert set(rows) == keys, name
+        english = [k for k, meaning in rows.items() if not re.search("[а-яё]", meaning, re.I)]
+        assert english == [], (name, english)
+        headers = [r for r in page.rows if len(r) == 3 and r[0] == "параметр"]
+        assert all(r[2] == "смысл" for r in headers), name  # not «смысл (на английском)»
+
+
+def test_russian_headings_have_readable_anchors(site):
+    for path in (site / "ru" / "lessons").glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        sections = re.findall(r'<section id="([^"]+)"', text)
+        assert sections, path.name
+        bad = [s for s in sections if not re.fullmatch(r"[a-z0-9-]+", s) or
+               re.fullmatch(r"id\d+", s)]
+        assert bad == [], (path.name, bad)
+        toc = re.findall(r'class="reference internal" href="#([^"]+)"', text)
+        assert not [t for t in toc if re.fullmatch(r"id\d+", t)], path.name
+    assert 'id="uprazhneniia"' in (site / "ru" / "lessons" / "02_lifecycle.html").read_text(
+        encoding="utf-8")
+
+
+def test_russian_pages_have_russian_chrome_and_lessons_wrap_and_style_output(site):
+    page = (site / "ru" / "lessons" / "02_lifecycle.html").read_text(encoding="utf-8")
+    for english in ("Back to top", "On this page", "Skip to content"):
+        assert english not in page
+    assert "Наверх" in page and "На этой странице" in page
+    css = (site / "ru" / "_static" / "site.css").read_text(encoding="utf-8")
+    assert re.search(r"pre\s*\{[^}]*white-space:\s*pre-wrap", css)
+    assert "table.dataframe" in css and 'class="dataframe' in page

@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +42,7 @@ OTHER = {"en": "ru", "ru": "en"}
 if str(ROOT) not in sys.path:  # run as a script from a fresh clone
     sys.path.insert(0, str(ROOT))
 
-from clientlib import frameworks, yamlio  # noqa: E402
+from clientlib import frameworks, printables, yamlio  # noqa: E402
 from clientlib.errors import OptionError  # noqa: E402
 
 
@@ -56,6 +57,19 @@ def words() -> dict[str, dict[str, str]]:
 
 
 W = words()
+
+
+@functools.cache
+def params_ru() -> dict[str, dict[str, str]]:
+    """Russian meanings of each rulebook's parameters (``params.ru.yaml``)."""
+    path = HERE / "params.ru.yaml"
+    return yamlio.load(path.read_text(encoding="utf-8"), origin=str(path)) or {}
+
+
+def _meaning(name: str, key: str, english: str, lang: str) -> str:
+    if lang == "ru":
+        return params_ru().get(name, {}).get(key) or english
+    return english
 
 
 def _t(key: str, lang: str) -> str:
@@ -178,6 +192,8 @@ def framework_page(name: str, lang: str) -> str:
     >>> page = framework_page("ladder", "ru")
     >>> page.splitlines()[0], "`orders >= regular_min_orders`" in page
     ('# Лестница лояльности', True)
+    >>> "оплаченных заказов не меньше 2" in page
+    True
     """
     text = frameworks.rulebook_text(name)
     book = yamlio.load(text, origin=f"{name}.yaml")
@@ -185,19 +201,26 @@ def framework_page(name: str, lang: str) -> str:
     other = OTHER[lang]
     md = [f"# {title}", "", f"- {_t('framework_id', lang)}: `{name}`"]
     if book.get("source"):
-        md.append(f"- {_t('source', lang)}: {_cell(book['source'])}")
+        source = str(book["source"])
+        named = printables.source_title(source, lang, name)
+        md.append(f"- {_t('source', lang)}: {_cell(named)}")
     md.append("")
+    if name in ("rfm", "rfm_r_docs", "rfm_simple"):
+        key = "rfm_recommended" if name == printables.RECOMMENDED_RFM else "rfm_alternative"
+        md += [":::{note}", _t(key, lang), ":::", ""]
     notes = header_comments(text)
     if notes:
-        md += [f"## {_t('notes', lang)}", "", *[f"> {line}" if line else ">" for line in notes], ""]
+        label = _t("notes_original", lang)
+        md += [f"## {label}", "", *[f"> {line}" if line else ">" for line in notes], ""]
 
     md += [f"## {_t('params', lang)}", ""]
     params = book.get("params") or {}
     if params:
         meaning = key_comments(text, "params")
-        md += [f"| {_t('param', lang)} | {_t('default', lang)} | {_t('meaning', lang)} |",
+        md += [f"| {_t('param', lang)} | {_t('default', lang)} | {_t('meaning_plain', lang)} |",
                "|---|---|---|"]
-        md += [f"| `{key}` | {_code(value)} | {_cell(meaning.get(key, ''))} |"
+        md += [f"| `{key}` | {_code(value)} | "
+               f"{_cell(_meaning(name, key, meaning.get(key, ''), lang))} |"
                for key, value in params.items()]
     else:
         md.append(_t("no_params", lang))
@@ -206,9 +229,10 @@ def framework_page(name: str, lang: str) -> str:
     if book.get("scoring"):
         meaning = key_comments(text, "scoring")
         md += [f"## {_t('scoring', lang)}", "",
-               f"| {_t('param', lang)} | {_t('default', lang)} | {_t('meaning', lang)} |",
+               f"| {_t('param', lang)} | {_t('default', lang)} | {_t('meaning_plain', lang)} |",
                "|---|---|---|"]
-        md += [f"| `{key}` | {_code(value)} | {_cell(meaning.get(key, ''))} |"
+        md += [f"| `{key}` | {_code(value)} | "
+               f"{_cell(_meaning(name, key, meaning.get(key, ''), lang))} |"
                for key, value in book["scoring"].items()]
         md.append("")
 
@@ -220,14 +244,16 @@ def framework_page(name: str, lang: str) -> str:
 
     md += [f"## {_t('classes', lang)}", "",
            f"| # | {_t('class_id', lang)} | {_t('label', lang)} | {_t('label_other', lang)} "
-           f"| {_t('rule', lang)} | {_t('action', lang)} |",
-           "|---|---|---|---|---|---|"]
-    for i, cls in enumerate(book.get("classes", []), start=1):
+           f"| {_t('rule', lang)} | {_t('rule_words', lang)} | {_t('action', lang)} |",
+           "|---|---|---|---|---|---|---|"]
+    sheet = printables.framework_sheet(name, lang)  # the rules in words, as on the cheat-sheet
+    for i, (cls, shown) in enumerate(zip(book.get("classes", []), sheet["classes"],
+                                         strict=True), start=1):
         label = cls.get("label") or {}
         action = cls.get("action") or {}
         rule = _t("otherwise", lang) if cls.get("otherwise") else _code(cls.get("when"))
         md.append(f"| {i} | `{cls['id']}` | {_cell(label.get(lang))} | {_cell(label.get(other))} "
-                  f"| {rule} | {_cell(action.get(lang))} |")
+                  f"| {rule} | {_cell(shown['rule'])} | {_cell(action.get(lang))} |")
     md += ["", f"## {_t('rulebook', lang)}", "", _t("rulebook_intro", lang), "",
            "```yaml", text.rstrip("\n"), "```", ""]
     return "\n".join(md)
@@ -266,10 +292,13 @@ def api_page(module: str) -> str:
 # -- staging and building --------------------------------------------------------------------
 
 
-def _toctree(entries: list[str], caption: str | None = None, maxdepth: int = 1) -> list[str]:
+def _toctree(entries: list[str], caption: str | None = None, maxdepth: int = 1,
+             hidden: bool = False) -> list[str]:
     head = ["```{toctree}", f":maxdepth: {maxdepth}"]
     if caption:
         head.append(f":caption: {caption}")
+    if hidden:  # in the sidebar only: the page lists its links itself
+        head.append(":hidden:")
     return [*head, "", *entries, "```", ""]
 
 
@@ -303,11 +332,89 @@ def stage(lang: str, work: Path) -> dict[str, str]:
                      f"\n:::\n{rest}")
     files["contracts.md"] = contracts
 
-    files["index.md"] = "\n".join(
-        [f"# {_t('site_title', lang)}", "", _t("site_intro", lang), "", _t("site_offline", lang),
-         "", *_toctree(["lessons/index", "frameworks/index", "api/index", "contracts"],
-                       maxdepth=2)])
+    trainer = ROOT / "docs" / "trainer" / ("guide.md" if lang == "en" else "guide.ru.md")
+    hub = []
+    if trainer.is_file():  # links to ../install*.md there point at the staged install page
+        files["trainer/guide.md"] = trainer.read_text(encoding="utf-8").replace(
+            "](../install.ru.md)", "](../install.md)")
+        hub.append("trainer/guide")
+    install = ROOT / "docs" / ("install.md" if lang == "en" else "install.ru.md")
+    if install.is_file():
+        files["install.md"] = install.read_text(encoding="utf-8")
+        hub.append("install")
+    elif "trainer/guide.md" in files:  # no install page in this checkout: name the file
+        files["trainer/guide.md"] = re.sub(r"\[([^\]]+)\]\(\.\./install(?:\.ru)?\.md\)",
+                                           r"`\1`", files["trainer/guide.md"])
+    files["index.md"] = hub_page(lang, lessons, "trainer/guide" in hub, "install" in hub,
+                                 names)
+    files["index.md"] += "\n".join(
+        ["", *_toctree([*hub, "lessons/index", "frameworks/index"], hidden=True),
+         *_toctree(["api/index", "contracts"], caption=_t("hub_more", lang), hidden=True)])
     return files
+
+
+def hub_page(lang: str, lessons: dict, guide: bool, install: bool, names: list[str]) -> str:
+    """The home page: the workshop hub for trainers and participants (API on its own page)."""
+    md = [f"# {_t('hub_title', lang)}", "", _t("hub_intro", lang), "", _t("site_offline", lang),
+          ""]
+    md += [f"## {_t('hub_trainers', lang)}", "", _t("hub_trainers_text", lang), ""]
+    if guide:
+        md += [f"- [{_t('trainer_guide', lang)}](trainer/guide.md)",
+               f"- [{_t('hub_agenda', lang)}](trainer/guide.md)", ""]
+    md += [f"## {_t('hub_participants', lang)}", "", _t("hub_participants_text", lang), ""]
+    if install:
+        md.append(f"- [{_t('install', lang)}](install.md)")
+    md += [f"- [{_t('lessons', lang)}](lessons/index.md)", ""]
+    md += [f"## {_t('hub_downloads', lang)}", "", _t("hub_downloads_text", lang), "",
+           f"- {_t('hub_cheatsheets', lang)}:"]
+    for name in names:
+        title = printables.framework_sheet(name, lang)["title"]
+        md.append(f'  - <a href="../printables/{lang}/cheatsheet-{name}.html">{title}</a>')
+    md.append(f"- {_t('hub_handouts', lang)}:")
+    for path in printables.lesson_sources(ROOT):
+        lesson = printables.read_lesson(path, lang)
+        md.append(f'  - <a href="../printables/{lang}/handout-{lesson.name}.html">'
+                  f'{lesson.number} · {lesson.title}</a>')
+    md += ["", f"## {_t('frameworks', lang)}", "", _t("frameworks_intro", lang), "",
+           f"- [{_t('frameworks', lang)}](frameworks/index.md)", "",
+           f"## {_t('hub_more', lang)}", "", f"- [{_t('api', lang)}](api/index.md)",
+           f"- [{_t('contracts', lang)}](contracts.md)"]
+    return "\n".join([*md, ""])
+
+
+def write_printables(out: Path) -> None:
+    """Write the printables (HTML) in ``out/printables/<lang>/``, beside the two sites.
+
+    One A4 page each, outside Sphinx (no language switch); PDFs: ``make printables``.
+    """
+    target = out / "printables"
+    shutil.rmtree(target, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        printables.write_printables(tmp, langs=LANGS, root=ROOT)
+        shutil.copytree(tmp, target)
+
+
+def write_locale(work: Path) -> Path:
+    """Compile furo's words (``chrome_*`` in messages.yaml) into ``WORK/locale/ru/…/sphinx.mo``.
+
+    Sphinx takes them first and its own Russian catalog for the rest.
+    """
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    folder = work / "locale"
+    for lang in LANGS:
+        if lang == "en":
+            continue
+        catalog = Catalog(locale=lang, domain="sphinx")
+        for key, value in W.items():
+            if key.startswith("chrome_"):
+                catalog.add(value["en"], value[lang])
+        target = folder / lang / "LC_MESSAGES" / "sphinx.mo"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            write_mo(fh, catalog)
+    return folder
 
 
 def write_sources(files: dict[str, str], folder: Path) -> int:
@@ -354,12 +461,13 @@ def build(out: Path, work: Path, quiet: bool = True, strict: bool = False) -> di
     start = time.perf_counter()
     for lang in LANGS:
         write_sources(stage(lang, work), work / lang)
+    locale = write_locale(work)
     timings["stage"] = time.perf_counter() - start
 
     start = time.perf_counter()
     procs = {}
     for lang in LANGS:
-        env = {**os.environ, "CLIENTLIB_SITE_LANG": lang,
+        env = {**os.environ, "CLIENTLIB_SITE_LANG": lang, "CLIENTLIB_SITE_LOCALE": str(locale),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                            os.environ.get("PYTHONPATH")]))}
         # myst-nb writes its image files beside the output folder (OUTDIR/../jupyter_execute):
@@ -378,6 +486,7 @@ def build(out: Path, work: Path, quiet: bool = True, strict: bool = False) -> di
     for lang in LANGS:  # the site folder holds exactly this build's pages
         shutil.rmtree(out / lang, ignore_errors=True)
         shutil.copytree(_html(work, lang), out / lang)
+    write_printables(out)
     (out / "index.html").write_text(landing_page(), encoding="utf-8")
     return timings
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # site_slug, for MyST
 
 SITE_LANG = os.environ.get("CLIENTLIB_SITE_LANG", "en")
 OTHER_LANG = {"en": "ru", "ru": "en"}[SITE_LANG]
@@ -41,6 +44,11 @@ nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
+# Readable anchors for Russian headings too («Упражнения» -> #uprazhneniia), not #id7.
+myst_heading_slug_func = "site_slug.slug"
+# furo's words in the page's language: build.py compiles them into this folder (sphinx.mo).
+if os.environ.get("CLIENTLIB_SITE_LOCALE"):
+    locale_dirs = [os.environ["CLIENTLIB_SITE_LOCALE"]]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
@@ -90,7 +98,22 @@ def _page_context(app, pagename, templatename, context, doctree):  # noqa: ARG00
     context["lang_switch_href"] = _switch_href(pagename)
 
 
+def _readable_ids(app, doctree):  # noqa: ARG001
+    # docutils names a Cyrillic heading's section "id7"; MyST adds the readable slug as a second
+    # id. Put the slug first: the page's own links, its table of contents and the "#" beside
+    # each heading then use it, and "#id7" still resolves.
+    from docutils import nodes
+
+    for section in doctree.findall(nodes.section):
+        ids = section["ids"]
+        readable = [i for i in ids if not re.fullmatch(r"id\d+", i)]
+        if readable and ids and re.fullmatch(r"id\d+", ids[0]):
+            section["ids"] = readable + [i for i in ids if i not in readable]
+
+
 def setup(app):
+    # before Sphinx's table-of-contents collector (priority 500) reads the section ids
+    app.connect("doctree-read", _readable_ids, priority=400)
     app.connect("html-page-context", _page_context)
     app.connect("autodoc-skip-member", _skip_member)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
