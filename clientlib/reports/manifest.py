@@ -94,7 +94,8 @@ class Entry:
     """One report of a batch, as the manifest and the index list it.
 
     ``files`` holds only files that exist (names relative to the output folder): ``html``,
-    ``notebook``, ``facts``, ``snapshot``, and ``failed_notebook`` for a report that failed.
+    ``notebook``, ``facts``, ``snapshot``, ``call_ACTION_csv`` / ``call_ACTION_xlsx`` (the call
+    lists), and ``failed_notebook`` for a report that failed.
     ``analysis_date`` … ``revenue`` come from the report's own ``.facts.json`` (what the
     notebook actually used), not from the parameters.
     """

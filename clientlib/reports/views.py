@@ -380,8 +380,8 @@ def decisions_html(decisions: Any, links: dict[str, tuple[str, str]], lang: str)
     import html as _html
     from urllib.parse import quote
 
-    def a(href: str, text: str) -> str:
-        return f'<a href="{_html.escape(quote(href))}">{_html.escape(text)}</a>'
+    def a(href: str, text: str) -> str:  # file names are ids: shown as code
+        return f'<a href="{_html.escape(quote(href))}"><code>{_html.escape(text)}</code></a>'
 
     rows = []
     for d in decisions.items:
