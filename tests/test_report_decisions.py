@@ -136,7 +136,8 @@ def test_money_and_currency_from_the_reader():
     assert money(190073.2, "ru", "₽") == "190\u00a0073\u00a0₽"
     assert money(190073.2, "en", "₽") == "₽190,073" and money(1234, "en", "$") == "$1,234"
     assert money(1234, "en", "") == "1,234"
-    note = [SimpleNamespace(table="transactions", notes={"amount_format": "currency stripped (руб)"})]
+    note = [SimpleNamespace(table="transactions",
+                            notes={"amount_format": "currency stripped (руб)"})]
     assert currency_from_notes(note) == "₽"
     assert currency_from_notes([]) == ""
 
@@ -216,6 +217,23 @@ def test_k_sentence_says_the_k_used_and_why():
     ru = k_sentence(study, "ru", 10)
     assert "k = 3" in ru and "10" in ru and "k = 10" not in ru
     assert k_sentence(study, "en", 3) == "k-means uses k = 3, as set in the report parameters."
+
+
+def test_k_asked_beyond_the_buyers_is_shown_as_used(tmp_path):
+    from clientlib.reports.data import prepare
+
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"],
+                       "timestamp": ["2024-01-01", "2024-02-01", "2024-01-05", "2024-01-03",
+                                     "2024-03-01"], "amount": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    path = tmp_path / "three.csv"
+    tx.to_csv(path, index=False)
+    with pytest.warns(UserWarning):  # RFM bins collapse on three buyers
+        rd = prepare(input=str(path), k=10, timeline_months=0)
+    used = rd.study.model.n_clusters
+    assert used == 3 and rd.parameters["k"] == "10 → 3"
+    said = appendix_points(rd.study, "en", rd.titles, 10)
+    k_lines = [p for p in said if "k = " in p]
+    assert len(k_lines) == 1 and "k = 3" in k_lines[0] and "k = 10" not in k_lines[0]
 
 
 def test_disagreement_is_silent_when_the_two_agree():

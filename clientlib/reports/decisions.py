@@ -98,7 +98,8 @@ def currency_from_notes(quality: list[Any]) -> str:
     >>> currency_from_notes([S(table="transactions",
     ...     notes={"amount_format": "decimal comma; currency stripped (руб, ₽)"})])
     '₽'
-    >>> currency_from_notes([S(table="transactions", notes={"amount_format": "currency stripped ($, €)"})])
+    >>> two = {"amount_format": "currency stripped ($, €)"}
+    >>> currency_from_notes([S(table="transactions", notes=two)])
     ''
     """
     import re
@@ -227,9 +228,8 @@ class _Context:
         self.spend = facts["total_spend"].astype("float64").fillna(0.0)
         self.total = float(self.spend.sum())
         self.last = pd.to_datetime(facts["last_purchase"]) if "last_purchase" in facts else None
-        self.recency = facts["recency_days"] if "recency_days" in facts else None
-        self.complaints = (facts["complaints_since_last_purchase"]
-                           if "complaints_since_last_purchase" in facts else None)
+        self.recency = facts.get("recency_days")
+        self.complaints = facts.get("complaints_since_last_purchase")
         seg = study.segments
         present = set(seg["framework"])
         self.lifecycle = _classes(seg, "lifecycle") if "lifecycle" in present else None
@@ -517,7 +517,8 @@ def decide(
                 union = union.union(ids)
             top = ctx.ranked(union)[:WEEK_CALLS]
             frames = {k: calls[k] for k in ("unhappy", "dormant", "lost")}
-            cls, act = {}, {}
+            cls: dict[str, str] = {}
+            act: dict[str, str] = {}
             for frame in frames.values():
                 for row in frame.itertuples(index=False):
                     cls.setdefault(row[0], row[1])

@@ -374,8 +374,10 @@ def decisions_html(decisions: Any, links: dict[str, tuple[str, str]], lang: str)
     >>> d = S(items=[S(key="unhappy", text="7 <gold>", action="Call.", calls="unhappy",
     ...                customers=7)])
     >>> html = decisions_html(d, {"unhappy": ("r.call_unhappy.xlsx", "r.call_unhappy.csv")}, "en")
-    >>> 'data-decision="unhappy"' in html, "&lt;gold&gt;" in html, 'href="r.call_unhappy.xlsx"' in html
-    (True, True, True)
+    >>> 'data-decision="unhappy"' in html, "&lt;gold&gt;" in html
+    (True, True)
+    >>> 'href="r.call_unhappy.xlsx"' in html
+    True
     """
     import html as _html
     from urllib.parse import quote
