@@ -353,3 +353,24 @@ def test_index_names_the_snapshots_compared_with_when_no_earlier_index():
     assert "01.12.2024" in page
     manifest["reports"][0]["compared_with"] = None
     assert M.text("batch.index_no_previous", "ru") in index_html(manifest)
+
+
+def test_since_the_previous_snapshot_names_the_biggest_move_with_money(workshop):
+    rd = workshop["en"]
+    seg = rd.study.segments
+    cur = seg[["customer_id", "framework", "class"]].astype(str)
+    prev = cur.copy()
+    # by hand: 30 of today's dormant were fans, 12 of today's fans were novices before
+    lc = prev["framework"] == "lifecycle"
+    dormant = prev.index[lc & (prev["class"] == "dormant")][:30]
+    fans = prev.index[lc & (prev["class"] == "fan")][:12]
+    prev.loc[dormant, "class"] = "fan"
+    prev.loc[fans, "class"] = "novice"
+    got = decide(rd, previous=prev, since="2024-12-01").get("since")
+    moved = prev.loc[dormant, "customer_id"]
+    spend = rd.study.facts.set_index("customer_id")["total_spend"].fillna(0.0)
+    assert got is not None and got.customers == 30
+    assert got.revenue == pytest.approx(spend[moved].sum())
+    assert "from «Fan» to «Dormant»" in got.text and "2024-12-01" in got.text
+    nums = _numbers(got.text.split("):", 1)[1], "en")
+    assert nums[0] == 30 and nums[1] == round(spend[moved].sum())
