@@ -140,6 +140,8 @@ class Decision:
         Customers per value tier (gold, silver) when the decision is by tier.
     calls : str
         The action whose call list goes with it (a key of :attr:`Decisions.calls`), or "".
+    codes : list of str
+        Ids inside ``text`` (a customer id) that a page shows as code, not as words.
     """
 
     key: str
@@ -150,6 +152,7 @@ class Decision:
     share: float
     tiers: dict[str, int] = field(default_factory=dict)
     calls: str = ""
+    codes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -536,7 +539,7 @@ def decide(
                      share=ctx.p(share), first=first, first_money=ctx.m(ctx.spend.get(top[0])))
             items.insert(0, Decision("this_week", text, t(lang, "d_this_week_action"), len(top),
                                      revenue, share, _tier_counts(top, ctx.tier_of()),
-                                     "this_week"))
+                                     "this_week", [first]))
     month, asleep = _month(ctx, getattr(rd, "snapshots", None))
     if month is not None:
         items.append(month)

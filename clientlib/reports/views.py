@@ -394,8 +394,11 @@ def decisions_html(decisions: Any, links: dict[str, tuple[str, str]], lang: str)
             tail = (f' <span class="calls">{_html.escape(t(lang, "d_list"))} {a(xlsx, xlsx)}'
                     f" · {a(csv, 'CSV')}</span>")
         action = f' <em class="action">{_html.escape(d.action)}</em>' if d.action else ""
-        rows.append(f'<li data-decision="{_html.escape(d.key)}">{_html.escape(d.text)}'
-                    f"{action}{tail}</li>")
+        body = _html.escape(d.text)
+        for code in getattr(d, "codes", None) or []:  # ids (a customer's) are not words
+            safe = _html.escape(code)
+            body = body.replace(safe, f"<code>{safe}</code>", 1)
+        rows.append(f'<li data-decision="{_html.escape(d.key)}">{body}{action}{tail}</li>')
     style = ("<style>ol.clientlib-decisions{padding-left:1.4em;margin:.4em 0}"
              "ol.clientlib-decisions li{margin:.35em 0;line-height:1.35}"
              "ol.clientlib-decisions .action{font-style:normal;font-weight:600}"
