@@ -377,9 +377,25 @@ def test_second_run_shows_what_changed(second):
                            r" \(([^)]+)\)", page)
     assert sentences and max(int(s[0]) for s in sentences) >= n
     assert any(int(s[0]) == n and s[3] for s in sentences)
+    # the biggest move of any framework heads the decisions, with the revenue of its customers
+    both = prev[prev.framework != "kmeans"].merge(cur, on=["customer_id", "framework"],
+                                                   suffixes=("_a", "_b"))
+    sizes = both[both.class_a != both.class_b].groupby(
+        ["framework", "class_a", "class_b"]).size().reset_index(name="n")
+    top = sizes.sort_values(["n", "framework", "class_a", "class_b"],
+                            ascending=[False, True, True, True]).iloc[0]
+    who = both[(both.framework == top.framework) & (both.class_a == top.class_a)
+               & (both.class_b == top.class_b)].customer_id
+    spend = tx.groupby("customer_id")["amount"].sum()
+    since = re.search(r'<li data-decision="since">(.*?)</li>', page, re.S)
+    assert since, "no since-the-previous-report decision"
+    tail = since.group(1).split("):", 1)[1]
+    shown = [int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", tail)[:2]]
+    assert shown == [int(top.n), round(spend.reindex(who).fillna(0).sum())], since.group(1)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["reports"][0]
     assert entry["compared_with"]["date"] == "2025-01-06"
+    assert entry["files"]["call_this_week_xlsx"] == "shop_en_2025-01-13.call_this_week.xlsx"
     assert entry["inputs"][0]["sha256"] == hashlib.sha256(
         (out.parent / "shop.csv").read_bytes()).hexdigest()
     # the index links to the previous run, kept under its date
