@@ -27,6 +27,7 @@ from clientlib import messages as M
 from clientlib.errors import OptionError
 from clientlib.reports import changes
 from clientlib.reports.batch import _remove_temporaries, batch_schema, load_config
+from clientlib.reports.decisions import ACTIONS
 from clientlib.reports.index import index_html
 from clientlib.reports.lock import BatchLock, LockedError
 from clientlib.reports.manifest import manifest_schema
@@ -313,7 +314,8 @@ def test_parallel_batch_manifest_is_right(four):
     digest = hashlib.sha256((folder / "shop.csv").read_bytes()).hexdigest()
     assert en["inputs"] == [{"role": "input", "path": str((folder / "shop.csv").resolve()),
                              "sha256": digest, "bytes": (folder / "shop.csv").stat().st_size}]
-    assert set(en["files"]) == {"html", "notebook", "facts", "snapshot"}
+    calls = {f"call_{a}_{ext}" for a in ACTIONS for ext in ("csv", "xlsx")}
+    assert set(en["files"]) == {"html", "notebook", "facts", "snapshot"} | calls
     assert all((out / name).exists() for name in en["files"].values())
     snap = pd.read_parquet(out / en["files"]["snapshot"])
     assert list(snap.columns) == ["customer_id", "framework", "class"]
@@ -358,7 +360,7 @@ reports:
 
 
 def test_second_run_shows_what_changed(second):
-    _folder, out, proc, _tx = second
+    _folder, out, proc, tx = second
     assert proc.returncode == 0, proc.stderr
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [e["event"] for e in events] == ["report", "batch"]

@@ -172,6 +172,11 @@ def test_findings_and_appendix(workshop):
     facts = study.facts.set_index("customer_id")
     once = int((facts.loc[sorted(both), "frequency"] == 0).sum())
     assert f"У {M.number(once, 'ru')} клиент" in said[0]
+    # R18: RFM's non-buyers minus the customers without an order, explained in one line
+    rfm_none = int((seg[seg.framework == "rfm"]["class"] == "non_buyer").sum())
+    gap = rfm_none - int((facts["orders"] == 0).sum())
+    netted = [p for p in points if "возвраты" in p]
+    assert gap > 0 and len(netted) == 1 and f"У {gap} клиент" in netted[0]
     # statistics are in the appendix, frameworks in teaching order (lifecycle first)
     assert not any("AMI" in p or "крупнейший класс" in p for p in points)
     appendix = appendix_points(study, "ru", rd.titles, "auto")
@@ -374,3 +379,12 @@ def test_since_the_previous_snapshot_names_the_biggest_move_with_money(workshop)
     assert "from «Fan» to «Dormant»" in got.text and "2024-12-01" in got.text
     nums = _numbers(got.text.split("):", 1)[1], "en")
     assert nums[0] == 30 and nums[1] == round(spend[moved].sum())
+
+
+def test_the_manifest_knows_every_call_list_kind():
+    from clientlib.reports.manifest import manifest_schema
+
+    files = manifest_schema()["properties"]["reports"]["items"]["properties"]["files"]
+    kinds = set(files["propertyNames"]["enum"])
+    names = changes.call_list_names("x")
+    assert {n[2:].replace(".", "_") for n in names} <= kinds

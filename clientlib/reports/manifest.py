@@ -47,6 +47,11 @@ _LIBRARIES = ("clientlib", "pandas", "numpy", "pyarrow", "ibis-framework", "duck
               "jupyter_client")
 
 
+#: File kinds of the call lists beside a report (``reports.decisions.ACTIONS`` × csv/xlsx).
+_CALL_LISTS = [f"call_{a}_{ext}" for a in ("this_week", "unhappy", "dormant", "lost", "month")
+               for ext in ("csv", "xlsx")]
+
+
 def utc_now() -> str:
     """The current time in UTC, ISO 8601 with seconds and ``Z``."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -171,7 +176,7 @@ def manifest_schema() -> dict[str, Any]:
             "seconds": _nullable("number"),
             "files": {"type": "object", "additionalProperties": {"type": "string"},
                       "propertyNames": {"enum": ["html", "notebook", "facts", "snapshot",
-                                                 "failed_notebook"]}},
+                                                 "failed_notebook", *_CALL_LISTS]}},
             "compared_with": {**_nullable("object"), "properties": {
                 "snapshot": {"type": "string"}, "date": {"type": "string"}}},
             "error": {"type": "string"},

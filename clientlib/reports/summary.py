@@ -184,6 +184,16 @@ def _rfm(segments: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
+def _netted(study: Any, lang: str) -> list[str]:
+    """Buyers whose returns net their spend to <= 0: why RFM and the lifecycle count apart."""
+    facts = study.facts
+    if "rfm" not in set(study.segments.get("framework", [])) or not {
+            "orders", "total_spend"} <= set(facts.columns):
+        return []
+    n = int(((facts["orders"] > 0) & (facts["total_spend"].fillna(0) <= 0)).sum())
+    return [t(lang, "s_netted", n=number(n, lang))] if n else []
+
+
 def _cycle(study: Any) -> float | None:
     fitted = getattr(study, "fitted", None) or {}
     params = getattr(fitted.get("lifecycle"), "params_", None) or {}
@@ -240,7 +250,8 @@ def findings(study: Any, lang: str = "en", titles: Mapping[str, str] | None = No
 
     Customers and buyers at the analysis date; transaction rows set aside (when any); where
     BG/NBD and the lifecycle disagree, how many and why (once); the RFM segment with most
-    revenue; the classifications that could not run, by their titles in ``lang``.
+    revenue; buyers whose returns net their spend to zero or less (RFM's non-buyers, the
+    lifecycle's buyers); the classifications that could not run, by their titles in ``lang``.
 
     Examples
     --------
@@ -268,6 +279,7 @@ def findings(study: Any, lang: str = "en", titles: Mapping[str, str] | None = No
         if said:
             points.append(said)
     points += _rfm(study.segments, lang)
+    points += _netted(study, lang)
     if study.skipped:
         names = _skipped_names(study, titles, lang)
         points.append(t(lang, "s_skipped", n=number(len(names), lang), names=", ".join(names)))
