@@ -185,7 +185,7 @@ def _rfm(segments: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _netted(study: Any, lang: str) -> list[str]:
-    """Buyers whose returns net their spend to <= 0: why RFM and the lifecycle count apart."""
+    """Buyers with net spend <= 0 (returns, zero amounts): why RFM and the lifecycle differ."""
     facts = study.facts
     if "rfm" not in set(study.segments.get("framework", [])) or not {
             "orders", "total_spend"} <= set(facts.columns):
