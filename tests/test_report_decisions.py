@@ -388,3 +388,12 @@ def test_the_manifest_knows_every_call_list_kind():
     kinds = set(files["propertyNames"]["enum"])
     names = changes.call_list_names("x")
     assert {n[2:].replace(".", "_") for n in names} <= kinds
+
+
+def test_no_decision_without_the_lifecycle_and_the_tiers():
+    from clientlib.reports.data import prepare
+
+    rd = prepare(n_customers=200, frameworks="rfm", k=2, timeline_months=2)
+    d = decide(rd)
+    assert d.items == [] and all(frame.empty for frame in d.calls.values())
+    assert set(d.calls) == set(decisions.ACTIONS)  # the same files, header only

@@ -401,6 +401,5 @@ def decisions_html(decisions: Any, links: dict[str, tuple[str, str]], lang: str)
         rows.append(f'<li data-decision="{_html.escape(d.key)}">{body}{action}{tail}</li>')
     style = ("<style>ol.clientlib-decisions{padding-left:1.4em;margin:.4em 0}"
              "ol.clientlib-decisions li{margin:.35em 0;line-height:1.35}"
-             "ol.clientlib-decisions .action{font-style:normal;font-weight:600}"
-             "ol.clientlib-decisions .calls{white-space:nowrap}</style>")
+             "ol.clientlib-decisions .action{font-style:normal;font-weight:600}</style>")
     return style + '<ol class="clientlib-decisions">' + "".join(rows) + "</ol>"
