@@ -27,6 +27,7 @@ from clientlib import messages as M
 from clientlib.errors import OptionError
 from clientlib.reports import changes
 from clientlib.reports.batch import _remove_temporaries, batch_schema, load_config
+from clientlib.reports.decisions import ACTIONS
 from clientlib.reports.index import index_html
 from clientlib.reports.lock import BatchLock, LockedError
 from clientlib.reports.manifest import manifest_schema
@@ -286,7 +287,7 @@ def test_parallel_batch_renders_the_good_reports_and_exits_1(four):
     assert re.search(r"shop_ru\s+ok\s+\d+\.\d s  .*shop_ru_2025-01-06\.html$", proc.stdout,
                      re.M)
     page = (out / "shop_ru_2025-01-06.html").read_text(encoding="utf-8")
-    assert '<html lang="ru"' in page and "Главные выводы" in page
+    assert '<html lang="ru"' in page and M.text("report.decisions", "ru") in page
     assert M.text("batch.changes_first", "ru") in page  # first run: nothing to compare with
     assert (out / ".team.partners.csv").read_text() == "user file"
     assert not [p.name for p in out.iterdir() if p.name.startswith(".") and p.name not in (
@@ -313,7 +314,8 @@ def test_parallel_batch_manifest_is_right(four):
     digest = hashlib.sha256((folder / "shop.csv").read_bytes()).hexdigest()
     assert en["inputs"] == [{"role": "input", "path": str((folder / "shop.csv").resolve()),
                              "sha256": digest, "bytes": (folder / "shop.csv").stat().st_size}]
-    assert set(en["files"]) == {"html", "notebook", "facts", "snapshot"}
+    calls = {f"call_{a}_{ext}" for a in ACTIONS for ext in ("csv", "xlsx")}
+    assert set(en["files"]) == {"html", "notebook", "facts", "snapshot"} | calls
     assert all((out / name).exists() for name in en["files"].values())
     snap = pd.read_parquet(out / en["files"]["snapshot"])
     assert list(snap.columns) == ["customer_id", "framework", "class"]
@@ -358,7 +360,7 @@ reports:
 
 
 def test_second_run_shows_what_changed(second):
-    _folder, out, proc, _tx = second
+    _folder, out, proc, tx = second
     assert proc.returncode == 0, proc.stderr
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [e["event"] for e in events] == ["report", "batch"]
@@ -377,9 +379,25 @@ def test_second_run_shows_what_changed(second):
                            r" \(([^)]+)\)", page)
     assert sentences and max(int(s[0]) for s in sentences) >= n
     assert any(int(s[0]) == n and s[3] for s in sentences)
+    # the biggest move of any framework heads the decisions, with the revenue of its customers
+    both = prev[prev.framework != "kmeans"].merge(cur, on=["customer_id", "framework"],
+                                                   suffixes=("_a", "_b"))
+    sizes = both[both.class_a != both.class_b].groupby(
+        ["framework", "class_a", "class_b"]).size().reset_index(name="n")
+    top = sizes.sort_values(["n", "framework", "class_a", "class_b"],
+                            ascending=[False, True, True, True]).iloc[0]
+    who = both[(both.framework == top.framework) & (both.class_a == top.class_a)
+               & (both.class_b == top.class_b)].customer_id
+    spend = tx.groupby("customer_id")["amount"].sum()
+    since = re.search(r'<li data-decision="since">(.*?)</li>', page, re.S)
+    assert since, "no since-the-previous-report decision"
+    tail = since.group(1).split("):", 1)[1]
+    shown = [int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", tail)[:2]]
+    assert shown == [int(top.n), round(spend.reindex(who).fillna(0).sum())], since.group(1)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["reports"][0]
     assert entry["compared_with"]["date"] == "2025-01-06"
+    assert entry["files"]["call_this_week_xlsx"] == "shop_en_2025-01-13.call_this_week.xlsx"
     assert entry["inputs"][0]["sha256"] == hashlib.sha256(
         (out.parent / "shop.csv").read_bytes()).hexdigest()
     # the index links to the previous run, kept under its date

@@ -137,12 +137,13 @@ def test_summary_with_fixed_k_skipped_frameworks_and_excluded_rows():
         kchoice=None, model=SimpleNamespace(n_clusters=4), agreement=pd.DataFrame(),
     )
     pts = summary_points(study, "en", {"ladder": "Loyalty ladder"})
+    # the findings (the skipped framework by its title), then the analyst's appendix
     assert pts == [
         "4 customers were analysed at 2024-01-01; 3 of them have bought at least once.",
         "3 of 40 transaction rows were set aside (see Data quality).",
+        "1 framework could not run for lack of data: Awareness stages.",
         "Loyalty ladder: the largest class is «Client» with 75% of customers.",
         "k-means uses k = 4, as set in the report parameters.",
-        "1 framework could not run for lack of data: awareness.",
     ]
 
 
@@ -264,9 +265,14 @@ def english_report(tmp_path_factory):
 def test_report_renders_in_english(english_report):
     result, _seconds = english_report
     page = result.html.read_text(encoding="utf-8")
-    for key in ("summary", "quality", "frameworks", "rfm", "k", "profiles", "agreement",
-                "crosstabs", "flows"):
+    for key in ("decisions", "findings", "quality", "frameworks", "rfm", "k", "profiles",
+                "agreement", "crosstabs", "flows", "appendix"):
         assert f">{t('en', key)}<" in page, key
+    # the decisions come first, the analyst's appendix after the frameworks
+    assert page.index(f">{t('en', 'decisions')}<") < page.index(f">{t('en', 'frameworks')}<")
+    assert page.index(f">{t('en', 'frameworks')}<") < page.index(f">{t('en', 'appendix')}<")
+    for name in ("workshop.call_this_week.xlsx", "workshop.call_dormant.csv"):
+        assert (result.html.parent / name).exists(), name
     assert "Shop &lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>&</b>" not in page
     assert "customers were analysed at" in page
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= 12

@@ -48,7 +48,7 @@ from clientlib.errors import OptionError
 from clientlib.files import atomic_path, inside, safe_name
 from clientlib.messages import LANGS, check_lang
 from clientlib.options import InputOptions, option_error
-from clientlib.reports.changes import latest_snapshot
+from clientlib.reports.changes import call_list_names, check_snapshot, latest_snapshot
 from clientlib.reports.lock import OWNER_NAME, BatchLock
 from clientlib.reports.manifest import (
     MANIFEST_SCHEMA,
@@ -463,6 +463,8 @@ def _files(folder: Path, html: str) -> dict[str, str]:
     out = folder / html
     names = {"html": out, "notebook": out.with_suffix(".ipynb"), "facts": facts_path(out),
              "snapshot": snapshot_path(out), "failed_notebook": failed_notebook_path(out)}
+    for name in call_list_names(out.stem):  # the call lists beside the report
+        names[name[len(out.stem) + 1 :].replace(".", "_")] = out.with_name(name)
     return {k: p.name for k, p in names.items() if p.exists()}
 
 
@@ -657,6 +659,7 @@ def run_batch(
         entries.append(entry)
         jobs_list.append(_Job(entry, i, cfg.timeouts.get(name, cfg.timeout)))
     ours = [p.name for e in entries for p in output_files(cfg.output / e.html)]
+    ours += [n for e in entries for n in call_list_names(e.html[: -len(".html")])]
     ours += ["index.html", "manifest.json", OWNER_NAME]
     width = max(len(e.name) for e in entries)
 
@@ -672,6 +675,19 @@ def run_batch(
               "status": e.status, "seconds": e.seconds, "path": str(path),
               "analysis_date": e.analysis_date, "customers": e.customers, "error": e.error})
 
+    # every snapshot a report will compare with is checked before anything is written or run:
+    # a damaged, foreign or doubled one is refused with one line (exit 2)
+    for job in jobs_list:
+        e = job.entry
+        if skip_existing and (cfg.output / e.html).exists():
+            continue
+        source = _compare_source(against, cfg.output, e.name,
+                                 dt.date.fromisoformat(e.html[-15:-5]))
+        if source is not None:
+            try:
+                check_snapshot(source[0])
+            except ClientlibError as exc:
+                raise OptionError(f"report {e.name}: {exc}") from None
     with BatchLock(cfg.output):
         _remove_temporaries(cfg.output, ours)
         earlier = read_manifest(cfg.output / "manifest.json") or {}

@@ -46,19 +46,29 @@ __all__ = [
     "SNAPSHOT_COLUMNS",
     "UNCOMPARABLE",
     "biggest_moves",
+    "call_list_links",
+    "call_list_names",
     "change_sentences",
+    "check_snapshot",
     "latest_snapshot",
     "moves",
     "moves_figure",
     "moves_table",
     "read_snapshot",
+    "report_place",
     "run_facts",
     "show_changes",
     "snapshot_frame",
+    "write_call_lists",
     "write_run_files",
+    "write_snapshot",
+    "write_xlsx",
 ]
 
 SNAPSHOT_COLUMNS = ("customer_id", "framework", "class")
+#: Written into every snapshot's Parquet metadata (key ``clientlib``) and checked on reading.
+SNAPSHOT_SCHEMA, SNAPSHOT_VERSION = "clientlib-classes", 1
+SNAPSHOT_META_KEY = b"clientlib"
 #: ``from_class`` of a customer absent from the earlier snapshot / ``to_class`` of one gone now.
 NEW, LOST = "(new)", "(lost)"
 #: Labelings whose class names mean nothing from one run to the next.
@@ -80,16 +90,88 @@ def snapshot_frame(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_snapshot(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a ``.classes.parquet`` snapshot; refuse a file without its three columns."""
-    frame = pd.read_parquet(path)
-    missing = [c for c in SNAPSHOT_COLUMNS if c not in frame.columns]
+    """Read and check a ``.classes.parquet`` snapshot (see :func:`check_snapshot`)."""
+    return check_snapshot(path)
+
+
+def _snapshot_meta() -> dict[bytes, bytes]:
+    return {SNAPSHOT_META_KEY: json.dumps(
+        {"schema": SNAPSHOT_SCHEMA, "schema_version": SNAPSHOT_VERSION}).encode()}
+
+
+def write_snapshot(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a snapshot as Parquet with its schema name and version in the file's metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame.loc[:, list(SNAPSHOT_COLUMNS)].astype(str),
+                                 preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **_snapshot_meta()})
+    pq.write_table(table, path)
+
+
+def check_snapshot(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a snapshot to compare with, refusing anything the comparison would get wrong.
+
+    Refused with :class:`~clientlib.errors.InputError` (one line, exit code 2), before any
+    report renders: a file that is not Parquet or is damaged; one whose metadata names another
+    schema or a newer version than this clientlib writes; one without the three columns; one
+    that lists a customer twice in a framework (a doubled snapshot would double every move).
+    Snapshots written before the metadata existed are read by their columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.classes.parquet"
+    >>> write_snapshot(pd.DataFrame({"customer_id": ["a", "a"], "framework": "lifecycle",
+    ...                              "class": "fan"}), p)
+    >>> check_snapshot(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clientlib.errors.InputError: ...x.classes.parquet lists 1 customer more than once...
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = Path(path).name
+    hint = "give the .classes.parquet file of an earlier report"
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        raise InputError(f"snapshot {path} does not exist; {hint}") from None
+    except (pa.ArrowException, OSError) as exc:
+        reason = " ".join(str(exc).split())[:160]
+        raise InputError(f"{name} cannot be read as a Parquet snapshot ({reason}); {hint}") \
+            from None
+    meta = (table.schema.metadata or {}).get(SNAPSHOT_META_KEY)
+    if meta is not None:
+        try:
+            info = json.loads(meta)
+        except ValueError:
+            info = {}
+        schema, version = info.get("schema"), info.get("schema_version")
+        if schema != SNAPSHOT_SCHEMA:
+            raise InputError(f"{name} is a {schema!r} file, not a classification snapshot "
+                             f"({SNAPSHOT_SCHEMA}); {hint}")
+        if not isinstance(version, int) or version > SNAPSHOT_VERSION:
+            raise InputError(f"{name} is snapshot version {version}, newer than this clientlib "
+                             f"reads ({SNAPSHOT_VERSION}); upgrade clientlib or {hint}")
+    missing = [c for c in SNAPSHOT_COLUMNS if c not in table.column_names]
     if missing:
         raise InputError(
-            f"{path} is not a classification snapshot: column(s) {', '.join(missing)} missing "
-            f"(a snapshot has {', '.join(SNAPSHOT_COLUMNS)}); give the .classes.parquet file "
-            "of an earlier report"
+            f"{name} is not a classification snapshot: column(s) {', '.join(missing)} missing "
+            f"(a snapshot has {', '.join(SNAPSHOT_COLUMNS)}); {hint}"
         )
-    return frame.loc[:, list(SNAPSHOT_COLUMNS)].astype(str)
+    frame = table.select(list(SNAPSHOT_COLUMNS)).to_pandas().astype(str)
+    doubled = frame.duplicated(["framework", "customer_id"], keep="first")
+    if doubled.any():
+        n = int(frame.loc[doubled, "customer_id"].nunique())
+        raise InputError(
+            f"{name} lists {n} customer{'s' if n > 1 else ''} more than once in the same "
+            f"framework (e.g. {frame.loc[doubled, 'customer_id'].iloc[0]!r}); the moves would "
+            f"be counted twice; {hint}"
+        )
+    return frame
 
 
 _DATED = re.compile(r"_(\d{4}-\d{2}-\d{2})\.classes\.parquet$")
@@ -367,4 +449,130 @@ def write_run_files(rd: Any, run: Mapping[str, Any] | None) -> None:
             json.dumps(run_facts(rd, run), ensure_ascii=False, indent=2), encoding="utf-8"
         )
     if run.get("snapshot"):
-        snapshot_frame(rd.study.segments).to_parquet(run["snapshot"], index=False)
+        write_snapshot(snapshot_frame(rd.study.segments), run["snapshot"])
+
+
+_TEMP_SNAPSHOT = re.compile(r"^\.(?P<stem>.+)\.classes\.parquet\.[a-z0-9_]{8}\.part$")
+
+
+def report_place(run: Mapping[str, Any] | None) -> tuple[Path, str] | None:
+    """The folder and file stem of the report being rendered, or None outside a render.
+
+    ``run["folder"]`` and ``run["stem"]`` when the renderer passes them; else read from the
+    temporary snapshot name it passes (``.STEM.classes.parquet.XXXXXXXX.part`` beside the
+    report, :func:`clientlib.reports.render.temporary_pattern`).
+
+    Examples
+    --------
+    >>> report_place({"snapshot": "/r/.weekly_2025-01-06.classes.parquet.ab12cd34.part"})
+    (PosixPath('/r'), 'weekly_2025-01-06')
+    """
+    if not run:
+        return None
+    if run.get("folder") and run.get("stem"):
+        return Path(run["folder"]), str(run["stem"])
+    snap = Path(str(run.get("snapshot") or ""))
+    m = _TEMP_SNAPSHOT.match(snap.name)
+    if not m:
+        return None
+    return snap.parent, m["stem"]
+
+
+def call_list_names(stem: str, actions: tuple[str, ...] | None = None) -> list[str]:
+    """Every call-list file a report named ``stem`` writes: ``STEM.call_ACTION.csv/.xlsx``.
+
+    Examples
+    --------
+    >>> call_list_names("x", ("unhappy",))
+    ['x.call_unhappy.csv', 'x.call_unhappy.xlsx']
+    """
+    from clientlib.reports.decisions import ACTIONS
+
+    return [f"{stem}.call_{a}.{ext}" for a in (actions or ACTIONS) for ext in ("csv", "xlsx")]
+
+
+def write_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str], *, sheet: str = "calls",
+               lang: str = "en", date_columns: tuple[str, ...] = (),
+               money_columns: tuple[str, ...] = ()) -> Path:
+    """Write a table as an Excel workbook (openpyxl) through the atomic writer.
+
+    Text cells that look like formulas are written as text (:func:`clientlib.files.excel_safe`);
+    ``date_columns`` hold ``dd.mm.yyyy`` (ru) or ISO (en) text and become real dates shown the
+    same way; ``money_columns`` get a thousands format. Header bold, columns sized, the header
+    row frozen.
+    """
+    import datetime as _dt
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from clientlib.files import atomic_path, excel_safe
+
+    safe = excel_safe(frame)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append([str(c) for c in safe.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    date_fmt = "DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD"
+    for row in safe.itertuples(index=False):
+        values: list[Any] = []
+        for col, value in zip(safe.columns, row, strict=True):
+            if col in date_columns and isinstance(value, str) and value:
+                fmt = "%d.%m.%Y" if lang == "ru" else "%Y-%m-%d"
+                values.append(_dt.datetime.strptime(value, fmt).date())
+            elif isinstance(value, float) and pd.isna(value):
+                values.append(None)
+            else:
+                values.append(value.item() if hasattr(value, "item") else value)
+        ws.append(values)
+    for j, col in enumerate(safe.columns, 1):
+        letter = ws.cell(row=1, column=j).column_letter
+        width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
+        ws.column_dimensions[letter].width = min(60, width + 2)
+        if col in date_columns:
+            for cell in ws[letter][1:]:
+                cell.number_format = date_fmt
+        if col in money_columns:
+            for cell in ws[letter][1:]:
+                cell.number_format = "#,##0.00"
+    ws.freeze_panes = "A2"
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return Path(out)
+
+
+def write_call_lists(decisions: Any, run: Mapping[str, Any] | None, lang: str) -> dict[str, str]:
+    """Write every call list beside the report (CSV for Excel and XLSX); action -> XLSX name.
+
+    CSV: UTF-8 with a BOM, formula-like cells quoted (the ``--excel`` conventions of
+    :func:`clientlib.files.write_csv`). Only into the report's own folder (:func:`report_place`);
+    nothing is written outside a render.
+    """
+    from clientlib.files import inside, write_csv
+    from clientlib.reports.decisions import call_columns
+
+    place = report_place(run)
+    if place is None:
+        return {}
+    folder, stem = place
+    cols = call_columns(lang)
+    out: dict[str, str] = {}
+    for action, frame in decisions.calls.items():
+        csv_name, xlsx_name = call_list_names(stem, (action,))
+        write_csv(frame, inside(folder, csv_name), excel=True)
+        write_xlsx(frame, inside(folder, xlsx_name), sheet=action, lang=lang,
+                   date_columns=(cols[3],), money_columns=(cols[4],))
+        out[action] = xlsx_name
+    return out
+
+
+def call_list_links(run: Mapping[str, Any] | None) -> dict[str, tuple[str, str]]:
+    """Action -> (XLSX name, CSV name) of the call lists this render will write."""
+    from clientlib.reports.decisions import ACTIONS
+
+    place = report_place(run)
+    if place is None:
+        return {}
+    return {a: (f"{place[1]}.call_{a}.xlsx", f"{place[1]}.call_{a}.csv") for a in ACTIONS}

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from clientlib import messages as M
 from clientlib.schema import ClientlibError
 
 __all__ = ["ReportData", "framework_titles", "load_inputs", "parse_k", "prepare"]
@@ -36,6 +37,9 @@ class ReportData:
         Seconds per stage (the study's stages plus ``load`` and ``timeline``).
     cluster_names : dict of int to str
         Name of every k-means cluster in ``lang`` (empty without a model).
+    currency : str
+        Currency sign shown with money: the ``currency`` parameter, else the one sign the
+        reader stripped from the amounts, else "" (none shown).
     """
 
     lang: str
@@ -47,12 +51,15 @@ class ReportData:
     parameters: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     cluster_names: dict[int, str] = field(default_factory=dict)
+    currency: str = ""
 
     @property
     def frameworks(self) -> list[str]:
-        """Rule-based frameworks that ran (k-means excluded), in the study's order."""
+        """Rule-based frameworks that ran (k-means excluded), in teaching order (``order:``)."""
+        from clientlib.reports.summary import teaching_order
+
         names = list(dict.fromkeys(self.study.segments["framework"]))
-        return [n for n in names if n != "kmeans"]
+        return teaching_order([n for n in names if n != "kmeans"])
 
     def rows(self, framework: str) -> pd.DataFrame:
         """The segment rows of one framework (or ``kmeans``)."""
@@ -183,6 +190,19 @@ def _cluster_names(study: Any, lang: str) -> dict[int, str]:
     return {int(c.removeprefix("cluster_")): str(lbl) for c, lbl in pairs.itertuples(index=False)}
 
 
+def _k_shown(asked: int | str, study: Any, lang: str) -> str:
+    """The k parameter as the About line shows it: what was asked and, if other, what was used."""
+    from clientlib.reports.text import t
+
+    used = int(study.model.n_clusters) if study.model is not None else None
+    if asked == "auto":
+        word = t(lang, "param_value_auto")
+        return f"{word} (k = {used})" if used is not None else word
+    if used is not None and used != asked:
+        return f"{asked} → {used}"
+    return str(asked)
+
+
 def _month_start(d: dt.date, months_back: int) -> dt.date:
     y, m = divmod(d.year * 12 + (d.month - 1) - months_back, 12)
     return dt.date(y, m + 1, 1)
@@ -205,12 +225,15 @@ def prepare(
     timeline_months: int = 12,
     seed: int = 0,
     options: Any = None,
+    currency: str = "",
 ) -> ReportData:
     """Load the data and compute the study and the lifecycle timeline for a report.
 
     Parameters are those of the template's ``parameters`` cell (see
     ``clientlib/templates/report.ipynb``). The timeline covers the last ``timeline_months``
     month ends before the analysis date (0 skips it); it needs the ``lifecycle`` framework.
+    ``currency`` is the sign shown with money (empty: the one the reader stripped from the
+    amounts, if any; ``none`` or ``-``: no sign).
 
     Returns
     -------
@@ -246,6 +269,13 @@ def prepare(
     cluster_names = _cluster_names(study, lang)
     labelings = list(dict.fromkeys(study.segments["framework"]))
     labelings += [n for n in study.agreement.index if n not in labelings]
+    from clientlib.reports.decisions import currency_from_notes
+
+    shown = str(currency or "").strip()
+    if shown.lower() in ("none", "-"):
+        shown = ""
+    elif not shown:
+        shown = currency_from_notes(study.quality)
     rd = ReportData(
         lang=lang,
         title=title or t(lang, "title"),
@@ -255,13 +285,15 @@ def prepare(
         parameters={
             "dataset": dataset if not input else "",
             "input": source if input else "",
-            "analysis_date": str(study.analysis_date),
-            "frameworks": names if isinstance(names, str) else ",".join(names),
-            "k": k_value,
+            "analysis_date": M.date(study.analysis_date, lang),
+            "frameworks": t(lang, "param_value_all") if names == "all" else ",".join(names),
+            "k": _k_shown(k_value, study, lang),
             "lang": lang,
+            "currency": shown,
         },
         timings=timings,
         cluster_names=cluster_names,
+        currency=shown,
     )
     if int(timeline_months) > 0 and "lifecycle" in rd.frameworks:
         t0 = time.perf_counter()

@@ -102,7 +102,15 @@ def index_html(manifest: Mapping[str, Any]) -> str:
         link = _a(prev["index"], M.date(prev.get("run_date"), lang))
         previous_html = f"{html.escape(left)}{link}{html.escape(right)}"
     else:
-        previous_html = html.escape(T("batch.index_no_previous", lang))
+        # no earlier index here, but a report may still have compared with an earlier snapshot
+        # (a rerun of the same day, another folder's snapshot, --compare-to): say so, with dates
+        dates = sorted({str((r.get("compared_with") or {}).get("date") or "")
+                        for r in manifest.get("reports", [])} - {""})
+        if dates:
+            shown = ", ".join(M.date(d, lang) for d in dates)
+            previous_html = html.escape(T("batch.index_compared", lang, dates=shown))
+        else:
+            previous_html = html.escape(T("batch.index_no_previous", lang))
     head = "".join(
         f'<th class="{cls}">{html.escape(T("batch." + key, lang))}</th>'
         for cls, key in (("report", "col_report"), ("status", "col_status"),

@@ -47,6 +47,11 @@ _LIBRARIES = ("clientlib", "pandas", "numpy", "pyarrow", "ibis-framework", "duck
               "jupyter_client")
 
 
+#: File kinds of the call lists beside a report (``reports.decisions.ACTIONS`` × csv/xlsx).
+_CALL_LISTS = [f"call_{a}_{ext}" for a in ("this_week", "unhappy", "dormant", "lost", "month")
+               for ext in ("csv", "xlsx")]
+
+
 def utc_now() -> str:
     """The current time in UTC, ISO 8601 with seconds and ``Z``."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -94,7 +99,8 @@ class Entry:
     """One report of a batch, as the manifest and the index list it.
 
     ``files`` holds only files that exist (names relative to the output folder): ``html``,
-    ``notebook``, ``facts``, ``snapshot``, and ``failed_notebook`` for a report that failed.
+    ``notebook``, ``facts``, ``snapshot``, ``call_ACTION_csv`` / ``call_ACTION_xlsx`` (the call
+    lists), and ``failed_notebook`` for a report that failed.
     ``analysis_date`` … ``revenue`` come from the report's own ``.facts.json`` (what the
     notebook actually used), not from the parameters.
     """
@@ -170,7 +176,7 @@ def manifest_schema() -> dict[str, Any]:
             "seconds": _nullable("number"),
             "files": {"type": "object", "additionalProperties": {"type": "string"},
                       "propertyNames": {"enum": ["html", "notebook", "facts", "snapshot",
-                                                 "failed_notebook"]}},
+                                                 "failed_notebook", *_CALL_LISTS]}},
             "compared_with": {**_nullable("object"), "properties": {
                 "snapshot": {"type": "string"}, "date": {"type": "string"}}},
             "error": {"type": "string"},

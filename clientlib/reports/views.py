@@ -356,3 +356,50 @@ def flow_figures(rd: ReportData) -> list[Any]:
         return []
     return [plots.flows_area(counts, lang=rd.lang),
             plots.transition_heatmap(transition_counts(rd), lang=rd.lang)]
+
+
+# ---------------------------------------------------------------------------------------------
+# the manager's page (issue 21): decisions first, each with its call list
+
+
+def decisions_html(decisions: Any, links: dict[str, tuple[str, str]], lang: str) -> str:
+    """The decisions as an ordered list: the numbers, the action, links to the call lists.
+
+    ``links`` maps an action to its (XLSX, CSV) file names beside the report (relative links);
+    a decision whose call list is empty or not written gets no link. Every text is escaped.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as S
+    >>> d = S(items=[S(key="unhappy", text="7 <gold>", action="Call.", calls="unhappy",
+    ...                customers=7)])
+    >>> html = decisions_html(d, {"unhappy": ("r.call_unhappy.xlsx", "r.call_unhappy.csv")}, "en")
+    >>> 'data-decision="unhappy"' in html, "&lt;gold&gt;" in html
+    (True, True)
+    >>> 'href="r.call_unhappy.xlsx"' in html
+    True
+    """
+    import html as _html
+    from urllib.parse import quote
+
+    def a(href: str, text: str) -> str:  # file names are ids: shown as code
+        return f'<a href="{_html.escape(quote(href))}"><code>{_html.escape(text)}</code></a>'
+
+    rows = []
+    for d in decisions.items:
+        tail = ""
+        files = links.get(d.calls) if d.calls and d.customers else None
+        if files:
+            xlsx, csv = files
+            tail = (f' <span class="calls">{_html.escape(t(lang, "d_list"))} {a(xlsx, xlsx)}'
+                    f" · {a(csv, 'CSV')}</span>")
+        action = f' <em class="action">{_html.escape(d.action)}</em>' if d.action else ""
+        body = _html.escape(d.text)
+        for code in getattr(d, "codes", None) or []:  # ids (a customer's) are not words
+            safe = _html.escape(code)
+            body = body.replace(safe, f"<code>{safe}</code>", 1)
+        rows.append(f'<li data-decision="{_html.escape(d.key)}">{body}{action}{tail}</li>')
+    style = ("<style>ol.clientlib-decisions{padding-left:1.4em;margin:.4em 0}"
+             "ol.clientlib-decisions li{margin:.35em 0;line-height:1.35}"
+             "ol.clientlib-decisions .action{font-style:normal;font-weight:600}</style>")
+    return style + '<ol class="clientlib-decisions">' + "".join(rows) + "</ol>"
