@@ -40,6 +40,9 @@ class ReportData:
     currency : str
         Currency sign shown with money: the ``currency`` parameter, else the one sign the
         reader stripped from the amounts, else "" (none shown).
+    inputs : tuple or None
+        The tables read (transactions, events, customers), so a later section (the backtest)
+        classifies again without reading the files twice.
     """
 
     lang: str
@@ -52,6 +55,7 @@ class ReportData:
     timings: dict[str, float] = field(default_factory=dict)
     cluster_names: dict[int, str] = field(default_factory=dict)
     currency: str = ""
+    inputs: tuple[Any, Any, Any] | None = None
 
     @property
     def frameworks(self) -> list[str]:
@@ -294,6 +298,7 @@ def prepare(
         timings=timings,
         cluster_names=cluster_names,
         currency=shown,
+        inputs=(tx, ev, cu),
     )
     if int(timeline_months) > 0 and "lifecycle" in rd.frameworks:
         t0 = time.perf_counter()
