@@ -53,6 +53,9 @@ CHROMIUM_SERVICES = {
     "optimizationguide-pa.googleapis.com",
     "content-autofill.googleapis.com",
     "redirector.gvt1.com",
+    # Chromium 156 (Debian) checks connectivity at start-up even on a blank page
+    "www.google.com",
+    "android.clients.google.com",
 }
 _QUIET = (
     "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
