@@ -131,7 +131,7 @@ def _wrap(label: Any, width: int) -> str:
     Examples
     --------
     >>> _wrap("Стадии осведомлённости", 8)
-    'Стадии\nосведомлённости'
+    'Стадии\\nосведомлённости'
     """
     lines = []
     for part in str(label).split("\n"):

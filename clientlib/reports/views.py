@@ -547,4 +547,4 @@ def _describe_inline_figures() -> None:
         return meta or None
 
     with_alt.clientlib_alt = True  # type: ignore[attr-defined]
-    backend._fetch_figure_metadata = with_alt
+    backend._fetch_figure_metadata = with_alt  # type: ignore[attr-defined]
