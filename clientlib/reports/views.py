@@ -458,7 +458,9 @@ def agreement_figure(rd: ReportData) -> Any:
     agreement = rd.study.agreement
     if agreement is None or agreement.empty:
         return None
-    matrix = agreement.rename(index=rd.titles, columns=rd.titles)
+    # the true persona exists in synthetic data only: named as training data here too
+    titles = {**rd.titles, "persona": _p(rd.lang, "persona_training")}
+    matrix = agreement.rename(index=titles, columns=titles)
     return _tag(plots.agreement_heatmap(matrix, lang=rd.lang), rd.lang)
 
 
