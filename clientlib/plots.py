@@ -613,6 +613,7 @@ def _heatmap(
     vmax: float | None = None,
     annot: bool = True,
     fmt: Callable[[float], str] | None = None,
+    annot_size: float = ANNOT_SIZE,
 ) -> None:
     """Draw ``frame`` with seaborn; annotate each cell in black or white by its luminance."""
     values = frame.to_numpy(dtype=float)
@@ -654,7 +655,7 @@ def _heatmap(
                     continue
                 color = annotation_color(colormap(norm(v)))
                 ax.text(j + 0.5, i + 0.5, write(v), ha="center", va="center", color=color,
-                        fontsize=ANNOT_SIZE)
+                        fontsize=annot_size)
 
 
 def _fit_columns(ax: Axes, names: Sequence[Any]) -> None:
@@ -765,8 +766,9 @@ def agreement_heatmap(
     _check(lang)
     ax = _axes(ax, _heatmap_size(matrix.shape[0], matrix.shape[1], col=0.95, row=0.55))
     lo = min(0.0, float(np.nanmin(matrix.to_numpy(dtype=float))))
+    # a size up: the matrix of every labeling is printed with cells narrower than the page's
     _heatmap(ax, matrix, digits=2, cmap="viridis", cbar_label=metric, vmin=lo, vmax=1.0,
-             annot=annot, lang=lang)
+             annot=annot, lang=lang, annot_size=ANNOT_SIZE + 1)
     ax.set_title(_w("agreement_title", lang, metric=metric))
     ax.set_xlabel(_w("labeling", lang))
     ax.set_ylabel(_w("labeling", lang))
