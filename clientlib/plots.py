@@ -397,7 +397,8 @@ def elbow_plot(kchoice: KChoice, ax: Axes | None = None, *, lang: str = "en") ->
     ax.set_xlabel(_w("k", lang))
     ax.set_ylabel(_w("inertia", lang))
     _number_axis(ax, "y", lang)
-    ax.legend(frameon=False, fontsize=TICK_SIZE)
+    # a light box under the legend: at a printable width it may sit on a curve
+    ax.legend(fontsize=TICK_SIZE, framealpha=0.85, edgecolor="none")
     _style(ax)
     _fit(ax)
     return ax
@@ -433,7 +434,8 @@ def silhouette_plot(kchoice: KChoice, ax: Axes | None = None, *, lang: str = "en
     ax.set_xlabel(_w("k", lang))
     ax.set_ylabel(_w("score", lang))
     _number_axis(ax, "y", lang)
-    ax.legend(frameon=False, fontsize=TICK_SIZE)
+    # a light box under the legend: at a printable width it may sit on a curve
+    ax.legend(fontsize=TICK_SIZE, framealpha=0.85, edgecolor="none")
     _style(ax)
     _fit(ax)
     return ax
