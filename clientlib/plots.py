@@ -51,9 +51,11 @@ from clientlib.messages import LANGS, catalog, number, percent, text
 __all__ = [
     "agreement_heatmap",
     "annotation_color",
+    "class_colors",
     "cluster_scatter",
     "contrast_ratio",
     "crosstab_heatmap",
+    "describe",
     "elbow_plot",
     "feature_name",
     "flows_area",
@@ -81,6 +83,11 @@ def _check(lang: str) -> str:
 
 def _w(key: str, lang: str, **fields: Any) -> str:
     return text(f"plots.{key}", lang, **fields)
+
+
+def _p(key: str, lang: str, **fields: Any) -> str:
+    # Words about reading and printing figures (alt texts) live in messages/print.yaml.
+    return text(f"print.{key}", lang, **fields)
 
 
 def feature_name(feature: str, lang: str = "en") -> str:
@@ -116,10 +123,20 @@ def _style(ax: Axes, grid: bool = True) -> None:
 
 
 def _wrap(label: Any, width: int) -> str:
-    """``label`` broken into lines of at most ``width`` characters (long words split too)."""
+    """``label`` broken at spaces into lines of about ``width`` characters.
+
+    A word is never cut and never hyphenated: a word longer than ``width`` keeps a line of its
+    own («Стадии / осведомлённости», not «Стадии освед / омлённости»).
+
+    Examples
+    --------
+    >>> _wrap("Стадии осведомлённости", 8)
+    'Стадии\\nосведомлённости'
+    """
     lines = []
     for part in str(label).split("\n"):
-        lines += textwrap.wrap(part, max(int(width), 4), break_on_hyphens=True) or [""]
+        lines += textwrap.wrap(part, max(int(width), 4), break_long_words=False,
+                               break_on_hyphens=False) or [""]
     return "\n".join(lines)
 
 
@@ -194,6 +211,122 @@ def _percent_axis(ax: Axes, axis: str = "y", lang: str = "en") -> None:
     target.set_major_formatter(FuncFormatter(lambda x, pos=None: percent(x, lang, 0)))
 
 
+# ---- one colour per class -----------------------------------------------------------------------
+
+#: Qualitative colours: Okabe & Ito's colour-blind-safe set (black left out), then tab10's others.
+PALETTE: tuple[str, ...] = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
+    "#8C564B", "#17BECF", "#BCBD22", "#9467BD", "#7F7F7F", "#1F77B4", "#FF7F0E",
+)
+_GREY, _SKY, _BLUE, _GREEN, _ORANGE, _RED, _PINK = (
+    "#999999", "#56B4E9", "#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7")
+#: Colours that carry a meaning (a path from grey to green, trouble in orange and red, metals).
+_MEANT: dict[str, dict[str, str]] = {
+    "lifecycle": {"target": _GREY, "lead": _SKY, "novice": _BLUE, "fan": _GREEN,
+                  "dormant": _ORANGE, "returnee": _RED},
+    "ladder": {"potential": _GREY, "client": _SKY, "buyer": _BLUE, "regular": _GREEN,
+               "advocate": _PINK},
+    "value_tiers": {"gold": "#D4A017", "silver": "#A6A6A6", "bronze": "#A0522D",
+                    "false_client": _RED, "prospect": _SKY},
+    "btyd": {"active": _GREEN, "at_risk": _ORANGE, "likely_lost": _RED, "no_purchase": _GREY},
+    "rfm": {"non_buyer": _GREY, "champions": _GREEN, "at_risk": _ORANGE, "lost": _RED},
+    "buyer_types": {"non_buyer": _GREY},
+}
+
+
+def _rulebook_classes(framework: str) -> list[str]:
+    # The class ids in the rulebook's order; none for k-means or an unknown name.
+    from clientlib import frameworks
+    from clientlib.schema import ClientlibError
+
+    if framework == "kmeans":
+        return []
+    try:
+        fw = frameworks.load(framework)
+    except (ClientlibError, OSError, ValueError):
+        return []
+    return [c.id for c in getattr(fw, "classes", [])]
+
+
+def class_colors(framework: str, classes: Sequence[str] = ()) -> dict[str, str]:
+    """The colour of every class of ``framework``, by class id: the same in every chart and report.
+
+    A class keeps its colour whatever the data holds: the colour depends on the framework and
+    the class id only (the rulebook's order, or a colour with a meaning for the lifecycle,
+    ladder, value tiers and P(alive)), never on the class sizes. k-means clusters
+    ``cluster_N`` take the palette's N-th colour. ``classes`` adds ids the rulebook does not
+    list (they follow in the order given).
+
+    Examples
+    --------
+    >>> class_colors("lifecycle")["dormant"] == class_colors("lifecycle", ["fan"])["dormant"]
+    True
+    >>> class_colors("kmeans", ["cluster_1", "cluster_0"])
+    {'cluster_1': '#E69F00', 'cluster_0': '#0072B2'}
+    """
+    meant = _MEANT.get("rfm" if framework.startswith("rfm") else framework, {})
+    ids = list(dict.fromkeys([*_rulebook_classes(framework), *meant, *classes]))
+    out: dict[str, str] = {}
+    free = [c for c in PALETTE if c not in meant.values()]
+    for i, cid in enumerate(ids):
+        if cid in meant:
+            out[cid] = meant[cid]
+        elif framework == "kmeans" and str(cid).removeprefix("cluster_").isdigit():
+            out[cid] = PALETTE[int(str(cid).removeprefix("cluster_")) % len(PALETTE)]
+        else:
+            out[cid] = free[i % len(free)]
+    return {cid: out[cid] for cid in ids}
+
+
+# ---- alternative text --------------------------------------------------------------------------
+
+
+def _flat(label: str) -> str:
+    return " ".join(str(label).split())
+
+
+def describe(fig: Figure | Axes, lang: str = "en") -> str:
+    """A short description of a figure in ``lang``: its titles and what each axis shows.
+
+    Written for the ``alt`` text of the figure's image (screen readers, blocked images):
+    "Chart “Customer lifecycle”: horizontal axis: Customers; vertical axis: Class."
+    A colour bar (heatmaps) says what the colour measures.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plt.figure().add_subplot()
+    >>> _ = ax.set(title="Sizes", xlabel="Customers", ylabel="Class")
+    >>> describe(ax, "ru")
+    'Диаграмма «Sizes»: по горизонтали — Customers; по вертикали — Class.'
+    """
+    _check(lang)
+    figure = fig if isinstance(fig, Figure) else _figure(fig)
+    colorbars = {id(a) for a in figure.axes if getattr(a, "_colorbar", None) is not None}
+    for a in figure.axes:  # seaborn's colour bars are axes without the attribute above
+        for coll in a.collections:
+            cbar = getattr(coll, "colorbar", None)
+            if cbar is not None:
+                colorbars.add(id(cbar.ax))
+    parts = []
+    for a in figure.axes:
+        if id(a) in colorbars or not a.get_visible():
+            continue
+        title = _flat(a.get_title())
+        head = _p("alt_chart", lang, title=title) if title else _p("alt_untitled", lang)
+        axes = []
+        if _flat(a.get_xlabel()):
+            axes.append(_p("alt_x", lang, label=_flat(a.get_xlabel())))
+        if _flat(a.get_ylabel()):
+            axes.append(_p("alt_y", lang, label=_flat(a.get_ylabel())))
+        for coll in a.collections:
+            cbar = getattr(coll, "colorbar", None)
+            if cbar is not None and _flat(cbar.ax.get_ylabel()):
+                axes.append(_p("alt_colour", lang, label=_flat(cbar.ax.get_ylabel())))
+        parts.append(head + (": " + "; ".join(axes) if axes else ""))
+    return ". ".join(parts) + "." if parts else _p("alt_untitled", lang) + "."
+
+
 # ---- annotation colour -------------------------------------------------------------------------
 
 
@@ -264,7 +397,8 @@ def elbow_plot(kchoice: KChoice, ax: Axes | None = None, *, lang: str = "en") ->
     ax.set_xlabel(_w("k", lang))
     ax.set_ylabel(_w("inertia", lang))
     _number_axis(ax, "y", lang)
-    ax.legend(frameon=False, fontsize=TICK_SIZE)
+    # a light box under the legend: at a printable width it may sit on a curve
+    ax.legend(fontsize=TICK_SIZE, framealpha=0.85, edgecolor="none")
     _style(ax)
     _fit(ax)
     return ax
@@ -300,7 +434,8 @@ def silhouette_plot(kchoice: KChoice, ax: Axes | None = None, *, lang: str = "en
     ax.set_xlabel(_w("k", lang))
     ax.set_ylabel(_w("score", lang))
     _number_axis(ax, "y", lang)
-    ax.legend(frameon=False, fontsize=TICK_SIZE)
+    # a light box under the legend: at a printable width it may sit on a curve
+    ax.legend(fontsize=TICK_SIZE, framealpha=0.85, edgecolor="none")
     _style(ax)
     _fit(ax)
     return ax
@@ -406,8 +541,12 @@ def snake_plot(
     names: Mapping[Any, str] | None = None,
     value: str = "rel",
     lang: str = "en",
+    colors: Mapping[Any, Any] | None = None,
 ) -> Axes:
     """Each cluster's mean per feature relative to the population (a "snake plot").
+
+    ``colors`` maps a cluster id to its colour (:func:`class_colors` of ``"kmeans"``, so a
+    cluster looks the same in every chart); else the palette is taken in turn.
 
     ``value="rel"`` (default) plots cluster mean / population mean − 1 in %; ``value="z"``
     plots the mean standardised log score (the space k-means works in, in standard
@@ -441,7 +580,8 @@ def snake_plot(
     x = np.arange(len(features))
     for i, (cid, row) in enumerate(prof[cols].iterrows()):
         name = names.get(cid, str(cid)) if names else _w("cluster", lang, id=cid)
-        ax.plot(x, row.to_numpy(dtype=float), marker="o", color=f"C{i % 10}", label=name)
+        color = colors.get(cid, f"C{i % 10}") if colors else f"C{i % 10}"
+        ax.plot(x, row.to_numpy(dtype=float), marker="o", color=color, label=name)
     ax.axhline(0, color="0.3", linewidth=0.8)
     width = _chars(_room(ax)[0] / max(len(features), 1), TICK_SIZE)
     ax.set_xticks(x, [_wrap(feature_name(f, lang), width) for f in features])
@@ -475,6 +615,7 @@ def _heatmap(
     vmax: float | None = None,
     annot: bool = True,
     fmt: Callable[[float], str] | None = None,
+    annot_size: float = ANNOT_SIZE,
 ) -> None:
     """Draw ``frame`` with seaborn; annotate each cell in black or white by its luminance."""
     values = frame.to_numpy(dtype=float)
@@ -516,7 +657,7 @@ def _heatmap(
                     continue
                 color = annotation_color(colormap(norm(v)))
                 ax.text(j + 0.5, i + 0.5, write(v), ha="center", va="center", color=color,
-                        fontsize=ANNOT_SIZE)
+                        fontsize=annot_size)
 
 
 def _fit_columns(ax: Axes, names: Sequence[Any]) -> None:
@@ -525,15 +666,21 @@ def _fit_columns(ax: Axes, names: Sequence[Any]) -> None:
         return
     fig = _figure(ax)
     width = max(len(str(n)) for n in names)
+    # the narrowest a label can get without cutting a word
+    word = max((len(w) for n in names for w in str(n).split()), default=1)
     for _ in range(6):
         fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg
         room = ax.get_window_extent(renderer).width / len(names) * 0.92
         widest = max(lab.get_window_extent(renderer).width for lab in ax.get_xticklabels())
-        if widest <= room or width <= 4:
+        if widest <= room:
             return
-        width = max(4, min(width - 1, int(width * room / widest)))
+        if width <= word:
+            break
+        width = max(word, min(width - 1, int(width * room / widest)))
         ax.set_xticklabels([_wrap(n, width) for n in names])
+    # A word wider than its column: the labels stand upright (read bottom to top), whole words
+    ax.set_xticklabels([_wrap(n, max(word, 24)) for n in names], rotation=90, ha="center")
 
 
 def _normalise(ct: pd.DataFrame, normalize: str | None, lang: str) -> tuple:
@@ -549,10 +696,17 @@ def _normalise(ct: pd.DataFrame, normalize: str | None, lang: str) -> tuple:
     raise ValueError(f"normalize must be None, 'index', 'columns' or 'all', got {normalize!r}.")
 
 
+#: Widest figure (inches) drawn at the report's size: an A4 page holds ~7.3 in at 96 px per inch,
+#: so a figure this wide prints at 85 % and its 8 pt text at ~7 pt, not 4 pt.
+MAX_WIDTH = 8.6
+
+
 def _heatmap_size(nrows: int, ncols: int, col: float = 1.0, row: float = 0.5,
                   extra: tuple[float, float] = (3.4, 1.8)) -> tuple[float, float]:
-    # Room for the cells plus the tick labels, title and colorbar around them.
-    return (min(extra[0] + col * ncols, 16.0), max(extra[1] + row * nrows, 3.2))
+    # Room for the cells plus the tick labels, title and colorbar around them; many columns
+    # get narrower cells (their labels stand upright, see _fit_columns) rather than a wider page.
+    col = min(col, (MAX_WIDTH - extra[0]) / max(ncols, 1))
+    return (min(extra[0] + col * ncols, MAX_WIDTH), max(extra[1] + row * nrows, 3.2))
 
 
 def crosstab_heatmap(
@@ -614,8 +768,9 @@ def agreement_heatmap(
     _check(lang)
     ax = _axes(ax, _heatmap_size(matrix.shape[0], matrix.shape[1], col=0.95, row=0.55))
     lo = min(0.0, float(np.nanmin(matrix.to_numpy(dtype=float))))
+    # a size up: the matrix of every labeling is printed with cells narrower than the page's
     _heatmap(ax, matrix, digits=2, cmap="viridis", cbar_label=metric, vmin=lo, vmax=1.0,
-             annot=annot, lang=lang)
+             annot=annot, lang=lang, annot_size=ANNOT_SIZE + 1)
     ax.set_title(_w("agreement_title", lang, metric=metric))
     ax.set_xlabel(_w("labeling", lang))
     ax.set_ylabel(_w("labeling", lang))
@@ -631,11 +786,14 @@ def transition_heatmap(
     normalize: str | None = "index",
     annot: bool = True,
     lang: str = "en",
+    from_label: str | None = None,
+    to_label: str | None = None,
 ) -> Axes:
     """Heatmap of a flow matrix: rows = status in the earlier period, columns = later.
 
     ``normalize="index"`` (default) shows where each status went (rows sum to 100 %); None
-    shows counts.
+    shows counts. ``from_label`` / ``to_label`` name the axes when the two dates are known
+    ("Class on 30 November 2024"); the default says "earlier" / "later period".
 
     Examples
     --------
@@ -650,8 +808,8 @@ def transition_heatmap(
     _heatmap(ax, values, digits=digits, cmap="Purples", cbar_label=label, vmin=0, annot=annot,
              lang=lang)
     ax.set_title(_w("transition_title", lang))
-    ax.set_xlabel(_w("to", lang))
-    ax.set_ylabel(_w("from", lang))
+    ax.set_xlabel(to_label or _w("to", lang))
+    ax.set_ylabel(from_label or _w("from", lang))
     _fit(ax)
     _fit_columns(ax, list(values.columns))
     return ax
@@ -783,6 +941,8 @@ def segment_sizes(
     kind: str = "bar",
     lang: str = "en",
     title: str | None = None,
+    colors: Mapping[Any, Any] | None = None,
+    order: Sequence[Any] | None = None,
 ) -> Axes:
     """Customers per class as horizontal bars (largest on top) or a treemap.
 
@@ -791,6 +951,11 @@ def segment_sizes(
     (squarified, no extra dependency) labels each rectangle the same way, and leaves out the
     label of a rectangle too small to hold it. Without ``ax`` the figure is as tall as the
     number of classes needs.
+
+    ``order`` lists the classes top to bottom (a funnel's path) instead of largest first;
+    classes it does not name follow, largest first. ``colors`` maps a class to its colour
+    (:func:`class_colors`), so a class looks the same in every chart; without it the bars are
+    one colour and the treemap's rectangles take the palette in turn.
 
     Examples
     --------
@@ -802,6 +967,9 @@ def segment_sizes(
     _check(lang)
     s = pd.Series(counts, dtype=float) if not isinstance(counts, pd.Series) else counts
     s = s.astype(float).sort_values(ascending=False, kind="stable")
+    if order is not None:
+        first = [c for c in dict.fromkeys(order) if c in s.index]
+        s = s.reindex(first + [c for c in s.index if c not in first])
     total = s.sum()
 
     def value_text(v: float) -> str:
@@ -810,7 +978,8 @@ def segment_sizes(
     if kind == "bar":
         ax = _axes(ax, (7.0, 1.3 + 0.38 * max(len(s), 2)))
         ypos = np.arange(len(s))[::-1]
-        ax.barh(ypos, s.to_numpy(), color="C0")
+        bar_colors = [colors.get(c, "C0") for c in s.index] if colors else "C0"
+        ax.barh(ypos, s.to_numpy(), color=bar_colors)
         ax.set_yticks(ypos, [_wrap(i, 34) for i in s.index])
         for yy, v in zip(ypos, s.to_numpy(), strict=True):
             ax.annotate(" " + value_text(v), (v, yy), va="center", fontsize=ANNOT_SIZE)
@@ -829,7 +998,8 @@ def segment_sizes(
         rects = squarify(pos.to_numpy(), 0, 0, 1, 1)
         placed = []
         for i, ((name, v), (rx, ry, rw, rh)) in enumerate(zip(pos.items(), rects, strict=True)):
-            patch = Rectangle((rx, ry), rw, rh, facecolor=f"C{i % 10}", edgecolor="white",
+            face = colors.get(name, f"C{i % 10}") if colors else f"C{i % 10}"
+            patch = Rectangle((rx, ry), rw, rh, facecolor=face, edgecolor="white",
                               linewidth=2, alpha=0.85)
             ax.add_patch(patch)
             label = ax.text(rx + rw / 2, ry + rh / 2, f"{_wrap(name, 18)}\n{value_text(v)}",
@@ -941,12 +1111,15 @@ def flows_area(
     cls: str = "class",
     value: str = "count",
     lang: str = "en",
+    colors: Mapping[Any, Any] | None = None,
 ) -> Axes:
     """Stacked area of customers per class at each period end.
 
     ``counts`` is wide (index = period, one column per class) or long (columns ``period``,
     ``class``, ``count``; names configurable). ``share=True`` stacks shares (each period sums
     to 100 %). Periods are written as months of the language (``2024-06`` / ``06.2024``).
+    Classes are stacked in the order of the columns (the first at the bottom); ``colors``
+    maps a class to its colour (:func:`class_colors`), else the palette is taken in turn.
 
     Examples
     --------
@@ -968,7 +1141,9 @@ def flows_area(
     idx = wide.index
     xs = idx.to_timestamp(how="end") if isinstance(idx, pd.PeriodIndex) else idx
     ax = _axes(ax, (8.5, 4.5))
-    ax.stackplot(xs, wide.to_numpy().T, labels=[str(c) for c in wide.columns], alpha=0.85)
+    fills = [colors.get(c, f"C{i % 10}") for i, c in enumerate(wide.columns)] if colors else None
+    ax.stackplot(xs, wide.to_numpy().T, labels=[str(c) for c in wide.columns], alpha=0.85,
+                 colors=fills)
     ax.set_title(_w("flows_title", lang))
     ax.set_xlabel(_w("period", lang))
     if isinstance(xs, pd.DatetimeIndex) and len(xs):

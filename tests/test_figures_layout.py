@@ -213,3 +213,33 @@ def test_btyd_figures_on_cdnow(lang):
                 if _overlap(b1, b2):
                     problems.append(f"{t1.get_text()!r} overlaps {t2.get_text()!r}")
     assert not problems, problems
+
+
+def _printed_width_inches() -> float:
+    # The printable width of the report's page, from its own @page rule (A4 is 210 mm wide).
+    from clientlib.reports.html import PAGE_CSS
+
+    m = re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:\s*([\d.]+)mm\s+([\d.]+)mm", PAGE_CSS)
+    assert m, "the report's print style names an A4 page and its margins"
+    return (210 - 2 * float(m.group(2))) / 25.4
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_report_figures_print_with_readable_text(lang):
+    # A figure is shown at 96 px per inch; printed, a wider one than the page shrinks to fit,
+    # and its text with it. Every text the report's figures draw must print at 6.5 pt or more
+    # (the review measured ≈ 6 pt and less on the 11 × 11 AMI heatmap, R12).
+    rd = _report("workshop", lang)
+    page = _printed_width_inches()
+    report = [(n, f) for n, f in _figures(rd)
+              if n.split(":")[0] in {"sizes", "rfm", "k", "profiles", "agreement", "crosstab",
+                                     "flows"} and n != "sizes:kmeans"]
+    small = []
+    for name, fig in report:
+        scale = min(1.0, page / fig.get_size_inches()[0])
+        for t in _drawn_texts(fig):
+            if t.get_fontsize() * scale < 6.5:
+                small.append((name, t.get_text()[:20], round(t.get_fontsize() * scale, 1)))
+        plt.close(fig)
+    assert len(report) >= 12
+    assert not small, small[:10]

@@ -236,3 +236,95 @@ def test_rfm_heatmap():
     assert "Total spend (median)" in ax2.get_title()
     with pytest.raises(ValueError, match="Missing column"):
         plots.rfm_heatmap(df, value="monetary")
+
+
+# ---- reading and printing: whole words, class colours, alt text --------------------------------
+
+
+def _words(label: str) -> list[str]:
+    return str(label).split()
+
+
+@pytest.mark.parametrize("width", [4, 6, 8, 12, 20])
+def test_wrap_breaks_at_spaces_and_never_inside_a_word(width):
+    label = "Стадии осведомлённости клиента и k-means кластеры по давности"
+    wrapped = plots._wrap(label, width)
+    assert _words(wrapped) == _words(label)  # the same words, none cut, none hyphenated
+    assert "-\n" not in wrapped
+    for line in wrapped.split("\n"):
+        # a line is longer than the width only when it is one word that is
+        assert len(line) <= width or " " not in line
+
+
+def test_heatmap_column_labels_keep_whole_words_when_the_columns_are_narrow():
+    names = ["Стадии осведомлённости", "Быстро, качественно, дёшево", "Жизненный цикл",
+             "Квалификация по пяти критериям", "Лестница лояльности", "Ключевые клиенты",
+             "RFM-сегменты", "Четыре типа покупателей", "k-means", "Истинная персона",
+             "Жив ли клиент?"]
+    m = pd.DataFrame(np.eye(len(names)) * 0.5 + 0.5, index=names, columns=names)
+    ax = plots.agreement_heatmap(m, lang="ru")
+    fig = ax.figure
+    assert fig.get_size_inches()[0] <= plots.MAX_WIDTH + 1e-9  # prints at a readable scale
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert [_words(s) for s in shown] == [_words(n) for n in names]
+    shown_y = [t.get_text() for t in ax.get_yticklabels()]
+    assert [_words(s) for s in shown_y] == [_words(n) for n in names]
+
+
+def test_class_colours_depend_on_the_class_only():
+    life = plots.class_colors("lifecycle")
+    # the rulebook's classes, read here from its YAML, each with its own colour
+    from importlib import resources
+
+    import yaml
+
+    book = yaml.safe_load(
+        resources.files("clientlib.frameworks").joinpath("lifecycle.yaml").read_text("utf-8"))
+    ids = [c["id"] for c in book["classes"]]
+    assert set(ids) <= set(life) and len({life[i] for i in ids}) == len(ids)
+    # asking with other classes present, or in another order, changes nothing
+    again = plots.class_colors("lifecycle", ["novice", "zzz_extra", "fan"])
+    assert all(again[i] == life[i] for i in ids)
+    assert again["zzz_extra"] not in {life[i] for i in ids}
+    rfm = plots.class_colors("rfm")
+    assert len(set(rfm.values())) == len(rfm)
+
+
+def test_bars_and_areas_take_the_colours_given_per_class():
+    colors = {"fan": "#009E73", "dormant": "#E69F00", "novice": "#0072B2"}
+    counts = pd.Series({"novice": 5, "fan": 30, "dormant": 20})
+    ax = plots.segment_sizes(counts, colors=colors, order=["novice", "fan", "dormant"])
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    # top to bottom: the order given, not the sizes
+    top_down = sorted(bars, key=lambda b: -b.get_y())
+    ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()],
+                       strict=True), reverse=True)
+    assert [name for _, name in ticks] == ["novice", "fan", "dormant"]
+    assert [matplotlib.colors.to_hex(b.get_facecolor()) for b in top_down] == [
+        colors["novice"].lower(), colors["fan"].lower(), colors["dormant"].lower()]
+    wide = pd.DataFrame({"novice": [5, 6], "fan": [1, 2], "dormant": [0, 3]},
+                        index=pd.period_range("2024-01", periods=2, freq="M"))
+    area = plots.flows_area(wide, colors=colors)
+    got = [matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in area.collections]
+    assert got == [colors[c].lower() for c in wide.columns]
+
+
+def test_transition_axes_carry_the_labels_given():
+    fl = pd.DataFrame([[5, 1], [2, 4]], index=["fan", "dormant"], columns=["fan", "dormant"])
+    ax = plots.transition_heatmap(fl, lang="ru", from_label="Статус на 30.11.2024",
+                                  to_label="Статус на 31.12.2024")
+    assert ax.get_ylabel() == "Статус на 30.11.2024"
+    assert ax.get_xlabel() == "Статус на 31.12.2024"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_describe_names_the_title_and_the_axes(lang):
+    ax = plots.crosstab_heatmap(compare(["x", "x", "y"], [0, 1, 1]), lang=lang)
+    ax.set_title("Title T")
+    ax.set_xlabel("Axis X")
+    ax.set_ylabel("Axis Y")
+    said = plots.describe(ax.figure, lang)
+    assert "Title T" in said and "Axis X" in said and "Axis Y" in said
+    assert said.startswith("Chart" if lang == "en" else "Диаграмма")
+    # the colour bar is described as what the colour shows, not as a second chart
+    assert said.count("Title T") == 1 and ("colour" in said or "цвет" in said)

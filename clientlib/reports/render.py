@@ -10,6 +10,7 @@ Temporary files are named ``.FILE.XXXXXXXX.part`` beside their destination (see
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -34,10 +35,12 @@ else:  # nbformat without jsonschema's IRI grammar (see execute._import_nbformat
 
 __all__ = [
     "RenderResult",
+    "alt_texts",
     "facts_path",
     "failed_notebook_path",
     "output_files",
     "render_report",
+    "page_for_people",
     "snapshot_path",
     "temporary_pattern",
 ]
@@ -143,6 +146,105 @@ def temporary_pattern(names: list[str]) -> re.Pattern[str]:
         ends = [re.escape(suffix + ".part"), re.escape(".part" + suffix), re.escape(".part")]
         alternatives.append(rf"\.{re.escape(name)}\.{_RANDOM}(?:{'|'.join(ends)})")
     return re.compile(rf"^(?:{'|'.join(alternatives)})$")
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_SRC = re.compile(r'\bsrc="data:image/[a-z+]+;base64,([^"]+)"', re.I)
+_ALT = re.compile(r'\salt="[^"]*"', re.I)
+_HEADING = re.compile(r"<h([1-4])\b[^>]*>(.*?)</h\1>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def alt_texts(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """The ``alt`` text of every figure of an executed report, by its base64 PNG.
+
+    The report's figure functions (:mod:`clientlib.reports.views`) put a description in the
+    report's language in each figure's display metadata (``alt``, from
+    :func:`clientlib.plots.describe`); figures without one are not listed.
+    """
+    out: dict[str, str] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if not png:
+                continue
+            meta = output.get("metadata", {})
+            alt = meta.get("alt") or meta.get("image/png", {}).get("alt")
+            if alt:
+                out["".join(str(png).split())] = str(alt)
+    return out
+
+
+def page_for_people(page: str, nb: nbformat.NotebookNode, lang: str) -> str:
+    """The exported page with the report's print/phone style and an ``alt`` on every image.
+
+    Each ``<img>`` gets its figure's description (:func:`alt_texts`), or, for a figure drawn
+    without one, "Chart of the section «…»" after the heading above it, in ``lang``; nbconvert's
+    English "No description has been provided for this image" never stays.
+    The style (:data:`clientlib.reports.html.PAGE_CSS`) goes last in the head, so it wins.
+    """
+    from clientlib.messages import text
+    from clientlib.reports.html import PAGE_CSS
+
+    known = alt_texts(nb)
+    headings = [(m.start(), " ".join(html.unescape(_TAG.sub("", m.group(2))).replace("¶", "")
+                                     .split())) for m in _HEADING.finditer(page)]
+
+    def with_alt(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        src = _SRC.search(tag)
+        alt = known.get("".join(src.group(1).split())) if src else None
+        if not alt:
+            above = [h for pos, h in headings if pos < m.start() and h]
+            alt = (text("print.alt_section", lang, section=above[-1]) if above
+                   else text("print.alt_untitled", lang))
+        tag = _ALT.sub("", tag)
+        return tag[:4] + f' alt="{html.escape(alt, quote=True)}"' + tag[4:]
+
+    page = _keep_together(_IMG.sub(with_alt, page))
+    style = f'<style type="text/css">{PAGE_CSS}</style>\n'
+    at = page.lower().rfind("</head>")
+    return page[:at] + style + page[at:] if at >= 0 else style + page
+
+
+#: Text outputs (headings, intros, captions) longer than this are not glued to what follows.
+_KEEP_TEXT = 700
+
+
+def _keep_together(page: str) -> str:
+    """Each run of short text outputs and the figure or short table after it in one block.
+
+    The block (``<div class="clientlib-keep">``) is printed whole (``break-inside: avoid`` in
+    :data:`clientlib.reports.html.PAGE_CSS`), so a heading never ends a page with its chart on
+    the next. Runs may cross cells (a section's heading cell and its figure cell); a long
+    table (not ``short``) is left to break across pages and is not glued to its heading.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    run: list[Any] = []
+    size = 0
+    for child in soup.select("div.jp-OutputArea-child"):
+        if child.find_parent("div", class_="clientlib-keep") is not None:
+            continue
+        solid = child.find(["img", "table"])
+        if solid is None:
+            n = len(child.get_text(" ", strip=True))
+            if n > _KEEP_TEXT:  # a long text (the findings) breaks like any text
+                run, size = [], 0
+            elif size + n > _KEEP_TEXT:  # keep the texts nearest the figure
+                run, size = [child], n
+            else:
+                run, size = [*run, child], size + n
+            continue
+        glue = solid.name == "img" or "short" in (solid.get("class") or [])
+        if run and glue:
+            block = soup.new_tag("div", attrs={"class": "clientlib-keep"})
+            run[0].insert_before(block)
+            for part in [*run, child]:
+                block.append(part.extract())
+        run, size = [], 0
+    return str(soup)
 
 
 def _temp_beside(path: Path) -> Path:
@@ -263,7 +365,7 @@ def render_report(
                 ) from exc
             raise
         clean_notebook(nb, template.name)
-        page = to_html(nb, lang=lang, html_exporter=warm.result())
+        page = page_for_people(to_html(nb, lang=lang, html_exporter=warm.result()), nb, lang)
         refs = network_references(page)
         if refs:  # a guard on the promise of a self-contained page
             nbformat.write(nb, failed)

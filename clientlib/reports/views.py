@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 import pandas as pd
 
-from clientlib.messages import catalog, number
+from clientlib.messages import catalog, date, number, text
 from clientlib.reports.data import ReportData
 from clientlib.reports.text import t
 
+#: Frameworks that are a path a customer walks (the lifecycle, the loyalty ladder): their
+#: classes are shown in the path's order, from the first step, never by size.
+FUNNELS: tuple[str, ...] = ("lifecycle", "ladder")
+
 __all__ = [
+    "FUNNELS",
     "about_items",
     "agreement_figure",
+    "class_order",
+    "codes_table",
     "crosstab_figure",
     "crosstabs",
     "flow_counts",
@@ -34,6 +42,46 @@ __all__ = [
 ]
 
 
+def _p(lang: str, key: str, **fields: Any) -> str:
+    # The reading and printing words (messages/print.yaml).
+    return text(f"print.{key}", lang, **fields)
+
+
+def _human_date(d: Any, lang: str) -> str:
+    # A date a person reads: 01.01.2025 in Russian, 1 January 2025 in English (ISO is for files).
+    return date(d, lang, long=lang == "en")
+
+
+def class_order(framework: str) -> list[str]:
+    """The class ids of a funnel framework in the path's order, from the first step.
+
+    The rulebook lists a path's classes from its end (they are tried first: the advocate
+    before the regular, the returnee and the dormant before the fan), so the path is the
+    rulebook's order read backwards: target, lead, novice, fan, dormant, returnee; potential,
+    client, buyer, regular, advocate. Not a funnel (or an unknown name): ``[]``.
+
+    Examples
+    --------
+    >>> class_order("ladder")
+    ['potential', 'client', 'buyer', 'regular', 'advocate']
+    """
+    from clientlib import plots
+
+    if framework not in FUNNELS:
+        return []
+    return plots._rulebook_classes(framework)[::-1]
+
+
+def _label_colors(rd: ReportData, framework: str) -> dict[str, str]:
+    # Class colours (plots.class_colors, keyed by class id) by the labels the charts show.
+    from clientlib import plots
+
+    rows = rd.rows(framework)
+    pairs = rows[["class", "label"]].drop_duplicates("class")
+    colors = plots.class_colors(framework, list(pairs["class"]))
+    return {str(lbl): colors[c] for c, lbl in pairs.itertuples(index=False)}
+
+
 def _word(lang: str, key: str, fallback: str) -> str:
     # A catalog entry when there is one (table names, reasons), else the id as it is.
     return t(lang, key) if f"report.{key}" in catalog() else fallback
@@ -42,8 +90,8 @@ def _word(lang: str, key: str, fallback: str) -> str:
 def quality_table(rd: ReportData) -> pd.DataFrame:
     """Rows used and set aside per table and reason (``QualityReport.to_frame``), localised.
 
-    Columns: table, outcome (in words), rows, share, outcome id (the id the docs and the JSON
-    use; the report shows it as code).
+    Columns: table, outcome (in words), rows, share. The outcome ids of the JSON (``used``…)
+    are left out: they mean nothing to the manager who reads the report.
     """
     lang = rd.lang
     frames = [q.to_frame(lang) for q in rd.study.quality]  # reasons from the io catalog
@@ -55,8 +103,8 @@ def quality_table(rd: ReportData) -> pd.DataFrame:
         t(lang, "reason_used") if o == "used" else (str(m) or str(o))
         for o, m in zip(df["outcome"], df["meaning"], strict=True)
     ]
-    df = df[["table", "meaning", "rows", "share", "outcome"]]
-    return df.rename(columns=_cols(lang, "table", "meaning", "rows", "share", "outcome"))
+    df = df[["table", "meaning", "rows", "share"]]
+    return df.rename(columns=_cols(lang, "table", "meaning", "rows", "share"))
 
 
 # The reader's warnings (clientlib.io) are English sentences; the ones it writes are recognised
@@ -159,12 +207,27 @@ def _title(name: str, lang: str) -> str:
 
 
 def about_items(rd: ReportData) -> list[tuple[str, str]]:
-    """The report parameters as ``(name in words, value)`` pairs; values stay as given."""
+    """The report parameters as ``(name in words, value in words)`` pairs.
+
+    The analysis date as the language writes it (01.01.2025), ``all`` / ``auto`` and the
+    language in words, with the k that was chosen; file and dataset names stay as given.
+    """
+    lang = rd.lang
     out = []
     for key, value in rd.parameters.items():
         if value in ("", None):
             continue
-        out.append((_word(rd.lang, f"param_{key}", key), str(value)))
+        shown = str(value)
+        if key == "analysis_date":
+            shown = _human_date(value, lang)
+        elif key == "frameworks" and value == "all":
+            shown = _p(lang, "frameworks_all")
+        elif key == "k" and value == "auto":
+            chosen = len(rd.cluster_names)
+            shown = (_p(lang, "k_auto", k=chosen) if chosen else _p(lang, "k_auto_none"))
+        elif key == "lang" and f"print.lang_{value}" in catalog():
+            shown = _p(lang, f"lang_{value}")
+        out.append((_word(lang, f"param_{key}", key), shown))
     return out
 
 
@@ -186,7 +249,9 @@ def _cols(lang: str, *names: str) -> dict[str, str]:
 def framework_table(rd: ReportData, framework: str) -> pd.DataFrame:
     """Customers and share per class of one framework, with the suggested action.
 
-    Classes are listed largest first; the action is the rulebook's (empty for k-means).
+    A funnel (:data:`FUNNELS`) lists its classes in the path's order (:func:`class_order`),
+    any other framework largest first; the action is the rulebook's (empty for k-means).
+    Class ids are not shown (see :func:`codes_table` for the analyst's appendix).
     """
     rows = rd.rows(framework)
     g = (
@@ -197,8 +262,37 @@ def framework_table(rd: ReportData, framework: str) -> pd.DataFrame:
     g["share"] = g["customers"] / max(len(rows), 1)
     g["action"] = g["action"].fillna("")
     g = g.sort_values(["customers", "class"], ascending=[False, True], kind="stable")
-    g = g[["label", "customers", "share", "action", "class"]].reset_index(drop=True)
-    return g.rename(columns=_cols(rd.lang, "label", "customers", "share", "action", "class"))
+    path = class_order(framework)
+    if path:
+        rank = {c: i for i, c in enumerate(path)}
+        g = g.sort_values("class", key=lambda c: c.map(rank).fillna(len(rank)), kind="stable")
+    g = g[["label", "customers", "share", "action"]].reset_index(drop=True)
+    return g.rename(columns=_cols(rd.lang, "label", "customers", "share", "action"))
+
+
+def codes_table(rd: ReportData) -> pd.DataFrame:
+    """The analyst's appendix: every class shown in the report with the id files and code use.
+
+    Columns: framework (title), class (label), id (``dormant``, ``ready_to_buy``…); the
+    frameworks in the report's order, classes as :func:`framework_table` lists them.
+    """
+    out = []
+    for fw in [*rd.frameworks, "kmeans"]:
+        rows = rd.rows(fw)
+        if rows.empty:
+            continue
+        pairs = rows[["class", "label"]].drop_duplicates("class")
+        path = class_order(fw)
+        if path:
+            rank = {c: i for i, c in enumerate(path)}
+            pairs = pairs.sort_values("class", key=lambda c: c.map(rank).fillna(len(rank)))
+        else:
+            pairs = pairs.sort_values("class")
+        for cid, label in pairs.itertuples(index=False):
+            out.append((rd.titles.get(fw, fw), str(label), str(cid)))
+    lang = rd.lang
+    return pd.DataFrame(out, columns=[_p(lang, "col_framework"), t(lang, "col_label"),
+                                      _p(lang, "col_code")])
 
 
 def rfm_rows(rd: ReportData) -> pd.DataFrame:
@@ -214,12 +308,12 @@ def rfm_table(rd: ReportData) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame()
     s = segment_summary(rows)
-    s = s[["label", *[c for c in s.columns if c not in ("label", "class")], "class"]]
+    s = s[["label", *[c for c in s.columns if c not in ("label", "class")]]]
     names = {
         "customer_share": t(rd.lang, "col_share"),
         "revenue_share": t(rd.lang, "col_revenue_share"),
         "avg_order_value": t(rd.lang, "col_aov"),
-        **_cols(rd.lang, "class", "label", "customers", "orders", "revenue"),
+        **_cols(rd.lang, "label", "customers", "orders", "revenue"),
     }
     return s.rename(columns=names)
 
@@ -228,8 +322,9 @@ def _labels(rd: ReportData, name: str) -> pd.Series:
     if name == "persona":
         s = rd.study.facts.set_index("customer_id")["persona"]
         s = s.map(lambda p: persona_label(p, rd.lang))
-    else:
-        s = rd.rows(name).set_index("customer_id")["label"]
+        # only synthetic data knows it: say so wherever it is named
+        return s.rename(_p(rd.lang, "persona_training"))
+    s = rd.rows(name).set_index("customer_id")["label"]
     return s.rename(rd.titles.get(name, name))
 
 
@@ -237,7 +332,7 @@ def crosstabs(rd: ReportData, limit: int = 3) -> list[Any]:
     """Agreements (``compare.compare``, on labels) worth a crosstab in the report.
 
     Lifecycle and RFM against k-means, and k-means against the true personas when the data
-    has them; at most ``limit``, in that order.
+    has them (synthetic training data only; named so); at most ``limit``, in that order.
     """
     from clientlib.compare import compare
 
@@ -258,34 +353,52 @@ def _label_map(rd: ReportData, framework: str) -> dict[str, str]:
 
 
 def flow_counts(rd: ReportData) -> pd.DataFrame:
-    """Customers per lifecycle status (columns, labelled) at each month end (rows)."""
+    """Customers per lifecycle status (columns, labelled) at each month end (rows).
+
+    Statuses in the path's order (:func:`class_order`), the first step first.
+    """
     snaps = rd.snapshots
     if snaps is None or snaps.empty:
         return pd.DataFrame()
     names = _label_map(rd, "lifecycle")
     wide = snaps.groupby(["period_end", "class"]).size().unstack("class", fill_value=0)
     wide.index = pd.PeriodIndex(wide.index, freq="M")
-    order = wide.iloc[-1].sort_values(ascending=False, kind="stable").index
+    path = class_order("lifecycle")
+    order = [c for c in path if c in wide.columns] + sorted(c for c in wide.columns
+                                                            if c not in path)
     return wide[order].rename(columns=lambda c: names.get(c, c))
 
 
-def transition_counts(rd: ReportData) -> pd.DataFrame:
+def transition_counts(rd: ReportData, *, last: bool = False) -> pd.DataFrame:
     """Moves between lifecycle statuses summed over consecutive month ends (from × to).
 
     Customers who stayed in their status are counted too (the diagonal); customers not yet
-    known at the earlier month end are left out.
+    known at the earlier month end are left out. ``last=True``: the last two month ends only
+    (last month's moves; the two dates are in ``attrs["start"]`` and ``attrs["end"]``).
+    Statuses in the path's order (:func:`class_order`).
     """
     from clientlib.timeline import NONE, flows
 
     snaps = rd.snapshots
     if snaps is None or snaps["period_end"].nunique() < 2:
         return pd.DataFrame()
+    ends = sorted(snaps["period_end"].unique())
+    if last:
+        snaps = snaps[snaps["period_end"].isin(ends[-2:])]
     fl = flows(snaps)
     fl = fl[fl["from_class"] != NONE]
     names = _label_map(rd, "lifecycle")
     ct = fl.pivot_table(index="from_class", columns="to_class", values="customers",
                         aggfunc="sum", fill_value=0, sort=True)
-    return ct.rename(index=lambda c: names.get(c, c), columns=lambda c: names.get(c, c))
+    path = class_order("lifecycle")
+
+    def ordered(ids: Any) -> list[str]:
+        return [c for c in path if c in ids] + sorted(c for c in ids if c not in path)
+
+    ct = ct.loc[ordered(ct.index), ordered(ct.columns)]
+    ct = ct.rename(index=lambda c: names.get(c, c), columns=lambda c: names.get(c, c))
+    ct.attrs.update(start=pd.Timestamp(ends[-2 if last else 0]), end=pd.Timestamp(ends[-1]))
+    return ct
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,8 +410,12 @@ def framework_figure(rd: ReportData, framework: str) -> Any:
     from clientlib import plots
 
     rows = rd.rows(framework)
-    return plots.segment_sizes(rows["label"].value_counts(), lang=rd.lang,
-                               title=rd.titles.get(framework, framework))
+    names = _label_map(rd, framework)
+    order = [names[c] for c in class_order(framework) if c in names] or None
+    ax = plots.segment_sizes(rows["label"].value_counts(), lang=rd.lang,
+                             title=rd.titles.get(framework, framework),
+                             colors=_label_colors(rd, framework), order=order)
+    return _tag(ax, rd.lang)
 
 
 def rfm_figure(rd: ReportData) -> Any:
@@ -306,7 +423,7 @@ def rfm_figure(rd: ReportData) -> Any:
     from clientlib import plots
 
     rows = rfm_rows(rd)
-    return None if rows.empty else plots.rfm_heatmap(rows, lang=rd.lang)
+    return None if rows.empty else _tag(plots.rfm_heatmap(rows, lang=rd.lang), rd.lang)
 
 
 def k_figure(rd: ReportData) -> Any:
@@ -314,7 +431,11 @@ def k_figure(rd: ReportData) -> Any:
     from clientlib import plots
 
     kchoice = rd.study.kchoice
-    return None if kchoice is None else plots.kchoice_figure(kchoice, lang=rd.lang)
+    if kchoice is None:
+        return None
+    # two panels in a printable width (plots.MAX_WIDTH), not the 12 in of the lessons
+    return _tag(plots.kchoice_figure(kchoice, lang=rd.lang, figsize=(plots.MAX_WIDTH, 3.9)),
+                rd.lang)
 
 
 def profile_figure(rd: ReportData) -> Any:
@@ -324,7 +445,10 @@ def profile_figure(rd: ReportData) -> Any:
     model = rd.study.model
     if model is None:
         return None
-    return plots.snake_plot(model.profiles_, names=rd.cluster_names, lang=rd.lang)
+    colors = plots.class_colors("kmeans", [f"cluster_{c}" for c in model.profiles_.index])
+    return _tag(plots.snake_plot(model.profiles_, names=rd.cluster_names, lang=rd.lang,
+                                 colors={c: colors[f"cluster_{c}"] for c in model.profiles_.index}),
+                rd.lang)
 
 
 def agreement_figure(rd: ReportData) -> Any:
@@ -334,15 +458,35 @@ def agreement_figure(rd: ReportData) -> Any:
     agreement = rd.study.agreement
     if agreement is None or agreement.empty:
         return None
-    matrix = agreement.rename(index=rd.titles, columns=rd.titles)
-    return plots.agreement_heatmap(matrix, lang=rd.lang)
+    # the true persona exists in synthetic data only: named as training data here too
+    titles = {**rd.titles, "persona": _p(rd.lang, "persona_training")}
+    matrix = agreement.rename(index=titles, columns=titles)
+    return _tag(plots.agreement_heatmap(matrix, lang=rd.lang), rd.lang)
 
 
 def crosstab_figure(rd: ReportData, agreement: Any) -> Any:
     """Row shares of one crosstab of :func:`crosstabs`."""
+    import dataclasses
+
     from clientlib import plots
 
-    return plots.crosstab_heatmap(agreement, normalize="index", lang=rd.lang)
+    ct = agreement.crosstab
+    rows = [r for r in _path_labels(rd, agreement.name_a) if r in ct.index]
+    cols = [c for c in _path_labels(rd, agreement.name_b) if c in ct.columns]
+    if rows or cols:  # a funnel's classes in the path's order
+        rows += [r for r in ct.index if r not in rows]
+        cols += [c for c in ct.columns if c not in cols]
+        agreement = dataclasses.replace(agreement, crosstab=ct.loc[rows, cols])
+    return _tag(plots.crosstab_heatmap(agreement, normalize="index", lang=rd.lang), rd.lang)
+
+
+def _path_labels(rd: ReportData, title: str) -> list[str]:
+    # The labels of the funnel titled ``title`` in the path's order (else none).
+    for fw in FUNNELS:
+        if rd.titles.get(fw) == title:
+            names = _label_map(rd, fw)
+            return [names[c] for c in class_order(fw) if c in names]
+    return []
 
 
 def flow_figures(rd: ReportData) -> list[Any]:
@@ -354,8 +498,15 @@ def flow_figures(rd: ReportData) -> list[Any]:
     counts = flow_counts(rd)
     if len(counts) < 2:
         return []
-    return [plots.flows_area(counts, lang=rd.lang),
-            plots.transition_heatmap(transition_counts(rd), lang=rd.lang)]
+    moves = transition_counts(rd, last=True)
+    start, end = (_human_date(moves.attrs[k], rd.lang) for k in ("start", "end"))
+    return [
+        _tag(plots.flows_area(counts, lang=rd.lang, colors=_label_colors(rd, "lifecycle")),
+             rd.lang),
+        _tag(plots.transition_heatmap(moves, lang=rd.lang,
+                                      from_label=_p(rd.lang, "class_on", date=start),
+                                      to_label=_p(rd.lang, "class_on", date=end)), rd.lang),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,3 +554,46 @@ def decisions_html(decisions: Any, links: dict[str, tuple[str, str]], lang: str)
              "ol.clientlib-decisions li{margin:.35em 0;line-height:1.35}"
              "ol.clientlib-decisions .action{font-style:normal;font-weight:600}</style>")
     return style + '<ol class="clientlib-decisions">' + "".join(rows) + "</ol>"
+
+
+# ---------------------------------------------------------------------------------------------
+# alt text: each figure the report shows carries a description in the report's language
+
+
+#: The language of the report being drawn (the last figure made here); figures the template
+#: draws without these functions are described in it too.
+_ALT_LANG: list[str] = []
+
+
+def _tag(made: Any, lang: str) -> Any:
+    """Remember ``lang`` and make inline figures carry an ``alt`` description; return ``made``.
+
+    The notebook's inline figures then carry their :func:`clientlib.plots.describe` text as
+    ``alt`` metadata, read back by :mod:`clientlib.reports.render`.
+    """
+    _ALT_LANG[:] = [lang]
+    _describe_inline_figures()
+    return made
+
+
+def _describe_inline_figures() -> None:
+    # matplotlib-inline asks _fetch_figure_metadata for each figure it displays; wrap it once.
+    import sys
+
+    backend = sys.modules.get("matplotlib_inline.backend_inline")
+    if backend is None or getattr(backend._fetch_figure_metadata, "clientlib_alt", False):
+        return
+    original = backend._fetch_figure_metadata
+
+    def with_alt(fig: Any) -> Any:
+        from clientlib import plots
+
+        meta = original(fig) or {}
+        # a description is a courtesy: never lose the figure for it
+        with contextlib.suppress(Exception):
+            if _ALT_LANG:
+                meta = {**meta, "alt": plots.describe(fig, _ALT_LANG[0])}
+        return meta or None
+
+    with_alt.clientlib_alt = True  # type: ignore[attr-defined]
+    backend._fetch_figure_metadata = with_alt  # type: ignore[attr-defined]
