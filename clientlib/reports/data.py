@@ -289,7 +289,7 @@ def prepare(
         parameters={
             "dataset": dataset if not input else "",
             "input": source if input else "",
-            "analysis_date": M.date(study.analysis_date, lang),
+            "analysis_date": study.analysis_date.isoformat(),  # views.about_items writes it for people
             "frameworks": t(lang, "param_value_all") if names == "all" else ",".join(names),
             "k": _k_shown(k_value, study, lang),
             "lang": lang,
