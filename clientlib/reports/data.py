@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from clientlib import messages as M
 from clientlib.schema import ClientlibError
 
 __all__ = ["ReportData", "framework_titles", "load_inputs", "parse_k", "prepare"]
@@ -289,7 +288,7 @@ def prepare(
         parameters={
             "dataset": dataset if not input else "",
             "input": source if input else "",
-            "analysis_date": study.analysis_date.isoformat(),  # views.about_items writes it for people
+            "analysis_date": study.analysis_date.isoformat(),  # views.about_items: for people
             "frameworks": t(lang, "param_value_all") if names == "all" else ",".join(names),
             "k": _k_shown(k_value, study, lang),
             "lang": lang,
