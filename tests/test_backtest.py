@@ -345,3 +345,25 @@ def test_cli_holdout_days_sets_the_cutoff(monkeypatch, capsys):
         monkeypatch, capsys)  # fmt: skip
     assert code == 0, stderr
     assert "cutoff 1998-04-01" in stdout and "1998-04-02 .. 1998-06-30 (90 days)" in stdout
+
+
+# ---- the same figures in the report (issue 21: "the same in the report")
+
+
+def test_report_shows_the_fhl_figures_at_its_backtest_cutoff(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "cdnow_sample_ru.html"
+    code, _, err = run_cli(["report", "--dataset", "cdnow_sample", "-p", "lang=ru",
+                            "-p", "backtest_cutoff=1997-09-30", "-o", out], monkeypatch, capsys)
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8").replace("\xa0", " ")
+    # the oracle is the paper's, not this code's: 1,882 observed, 1,653.4 predicted (FHL 2005)
+    assert "совершено 1 882, прогноз 1 653,4" in page
+    assert "30.09.1997" in page and "1997-09-30" not in page.split("<body")[1]
+
+
+def test_report_refuses_a_bad_backtest_cutoff_before_rendering(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "r.html"
+    code, _, err = run_cli(["report", "--dataset", "cdnow_sample",
+                            "-p", "backtest_cutoff=30.09.1997", "-o", out], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1 and "backtest_cutoff" in err
+    assert list(tmp_path.iterdir()) == []

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from clientlib import messages
-from clientlib.backtest import Backtest, run_backtest
+from clientlib.backtest import Backtest, as_date, run_backtest
 
 __all__ = ["backtest_for", "check_sentences", "ranking_table", "show_backtest"]
 
@@ -34,7 +34,8 @@ __all__ = ["backtest_for", "check_sentences", "ranking_table", "show_backtest"]
 _RUNS: dict[int, Backtest] = {}
 
 
-def backtest_for(rd: Any, inputs: Any = None, params: Any = None) -> Backtest | None:
+def backtest_for(rd: Any, inputs: Any = None, params: Any = None,
+                 cutoff: Any = None) -> Backtest | None:  # fmt: skip
     """The backtest of a report: computed once from ``inputs`` and kept for the report.
 
     Parameters
@@ -71,6 +72,7 @@ def backtest_for(rd: Any, inputs: Any = None, params: Any = None) -> Backtest | 
     names = [n for n in rd.frameworks] + ["kmeans"]
     try:
         bt = run_backtest(inputs, frameworks=names, params=_framework_params(params),
+                          cutoff=as_date(cutoff, "backtest_cutoff", rd.lang),
                           lang=rd.lang)  # fmt: skip
     except ClientlibError:
         return None
@@ -113,7 +115,8 @@ def ranking_table(bt: Backtest, lang: str) -> pd.DataFrame:
 
 
 def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
-                  inputs: Any = None, params: Any = None) -> None:  # fmt: skip
+                  inputs: Any = None, params: Any = None,
+                  cutoff: Any = None) -> None:  # fmt: skip
     """Render the backtest section: intro, BG/NBD line, ranking, checks, one figure a framework.
 
     Parameters
@@ -124,13 +127,16 @@ def show_backtest(rd: Any, lang: str, *, backtest: Backtest | None = None,
         A backtest already run; default :func:`backtest_for` ``(rd, inputs)``.
     inputs, params : optional
         The report's tables and framework params (see :func:`backtest_for`).
+    cutoff : str or datetime.date, optional
+        The last day the frameworks see (the template's ``backtest_cutoff``, e.g. FHL's
+        1997-09-30 on the CDNOW sample); default the analysis date minus one purchase cycle.
     """
     import matplotlib.pyplot as plt
 
     from clientlib import plots
     from clientlib.reports import html as H
 
-    bt = backtest if backtest is not None else backtest_for(rd, inputs, params)
+    bt = backtest if backtest is not None else backtest_for(rd, inputs, params, cutoff)
     if bt is None:
         return
     intro = messages.text("backtest.section_intro", lang, cutoff=messages.date(bt.cutoff, lang),

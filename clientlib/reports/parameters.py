@@ -130,6 +130,10 @@ def coerce(
             out[name] = int(text) if text.lstrip("-").isdigit() else text
         else:
             out[name] = _as_text(value)
+    if out.get("backtest_cutoff"):  # refused before anything renders, as the CLI's --cutoff
+        from clientlib.backtest import as_date
+
+        as_date(out["backtest_cutoff"], "backtest_cutoff")
     return out
 
 
