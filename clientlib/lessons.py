@@ -29,11 +29,14 @@ from typing import Any
 import pandas as pd
 
 from clientlib import messages
-from clientlib.errors import OptionError
+from clientlib.errors import ClientlibError, OptionError
 from clientlib.options import InputOptions
 
 __all__ = [
+    "LessonError",
     "LiveControl",
+    "explain",
+    "live_frontend",
     "explore",
     "header",
     "labels_of",
@@ -51,6 +54,94 @@ __all__ = [
     "setup_notebook",
     "share_table",
 ]
+
+
+#: What :func:`setup_notebook` learnt about the running lesson (its language).
+_LESSON: dict[str, Any] = {"lang": None}
+
+
+class LessonError(ClientlibError):
+    """A learner's error inside a lesson, its message already in the lesson's language."""
+
+
+# The reader's English messages (clientlib.io, clientlib.schema) and the catalog key that says
+# the same in the lesson's language; the groups fill the key's fields.
+_READER_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"(?P<path>\S+) is not valid \S+ .*?pass --encoding (?P<encoding>[\w-]+)", "lessons.err_encoding"),
+    (r"(?P<path>\S+) is not valid", "lessons.err_encoding_unknown"),
+    (r"no such file: (?P<path>.+)$", "lessons.err_no_file"),
+    (r"missing columns for .*columns found: (?P<found>.+?)\. Rename", "lessons.err_columns"),
+    (r"column '(?P<column>[^']+)' should hold a date", "lessons.err_dates"),
+    (r"column '(?P<column>[^']+)' should hold", "lessons.err_values"),
+)
+
+
+def explain(err: BaseException, lang: str = "en") -> str:
+    """One line in ``lang`` saying what a reader error means and which lesson option fixes it.
+
+    Known reader errors (encoding, missing file, columns, dates, numbers) are said in ``lang``
+    with the papermill option that fixes them; any other keeps its own text after a short
+    lead-in in ``lang``.
+
+    Examples
+    --------
+    >>> explain(OptionError("transactions: x.csv is not valid utf-8-sig (byte b'\\xca' at "
+    ...                     "position 0); pass --encoding cp1251"), "ru")  # doctest: +ELLIPSIS
+    'Файл x.csv не в кодировке UTF-8; ... -p encoding cp1251 ...'
+    """
+    import re
+
+    lang = messages.check_lang(lang)
+    detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    for pattern, key in _READER_ERRORS:
+        m = re.search(pattern, detail)
+        if m:
+            return messages.text(key, lang, **{k: v.strip() for k, v in m.groupdict().items()})
+    return messages.text("lessons.err_other", lang, detail=detail)
+
+
+def live_frontend() -> bool:
+    """Whether a person's notebook frontend (JupyterLab, Notebook, VS Code) runs this code.
+
+    Headless runners (papermill, ``nbconvert --execute``, nbval, a report) execute cells through
+    ``nbclient`` or ``jupyter_client`` with ``allow_stdin=False``: they cannot answer
+    ``input()``, nor draw a widget. Interactive frontends send ``allow_stdin=True`` with every
+    execute request, and ipykernel keeps it for the cell that runs. Outside a kernel (plain
+    Python, IPython in a terminal) there is no frontend to draw on either.
+
+    Examples
+    --------
+    >>> live_frontend()
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the lessons
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    return bool(getattr(kernel, "_allow_stdin", False))
+
+
+def _one_line_errors(lang: str) -> None:
+    """Inside IPython: a learner's error (:class:`ClientlibError`) shows as one line, no traceback.
+
+    The cell still fails, so "Run all" and papermill stop there instead of running on without
+    data.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+
+    def show(shell: Any, etype: type, value: BaseException, tb: Any,
+             tb_offset: int | None = None) -> None:  # fmt: skip
+        line = str(value) if isinstance(value, LessonError) else explain(value, lang)
+        print(messages.text("lessons.err_stopped", lang, why=line))
+
+    ip.set_custom_exc((ClientlibError,), show)
 
 
 def _mapping(mapping: Mapping[str, str] | str | None) -> Mapping[str, str] | str | None:
@@ -89,6 +180,7 @@ def load_inputs(
     *,
     seed: int = 0,
     n_customers: int = 2000,
+    lang: str | None = None,
     **input_options: Any,
 ):
     """The tables of a lesson: the workshop shop, or the learner's own files.
@@ -105,6 +197,10 @@ def load_inputs(
         The cut-off; default: the day after the last transaction.
     seed, n_customers : int
         The workshop shop's seed and size (used only without ``data``).
+    lang : str, optional
+        The lesson's language: a reader error is then raised as a :class:`LessonError` whose
+        message is one line in ``lang`` (what went wrong and which option fixes it). Default:
+        the language given to :func:`setup_notebook`, else the reader's own message.
     **input_options
         Reader options (:class:`clientlib.options.InputOptions`: ``returns``, ``duplicates``,
         ``zero_amount``, ``sep``, ``encoding``, ``date_format``, ``dayfirst``, ``decimal``);
@@ -119,6 +215,8 @@ def load_inputs(
     ------
     OptionError
         An unknown or invalid option (the message names it).
+    LessonError
+        With a ``lang``: any reader error, said in that language.
 
     Examples
     --------
@@ -127,6 +225,17 @@ def load_inputs(
     ...
     clientlib.errors.OptionError: duplicates: must be one of keep, drop, error (got 'sometimes')
     """
+    lang = lang or _LESSON["lang"]
+    if lang is None:
+        return _read(data, mapping, analysis_date, seed, n_customers, input_options)
+    try:
+        return _read(data, mapping, analysis_date, seed, n_customers, input_options)
+    except ClientlibError as err:
+        raise LessonError(explain(err, lang)) from err
+
+
+def _read(data: Any, mapping: Any, analysis_date: Any, seed: int, n_customers: int,
+          input_options: dict[str, Any]):  # fmt: skip
     from clientlib.io import read_inputs
 
     given = {k: v for k, v in input_options.items() if v is not None}
@@ -257,7 +366,7 @@ def report_skipped(skipped: list[str], lang: str = "en") -> None:
     Examples
     --------
     >>> report_skipped([], "ru")
-    Все фреймворки применимы к этим данным.
+    Все классификации применимы к этим данным.
     """
     import re
 
@@ -275,8 +384,11 @@ def report_skipped(skipped: list[str], lang: str = "en") -> None:
             say("lessons.skipped_other", lang, why=line)
 
 
-def purchase_cycle(facts: Any) -> float:
+def purchase_cycle(facts: Any) -> float | None:
     """The purchase cycle (days) the lifecycle framework uses on ``facts`` (estimated by ``auto``).
+
+    ``None`` when it cannot be estimated (nobody bought twice, so there is no gap between two
+    orders): the lifecycle then calls no buyer dormant.
 
     Examples
     --------
@@ -293,7 +405,8 @@ def purchase_cycle(facts: Any) -> float:
         else:  # a rulebook: parameters resolved by classify
             fw.classify(facts).count().execute()
             params = fw.resolved_params_
-    return float(params["purchase_cycle_days"])
+    value = params.get("purchase_cycle_days")
+    return None if value is None else float(value)
 
 
 def say(key: str, lang: str = "en", /, **fields: Any) -> None:
@@ -321,6 +434,7 @@ def setup_notebook(lang: str = "en") -> None:
     >>> pd.DataFrame({"x": [1307.554]}).to_string(index=False, header=False).strip()
     '1\xa0307,55'
     >>> setup_notebook()
+    >>> _LESSON["lang"] = None  # (doctests after this one read the reader's own messages)
     """
     import matplotlib
 
@@ -332,7 +446,9 @@ def setup_notebook(lang: str = "en") -> None:
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.max_colwidth", 100)
     lang = messages.check_lang(lang)
+    _LESSON["lang"] = lang
     pd.set_option("display.float_format", lambda x: messages.number(x, lang, 2))
+    _one_line_errors(lang)
     try:  # inside IPython: PNG figures only (nbval skips comparing images)
         from IPython import get_ipython
 
@@ -450,7 +566,18 @@ class LiveControl:
         return self._text
 
 
-def explore(func: Callable[..., Any], facts: Any, lang: str = "en", **controls: Any):
+class _Offline:
+    """What :func:`explore` gives headless: the one line, as text and nothing else."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def explore(func: Callable[..., Any], facts: Any, lang: str = "en", *,
+            interactive: bool | None = None, **controls: Any):  # fmt: skip
     """A live control for ``func(facts, **values, lang=lang)``: sliders that redraw the result.
 
     Each control is ``name=(min, max, step, default)`` (an integer slider) and is labelled from
@@ -459,19 +586,28 @@ def explore(func: Callable[..., Any], facts: Any, lang: str = "en", **controls: 
     (papermill, nbval, a static page) it shows one line saying so, in ``lang``; show ``func``'s
     result for the defaults beside it.
 
+    ``interactive=None`` asks :func:`live_frontend`; headless, no widget is created at all, so
+    a runner cannot wait for a widget that nobody draws (nbclient#312, papermill#723).
+
     Examples
     --------
     >>> import contextlib, io
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside a kernel it prints the table
-    ...     box = explore(ladder_shares, load_facts_example(), regular_min_orders=(2, 10, 1, 2))
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # forced live: it prints the table here
+    ...     box = explore(ladder_shares, load_facts_example(), interactive=True,
+    ...                   regular_min_orders=(2, 10, 1, 2))
     >>> box.children[0].description
     'orders to be a regular'
     >>> box
     [live control: orders to be a regular; run the notebook in Jupyter to move it]
+    >>> explore(ladder_shares, None, "ru", regular_min_orders=(2, 10, 1, 2))  # headless
+    [живое управление: заказов для постоянного; запустите блокнот в Jupyter, чтобы двигать ползунки]
     """
+    lang = messages.check_lang(lang)
+    if not (live_frontend() if interactive is None else interactive):
+        names = [messages.text(f"lessons.widget_{name}", lang) for name in controls]
+        return _Offline(messages.text("lessons.widget_offline", lang, controls=", ".join(names)))
     import ipywidgets
 
-    lang = messages.check_lang(lang)
     sliders = {}
     for name, (lo, hi, step, default) in controls.items():
         sliders[name] = ipywidgets.IntSlider(
