@@ -67,12 +67,12 @@ class LessonError(ClientlibError):
 # The reader's English messages (clientlib.io, clientlib.schema) and the catalog key that says
 # the same in the lesson's language; the groups fill the key's fields.
 _READER_ERRORS: tuple[tuple[str, str], ...] = (
-    (r"(?P<path>\S+) is not valid \S+ .*?pass --encoding (?P<encoding>[\w-]+)", "lessons.err_encoding"),
-    (r"(?P<path>\S+) is not valid", "lessons.err_encoding_unknown"),
-    (r"no such file: (?P<path>.+)$", "lessons.err_no_file"),
-    (r"missing columns for .*columns found: (?P<found>.+?)\. Rename", "lessons.err_columns"),
-    (r"column '(?P<column>[^']+)' should hold a date", "lessons.err_dates"),
-    (r"column '(?P<column>[^']+)' should hold", "lessons.err_values"),
+    (r"(?P<path>\S+) is not valid \S+ .*?pass --encoding (?P<encoding>[\w-]+)", "lessons_ru.err_encoding"),
+    (r"(?P<path>\S+) is not valid", "lessons_ru.err_encoding_unknown"),
+    (r"no such file: (?P<path>.+)$", "lessons_ru.err_no_file"),
+    (r"missing columns for .*columns found: (?P<found>.+?)\. Rename", "lessons_ru.err_columns"),
+    (r"column '(?P<column>[^']+)' should hold a date", "lessons_ru.err_dates"),
+    (r"column '(?P<column>[^']+)' should hold", "lessons_ru.err_values"),
 )
 
 
@@ -97,7 +97,7 @@ def explain(err: BaseException, lang: str = "en") -> str:
         m = re.search(pattern, detail)
         if m:
             return messages.text(key, lang, **{k: v.strip() for k, v in m.groupdict().items()})
-    return messages.text("lessons.err_other", lang, detail=detail)
+    return messages.text("lessons_ru.err_other", lang, detail=detail)
 
 
 def live_frontend() -> bool:
@@ -139,7 +139,7 @@ def _one_line_errors(lang: str) -> None:
     def show(shell: Any, etype: type, value: BaseException, tb: Any,
              tb_offset: int | None = None) -> None:  # fmt: skip
         line = str(value) if isinstance(value, LessonError) else explain(value, lang)
-        print(messages.text("lessons.err_stopped", lang, why=line))
+        print(messages.text("lessons_ru.err_stopped", lang, why=line))
 
     ip.set_custom_exc((ClientlibError,), show)
 
@@ -274,8 +274,10 @@ def header(name: str, lang: str = "en") -> str:
     >>> header("customers", "ru"), header("no_such_column", "ru")
     ('клиентов', 'no_such_column')
     """
-    key = f"lessons.col_{name}"
-    return messages.text(key, lang) if key in messages.catalog() else str(name)
+    for key in (f"lessons.col_{name}", f"lessons_ru.col_{name}"):
+        if key in messages.catalog():
+            return messages.text(key, lang)
+    return str(name)
 
 
 def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame | pd.Series:
