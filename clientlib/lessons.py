@@ -281,18 +281,30 @@ def header(name: str, lang: str = "en") -> str:
 
 
 def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame | pd.Series:
-    """A copy of ``table`` with its column headers and index names in ``lang``.
+    """A copy of ``table`` with its column headers and index names in ``lang``, for people.
 
-    Values are left alone (show labels instead of class ids where people read them).
+    Column values are written the way a person reads them: yes/no (``да``/``нет``) for
+    ``True``/``False``, ``—`` for a missing value (``NaN``, ``None``), dates the language's way
+    (``01.01.2025``). Numbers stay numbers (the lesson's float format writes them); class ids
+    stay as they are (show labels instead where people read them).
 
     Examples
     --------
     >>> t = pd.DataFrame({"class": ["fan"], "customers": [3]}).set_index("class")
     >>> localize(t, "ru").index.name, list(localize(t, "ru").columns)
     ('класс', ['клиентов'])
+    >>> t = pd.DataFrame({"is_premium": [True, False], "discount": [0.5, None],
+    ...                   "timestamp": pd.to_datetime(["2024-12-31", None])})
+    >>> localize(t, "ru").to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'премиум': ['да', 'нет'], 'скидка': ['0,50', '—'], 'время': ['31.12.2024', '—']}
     """
     lang = messages.check_lang(lang)
     out = table.copy()
+    if isinstance(out, pd.DataFrame):
+        for i in range(out.shape[1]):
+            out.isetitem(i, _for_people(out.iloc[:, i], lang))
+    else:
+        out = _for_people(out, lang)
     if isinstance(out, pd.DataFrame):
         out.columns = [header(c, lang) if isinstance(c, str) else c for c in out.columns]
         out.columns.names = [header(n, lang) if isinstance(n, str) else n
@@ -301,6 +313,37 @@ def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame 
         out.name = header(out.name, lang)
     out.index.names = [header(n, lang) if isinstance(n, str) else n for n in out.index.names]
     return out
+
+
+MISSING = "\u2014"  #: what a table shows for a missing value (an em dash)
+
+
+def _for_people(values: pd.Series, lang: str) -> pd.Series:
+    """One column as a person reads it (see :func:`localize`); unchanged when nothing to do."""
+    if pd.api.types.is_bool_dtype(values) or (
+        values.dtype == object and len(values.dropna())
+        and all(isinstance(v, bool) for v in values.dropna())
+    ):
+        words = {True: messages.text("lessons_ru.word_yes", lang),
+                 False: messages.text("lessons_ru.word_no", lang)}  # fmt: skip
+        return values.map(lambda v: MISSING if pd.isna(v) else words[bool(v)])
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values.dropna()
+        with_time = bool(len(stamps)) and bool((stamps != stamps.dt.normalize()).any())
+
+        def when(v: Any) -> str:
+            if pd.isna(v):
+                return MISSING
+            day = messages.date(v.date(), lang)
+            return f"{day} {v:%H:%M}" if with_time else day
+
+        return values.map(when)
+    if not values.isna().any():
+        return values
+    if pd.api.types.is_float_dtype(values):
+        return values.map(lambda v: MISSING if pd.isna(v) else messages.number(v, lang, 2))
+    return values.map(lambda v: MISSING if v is None or (isinstance(v, float) and pd.isna(v))
+                      else v)  # fmt: skip
 
 
 def as_percent(table: pd.DataFrame, columns: list[str], lang: str = "en",

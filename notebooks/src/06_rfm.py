@@ -111,7 +111,7 @@ from clientlib import exercises, frameworks, lessons, plots, segment
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l06_rfm as l06
 from clientlib.features import customer_facts
-from clientlib.messages import number
+from clientlib.messages import date, number
 
 lessons.setup_notebook()
 inputs = lessons.load_inputs(
@@ -123,7 +123,7 @@ facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=messages.date(inputs.transactions.analysis_date, lang))
+            date=date(inputs.transactions.analysis_date, lang))
 
 # %%
 with warnings.catch_warnings():

@@ -114,7 +114,7 @@ from clientlib.clusters import RFM_FEATURES, CustomerClusters, choose_k, name_cl
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l07_kmeans as l07
 from clientlib.features import customer_facts
-from clientlib.messages import number
+from clientlib.messages import date, number
 
 lessons.setup_notebook()
 inputs = lessons.load_inputs(
@@ -125,7 +125,7 @@ inputs = lessons.load_inputs(
 facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=messages.date(inputs.transactions.analysis_date, lang))
+            date=date(inputs.transactions.analysis_date, lang))
 buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
 
 # %% [markdown] lang="en"

@@ -110,7 +110,7 @@ from clientlib.compare import agreement_matrix, compare
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l08_rules_vs_clusters as l08
 from clientlib.features import customer_facts
-from clientlib.messages import number, text
+from clientlib.messages import date, number, text
 
 lessons.setup_notebook()
 display(l05.show(l08.toy_scores(lang=lang), lang))
@@ -139,7 +139,7 @@ facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=messages.date(inputs.transactions.analysis_date, lang))
+            date=date(inputs.transactions.analysis_date, lang))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # RFM's repeated cut points on some data: lesson 06 explains
     segments, _ = segment.segment(facts, "all", lang=lang)

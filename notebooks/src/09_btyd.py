@@ -105,7 +105,8 @@ def model_class(p_alive):
 
 life_names = lessons.labels_of("lifecycle", lang)
 model_names = lessons.labels_of("btyd", lang)
-yes_no = {True: messages.text("lessons_ru.yes", lang), False: messages.text("lessons_ru.no", lang)}
+yes_no = {True: messages.text("lessons_ru.word_yes", lang),
+          False: messages.text("lessons_ru.word_no", lang)}
 
 
 def readable(table):
