@@ -41,6 +41,7 @@ __all__ = [
     "header",
     "labels_of",
     "localize",
+    "month",
     "purchase_cycle",
     "as_percent",
     "report_skipped",
@@ -387,7 +388,9 @@ def show_quality(inputs: Any, lang: str = "en") -> None:
         else:
             say("lessons.quality_nodate", lang, table=table, **counts)
         for reason, n in sorted((q.excluded or {}).items()):
-            say("lessons.excluded_reason", lang, reason=reason, n=messages.number(n, lang))
+            key = f"io.reason_{reason}"  # the reason in words, as the report says it
+            words = messages.text(key, lang) if key in messages.catalog() else reason
+            say("lessons.excluded_reason", lang, reason=words, n=messages.number(n, lang))
 
 
 def labels_of(framework: str, lang: str = "en") -> dict[str, str]:
@@ -452,6 +455,31 @@ def purchase_cycle(facts: Any) -> float | None:
             params = fw.resolved_params_
     value = params.get("purchase_cycle_days")
     return None if value is None else float(value)
+
+
+_MONTHS_RU = {
+    "nominative": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+                   "сентябрь", "октябрь", "ноябрь", "декабрь"),
+    "genitive": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                 "сентября", "октября", "ноября", "декабря"),
+}
+
+
+def month(when: Any, lang: str = "en", case: str = "nominative") -> str:
+    """A month in words with its year: ``December 2024``; ``декабрь 2024`` / ``декабря 2024``.
+
+    ``case`` is the Russian grammatical case the sentence needs ("с декабря 2023 по декабрь
+    2024": genitive, then nominative); English ignores it.
+
+    Examples
+    --------
+    >>> month("2024-12-31", "en"), month("2023-12-31", "ru", "genitive")
+    ('December 2024', 'декабря 2023')
+    """
+    stamp = pd.Timestamp(when)
+    if messages.check_lang(lang) == "ru":
+        return f"{_MONTHS_RU[case][stamp.month - 1]} {stamp.year}"
+    return f"{stamp:%B} {stamp.year}"
 
 
 def say(key: str, lang: str = "en", /, **fields: Any) -> None:

@@ -246,7 +246,7 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
     # a table with the relative columns only (mean vs population mean) still names clusters
     rel_only = p.drop(columns=[c for c in p.columns if c.endswith("_z")])
     assert name_clusters(rel_only)[0] == "Recent · frequent · high spend"
-    assert name_clusters(p, lang="ru")[0] == "Недавние · частые · большие траты"
+    assert name_clusters(p, lang="ru")[0] == "недавние · частые · большие траты"
     seg = ["Champions", "Champions", "Lost", "Hibernating", "At risk", "At risk"]
     named = name_clusters(p, labels=labels, segments=seg)
     assert named[0].endswith("(≈ Champions 100%)")

@@ -227,6 +227,7 @@ lessons.explore(lessons.ladder_shares, facts, lang, regular_min_orders=(2, 10, 1
 snaps = timeline.snapshots(tx, ev, cu, framework="ladder", freq="QS")
 shares = pd.crosstab(snaps["period_end"], snaps["class"], normalize="index")
 shares = shares[[r for r in conv["rung"] if r in shares.columns]]
+quarters = shares.index  # the period ends as dates, for the sentence below
 shares.index = shares.index.strftime("%m.%Y" if lang == "ru" else "%Y-%m")
 top = [r for r in ("regular", "advocate") if r in shares.columns]
 trend = shares[top].sum(axis=1)
@@ -284,7 +285,8 @@ if "referrals" in facts_df.columns:
     lessons.say("lessons.l03_advocates", lang, n=messages.number(len(adv), lang),
                 referrals=messages.number(refs, lang))
 year_ago = max(0, len(trend) - 5)  # four quarters back, or the first quarter there is
-lessons.say("lessons.l03_trend", lang, first=trend.index[year_ago], last=trend.index[-1],
+lessons.say("lessons.l03_trend", lang, first=lessons.month(quarters[year_ago], lang, "genitive"),
+            last=lessons.month(quarters[-1], lang),
             before=messages.percent(trend.iloc[year_ago], lang),
             after=messages.percent(trend.iloc[-1], lang))
 
