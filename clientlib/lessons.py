@@ -68,7 +68,8 @@ class LessonError(ClientlibError):
 # The reader's English messages (clientlib.io, clientlib.schema) and the catalog key that says
 # the same in the lesson's language; the groups fill the key's fields.
 _READER_ERRORS: tuple[tuple[str, str], ...] = (
-    (r"(?P<path>\S+) is not valid \S+ .*?pass --encoding (?P<encoding>[\w-]+)", "lessons_ru.err_encoding"),
+    (r"(?P<path>\S+) is not valid \S+ .*?pass --encoding (?P<encoding>[\w-]+)",
+     "lessons_ru.err_encoding"),
     (r"(?P<path>\S+) is not valid", "lessons_ru.err_encoding_unknown"),
     (r"no such file: (?P<path>.+)$", "lessons_ru.err_no_file"),
     (r"missing columns for .*columns found: (?P<found>.+?)\. Rename", "lessons_ru.err_columns"),

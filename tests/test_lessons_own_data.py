@@ -1,4 +1,4 @@
-"""Every Russian lesson on a learner's own data, through papermill, the way the lessons tell them to.
+"""Every Russian lesson on a learner's own data, through papermill, as the lessons tell them to.
 
 Two files made from the workshop shop in a temporary folder:
 
@@ -38,7 +38,8 @@ pytestmark = pytest.mark.slow
 
 
 def _build():
-    spec = importlib.util.spec_from_file_location("notebooks_build", ROOT / "notebooks" / "build.py")
+    path = ROOT / "notebooks" / "build.py"
+    spec = importlib.util.spec_from_file_location("notebooks_build", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("notebooks_build", module)
     spec.loader.exec_module(module)
