@@ -81,6 +81,8 @@ n_customers = 2000  # size of the workshop shop
 holdout_days = 180  # your data: the last days kept aside to check the model's forecast
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -148,7 +150,9 @@ if not fit_ok:
 
 # %%
 rb = frameworks.load("lifecycle")
-life = rb.classify(facts, lang=lang).to_pandas().sort_values("customer_id", ignore_index=True)
+with warnings.catch_warnings():  # no cycle to estimate is said below, in the lesson's language
+    warnings.simplefilter("ignore")
+    life = rb.classify(facts, lang=lang).to_pandas().sort_values("customer_id", ignore_index=True)
 cycle = rb.resolved_params_["purchase_cycle_days"]
 if cycle is None:
     lessons.say("lessons_ru.no_cycle", lang)
