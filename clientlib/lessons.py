@@ -124,6 +124,46 @@ def live_frontend() -> bool:
     return bool(getattr(kernel, "_allow_stdin", False))
 
 
+# clientlib's warnings a learner's file can raise in a lesson, and the catalog key that says the
+# same in the lesson's language (the groups fill its fields).
+_WARNINGS: tuple[tuple[str, str], ...] = (
+    (r"purchase_cycle_days is 'auto' but there are no repeat buyers", "lessons_ru.no_cycle"),
+    (r"RFM (?P<dimension>\w+): cut points .* repeat", "lessons_ru.warn_rfm_bins"),
+    (r"RFM (?P<dimension>\w+): no buyers to compute cut points", "lessons_ru.warn_rfm_none"),
+)
+_DIMENSIONS = {"recency": "R", "frequency": "F", "monetary": "M"}
+#: Catalog keys already said in this kernel by :func:`say` with ``once=True`` or a warning.
+_SAID: set[str] = set()
+
+
+def _lesson_warnings(lang: str) -> None:
+    """Make clientlib's known warnings one line in the lesson's language, said once.
+
+    A file where nobody bought twice warns in English from deep inside a framework ("no repeat
+    buyers to estimate the purchase cycle from"); the learner reads the same in the lesson's
+    words instead. Other warnings are shown as usual.
+    """
+    import re
+
+    shown = warnings.showwarning
+    if getattr(shown, "_clientlib_lesson", False):
+        shown = shown.__wrapped__  # type: ignore[attr-defined]
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:  # fmt: skip
+        for pattern, key in _WARNINGS:
+            m = re.search(pattern, str(message))
+            if m:
+                fields = {k: _DIMENSIONS.get(v, v) for k, v in m.groupdict().items()}
+                say(key, lang, once=True, **fields)
+                return
+        shown(message, category, filename, lineno, file, line)
+
+    show._clientlib_lesson = True  # type: ignore[attr-defined]
+    show.__wrapped__ = shown  # type: ignore[attr-defined]
+    warnings.showwarning = show
+
+
 def _one_line_errors(lang: str) -> None:
     """Inside IPython: a learner's error (:class:`ClientlibError`) shows as one line, no traceback.
 
@@ -303,8 +343,11 @@ def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame 
     lang = messages.check_lang(lang)
     out = table.copy()
     if isinstance(out, pd.DataFrame):
-        for i in range(out.shape[1]):
-            out.isetitem(i, _for_people(out.iloc[:, i], lang))
+        for i, name in enumerate(out.columns):
+            values = _for_people(out.iloc[:, i], lang)
+            if name == "reason" and lang == "ru":  # the rule's numbers, written the Russian way
+                values = values.map(_ru_decimals)
+            out.isetitem(i, values)
     else:
         out = _for_people(out, lang)
     if isinstance(out, pd.DataFrame):
@@ -318,6 +361,13 @@ def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame 
 
 
 MISSING = "\u2014"  #: what a table shows for a missing value (an em dash)
+
+
+def _ru_decimals(reason: Any) -> Any:
+    """``p_alive=0.5524 >= at_risk_min=0.3`` -> ``p_alive=0,5524 >= at_risk_min=0,3``."""
+    import re
+
+    return re.sub(r"(?<=\d)\.(?=\d)", ",", reason) if isinstance(reason, str) else reason
 
 
 def _for_people(values: pd.Series, lang: str) -> pd.Series:
@@ -486,11 +536,18 @@ def month(when: Any, lang: str = "en", case: str = "nominative") -> str:
 def say(key: str, lang: str = "en", /, **fields: Any) -> None:
     """Print one message of the catalog in the lesson's language.
 
+    ``once=True``: not again when this key was already said once in this kernel (a warning
+    turned into the same line, see :func:`setup_notebook`).
+
     Examples
     --------
     >>> say("lessons.not_applicable", "en", framework="value tiers", why="no amounts")
     value tiers does not apply to these data: no amounts
     """
+    if fields.pop("once", False):
+        if key in _SAID:
+            return
+        _SAID.add(key)
     print(messages.text(key, messages.check_lang(lang), **fields))
 
 
@@ -523,6 +580,7 @@ def setup_notebook(lang: str = "en") -> None:
     _LESSON["lang"] = lang
     pd.set_option("display.float_format", lambda x: messages.number(x, lang, 2))
     _one_line_errors(lang)
+    _lesson_warnings(lang)
     try:  # inside IPython: PNG figures only (nbval skips comparing images)
         from IPython import get_ipython
 

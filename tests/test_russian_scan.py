@@ -51,7 +51,8 @@ DENY = (
 )
 ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
 PYTHON_VALUES = re.compile(r"\b(True|False|NaN|nan|None|NaT)\b")
-EN_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
+# English grouping: "1,175.05" or "2,431,282" (a Russian "0,483" is a decimal, not a group)
+EN_THOUSANDS = re.compile(r"\d,\d{3}\.\d|\d,\d{3},\d{3}")
 EN_DECIMAL = re.compile(r"\d\.\d")
 RU_DATES = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b|\b\d{2}\.\d{4}\b")  # 01.01.2025, 03.2024
 
@@ -75,7 +76,9 @@ def defects(text: str) -> list[str]:
 
 def test_the_scanner_finds_each_kind_of_defect():
     assert defects("дата анализа 01.01.2025, месяц 03.2024, сумма 1 175,05; да; —") == []
-    for bad in ("дата 2025-01-01", "True", "NaN", "1,175", "0.21", "Все фреймворки",
+    assert defects("доли 0,483 и −0,250; 2\u00a0043,097") == []  # Russian decimals
+    for bad in ("дата 2025-01-01", "True", "NaN", "1,175.05", "2,431,282", "0.21",
+                "Все фреймворки",
                 "«дозреть»", "Средний заказ"):
         assert defects(bad), bad
 
@@ -114,7 +117,8 @@ def lesson_text(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream":
                 out.append((i, o.get("text", "")))
-            elif "text/plain" in o.get("data", {}):
+            elif "text/plain" in o.get("data", {}) and "image/png" not in o["data"]:
+                # (a figure's text/plain is the "<Figure size …>" nobody sees beside the image)
                 out.append((i, str(o["data"]["text/plain"])))
     return out
 

@@ -135,7 +135,7 @@ lessons.report_skipped(skipped, lang)
 life = segments.sort_values("customer_id", ignore_index=True)
 cycle = lessons.purchase_cycle(facts)
 if cycle is None:
-    lessons.say("lessons_ru.no_cycle", lang)
+    lessons.say("lessons_ru.no_cycle", lang, once=True)
 else:
     lessons.say("lessons.l02_cycle_used", lang, days=messages.number(cycle, lang))
 counts = life.groupby(["label", "action"]).size().rename("customers").reset_index()

@@ -155,7 +155,7 @@ with warnings.catch_warnings():  # no cycle to estimate is said below, in the le
     life = rb.classify(facts, lang=lang).to_pandas().sort_values("customer_id", ignore_index=True)
 cycle = rb.resolved_params_["purchase_cycle_days"]
 if cycle is None:
-    lessons.say("lessons_ru.no_cycle", lang)
+    lessons.say("lessons_ru.no_cycle", lang, once=True)
 else:
     print(t("lesson_cycle", days=messages.number(cycle, lang, 1)))
 life["label"].value_counts().rename(t("col_customers")).rename_axis(t("col_rule")).to_frame()
