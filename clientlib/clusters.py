@@ -696,7 +696,7 @@ def name_clusters(
                 level = _level(row[f"{f}_rel"], threshold)
             words.append(_words(f, lang)[level])
         name = " · ".join(words)
-        if name:
+        if name and lang == "en":  # Russian class labels are lower case ("заснувший")
             name = name[0].upper() + name[1:]
         names[int(cid)] = name
     names = _tell_apart(names, profiles, features, lang)

@@ -29,15 +29,19 @@ from typing import Any
 import pandas as pd
 
 from clientlib import messages
-from clientlib.errors import OptionError
+from clientlib.errors import ClientlibError, OptionError
 from clientlib.options import InputOptions
 
 __all__ = [
+    "LessonError",
     "LiveControl",
+    "explain",
+    "live_frontend",
     "explore",
     "header",
     "labels_of",
     "localize",
+    "month",
     "purchase_cycle",
     "as_percent",
     "report_skipped",
@@ -51,6 +55,135 @@ __all__ = [
     "setup_notebook",
     "share_table",
 ]
+
+
+#: What :func:`setup_notebook` learnt about the running lesson (its language).
+_LESSON: dict[str, Any] = {"lang": None}
+
+
+class LessonError(ClientlibError):
+    """A learner's error inside a lesson, its message already in the lesson's language."""
+
+
+# The reader's English messages (clientlib.io, clientlib.schema) and the catalog key that says
+# the same in the lesson's language; the groups fill the key's fields.
+_READER_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"(?P<path>\S+) is not valid \S+ .*?pass --encoding (?P<encoding>[\w-]+)",
+     "lessons_ru.err_encoding"),
+    (r"(?P<path>\S+) is not valid", "lessons_ru.err_encoding_unknown"),
+    (r"no such file: (?P<path>.+)$", "lessons_ru.err_no_file"),
+    (r"missing columns for .*columns found: (?P<found>.+?)\. Rename", "lessons_ru.err_columns"),
+    (r"column '(?P<column>[^']+)' should hold a date", "lessons_ru.err_dates"),
+    (r"column '(?P<column>[^']+)' should hold", "lessons_ru.err_values"),
+)
+
+
+def explain(err: BaseException, lang: str = "en") -> str:
+    """One line in ``lang`` saying what a reader error means and which lesson option fixes it.
+
+    Known reader errors (encoding, missing file, columns, dates, numbers) are said in ``lang``
+    with the papermill option that fixes them; any other keeps its own text after a short
+    lead-in in ``lang``.
+
+    Examples
+    --------
+    >>> explain(OptionError("transactions: x.csv is not valid utf-8-sig (byte b'\\xca' at "
+    ...                     "position 0); pass --encoding cp1251"), "ru")  # doctest: +ELLIPSIS
+    'Файл x.csv не в кодировке UTF-8; ... -p encoding cp1251 ...'
+    """
+    import re
+
+    lang = messages.check_lang(lang)
+    detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    for pattern, key in _READER_ERRORS:
+        m = re.search(pattern, detail)
+        if m:
+            return messages.text(key, lang, **{k: v.strip() for k, v in m.groupdict().items()})
+    return messages.text("lessons_ru.err_other", lang, detail=detail)
+
+
+def live_frontend() -> bool:
+    """Whether a person's notebook frontend (JupyterLab, Notebook, VS Code) runs this code.
+
+    Headless runners (papermill, ``nbconvert --execute``, nbval, a report) execute cells through
+    ``nbclient`` or ``jupyter_client`` with ``allow_stdin=False``: they cannot answer
+    ``input()``, nor draw a widget. Interactive frontends send ``allow_stdin=True`` with every
+    execute request, and ipykernel keeps it for the cell that runs. Outside a kernel (plain
+    Python, IPython in a terminal) there is no frontend to draw on either.
+
+    Examples
+    --------
+    >>> live_frontend()
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the lessons
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    return bool(getattr(kernel, "_allow_stdin", False))
+
+
+# clientlib's warnings a learner's file can raise in a lesson, and the catalog key that says the
+# same in the lesson's language (the groups fill its fields).
+_WARNINGS: tuple[tuple[str, str], ...] = (
+    (r"purchase_cycle_days is 'auto' but there are no repeat buyers", "lessons_ru.no_cycle"),
+    (r"RFM (?P<dimension>\w+): cut points .* repeat", "lessons_ru.warn_rfm_bins"),
+    (r"RFM (?P<dimension>\w+): no buyers to compute cut points", "lessons_ru.warn_rfm_none"),
+)
+_DIMENSIONS = {"recency": "R", "frequency": "F", "monetary": "M"}
+#: Catalog keys already said in this kernel by :func:`say` with ``once=True`` or a warning.
+_SAID: set[str] = set()
+
+
+def _lesson_warnings(lang: str) -> None:
+    """Make clientlib's known warnings one line in the lesson's language, said once.
+
+    A file where nobody bought twice warns in English from deep inside a framework ("no repeat
+    buyers to estimate the purchase cycle from"); the learner reads the same in the lesson's
+    words instead. Other warnings are shown as usual.
+    """
+    import re
+
+    shown = warnings.showwarning
+    if getattr(shown, "_clientlib_lesson", False):
+        shown = shown.__wrapped__  # type: ignore[attr-defined]
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:  # fmt: skip
+        for pattern, key in _WARNINGS:
+            m = re.search(pattern, str(message))
+            if m:
+                fields = {k: _DIMENSIONS.get(v, v) for k, v in m.groupdict().items()}
+                say(key, lang, once=True, **fields)
+                return
+        shown(message, category, filename, lineno, file, line)
+
+    show._clientlib_lesson = True  # type: ignore[attr-defined]
+    show.__wrapped__ = shown  # type: ignore[attr-defined]
+    warnings.showwarning = show
+
+
+def _one_line_errors(lang: str) -> None:
+    """Inside IPython: a learner's error (:class:`ClientlibError`) shows as one line, no traceback.
+
+    The cell still fails, so "Run all" and papermill stop there instead of running on without
+    data.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+
+    def show(shell: Any, etype: type, value: BaseException, tb: Any,
+             tb_offset: int | None = None) -> None:  # fmt: skip
+        line = str(value) if isinstance(value, LessonError) else explain(value, lang)
+        print(messages.text("lessons_ru.err_stopped", lang, why=line))
+
+    ip.set_custom_exc((ClientlibError,), show)
 
 
 def _mapping(mapping: Mapping[str, str] | str | None) -> Mapping[str, str] | str | None:
@@ -89,6 +222,7 @@ def load_inputs(
     *,
     seed: int = 0,
     n_customers: int = 2000,
+    lang: str | None = None,
     **input_options: Any,
 ):
     """The tables of a lesson: the workshop shop, or the learner's own files.
@@ -105,6 +239,10 @@ def load_inputs(
         The cut-off; default: the day after the last transaction.
     seed, n_customers : int
         The workshop shop's seed and size (used only without ``data``).
+    lang : str, optional
+        The lesson's language: a reader error is then raised as a :class:`LessonError` whose
+        message is one line in ``lang`` (what went wrong and which option fixes it). Default:
+        the language given to :func:`setup_notebook`, else the reader's own message.
     **input_options
         Reader options (:class:`clientlib.options.InputOptions`: ``returns``, ``duplicates``,
         ``zero_amount``, ``sep``, ``encoding``, ``date_format``, ``dayfirst``, ``decimal``);
@@ -119,6 +257,8 @@ def load_inputs(
     ------
     OptionError
         An unknown or invalid option (the message names it).
+    LessonError
+        With a ``lang``: any reader error, said in that language.
 
     Examples
     --------
@@ -127,6 +267,17 @@ def load_inputs(
     ...
     clientlib.errors.OptionError: duplicates: must be one of keep, drop, error (got 'sometimes')
     """
+    lang = lang or _LESSON["lang"]
+    if lang is None:
+        return _read(data, mapping, analysis_date, seed, n_customers, input_options)
+    try:
+        return _read(data, mapping, analysis_date, seed, n_customers, input_options)
+    except ClientlibError as err:
+        raise LessonError(explain(err, lang)) from err
+
+
+def _read(data: Any, mapping: Any, analysis_date: Any, seed: int, n_customers: int,
+          input_options: dict[str, Any]):  # fmt: skip
     from clientlib.io import read_inputs
 
     given = {k: v for k, v in input_options.items() if v is not None}
@@ -165,23 +316,40 @@ def header(name: str, lang: str = "en") -> str:
     >>> header("customers", "ru"), header("no_such_column", "ru")
     ('клиентов', 'no_such_column')
     """
-    key = f"lessons.col_{name}"
-    return messages.text(key, lang) if key in messages.catalog() else str(name)
+    for key in (f"lessons.col_{name}", f"lessons_ru.col_{name}"):
+        if key in messages.catalog():
+            return messages.text(key, lang)
+    return str(name)
 
 
 def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame | pd.Series:
-    """A copy of ``table`` with its column headers and index names in ``lang``.
+    """A copy of ``table`` with its column headers and index names in ``lang``, for people.
 
-    Values are left alone (show labels instead of class ids where people read them).
+    Column values are written the way a person reads them: yes/no (``да``/``нет``) for
+    ``True``/``False``, ``—`` for a missing value (``NaN``, ``None``), dates the language's way
+    (``01.01.2025``). Numbers stay numbers (the lesson's float format writes them); class ids
+    stay as they are (show labels instead where people read them).
 
     Examples
     --------
     >>> t = pd.DataFrame({"class": ["fan"], "customers": [3]}).set_index("class")
     >>> localize(t, "ru").index.name, list(localize(t, "ru").columns)
     ('класс', ['клиентов'])
+    >>> t = pd.DataFrame({"is_premium": [True, False], "discount": [0.5, None],
+    ...                   "timestamp": pd.to_datetime(["2024-12-31", None])})
+    >>> localize(t, "ru").to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'премиум': ['да', 'нет'], 'скидка': ['0,50', '—'], 'время': ['31.12.2024', '—']}
     """
     lang = messages.check_lang(lang)
     out = table.copy()
+    if isinstance(out, pd.DataFrame):
+        for i, name in enumerate(out.columns):
+            values = _for_people(out.iloc[:, i], lang)
+            if name == "reason" and lang == "ru":  # the rule's numbers, written the Russian way
+                values = values.map(_ru_decimals)
+            out.isetitem(i, values)
+    else:
+        out = _for_people(out, lang)
     if isinstance(out, pd.DataFrame):
         out.columns = [header(c, lang) if isinstance(c, str) else c for c in out.columns]
         out.columns.names = [header(n, lang) if isinstance(n, str) else n
@@ -190,6 +358,44 @@ def localize(table: pd.DataFrame | pd.Series, lang: str = "en") -> pd.DataFrame 
         out.name = header(out.name, lang)
     out.index.names = [header(n, lang) if isinstance(n, str) else n for n in out.index.names]
     return out
+
+
+MISSING = "\u2014"  #: what a table shows for a missing value (an em dash)
+
+
+def _ru_decimals(reason: Any) -> Any:
+    """``p_alive=0.5524 >= at_risk_min=0.3`` -> ``p_alive=0,5524 >= at_risk_min=0,3``."""
+    import re
+
+    return re.sub(r"(?<=\d)\.(?=\d)", ",", reason) if isinstance(reason, str) else reason
+
+
+def _for_people(values: pd.Series, lang: str) -> pd.Series:
+    """One column as a person reads it (see :func:`localize`); unchanged when nothing to do."""
+    if pd.api.types.is_bool_dtype(values) or (
+        values.dtype == object and len(values.dropna())
+        and all(isinstance(v, bool) for v in values.dropna())
+    ):
+        words = {True: messages.text("lessons_ru.word_yes", lang),
+                 False: messages.text("lessons_ru.word_no", lang)}  # fmt: skip
+        return values.map(lambda v: MISSING if pd.isna(v) else words[bool(v)])
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values.dropna()
+        with_time = bool(len(stamps)) and bool((stamps != stamps.dt.normalize()).any())
+
+        def when(v: Any) -> str:
+            if pd.isna(v):
+                return MISSING
+            day = messages.date(v.date(), lang)
+            return f"{day} {v:%H:%M}" if with_time else day
+
+        return values.map(when)
+    if not values.isna().any():
+        return values
+    if pd.api.types.is_float_dtype(values):
+        return values.map(lambda v: MISSING if pd.isna(v) else messages.number(v, lang, 2))
+    return values.map(lambda v: MISSING if v is None or (isinstance(v, float) and pd.isna(v))
+                      else v)  # fmt: skip
 
 
 def as_percent(table: pd.DataFrame, columns: list[str], lang: str = "en",
@@ -233,7 +439,9 @@ def show_quality(inputs: Any, lang: str = "en") -> None:
         else:
             say("lessons.quality_nodate", lang, table=table, **counts)
         for reason, n in sorted((q.excluded or {}).items()):
-            say("lessons.excluded_reason", lang, reason=reason, n=messages.number(n, lang))
+            key = f"io.reason_{reason}"  # the reason in words, as the report says it
+            words = messages.text(key, lang) if key in messages.catalog() else reason
+            say("lessons.excluded_reason", lang, reason=words, n=messages.number(n, lang))
 
 
 def labels_of(framework: str, lang: str = "en") -> dict[str, str]:
@@ -257,7 +465,7 @@ def report_skipped(skipped: list[str], lang: str = "en") -> None:
     Examples
     --------
     >>> report_skipped([], "ru")
-    Все фреймворки применимы к этим данным.
+    Все классификации применимы к этим данным.
     """
     import re
 
@@ -275,8 +483,11 @@ def report_skipped(skipped: list[str], lang: str = "en") -> None:
             say("lessons.skipped_other", lang, why=line)
 
 
-def purchase_cycle(facts: Any) -> float:
+def purchase_cycle(facts: Any) -> float | None:
     """The purchase cycle (days) the lifecycle framework uses on ``facts`` (estimated by ``auto``).
+
+    ``None`` when it cannot be estimated (nobody bought twice, so there is no gap between two
+    orders): the lifecycle then calls no buyer dormant.
 
     Examples
     --------
@@ -293,17 +504,50 @@ def purchase_cycle(facts: Any) -> float:
         else:  # a rulebook: parameters resolved by classify
             fw.classify(facts).count().execute()
             params = fw.resolved_params_
-    return float(params["purchase_cycle_days"])
+    value = params.get("purchase_cycle_days")
+    return None if value is None else float(value)
+
+
+_MONTHS_RU = {
+    "nominative": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+                   "сентябрь", "октябрь", "ноябрь", "декабрь"),
+    "genitive": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                 "сентября", "октября", "ноября", "декабря"),
+}
+
+
+def month(when: Any, lang: str = "en", case: str = "nominative") -> str:
+    """A month in words with its year: ``December 2024``; ``декабрь 2024`` / ``декабря 2024``.
+
+    ``case`` is the Russian grammatical case the sentence needs ("с декабря 2023 по декабрь
+    2024": genitive, then nominative); English ignores it.
+
+    Examples
+    --------
+    >>> month("2024-12-31", "en"), month("2023-12-31", "ru", "genitive")
+    ('December 2024', 'декабря 2023')
+    """
+    stamp = pd.Timestamp(when)
+    if messages.check_lang(lang) == "ru":
+        return f"{_MONTHS_RU[case][stamp.month - 1]} {stamp.year}"
+    return f"{stamp:%B} {stamp.year}"
 
 
 def say(key: str, lang: str = "en", /, **fields: Any) -> None:
     """Print one message of the catalog in the lesson's language.
+
+    ``once=True``: not again when this key was already said once in this kernel (a warning
+    turned into the same line, see :func:`setup_notebook`).
 
     Examples
     --------
     >>> say("lessons.not_applicable", "en", framework="value tiers", why="no amounts")
     value tiers does not apply to these data: no amounts
     """
+    if fields.pop("once", False):
+        if key in _SAID:
+            return
+        _SAID.add(key)
     print(messages.text(key, messages.check_lang(lang), **fields))
 
 
@@ -321,6 +565,7 @@ def setup_notebook(lang: str = "en") -> None:
     >>> pd.DataFrame({"x": [1307.554]}).to_string(index=False, header=False).strip()
     '1\xa0307,55'
     >>> setup_notebook()
+    >>> _LESSON["lang"] = None  # (doctests after this one read the reader's own messages)
     """
     import matplotlib
 
@@ -332,7 +577,10 @@ def setup_notebook(lang: str = "en") -> None:
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.max_colwidth", 100)
     lang = messages.check_lang(lang)
+    _LESSON["lang"] = lang
     pd.set_option("display.float_format", lambda x: messages.number(x, lang, 2))
+    _one_line_errors(lang)
+    _lesson_warnings(lang)
     try:  # inside IPython: PNG figures only (nbval skips comparing images)
         from IPython import get_ipython
 
@@ -450,7 +698,18 @@ class LiveControl:
         return self._text
 
 
-def explore(func: Callable[..., Any], facts: Any, lang: str = "en", **controls: Any):
+class _Offline:
+    """What :func:`explore` gives headless: the one line, as text and nothing else."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def explore(func: Callable[..., Any], facts: Any, lang: str = "en", *,
+            interactive: bool | None = None, **controls: Any):  # fmt: skip
     """A live control for ``func(facts, **values, lang=lang)``: sliders that redraw the result.
 
     Each control is ``name=(min, max, step, default)`` (an integer slider) and is labelled from
@@ -459,19 +718,28 @@ def explore(func: Callable[..., Any], facts: Any, lang: str = "en", **controls: 
     (papermill, nbval, a static page) it shows one line saying so, in ``lang``; show ``func``'s
     result for the defaults beside it.
 
+    ``interactive=None`` asks :func:`live_frontend`; headless, no widget is created at all, so
+    a runner cannot wait for a widget that nobody draws (nbclient#312, papermill#723).
+
     Examples
     --------
     >>> import contextlib, io
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside a kernel it prints the table
-    ...     box = explore(ladder_shares, load_facts_example(), regular_min_orders=(2, 10, 1, 2))
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # forced live: it prints the table here
+    ...     box = explore(ladder_shares, load_facts_example(), interactive=True,
+    ...                   regular_min_orders=(2, 10, 1, 2))
     >>> box.children[0].description
     'orders to be a regular'
     >>> box
     [live control: orders to be a regular; run the notebook in Jupyter to move it]
+    >>> explore(ladder_shares, None, "ru", regular_min_orders=(2, 10, 1, 2))  # headless
+    [живое управление: заказов для постоянного; запустите блокнот в Jupyter, чтобы двигать ползунки]
     """
+    lang = messages.check_lang(lang)
+    if not (live_frontend() if interactive is None else interactive):
+        names = [messages.text(f"lessons.widget_{name}", lang) for name in controls]
+        return _Offline(messages.text("lessons.widget_offline", lang, controls=", ".join(names)))
     import ipywidgets
 
-    lang = messages.check_lang(lang)
     sliders = {}
     for name, (lo, hi, step, default) in controls.items():
         sliders[name] = ipywidgets.IntSlider(

@@ -201,7 +201,8 @@ def test_moves_count_class_changes_new_and_lost_customers():
     ]
     labels = {"lifecycle": {"fan": "Фанат", "dormant": "Спящий"}}
     ru = changes.change_sentences(got, "2025-01-06", "ru", labels, {"lifecycle": "Жизненный цикл"})
-    assert ru[0] == "С 06.01.2025 2 клиента перешли из «Фанат» в «Спящий» (Жизненный цикл)."
+    assert ru[0] == ("Жизненный цикл: с 06.01.2025 из класса «Фанат» в класс «Спящий» "
+                     "перешло 2 клиента.")
     assert ru[-1] == "С 06.01.2025: новых клиентов — 1, выбывших — 1."
     en = changes.change_sentences(got, "2025-01-06", "en")
     assert en[0] == "2 customers went from «fan» to «dormant» since 2025-01-06 (lifecycle)."

@@ -376,7 +376,7 @@ def test_framework_through_the_catalog(workshop_facts):
         "активный",
         "под угрозой ухода",
         "скорее всего ушёл",
-        "ещё не покупал",
+        "ещё не покупавший",
     }
     learned = fw.params_
     facts = workshop_facts.to_pandas()

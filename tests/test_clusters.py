@@ -269,9 +269,9 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
     rel_only = p.drop(columns=[c for c in p.columns if c.endswith(("_z", "_median"))])
     assert name_clusters(rel_only)[0] == "Recent · frequent · high spend"
     assert name_clusters(p, lang="ru") == {
-        0: "Недавние · частые · большие траты",
-        1: "Ушедшие · разовые · малые траты",
-        2: "Остывающие · повторные · средние траты",
+        0: "недавние · частые · большие траты",
+        1: "ушедшие · разовые · малые траты",
+        2: "остывающие · повторные · средние траты",
     }
     seg = ["Champions", "Champions", "Lost", "Hibernating", "At risk", "At risk"]
     named = name_clusters(p, labels=labels, segments=seg)
@@ -291,7 +291,7 @@ def test_name_clusters_hand_case_languages_overlap_duplicates():
     assert named[0] == "Lapsed · one-time · low spend (median recency (days): 210)"
     assert named[1] == "Lapsed · one-time · low spend (median recency (days): 510)"
     assert name_clusters(profile(twins, [0, 0, 1, 1, 2, 2]), lang="ru")[1] == (
-        "Ушедшие · разовые · малые траты (медиана «давность (дней)»: 510)"
+        "ушедшие · разовые · малые траты (медиана «давность (дней)»: 510)"
     )
 
 

@@ -132,7 +132,7 @@ def test_skipped_frameworks_are_reported_in_the_language(capsys):
             "provide them (see docs/CONTRACTS.md) or choose another framework")  # fmt: skip
     lessons.report_skipped([line], "ru")
     out = capsys.readouterr().out
-    assert "«Квалификация по пяти критериям» не применим" in out or "не применим" in out
+    assert "Классификация «Квалификация по пяти критериям» неприменима" in out
     assert "has_money, likes_usp" in out and "skipped" not in out
 
 
@@ -199,7 +199,8 @@ def test_explore_builds_sliders_that_call_the_function(facts):
         return regular_min_orders
 
     with contextlib.redirect_stdout(io.StringIO()):
-        control = lessons.explore(fake, facts, "ru", regular_min_orders=(2, 10, 1, 4))
+        control = lessons.explore(fake, facts, "ru", interactive=True,
+                                  regular_min_orders=(2, 10, 1, 4))
         slider = control.children[0]
         slider.value = 7  # what moving the slider does in a live kernel
     assert calls == [(4, "ru"), (7, "ru")]
@@ -247,10 +248,83 @@ def test_lesson_runs_on_the_cdnow_export(lesson, lang, cdnow_csv, tmp_path):
                 if o.get("output_type") == "error"]  # fmt: skip
     if lesson == "01_quickstart":
         # no survey and no contact log: the frameworks that need them say so, in Russian
-        assert "не применим к этим данным" in text and "has_money" in text
+        assert "неприменима к этим данным" in text and "has_money" in text
         assert "ответа пока нет" in text
     else:
         # CDNOW's purchases end on 30 June 1998, so the default analysis date is the day after
         assert "23,570 customers, analysis date 1998-07-01" in text
         # the Pareto line is computed from CDNOW's own spend (value tiers need only purchases)
         assert "The top 20% of buyers bring" in text and "not answered yet" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# headless runs: no widget, so nothing can wait for one (nbclient#312, papermill#723)
+
+
+class _Kernel:
+    def __init__(self, allow_stdin):
+        self._allow_stdin = allow_stdin
+
+
+class _Shell:
+    def __init__(self, kernel):
+        self.kernel = kernel
+
+
+@pytest.mark.parametrize(("shell", "live"), [
+    (None, False),                        # plain Python
+    (_Shell(None), False),                # IPython in a terminal: no kernel, no frontend
+    (_Shell(_Kernel(False)), False),      # nbclient (papermill, nbconvert) and nbval
+    (_Shell(_Kernel(True)), True),        # JupyterLab, Notebook, VS Code
+])  # fmt: skip
+def test_live_frontend_is_read_from_the_running_request(monkeypatch, shell, live):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert lessons.live_frontend() is live
+
+
+def test_headless_explore_makes_no_widget_and_does_not_call_the_function(monkeypatch, facts):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell(_Kernel(False)))
+    calls = []
+    control = lessons.explore(lambda *a, **k: calls.append(a), facts, "ru",
+                              regular_min_orders=(2, 10, 1, 4))  # fmt: skip
+    assert calls == [] and not hasattr(control, "children")
+    assert repr(control).startswith("[живое управление: заказов для постоянного")
+
+
+def test_nbclient_and_nbval_ask_without_stdin():
+    # the marker live_frontend reads: both headless runners send allow_stdin=False
+    import inspect
+
+    import nbclient.client
+
+    assert "self.kc.allow_stdin = False" in inspect.getsource(nbclient.client.NotebookClient)
+    nbval_plugin = pytest.importorskip("nbval.plugin")
+    assert "allow_stdin=False" in inspect.getsource(nbval_plugin)
+
+
+def test_reader_error_in_a_lesson_is_one_line_in_its_language(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("Клиент;Дата;Сумма\na;31.12.2024;10,5\n".encode("cp1251"))
+    with pytest.raises(lessons.LessonError) as err:
+        lessons.load_inputs(str(path), lang="ru")
+    message = str(err.value)
+    assert "\n" not in message and "-p encoding cp1251" in message and "UTF-8" in message
+    assert message.startswith("Файл ")
+    # with its options the same file reads
+    inputs = lessons.load_inputs(str(path), "customer_id=Клиент,timestamp=Дата,amount=Сумма",
+                                 lang="ru", encoding="cp1251", sep=";", decimal=",",
+                                 dayfirst=True)  # fmt: skip
+    assert inputs.transactions.table.to_pandas()["amount"].tolist() == [10.5]
+
+
+def test_localize_writes_yes_no_dashes_and_russian_dates():
+    t = pd.DataFrame({"is_express": [True, False], "discount": [float("nan"), 0.25],
+                      "timestamp": pd.to_datetime(["2024-12-31 10:30", "2025-01-02 00:00"])})
+    out = lessons.localize(t, "ru")
+    assert out["срочно"].tolist() == ["да", "нет"]
+    assert out["скидка"].tolist() == ["\u2014", "0,25"]
+    assert out["время"].tolist() == ["31.12.2024 10:30", "02.01.2025 00:00"]

@@ -51,7 +51,7 @@ def test_both_languages_have_the_same_strings():
         facts=pd.DataFrame({"orders": [1] * 12345}), quality=[], analysis_date="2024-01-01",
         segments=pd.DataFrame(columns=["framework", "class", "label"]), skipped=[],
         kchoice=None, model=None, agreement=None), "ru")
-    assert got[0].startswith("Проанализировано клиентов: 12\u00a0345 на дату 01.01.2024")
+    assert got[0].startswith("На 01.01.2024 в базе 12\u00a0345 клиентов")
     with pytest.raises(ValueError, match="lang"):
         t("de", "title")
 

@@ -130,7 +130,7 @@ def class_choices(framework: str) -> Callable[[], dict[str, set[str]]]:
     Examples
     --------
     >>> sorted(class_choices("rfm")()["champions"])
-    ['champions', 'чемпионы']
+    ['champions', 'чемпион']
     """
 
     @cache

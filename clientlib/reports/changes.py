@@ -290,7 +290,7 @@ def change_sentences(
     ...                  {"lifecycle": "Lifecycle"})[0]
     '312 customers went from «Fan» to «Dormant» since 2025-01-06 (Lifecycle).'
     >>> change_sentences(t, "2025-01-06", "ru")[0]
-    'С 06.01.2025 312 клиентов перешли из «fan» в «dormant» (lifecycle).'
+    'lifecycle: с 06.01.2025 из класса «fan» в класс «dormant» перешло 312 клиентов.'
     """
     labels, titles = labels or {}, titles or {}
     day = M.date(since, lang) if since else "–"

@@ -237,7 +237,7 @@ def persona_label(persona: Any, lang: str) -> str:
     Examples
     --------
     >>> persona_label("loyal_fan", "ru")
-    'преданный поклонник'
+    'верный поклонник'
     """
     return _word(lang, f"persona_{persona}", str(persona))
 

@@ -51,7 +51,7 @@
 # На практикуме мы разберём семь подходов, которыми пользуются продавцы и маркетологи:
 # жизненный цикл («Дао клиента»), лестницу лояльности, ключевых клиентов по ценности,
 # квалификацию по пяти критериям, четыре типа покупателей, стадии осведомлённости и «быстро,
-# качественно, недорого — выберите два». В следующих уроках мы сравним их с тем, что данные
+# качественно, дёшево: выберите любые два». В следующих уроках мы сравним их с тем, что данные
 # говорят сами, без бизнес-правил: с RFM-сегментами и кластерами k-means.
 #
 # В этом уроке мы один раз пройдём весь путь:
@@ -157,7 +157,7 @@ lessons.localize(tx.table.order_by(["customer_id", "timestamp"]).head().to_panda
 # %% [markdown] lang="ru"
 # ## Факты о клиенте: одна строка на клиента
 #
-# Фреймворки не читают сырые заказы. Они смотрят на **факты** о каждом клиенте на дату анализа:
+# Классификации не читают сырые заказы. Они смотрят на **факты** о каждом клиенте на дату анализа:
 # сколько заказов, на какую сумму, сколько дней прошло с последней покупки, какая доля заказов
 # была со скидкой, сколько было контактов и жалоб, что клиент ответил в анкете. `customer_facts`
 # собирает эти факты прямо в движке базы данных (здесь DuckDB) и возвращает таблицу;
@@ -172,7 +172,8 @@ shown = [c for c in ["customer_id", "orders", "total_spend", "recency_days", "di
 lessons.localize(facts_df[shown].head(), lang)
 
 # %%
-stats = facts_df[["orders", "total_spend", "recency_days"]].describe().round(1)
+stats = facts_df[["orders", "total_spend", "recency_days"]].describe().round(1).T
+stats["count"] = stats["count"].astype(int)  # a count of customers, not a measurement
 stats = stats.rename(index=lambda s: lessons.header(s, lang)).rename_axis("statistic")
 lessons.localize(stats, lang)
 
@@ -189,16 +190,16 @@ lessons.localize(stats, lang)
 # and says which columns it misses; it is never filled in with guesses.
 
 # %% [markdown] lang="ru"
-# ## Классы по всем фреймворкам сразу
+# ## Классы по всем классификациям сразу
 #
-# Каждый фреймворк — это **свод правил**: упорядоченный список классов с условием у каждого.
+# Каждая классификация — это **свод правил**: упорядоченный список классов с условием у каждого.
 # Клиент попадает в первый класс, условие которого выполнено, а последний класс собирает всех
 # остальных, так что у каждого клиента ровно один класс. Рядом с классом стоит **причина**
 # (сработавшее правило со значениями самого клиента) и рекомендуемое **действие**. Причина
 # делает класс предметом разговора: менеджер, который не согласен, спорит с правилом, а не с
 # чёрным ящиком.
 #
-# Если фреймворку не хватает данных (ответов анкеты, журнала контактов), он пропускается и
+# Если классификации не хватает данных (ответов анкеты, журнала контактов), она пропускается, и
 # называет недостающие столбцы — догадками пробелы не заполняются.
 
 # %%
@@ -223,12 +224,15 @@ lessons.localize(table.set_index(["framework", "label"]), lang)
 # ## Один клиент — семь взглядов
 #
 # Один и тот же человек может быть поклонником по жизненному циклу, постоянным покупателем на
-# лестнице лояльности и серебряным клиентом по выручке. Фреймворки отвечают на разные вопросы
+# лестнице лояльности и серебряным клиентом по выручке. Классификации отвечают на разные вопросы
 # (где клиент на своём пути? насколько он близок к нам? сколько он стоит?), поэтому совпадать не
 # обязаны — и расхождения между ними часто интереснее всего.
 
 # %%
-who = facts_df.loc[facts_df["orders"] >= 3, "customer_id"].iloc[0]
+# a customer with three orders or more (on a file without one: the customer with the most orders)
+regulars = facts_df.loc[facts_df["orders"] >= 3, "customer_id"]
+who = regulars.iloc[0] if len(regulars) else facts_df.sort_values(
+    "orders", ascending=False, kind="stable")["customer_id"].iloc[0]
 row = facts_df.set_index("customer_id").loc[who]
 lessons.say("lessons.one_customer", lang, customer=who, orders=int(row["orders"]),
             spend=messages.number(row["total_spend"], lang, 2), days=int(row["recency_days"]))
@@ -363,9 +367,9 @@ exercises.check("quickstart_first_action", answer, facts=facts, lang=lang)
 # your columns in `mapping`:
 #
 # ```bash
-# papermill notebooks/en/01_quickstart.ipynb my_01.ipynb -k clientlib \
-#     -p data orders.csv \
-#     -p mapping '{"customer_id": "Client", "timestamp": "Date", "amount": "Total"}'
+# papermill notebooks/en/01_quickstart.ipynb my_01.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
 # ```
 #
 # Add `-p sep ";" -p decimal "," -p dayfirst True` for a typical European export, and
@@ -374,6 +378,13 @@ exercises.check("quickstart_first_action", answer, facts=facts, lang=lang)
 # the "skipped" line above; the rest run as they do here. Questions to ask of your own result:
 # which class is the largest, which action would cost the most, and which framework's classes
 # would your sales team recognise?
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
 # ## На своих данных
@@ -383,15 +394,19 @@ exercises.check("quickstart_first_action", answer, facts=facts, lang=lang)
 # papermill, указав названия своих столбцов в `mapping`:
 #
 # ```bash
-# papermill notebooks/ru/01_quickstart.ipynb my_01.ipynb -k clientlib \
-#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True \
-#     -p mapping '{"customer_id": "Клиент", "timestamp": "Дата", "amount": "Сумма"}'
+# papermill notebooks/ru/01_quickstart.ipynb my_01.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
 # ```
 #
-# Параметры `sep`, `decimal` и `dayfirst` нужны для типичной выгрузки из 1С или Excel (точка с
-# запятой, десятичная запятая, день впереди месяца). Если есть журнал контактов и анкета,
-# передайте все файлы: `-y 'data: {transactions: orders.csv, events: contacts.csv, customers:
-# survey.csv}'`. Фреймворки, которым не хватает данных, скажут об этом в строке о пропуске выше,
+# Классификации, которым не хватает данных, скажут об этом в строке о пропуске выше,
 # остальные отработают так же, как здесь. Вопросы к собственному результату: какой класс самый
-# большой, какое действие обойдётся дороже всего и классы какого фреймворка узнает ваш отдел
+# большой, какое действие обойдётся дороже всего и классы какой классификации узнает ваш отдел
 # продаж?
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

@@ -99,6 +99,7 @@ from clientlib import exercises, frameworks, lessons, messages, plots, segment, 
 from clientlib.features import customer_facts
 
 lessons.setup_notebook(lang)
+MONTH = "%m.%Y" if lang == "ru" else "%Y-%m"  # months as the lesson's language writes them
 
 # %%
 inputs = lessons.load_inputs(
@@ -121,7 +122,7 @@ lessons.say("lessons.loaded", lang, customers=messages.number(len(facts_df), lan
 # %% [markdown] lang="ru"
 # ## Свод правил
 #
-# Фреймворк — это свод правил внутри пакета. Классы перечислены в том порядке, в каком
+# Классификация — это свод правил внутри пакета. Классы перечислены в том порядке, в каком
 # проверяются: срабатывает первое выполненное правило, последнее собирает всех остальных.
 
 # %%
@@ -133,7 +134,10 @@ segments, skipped = segment.segment(facts, ["lifecycle"], lang=lang)
 lessons.report_skipped(skipped, lang)
 life = segments.sort_values("customer_id", ignore_index=True)
 cycle = lessons.purchase_cycle(facts)
-lessons.say("lessons.l02_cycle_used", lang, days=messages.number(cycle, lang))
+if cycle is None:
+    lessons.say("lessons_ru.no_cycle", lang, once=True)
+else:
+    lessons.say("lessons.l02_cycle_used", lang, days=messages.number(cycle, lang))
 counts = life.groupby(["label", "action"]).size().rename("customers").reset_index()
 counts["share"] = counts["customers"] / counts["customers"].sum()
 counts = counts.sort_values("customers", ascending=False, ignore_index=True)
@@ -193,12 +197,13 @@ lessons.localize(dormant.to_frame(), lang)
 # продаж.
 
 # %%
-start = min(365, max(15, int(round(cycle / 15)) * 15))
-lessons.lifecycle_shares(facts, cycle, 3, lang=lang)
+# the slider starts at the estimated cycle (whole days), so it shows the table above
+start = min(365, max(1, int(cycle))) if cycle else 90
+lessons.lifecycle_shares(facts, start, 3, lang=lang)
 
 # %% tags=["nbval-ignore-output"]
 lessons.explore(lessons.lifecycle_shares, facts, lang,
-                purchase_cycle_days=(15, 365, 15, start), fan_min_orders=(2, 10, 1, 3))
+                purchase_cycle_days=(1, 365, 1, start), fan_min_orders=(2, 10, 1, 3))
 
 # %% [markdown] lang="en"
 # ## The lifecycle over time
@@ -229,7 +234,7 @@ names = lessons.labels_of("lifecycle", lang)
 status = snaps.pivot_table(index="period_end", columns="class", values="customer_id",
                            aggfunc="count", fill_value=0)
 status = status[[c for c in names if c in status.columns]].rename(columns=names)
-status.index = status.index.strftime("%Y-%m")
+status.index = status.index.strftime(MONTH)
 status.index.name, status.columns.name = "month", "class"
 lessons.localize(status.tail(6), lang)
 
@@ -280,7 +285,7 @@ plt.show()
 # keep the business breathing, then check whether you get them.
 
 # %% [markdown] lang="ru"
-# ### Новые новички и поклонники по месяцам
+# ### Сколько новичков и поклонников появляется каждый месяц
 #
 # Первый практический совет статьи: посчитайте, сколько новичков и поклонников вам нужно каждый
 # месяц, чтобы бизнесу хватало «кислорода», и проверьте, получаете ли вы их.
@@ -289,7 +294,7 @@ plt.show()
 new = timeline.new_in_class(snaps, ["novice", "fan"])
 per_month = new.pivot_table(index="period_end", columns="class", values="customers",
                             aggfunc="sum")[["novice", "fan"]].rename(columns=names)
-per_month.index = per_month.index.strftime("%Y-%m")
+per_month.index = per_month.index.strftime(MONTH)
 per_month.index.name, per_month.columns.name = "month", "class"
 ax = per_month.tail(18).plot.bar(figsize=(9, 3.5), width=0.8)
 ax.set_xlabel(lessons.header("month", lang))
@@ -420,14 +425,22 @@ exercises.check("lifecycle_wakeup_plan", answer, lang=lang)
 # leads and returnees. Run the lesson on your export:
 #
 # ```bash
-# papermill notebooks/en/02_lifecycle.ipynb my_02.ipynb -k clientlib \
-#     -p data orders.csv -p mapping '{"customer_id": "Client", "timestamp": "Date", "amount": "Total"}'
+# papermill notebooks/en/02_lifecycle.ipynb my_02.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
 # ```
 #
 # Then check three things. Does the estimated purchase cycle match what your people know about
 # the trade (compare it with the examples above)? If not, fix it in the rulebook and say why. Is
 # the dormant share stable when the cycle moves a little? And do you gain enough new fans each
 # month to replace the ones who fall asleep?
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
 # ## На своих данных
@@ -436,12 +449,19 @@ exercises.check("lifecycle_wakeup_plan", answer, lang=lang)
 # найдёт ещё лидов и возвращенцев. Запустите урок на своей выгрузке:
 #
 # ```bash
-# papermill notebooks/ru/02_lifecycle.ipynb my_02.ipynb -k clientlib \
-#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True \
-#     -p mapping '{"customer_id": "Клиент", "timestamp": "Дата", "amount": "Сумма"}'
+# papermill notebooks/ru/02_lifecycle.ipynb my_02.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
 # ```
 #
 # Потом проверьте три вещи. Совпадает ли оценённый цикл покупки с тем, что ваши люди знают о своём
 # рынке (сравните с примерами выше)? Если нет, поправьте его в своде правил и запишите почему.
 # Устойчива ли доля заснувших, если немного сдвинуть цикл? И получаете ли вы каждый месяц
 # достаточно новых поклонников, чтобы заменить заснувших?
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

@@ -227,7 +227,8 @@ lessons.explore(lessons.ladder_shares, facts, lang, regular_min_orders=(2, 10, 1
 snaps = timeline.snapshots(tx, ev, cu, framework="ladder", freq="QS")
 shares = pd.crosstab(snaps["period_end"], snaps["class"], normalize="index")
 shares = shares[[r for r in conv["rung"] if r in shares.columns]]
-shares.index = shares.index.strftime("%Y-%m")
+quarters = shares.index  # the period ends as dates, for the sentence below
+shares.index = shares.index.strftime("%m.%Y" if lang == "ru" else "%Y-%m")
 top = [r for r in ("regular", "advocate") if r in shares.columns]
 trend = shares[top].sum(axis=1)
 table = shares.rename(columns=names)
@@ -284,7 +285,8 @@ if "referrals" in facts_df.columns:
     lessons.say("lessons.l03_advocates", lang, n=messages.number(len(adv), lang),
                 referrals=messages.number(refs, lang))
 year_ago = max(0, len(trend) - 5)  # four quarters back, or the first quarter there is
-lessons.say("lessons.l03_trend", lang, first=trend.index[year_ago], last=trend.index[-1],
+lessons.say("lessons.l03_trend", lang, first=lessons.month(quarters[year_ago], lang, "genitive"),
+            last=lessons.month(quarters[-1], lang),
             before=messages.percent(trend.iloc[year_ago], lang),
             after=messages.percent(trend.iloc[-1], lang))
 
@@ -376,13 +378,20 @@ exercises.check("ladder_step_plan", answer, lang=lang)
 # clients in talks and advocates:
 #
 # ```bash
-# papermill notebooks/en/03_loyalty_ladder.ipynb my_03.ipynb -k clientlib \
-#     -y 'data: {transactions: orders.csv, events: contacts.csv}' \
-#     -p mapping '{"customer_id": "Client", "timestamp": "Date", "amount": "Total", "kind": "Type"}'
+# papermill notebooks/en/03_loyalty_ladder.ipynb my_03.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
 # ```
 #
 # On your result, look for the rung where the conversion drops, compare the quarterly shares
 # with the campaigns you ran, and write down the target shares for next year.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
 # ## На своих данных
@@ -391,10 +400,17 @@ exercises.check("ladder_step_plan", answer, lang=lang)
 # контактов (`events`), чтобы увидеть клиентов в переговорах и приверженцев:
 #
 # ```bash
-# papermill notebooks/ru/03_loyalty_ladder.ipynb my_03.ipynb -k clientlib \
-#     -y 'data: {transactions: orders.csv, events: contacts.csv}' -p sep ";" -p decimal "," \
-#     -p mapping '{"customer_id": "Клиент", "timestamp": "Дата", "amount": "Сумма", "kind": "Тип"}'
+# papermill notebooks/ru/03_loyalty_ladder.ipynb my_03.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
 # ```
 #
 # На своём результате найдите ступень, где переход проседает, сравните квартальные доли с
 # кампаниями, которые вы проводили, и запишите целевые доли на следующий год.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

@@ -73,7 +73,7 @@
 # больше половины, делает компанию зависимой — это риск **моноклиента**, который нужно снижать.
 # Для ключевых клиентов статья описывает работу менеджера по ключевым клиентам: досье, которое
 # постоянно пополняется, и ритм контактов — позитивный контакт не реже раза в 10 дней и реакция
-# после негативного. Фреймворк превращает этот распорядок в **сигналы по ведению** из журнала
+# после негативного. Классификация превращает этот распорядок в **сигналы по ведению** из журнала
 # контактов.
 #
 # | уровень | правило (по умолчанию) | что делать |
@@ -377,14 +377,21 @@ exercises.check("key_dependence_plan", answer, lang=lang)
 # with negotiations and contact sentiment:
 #
 # ```bash
-# papermill notebooks/en/04_key_clients.ipynb my_04.ipynb -k clientlib \
-#     -y 'data: {transactions: orders.csv, events: contacts.csv}' \
-#     -p mapping '{"customer_id": "Client", "timestamp": "Date", "amount": "Total"}'
+# papermill notebooks/en/04_key_clients.ipynb my_04.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
 # ```
 #
 # If your business is one of a few large accounts, change `gold_share` (and say why in the
 # rulebook): with thirty customers, "80 % of revenue" may be three of them. Then compare the gold
 # list with the list your managers would write from memory.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
 # ## На своих данных
@@ -393,11 +400,18 @@ exercises.check("key_dependence_plan", answer, lang=lang)
 # контактов с переговорами и оценкой тональности:
 #
 # ```bash
-# papermill notebooks/ru/04_key_clients.ipynb my_04.ipynb -k clientlib \
-#     -y 'data: {transactions: orders.csv, events: contacts.csv}' -p sep ";" -p decimal "," \
-#     -p mapping '{"customer_id": "Клиент", "timestamp": "Дата", "amount": "Сумма"}'
+# papermill notebooks/ru/04_key_clients.ipynb my_04.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
 # ```
 #
 # Если ваш бизнес держится на нескольких крупных клиентах, поменяйте `gold_share` (и запишите в
 # своде правил почему): при тридцати клиентах «80 % выручки» могут давать трое. Потом сравните
 # список золотых клиентов с тем, что менеджеры напишут по памяти.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

@@ -34,21 +34,21 @@
 #
 # ## Зачем это нужно
 #
-# Имён в базе у отдела продаж всегда больше, чем рабочих часов. Каждый из четырёх фреймворков этого
+# Имён в базе у отдела продаж всегда больше, чем рабочих часов. Каждая из четырёх классификаций этого
 # урока отвечает на один вопрос — куда потратить следующий час:
 #
-# | фреймворк | какое решение он подсказывает | на чём основан |
+# | классификация | какое решение она подсказывает | на чём основана |
 # |---|---|---|
 # | **квалификация по пяти критериям** (Джон Мендоза) | звонить сейчас, дать клиенту дозреть или отложить в базу | ответы анкеты / данные CRM |
 # | **четыре типа покупателей** (Ник Рис) | под кого строить предложение и цену, а кого не жалко потерять | заказы |
 # | **стадии осведомлённости** | какое сообщение нужно: просвещать, показать применение, дать цену или спасать | ответы анкеты / данные CRM |
-# | **быстро, качественно, дёшево: выбери два** | какой процесс обслуживания и какая цена подходят клиенту | заказы |
+# | **быстро, качественно, дёшево: выберите любые два** | какой процесс обслуживания и какая цена подходят клиенту | заказы |
 #
-# Общая мысль взята из статьи, откуда пришли первые два фреймворка. Автор противопоставляет два
+# Общая мысль взята из статьи, откуда пришли первые две классификации. Автор противопоставляет два
 # подхода к продажам. «Советский»: продавец заучивает 50–80 типов клиентов, чтобы продать любому,
 # кто зашёл в магазин. «Капиталистический»: ещё до продажи бизнес решает, с какими клиентами ему
 # интересно работать, привлекает именно их и имеет дело максимум с несколькими типами. Четыре
-# фреймворка урока — это фильтры второго подхода.
+# классификации урока — это фильтры второго подхода.
 
 # %% tags=["parameters"]
 # Parameters (papermill can override them, e.g. -p lang ru -p data orders.csv)
@@ -75,7 +75,7 @@ import pandas as pd
 from clientlib import exercises, frameworks, lessons, plots, segment
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.features import customer_facts
-from clientlib.messages import number
+from clientlib.messages import date, number
 
 lessons.setup_notebook()
 inputs = lessons.load_inputs(
@@ -87,7 +87,7 @@ facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=inputs.transactions.analysis_date)
+            date=date(inputs.transactions.analysis_date, lang))
 
 # %% [markdown] lang="en"
 # The cell above read the orders (and, for the workshop shop, the survey answers and the event log)
@@ -96,8 +96,8 @@ lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
 
 # %% [markdown] lang="ru"
 # Ячейка выше прочитала заказы (а для учебного магазина — ещё ответы анкеты и журнал событий) и
-# собрала по строке фактов на каждого клиента. Теперь запускаем все фреймворки урока; если в данных
-# нет нужных столбцов, фреймворк помечается как неприменимый, с перечнем того, чего не хватает.
+# собрала по строке фактов на каждого клиента. Теперь запускаем все классификации урока; если в данных
+# нет нужных столбцов, классификация помечается как неприменимая, с перечнем того, чего не хватает.
 
 # %%
 NAMES = ["qualification", "buyer_types", "awareness", "fast_good_cheap"]
@@ -154,7 +154,7 @@ ran = l05.frameworks_that_apply(segments, facts_df, NAMES, lang=lang)
 #    когда иначе не выжить; продукт не должен требовать от клиента лишних жертв и неудобных условий.
 #
 # Все пять «да» — **перспективный клиент**, продавать сейчас. Хотя бы `nurture_min` из пяти (по
-# умолчанию 3) — **дозреть**: поддерживать контакт, пока клиент не созреет. Меньше — **отложить в
+# умолчанию 3) — **дозревает**: поддерживать контакт, пока клиент не созреет. Меньше — **отложить в
 # базу** до лучших времён.
 
 # %%
@@ -185,7 +185,7 @@ if l05.applies("qualification", ran, lang):
 
 # %% [markdown] lang="ru"
 # **Обсудите.** В напечатанной строке — клиенты, прошедшие все пять проверок и ни разу не купившие.
-# Кто им позвонит и с каким предложением? А в группе «дозреть»: какой критерий проваливается чаще
+# Кто им позвонит и с каким предложением? А в группе «дозревает»: какой критерий проваливается чаще
 # всего (см. таблицу критериев ниже) и можно ли на него повлиять — например, условиями
 # предложения, — или нельзя, как в случае с деньгами?
 
@@ -321,7 +321,7 @@ if l05.applies("buyer_types", ran, lang):
 # %% [markdown] lang="ru"
 # ## 3. Стадии осведомлённости
 #
-# Третий фреймворк спрашивает, сколько клиент знает о том, что вы продаёте. Автор статьи продаёт
+# Третья классификация спрашивает, сколько клиент знает о том, что вы продаёте. Автор статьи продаёт
 # ИТ-решения и различает пять состояний:
 #
 # 1. **Ничего не знает о продукте.** Старая байка про продавца обуви, которого послали в Африку: «шлите
@@ -393,7 +393,7 @@ if l05.applies(["awareness", "qualification"], ran, lang):
 # yet.
 
 # %% [markdown] lang="ru"
-# ## 4. Быстро, качественно, дёшево: выбери два
+# ## 4. Быстро, качественно, дёшево: выберите любые два
 #
 # Старая шутка «быстро, качественно, дёшево — выберите любые два пункта» — по словам автора статьи,
 # готовое основание для деления. Она даёт как минимум три категории клиентов, и каждой нужно своё
@@ -555,9 +555,13 @@ exercises.check("call_list", answer, lang=lang)
 # %% [markdown] lang="en"
 # ## Your own data
 #
-# Rerun this notebook on your export: set `data` to the orders file and `mapping` to the columns, e.g.
-# `papermill 05_qualification_buyers_awareness.ipynb out.ipynb -p data orders.csv -p mapping
-# '{"customer_id": "client", "timestamp": "date", "amount": "sum"}'`.
+# Rerun this notebook on your export: set `data` to the orders file and `mapping` to the columns:
+#
+# ```bash
+# papermill notebooks/en/05_qualification_buyers_awareness.ipynb my_05.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
+# ```
 #
 # * **Buyer types and "fast, good, cheap"** need order attributes: `discount` (the discount on the
 #   line, a share or an amount), `is_premium` and `is_express` (yes/no). Without them every buyer is a
@@ -570,17 +574,28 @@ exercises.check("call_list", answer, lang=lang)
 #
 # What to look at first: the size of each class (is one class swallowing everybody?), the share of
 # revenue per buyer type, and the qualified prospects who never bought.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
-# ## Ваши данные
+# ## На своих данных
 #
-# Запустите этот блокнот на своей выгрузке: укажите в `data` файл заказов, а в `mapping` — столбцы,
-# например `papermill 05_qualification_buyers_awareness.ipynb out.ipynb -p data orders.csv -p mapping
-# '{"customer_id": "client", "timestamp": "date", "amount": "sum"}'`.
+# Запустите этот блокнот на своей выгрузке: укажите в `data` файл заказов, а в `mapping` — столбцы:
+#
+# ```bash
+# papermill notebooks/ru/05_qualification_buyers_awareness.ipynb my_05.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
+# ```
 #
 # * **Типам покупателей и «быстро, качественно, дёшево»** нужны признаки заказа: `discount` (скидка в
 #   строке — долей или суммой), `is_premium` и `is_express` (да/нет). Без них каждый покупатель —
-#   искатель без явной пары, и урок так и скажет: на этих данных фреймворк ничего не различает.
+#   искатель без явной пары, и урок так и скажет: на этих данных классификация ничего не различает.
 # * **Квалификации и стадиям осведомлённости** нужны ответы о каждом клиенте: `has_money`,
 #   `has_urgent_problem`, `likes_usp`, `has_authority`, `finds_offer_acceptable` и `does_in_house`,
 #   `had_problems`, `tried_diy`, `seeking_vendor`, `knows_product` (да/нет, yes/no, 1/0). В файле
@@ -589,3 +604,10 @@ exercises.check("call_list", answer, lang=lang)
 #
 # С чего начать: размер каждого класса (не поглотил ли один класс всех?), доля выручки по типам
 # покупателей и перспективные клиенты, которые ещё ничего не купили.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

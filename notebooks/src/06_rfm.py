@@ -34,9 +34,9 @@
 # кого поблагодарить и пустить в ранний доступ, кому позвонить с предложением вернуться, а кого в этом
 # месяце не трогать. RFM отвечает по трём столбцам, которые есть в любой выгрузке заказов, — клиент,
 # дата, сумма. Поэтому это первая сегментация, которую можно запустить на любом файле, и мерило, с
-# которым сравнивают фреймворки на правилах из прошлых уроков.
+# которым сравнивают классификации на правилах из прошлых уроков.
 #
-# Прежние фреймворки начинались с бизнес-правил; RFM начинается с трёх чисел о каждом клиенте:
+# Прежние классификации начинались с бизнес-правил; RFM начинается с трёх чисел о каждом клиенте:
 #
 # * **R** — давность (recency): дней от последней покупки до даты анализа (чем меньше, тем лучше);
 # * **F** — частота (frequency): число заказов;
@@ -89,12 +89,12 @@ n_customers = 2000  # size of the workshop shop
 #
 # **Карта сегментов** даёт названия областям из оценок. Здесь используется карта R-пакета `rfm`
 # (тесты проекта воспроизводят опубликованный результат этого пакета): *Чемпионы* (R, F и M — все 4
-# или 5), *Лояльные*, *Потенциально лояльные*, *Требуют внимания*, *Засыпающие*, *В зоне риска*,
+# или 5), *лояльный*, *потенциально лояльный*, *требует внимания*, *засыпающий*, *в зоне риска*,
 # *Нельзя потерять*, *Потерянные* и *Прочие* — для всех, кого не покрыла ни одна область, в том
 # числе для тех, кто ни разу не покупал и оценок не имеет. Две детали, которые стоит знать заранее:
 #
 # * карта, как и любой свод правил, работает по первому совпадению, а две её области (*Новые*,
-#   *Перспективные*) целиком лежат внутри более ранней области *Потенциально лояльные* и поэтому не
+#   *многообещающий*) целиком лежат внутри более ранней области *потенциально лояльный* и поэтому не
 #   срабатывают никогда — функция из R ведёт себя так же;
 # * если у многих клиентов одно и то же значение (например, много клиентов с одним заказом), две
 #   границы квинтилей могут совпасть, и какая-то оценка не достанется никому. Таблица ниже показывает,
@@ -111,7 +111,7 @@ from clientlib import exercises, frameworks, lessons, plots, segment
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l06_rfm as l06
 from clientlib.features import customer_facts
-from clientlib.messages import number
+from clientlib.messages import date, number
 
 lessons.setup_notebook()
 inputs = lessons.load_inputs(
@@ -123,7 +123,7 @@ facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=inputs.transactions.analysis_date)
+            date=date(inputs.transactions.analysis_date, lang))
 
 # %%
 with warnings.catch_warnings():
@@ -381,9 +381,14 @@ exercises.check("rfm_budget_plan", answer, lang=lang)
 # %% [markdown] lang="en"
 # ## Your own data
 #
-# RFM needs only a customer id, a date and an amount, so it runs on almost any export:
-# `papermill 06_rfm.ipynb out.ipynb -p data orders.csv -p mapping '{"customer_id": "client",
-# "timestamp": "date", "amount": "sum"}' -p analysis_date 2024-12-31`.
+# RFM needs only a customer id, a date and an amount, so it runs on almost any export
+# (add `-p analysis_date 2024-12-31` to fix the date):
+#
+# ```bash
+# papermill notebooks/en/06_rfm.ipynb my_06.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
+# ```
 #
 # * **Choose the analysis date** on purpose: the day after the last order by default; set it to the end
 #   of the period you are studying, or recency is measured from the wrong day.
@@ -393,13 +398,25 @@ exercises.check("rfm_budget_plan", answer, lang=lang)
 #   the F score says less than it seems; four bins may suit your data better than five.
 # * **Compare the segments' revenue shares with your own intuition.** If *Champions* bring less than
 #   half of revenue, your best customers are spread more thinly than the map assumes.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
-# ## Ваши данные
+# ## На своих данных
 #
-# RFM нужны только id клиента, дата и сумма, поэтому он работает почти на любой выгрузке:
-# `papermill 06_rfm.ipynb out.ipynb -p data orders.csv -p mapping '{"customer_id": "client",
-# "timestamp": "date", "amount": "sum"}' -p analysis_date 2024-12-31`.
+# RFM нужны только id клиента, дата и сумма, поэтому он работает почти на любой выгрузке
+# (добавьте `-p analysis_date 2024-12-31`, чтобы задать дату анализа):
+#
+# ```bash
+# papermill notebooks/ru/06_rfm.ipynb my_06.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
+# ```
 #
 # * **Выбирайте дату анализа осознанно.** По умолчанию это день после последнего заказа; поставьте
 #   конец изучаемого периода, иначе давность будет отсчитана не от того дня.
@@ -408,5 +425,12 @@ exercises.check("rfm_budget_plan", answer, lang=lang)
 # * **Сначала посмотрите на таблицу оценок.** Если какая-то оценка частоты не встречается (много
 #   клиентов с одним заказом), оценка F говорит меньше, чем кажется; четыре группы могут подойти вашим
 #   данным лучше пяти.
-# * **Сравните доли выручки сегментов со своим ощущением.** Если *Чемпионы* дают меньше половины
+# * **Сравните доли выручки сегментов со своим ощущением.** Если *чемпионы* дают меньше половины
 #   выручки, лучшие клиенты у вас распределены тоньше, чем предполагает карта.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

@@ -26,7 +26,7 @@
 #
 # ## Зачем это нужно
 #
-# Все фреймворки до сих пор придумали люди: кто-то решил, что три заказа делают клиента поклонником,
+# Все классификации до сих пор придумали люди: кто-то решил, что три заказа делают клиента поклонником,
 # а пятая часть самых крупных покупателей получает оценку 5. В этом их сила — у каждого класса есть
 # смысл и действие — и их риск: границы могут пройти прямо через группу одинаково ведущих себя
 # клиентов или, наоборот, объединить непохожих. **k-means** — это проверка. Ему говорят только,
@@ -125,7 +125,7 @@ from clientlib.clusters import (
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l07_kmeans as l07
 from clientlib.features import customer_facts
-from clientlib.messages import number
+from clientlib.messages import date, number
 
 lessons.setup_notebook()
 inputs = lessons.load_inputs(
@@ -136,7 +136,7 @@ inputs = lessons.load_inputs(
 facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=inputs.transactions.analysis_date)
+            date=date(inputs.transactions.analysis_date, lang))
 buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
 
 # %% [markdown] lang="en"
@@ -374,8 +374,13 @@ exercises.check("kmeans_your_k", answer, lang=lang)
 # %% [markdown] lang="en"
 # ## Your own data
 #
-# k-means needs the same three columns as RFM: `papermill 07_kmeans.ipynb out.ipynb -p data orders.csv
-# -p mapping '{"customer_id": "client", "timestamp": "date", "amount": "sum"}'`.
+# k-means needs the same three columns as RFM:
+#
+# ```bash
+# papermill notebooks/en/07_kmeans.ipynb my_07.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
+# ```
 #
 # * **Look at the k table before the picture.** On real exports the stability is often lower than on
 #   the workshop shop; a k below the stability line gives groups that change when you rerun.
@@ -387,12 +392,24 @@ exercises.check("kmeans_your_k", answer, lang=lang)
 #   sales.
 # * **Name the clusters yourself** once you have read the profiles (`CustomerClusters(names={0: "…"})`):
 #   a name the team understands is what turns a cluster into a segment.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
-# ## Ваши данные
+# ## На своих данных
 #
-# k-means нужны те же три столбца, что и RFM: `papermill 07_kmeans.ipynb out.ipynb -p data orders.csv
-# -p mapping '{"customer_id": "client", "timestamp": "date", "amount": "sum"}'`.
+# k-means нужны те же три столбца, что и RFM:
+#
+# ```bash
+# papermill notebooks/ru/07_kmeans.ipynb my_07.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
+# ```
 #
 # * **Сначала таблица k, потом картинки.** На реальных выгрузках устойчивость часто ниже, чем в
 #   учебном магазине; k ниже порога устойчивости даёт группы, которые меняются при каждом запуске.
@@ -404,3 +421,10 @@ exercises.check("kmeans_your_k", answer, lang=lang)
 #   продажи движут акции.
 # * **Назовите кластеры сами**, когда прочтёте профили (`CustomerClusters(names={0: "…"})`): понятное
 #   команде название и превращает кластер в сегмент.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

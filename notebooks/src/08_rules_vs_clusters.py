@@ -84,9 +84,9 @@ n_customers = 2000  # size of the workshop shop
 # **Таблица сопряжённости** считает клиентов в каждой паре (класс, кластер); все оценки ниже сводят
 # её к одному числу.
 #
-# * **Скорректированный индекс Рэнда (ARI)**: по всем парам клиентов — как часто две разметки
-#   согласны в том, что клиенты «в одной группе» или «в разных», с поправкой, при которой случайная
-#   разметка даёт 0; 1 — та же разметка с точностью до названий.
+# * **Скорректированный индекс Рэнда (ARI)**: по всем парам клиентов — как часто две классификации
+#   согласны в том, что клиенты «в одной группе» или «в разных», с поправкой, при которой случайное
+#   разбиение даёт 0; 1 — то же разбиение с точностью до названий.
 # * **Скорректированная взаимная информация (AMI)**: сколько знание класса говорит о кластере, в той
 #   же шкале (0 — случайность, 1 — совпадение); меньше, чем ARI, зависит от одной огромной группы.
 # * **V Крамера**: сила связи в таблице сопряжённости, от 0 до 1, без поправки на случайность
@@ -95,7 +95,7 @@ n_customers = 2000  # size of the workshop shop
 #   кластеров — самая наглядная из четырёх: «столько клиентов оказались бы в соответствующей группе».
 #
 # Игрушечный пример показывает шкалу: шесть клиентов, правило даёт им классы a, a, b, b, c, c, и три
-# другие разметки — та же с другими названиями, с одним перемещённым клиентом и не связанная с правилом.
+# других разбиения — то же с другими названиями, с одним перемещённым клиентом и не связанное с правилом.
 
 # %%
 import warnings
@@ -110,7 +110,7 @@ from clientlib.compare import agreement_matrix, compare
 from clientlib.exercises import l05_qualification_buyers_awareness as l05
 from clientlib.exercises import l08_rules_vs_clusters as l08
 from clientlib.features import customer_facts
-from clientlib.messages import number, text
+from clientlib.messages import date, number, text
 
 lessons.setup_notebook()
 display(l05.show(l08.toy_scores(lang=lang), lang))
@@ -124,7 +124,7 @@ display(l05.show(l08.toy_scores(lang=lang), lang))
 
 # %% [markdown] lang="ru"
 # Переименование ничего не меняет (все оценки равны 1); перемещение одного клиента из шести уже
-# заметно снижает ARI и AMI; разметка, не связанная с правилом, близка к 0 — или даже ниже, что значит
+# заметно снижает ARI и AMI; разбиение, не связанное с правилом, близко к 0 — или даже ниже, что значит
 # «хуже случайной», а не ошибку.
 #
 # ## Данные
@@ -139,7 +139,7 @@ facts = customer_facts(inputs.transactions, inputs.events, inputs.customers)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 facts = ibis.memtable(facts_df)  # computed once: every framework below reads the same table
 lessons.say("lessons.loaded", lang, customers=number(len(facts_df), lang),
-            date=inputs.transactions.analysis_date)
+            date=date(inputs.transactions.analysis_date, lang))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # RFM's repeated cut points on some data: lesson 06 explains
     segments, _ = segment.segment(facts, "all", lang=lang)
@@ -195,8 +195,8 @@ split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 # строка с одной тёмной клеткой — сегмент, который k-means находит таким, какой он есть; строка,
 # размазанная по двум-трём клеткам, — сегмент, который кластеры разрезают. Сопоставление ставит каждому
 # сегменту в пару не больше одного кластера, а чистота — доля покупателей на этих парах; значит,
-# единица минус чистота — доля клиентов, которых две разметки разложили по-разному. ARI и AMI всё равно,
-# какая разметка первая, а тепловой карте — нет: читайте её по строкам, чтобы спросить «куда делся мой
+# единица минус чистота — доля клиентов, которых две классификации разложили по-разному. ARI и AMI всё равно,
+# какая классификация первая, а тепловой карте — нет: читайте её по строкам, чтобы спросить «куда делся мой
 # сегмент?», и по столбцам — «из кого состоит этот кластер?».
 #
 # **Обсудите.** В напечатанной строке — сегмент RFM, который k-means делит ровнее всего. Посмотрите на
@@ -211,11 +211,11 @@ split = l08.say_split(segments, clusters, names, "rfm", lang=lang)
 # from purchases; frameworks built from orders should agree with each other and with the clusters.
 
 # %% [markdown] lang="ru"
-# ## Каждый фреймворк против каждого
+# ## Каждая классификация против каждой
 #
-# Скорректированная взаимная информация между всеми разметками, на покупателях (k-means знает
-# только их). Фреймворки на ответах анкеты (квалификация, осведомлённость) почти не должны совпадать
-# с тем, что построено на покупках; фреймворки на заказах должны совпадать друг с другом и с кластерами.
+# Скорректированная взаимная информация между всеми классификациями, на покупателях (k-means знает
+# только их). Классификации на ответах анкеты (квалификация, осведомлённость) почти не должны совпадать
+# с тем, что построено на покупках; классификации на заказах должны совпадать друг с другом и с кластерами.
 
 # %%
 labelings = {l05.title(name, lang): classes(name).loc[clusters.index] for name in ran}
@@ -241,16 +241,16 @@ l08.say_matrix(matrix, lang=lang)
 # mean of the two shares, decides, so that a huge class holding everybody does not win).
 
 # %% [markdown] lang="ru"
-# **Обсудите.** Какой фреймворк на правилах ближе всего к k-means — и им ли на самом деле пользуется
-# ваш бизнес? Фреймворк на анкете, который ни с чем не совпадает, делает свою работу: он добавляет то,
+# **Обсудите.** Какая классификация на правилах ближе всего к k-means — и им ли на самом деле пользуется
+# ваш бизнес? Классификация на анкете, которая ни с чем не совпадает, делает свою работу: она добавляет то,
 # чего не видно в покупках.
 #
 # ## Кто находит скрытую персону?
 #
 # В учебных данных у каждого клиента есть скрытая персона. Ни один метод не строился, чтобы её найти,
-# но поведение задаёт именно персона, так что фреймворк, хорошо улавливающий поведение, должен с ней
+# но поведение задаёт именно персона, так что классификация, хорошо улавливающая поведение, должна с ней
 # совпадать. Здесь учитываются все клиенты, и покупатели, и нет; для k-means не покупавшие — отдельная
-# группа. Вторая таблица для каждой персоны показывает класс (любого фреймворка), который совпадает с
+# группа. Вторая таблица для каждой персоны показывает класс (любой классификации), который совпадает с
 # ней лучше всего: в него попала большая часть персоны *и* большая часть класса — это она (решает
 # мера F1, среднее гармоническое двух долей, — чтобы не побеждал огромный класс, вместивший всех).
 
@@ -353,8 +353,14 @@ exercises.check("compare_split_or_keep", answer, lang=lang)
 # %% [markdown] lang="en"
 # ## Your own data
 #
-# `papermill 08_rules_vs_clusters.ipynb out.ipynb -p data orders.csv -p mapping '{...}'` runs every
-# framework that your columns allow, k-means, and the comparisons.
+# On your export the lesson runs every framework that your columns allow, k-means, and the
+# comparisons:
+#
+# ```bash
+# papermill notebooks/en/08_rules_vs_clusters.ipynb my_08.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
+# ```
 #
 # * **Fewer frameworks will run**: on an orders-only file the survey frameworks are not applicable,
 #   and frameworks that need order attributes (discounts, premium, express) put everybody in one class;
@@ -364,14 +370,27 @@ exercises.check("compare_split_or_keep", answer, lang=lang)
 # * **Use the split question on your own rulebook.** A class that k-means spreads evenly over two
 #   clusters is the first candidate for a second action — test it on a small group before changing the
 #   rule.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
-# ## Ваши данные
+# ## На своих данных
 #
-# `papermill 08_rules_vs_clusters.ipynb out.ipynb -p data orders.csv -p mapping '{...}'` запускает
-# все фреймворки, для которых хватает ваших столбцов, k-means и сравнения.
+# На вашей выгрузке урок строит все классификации, для которых хватает ваших столбцов, k-means
+# и сравнения:
 #
-# * **Фреймворков будет меньше.** На файле, где есть только заказы, фреймворки на анкетах
+# ```bash
+# papermill notebooks/ru/08_rules_vs_clusters.ipynb my_08.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
+# ```
+#
+# * **Классификаций будет меньше.** На файле, где есть только заказы, классификации на анкетах
 #   неприменимы, а те, которым нужны признаки заказов (скидки, премиум, срочность), кладут всех в один
 #   класс; урок их перечисляет и не включает в матрицу.
 # * **Скрытой персоны** в реальных данных нет, и последний раздел пропускается. Главным результатом
@@ -379,3 +398,10 @@ exercises.check("compare_split_or_keep", answer, lang=lang)
 # * **Задайте вопрос о разделении своему своду правил.** Класс, который k-means ровно делит между двумя
 #   кластерами, — первый кандидат на второе действие; проверьте его на небольшой группе, прежде чем
 #   менять правило.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.

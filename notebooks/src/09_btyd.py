@@ -81,6 +81,8 @@ n_customers = 2000  # size of the workshop shop
 holdout_days = 180  # your data: the last days kept aside to check the model's forecast
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -88,8 +90,9 @@ import pandas as pd
 from clientlib import btyd, datasets, exercises, frameworks, lessons, messages, plots
 from clientlib.features import customer_facts
 from clientlib.frameworks import btyd as btyd_framework
+from clientlib.exercises.l05_qualification_buyers_awareness import persona_names
 from clientlib.io import read_transactions
-lessons.setup_notebook()
+lessons.setup_notebook(lang)
 ACTIVE_MIN, AT_RISK_MIN = 0.7, 0.3  # the btyd framework's thresholds (params active_min, at_risk_min)
 
 
@@ -100,6 +103,21 @@ def t(key, **fields):
 def model_class(p_alive):
     return np.select([p_alive >= ACTIVE_MIN, p_alive >= AT_RISK_MIN],
                      ["active", "at_risk"], "likely_lost")
+
+
+life_names = lessons.labels_of("lifecycle", lang)
+model_names = lessons.labels_of("btyd", lang)
+yes_no = {True: messages.text("lessons_ru.word_yes", lang),
+          False: messages.text("lessons_ru.word_no", lang)}
+
+
+def readable(table):
+    """Class ids as labels, yes/no for booleans, headers in the lesson's language."""
+    out = table.copy()
+    for col, names in (("class", life_names), ("btyd", model_names), ("repeat_buyer", yes_no)):
+        if col in out.columns:
+            out[col] = out[col].map(names)
+    return lessons.localize(out, lang)
 
 
 # %%
@@ -113,9 +131,10 @@ facts = customer_facts(tx, ev, cu)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 lessons.say("lessons.loaded", lang, customers=messages.number(len(facts_df), lang),
             date=messages.date(tx.analysis_date, lang))
-why = btyd_framework.not_applicable(facts, {})
-if why:
-    print(t("lesson_not_applicable", why=why))
+fit_ok = btyd_framework.not_applicable(facts, {}) is None
+if not fit_ok:
+    buyers = messages.number(int((facts_df["orders"] > 0).sum()), lang)
+    print(t("lesson_not_applicable", why=t("not_applicable", n=buyers)))
 
 # %% [markdown] lang="en"
 # ## The rule: dormant after one purchase cycle
@@ -131,10 +150,15 @@ if why:
 
 # %%
 rb = frameworks.load("lifecycle")
-life = rb.classify(facts, lang=lang).to_pandas().sort_values("customer_id", ignore_index=True)
+with warnings.catch_warnings():  # no cycle to estimate is said below, in the lesson's language
+    warnings.simplefilter("ignore")
+    life = rb.classify(facts, lang=lang).to_pandas().sort_values("customer_id", ignore_index=True)
 cycle = rb.resolved_params_["purchase_cycle_days"]
-print(t("lesson_cycle", days=messages.number(cycle, lang, 1)))
-life["class"].value_counts().rename(t("col_customers")).to_frame()
+if cycle is None:
+    lessons.say("lessons_ru.no_cycle", lang, once=True)
+else:
+    print(t("lesson_cycle", days=messages.number(cycle, lang, 1)))
+life["label"].value_counts().rename(t("col_customers")).rename_axis(t("col_rule")).to_frame()
 
 # %% [markdown] lang="en"
 # ## The model: BG/NBD fitted on every buyer
@@ -154,17 +178,22 @@ life["class"].value_counts().rename(t("col_customers")).to_frame()
 
 # %%
 summary = btyd.summary_from_facts(facts_df, "days")
-bg = btyd.BetaGeoModel(time_unit="days").fit(summary["frequency"], summary["recency"], summary["T"])
-print(t("lesson_fit", n=messages.number(bg.n_customers_, lang), unit=t("unit_days"),
-        **{k: messages.number(v, lang, 3) for k, v in bg.params_.items()},
-        ll=messages.number(bg.log_likelihood_, lang, 1)))
-summary["p_alive"] = bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
-summary["expected_90d"] = bg.expected_purchases(90, summary["frequency"], summary["recency"],
-                                                summary["T"])
-summary["btyd"] = model_class(summary["p_alive"])
-both = life[["customer_id", "class", "reason"]].merge(summary, on="customer_id")
-both = both.merge(facts_df[["customer_id", "recency_days"]], on="customer_id")
-pd.crosstab(both["class"].rename(t("col_rule")), both["btyd"].rename(t("col_model")))
+if fit_ok:
+    bg = btyd.BetaGeoModel(time_unit="days").fit(summary["frequency"], summary["recency"],
+                                                 summary["T"])
+    print(t("lesson_fit", n=messages.number(bg.n_customers_, lang), unit=t("unit_days"),
+            **{k: messages.number(v, lang, 3) for k, v in bg.params_.items()},
+            ll=messages.number(bg.log_likelihood_, lang, 1)))
+    summary["p_alive"] = bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
+    summary["expected_90d"] = bg.expected_purchases(90, summary["frequency"], summary["recency"],
+                                                    summary["T"])
+    summary["btyd"] = model_class(summary["p_alive"])
+    both = life[["customer_id", "class", "reason"]].merge(summary, on="customer_id")
+    both = both.merge(facts_df[["customer_id", "recency_days"]], on="customer_id")
+    display(pd.crosstab(both["class"].map(life_names).rename(t("col_rule")),
+                        both["btyd"].map(model_names).rename(t("col_model"))))
+else:
+    lessons.say("lessons_ru.skip_no_repeat", lang, what=messages.text("lessons_ru.what_model", lang))
 
 # %% [markdown] lang="en"
 # The same model runs as a framework, `btyd`, beside the rulebooks: `fit` learns `r`, `alpha`, `a`,
@@ -175,9 +204,9 @@ pd.crosstab(both["class"].rename(t("col_rule")), both["btyd"].rename(t("col_mode
 # shows why), so the framework does not pretend to know; their action is a second-purchase offer.
 
 # %% [markdown] lang="ru"
-# Та же модель работает как фреймворк `btyd` рядом с книгами правил: `fit` оценивает `r`, `alpha`,
+# Та же модель работает как классификация `btyd` рядом со сводами правил: `fit` оценивает `r`, `alpha`,
 # `a`, `b` по фактам, `transform` считает P(alive) в движке и делит клиентов по двум порогам
-# (параметры `active_min`, `at_risk_min`) — с причиной и действием, как любой другой фреймворк.
+# (параметры `active_min`, `at_risk_min`) — с причиной и действием, как любая другая классификация.
 # Первым идёт отдельный класс: клиенты, покупавшие только в один день, — `one_time` («разовый
 # покупатель, модель пока не оценивает»), а не `active`. Модель даёт им P(alive) = 1 по допущению, а
 # не по данным (почему — в следующем разделе), поэтому классификация не делает вид, что знает; действие
@@ -185,10 +214,12 @@ pd.crosstab(both["class"].rename(t("col_rule")), both["btyd"].rename(t("col_mode
 
 # %%
 fw = frameworks.load("btyd", lang=lang)
-display(pd.DataFrame(fw.describe(lang)))
-scored = fw.fit(facts).transform(facts).to_pandas().sort_values("customer_id", ignore_index=True)
-scored.groupby("class").head(1).sort_values("class")[
-    ["customer_id", "class", "label", "reason", "action"]].reset_index(drop=True)
+display(lessons.localize(pd.DataFrame(fw.describe(lang)).set_index("id"), lang))
+if fit_ok:
+    scored = fw.fit(facts).transform(facts).to_pandas().sort_values("customer_id",
+                                                                     ignore_index=True)
+    display(lessons.localize(scored.groupby("class").head(1).sort_values("class")[
+        ["customer_id", "label", "reason", "action"]].set_index("customer_id"), lang))
 
 # %% [markdown] lang="en"
 # ## Where they disagree, and why
@@ -219,22 +250,26 @@ scored.groupby("class").head(1).sort_values("class")[
 #   порядке, а по модели под угрозой: для него такое молчание необычно.
 
 # %%
-dormant = both["class"] == "dormant"
-lost = both["btyd"] != "active"
-cases = {
-    "case_one_off": dormant & (both["frequency"] == 0),
-    "case_rhythm": dormant & (both["frequency"] > 0) & ~lost,
-    "case_broken": ~dormant & lost,
-    "case_agree_lost": dormant & lost,
-}
-pd.Series({t(k): int(v.sum()) for k, v in cases.items()}, name=t("col_customers")).to_frame()
+if fit_ok:
+    dormant = both["class"] == "dormant"
+    lost = both["btyd"] != "active"
+    cases = {
+        "case_one_off": dormant & (both["frequency"] == 0),
+        "case_rhythm": dormant & (both["frequency"] > 0) & ~lost,
+        "case_broken": ~dormant & lost,
+        "case_agree_lost": dormant & lost,
+    }
+    display(pd.Series({t(k): int(v.sum()) for k, v in cases.items()}, name=t("col_customers"))
+            .rename_axis(t("col_case")).to_frame())
 
 # %%
-columns = ["customer_id", "class", "frequency", "recency_days", "T", "p_alive", "btyd"]
-examples = pd.concat(
-    [both.loc[m, columns].head(2).assign(case=t(k)) for k, m in cases.items()], ignore_index=True
-)
-examples.round({"p_alive": 3})
+if fit_ok:
+    columns = ["customer_id", "class", "frequency", "recency_days", "T", "p_alive", "btyd"]
+    examples = pd.concat(
+        [both.loc[m, columns].head(2).assign(case=t(k)) for k, m in cases.items()],
+        ignore_index=True,
+    )
+    display(readable(examples.round({"p_alive": 3}).set_index("customer_id")))
 
 # %% [markdown] lang="en"
 # The picture behind the table: P(alive) against the days since the last purchase, for customers
@@ -247,8 +282,9 @@ examples.round({"p_alive": 3})
 # шанс частого покупателя падает быстро, а редкого — медленно.
 
 # %%
-plots.p_alive_curves(bg, 365, frequencies=(1, 3, 6, 12), cycle=cycle, lang=lang)
-plt.show()
+if fit_ok:
+    plots.p_alive_curves(bg, 365, frequencies=(1, 3, 6, 12), cycle=cycle, lang=lang)
+    plt.show()
 
 # %% [markdown] lang="en"
 # On the workshop shop we know the truth: every customer has a hidden `persona`. Who sees the
@@ -259,11 +295,12 @@ plt.show()
 # (`churned`) — и кто ошибочно записывает в ушедшие верных клиентов?
 
 # %%
-if cu is not None and "persona" in cu.table.columns:
+if fit_ok and cu is not None and "persona" in cu.table.columns:
     personas = cu.table.select("customer_id", "persona").to_pandas()
     truth = both.merge(personas, on="customer_id")
-    display(pd.crosstab(truth["persona"], truth["btyd"].rename(t("col_model"))))
-    display(pd.crosstab(truth["persona"], truth["class"].rename(t("col_rule"))))
+    persona = persona_names(truth["persona"], lang).rename(lessons.header("persona", lang))
+    display(pd.crosstab(persona, truth["btyd"].map(model_names).rename(t("col_model"))))
+    display(pd.crosstab(persona, truth["class"].map(life_names).rename(t("col_rule"))))
 
 # %% [markdown] lang="en"
 # ## CDNOW: the published figures
@@ -293,7 +330,10 @@ gg = btyd.GammaGammaModel(time_unit="weeks").fit(repeat["frequency"], repeat["mo
 published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "log-likelihood": -9582.4,
              "p": 6.25, "q": 3.74, "v": 15.44}
 ours = {**bg_w.params_, "log-likelihood": bg_w.log_likelihood_, **gg.params_}
-pd.DataFrame({t("col_published"): published, "clientlib": ours}).round(3)
+fitted = pd.DataFrame({t("col_published"): published, "clientlib": ours}).round(3)
+fitted.index = [lessons.header("log_likelihood", lang) if k == "log-likelihood" else k
+                for k in fitted.index]
+fitted.rename_axis(lessons.header("parameter", lang))
 
 # %% [markdown] lang="en"
 # ## Calibration / holdout: did the model see the future?
@@ -350,9 +390,20 @@ def holdout_table(by):
     })
 
 
-display(holdout_table("class"))
-display(holdout_table("btyd"))
-holdout_table(["repeat_buyer", "btyd"])
+def named(table):
+    """The holdout table with labels for class ids, yes/no and headers in the lesson's language."""
+    index = table.index.to_frame(index=False)
+    for col in index.columns:
+        index[col] = index[col].map({"class": life_names, "btyd": model_names,
+                                     "repeat_buyer": yes_no}[col])
+    table.index = pd.MultiIndex.from_frame(index) if index.shape[1] > 1 else pd.Index(
+        index.iloc[:, 0])
+    return lessons.localize(table, lang)
+
+
+display(named(holdout_table("class")))
+display(named(holdout_table("btyd")))
+named(holdout_table(["repeat_buyer", "btyd"]))
 
 # %% [markdown] lang="en"
 # The one-off buyers make the difference. The rule calls most of CDNOW dormant, the model calls the
@@ -385,8 +436,9 @@ holdout_table(["repeat_buyer", "btyd"])
 # %%
 cal["clv_12m"] = gg.clv(bg_w, cal["frequency"], cal["recency"], cal["T"], cal["monetary_value"],
                         horizon=12, discount_rate=0.01)
-cal.sort_values(["clv_12m", "customer_id"], ascending=[False, True]).head(5)[
-    ["customer_id", "frequency", "recency", "T", "monetary_value", "btyd", "clv_12m"]].round(2)
+readable(cal.sort_values(["clv_12m", "customer_id"], ascending=[False, True]).head(5)[
+    ["customer_id", "frequency", "recency", "T", "monetary_value", "btyd", "clv_12m"]]
+    .round(2).set_index("customer_id"))
 
 # %% [markdown] lang="en"
 # ## Exercises
@@ -475,35 +527,66 @@ exercises.check("btyd_campaign_open", answer, lang=lang)
 # %% [markdown] lang="en"
 # ## Your own data
 #
-# Run this lesson on your export with the `data` and `mapping` parameters (see
-# `notebooks/README.md`); everything above the CDNOW section is computed from your customers. The
+# Run this lesson on your export:
+#
+# ```bash
+# papermill notebooks/en/09_btyd.ipynb my_09.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Client,timestamp=Date,amount=Total"
+# ```
+#
+# Everything above the CDNOW section is computed from your customers. The
 # model needs repeat buyers: without any, the lesson says so at the top. Before you trust P(alive)
 # on your data, repeat the holdout check on it: the cell below keeps the last `holdout_days` days
 # aside, fits on the rest, and compares the forecast with what happened. A model whose predicted and
 # actual lines part ways (seasonality, a promotion, a change in the assortment) is not ready to
 # replace the rule.
+#
+# The options `sep`, `decimal`, `dayfirst` and `encoding` read a typical 1C or Excel export
+# (semicolons, decimal commas, dates like 31.12.2024, Windows-1251); drop those your file does
+# not need. With a contact log and a survey, pass every file: `-y 'data: {transactions:
+# orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
+# stops at its first cell with one line saying which option to change; `--execution-timeout 600`
+# stops a cell that runs longer than ten minutes.
 
 # %% [markdown] lang="ru"
 # ## На своих данных
 #
-# Запустите урок на своей выгрузке с параметрами `data` и `mapping` (см. `notebooks/README.md`): всё
-# до раздела о CDNOW считается по вашим клиентам. Модели нужны повторные покупатели: если их нет,
+# Запустите урок на своей выгрузке:
+#
+# ```bash
+# papermill notebooks/ru/09_btyd.ipynb my_09.ipynb -k clientlib --execution-timeout 600 \
+#     -p data orders.csv -p sep ";" -p decimal "," -p dayfirst True -p encoding cp1251 \
+#     -p mapping "customer_id=Клиент,timestamp=Дата,amount=Сумма"
+# ```
+#
+# Всё до раздела о CDNOW считается по вашим клиентам. Модели нужны повторные покупатели: если их нет,
 # урок скажет об этом в начале. Прежде чем доверять P(alive) на своих данных, повторите на них
 # проверку: ячейка ниже откладывает последние `holdout_days` дней, оценивает модель на остальных и
 # сравнивает прогноз с тем, что произошло. Если линии прогноза и факта расходятся (сезонность,
 # акция, смена ассортимента), модель ещё не готова заменить правило.
+#
+# Параметры `sep`, `decimal`, `dayfirst` и `encoding` читают типичную выгрузку из 1С или Excel
+# (точка с запятой, десятичная запятая, даты вида 31.12.2024, кодировка Windows-1251); уберите те,
+# что вашему файлу не нужны. Если есть журнал контактов и анкета, передайте все файлы: `-y 'data:
+# {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
+# читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
+# `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.
 
 # %%
 raw = tx.table.select("customer_id", "timestamp", "amount").to_pandas()
 end = pd.Timestamp(tx.analysis_date) - pd.Timedelta(days=1)
 own = btyd.calibration_summary(raw, end - pd.Timedelta(days=holdout_days), end)
-own_bg = btyd.BetaGeoModel(time_unit="days").fit(own["frequency"], own["recency"], own["T"])
-plots.calibration_holdout_plot(own, own_bg, lang=lang)
-plt.show()
-own_pred = own_bg.expected_purchases(own["duration_holdout"], own["frequency"], own["recency"],
-                                     own["T"])
-print(t("lesson_holdout", start=messages.date((end - pd.Timedelta(days=holdout_days - 1)).date(),
-                                               lang),
-        end=messages.date(end.date(), lang),
-        actual=messages.number(own["frequency_holdout"].sum(), lang),
-        predicted=messages.number(own_pred.sum(), lang)))
+if fit_ok and (own["frequency"] > 0).any():
+    own_bg = btyd.BetaGeoModel(time_unit="days").fit(own["frequency"], own["recency"], own["T"])
+    plots.calibration_holdout_plot(own, own_bg, lang=lang)
+    plt.show()
+    own_pred = own_bg.expected_purchases(own["duration_holdout"], own["frequency"],
+                                         own["recency"], own["T"])
+    print(t("lesson_holdout",
+            start=messages.date((end - pd.Timedelta(days=holdout_days - 1)).date(), lang),
+            end=messages.date(end.date(), lang),
+            actual=messages.number(own["frequency_holdout"].sum(), lang),
+            predicted=messages.number(own_pred.sum(), lang)))
+else:
+    lessons.say("lessons_ru.skip_no_repeat", lang, what=messages.text("lessons_ru.what_model", lang))

@@ -524,6 +524,13 @@ def test_labels_are_the_terms_of_frameworks_md():
     table["gold"] = (table["gold"][0].removesuffix(" (key)"), table["gold"][1])
     # «перспективный» would read like qualification's «перспективный клиент» in one report.
     table["prospect"] = (table["prospect"][0], "потенциальный покупатель")
+    # Russian labels corrected by the language review (ux-2026-12-07 §6, items 3, 4, 17):
+    # nouns / participles instead of verbs, the comma, the returnee's meaning in the label.
+    corrected = {"nurture": "дозревает", "defer": "отложен в базу", "undecided": "без явной пары",
+                 "aware_no_use": "знает о продукте, но не знает, как применить",
+                 "returnee": "возвращенец (ушёл недовольным)"}
+    for cid, ru in corrected.items():
+        table[cid] = (table[cid][0], ru)
     seven = [n for n in frameworks.available() if n not in {"rfm", "btyd"}]  # the seeds' ones
     assert len(seven) == 7
     for name in seven:
