@@ -237,7 +237,7 @@ def test_cli_reproduces_fhl(monkeypatch, capsys, tmp_path):
          "-o", out], monkeypatch, capsys)  # fmt: skip
     assert code == 0, stderr
     assert "observed 1,882, predicted 1,653.4" in stdout
-    assert "1997-10-01 .. 1998-06-30 (273 days)" in stdout
+    assert "1997-10-01 to 1998-06-30 (273 days)" in stdout
     assert "ladder" in stdout and "btyd" in stdout
     written = pd.read_csv(out)
     assert written.loc[written["framework"] == "btyd", "actual_purchases"].sum() == 1_882
@@ -246,7 +246,7 @@ def test_cli_reproduces_fhl(monkeypatch, capsys, tmp_path):
          "--lang", "ru"], monkeypatch, capsys)  # fmt: skip
     assert code == 0
     assert "совершено 1\u00a0882, прогноз 1\u00a0653,4" in stdout
-    assert "01.10.1997 .. 30.06.1998 (273 дня)" in stdout
+    assert "с 01.10.1997 по 30.06.1998 (273 дня)" in stdout
 
 
 @pytest.mark.parametrize(
@@ -344,7 +344,7 @@ def test_cli_holdout_days_sets_the_cutoff(monkeypatch, capsys):
         ["backtest", "--dataset", "cdnow_sample", "--holdout", "90", "-f", "lifecycle"],
         monkeypatch, capsys)  # fmt: skip
     assert code == 0, stderr
-    assert "cutoff 1998-04-01" in stdout and "1998-04-02 .. 1998-06-30 (90 days)" in stdout
+    assert "cutoff 1998-04-01" in stdout and "1998-04-02 to 1998-06-30 (90 days)" in stdout
 
 
 # ---- the same figures in the report (issue 21: "the same in the report")
