@@ -873,7 +873,8 @@ def rfm_heatmap(
     ax = _axes(ax, _heatmap_size(grid.shape[0], grid.shape[1], col=0.8, row=0.5, extra=(3.0, 1.8)))
     _heatmap(ax, grid, digits=0, cmap="YlGnBu", cbar_label=label, annot=annot, lang=lang,
              fmt=fmt)
-    ax.set_title(_w("rfm_title", lang, value=title))
+    # after the colon the name reads as a phrase, lower case ("Сетка RFM: средняя сумма покупок")
+    ax.set_title(_w("rfm_title", lang, value=title[:1].lower() + title[1:]))
     ax.set_xlabel(_w("f", lang))
     ax.set_ylabel(_w("r", lang))
     _fit(ax)
