@@ -78,7 +78,7 @@ def russian_report(tmp_path_factory):
 
 def test_russian_report_has_no_english_words(russian_report):
     text = visible_text(russian_report)
-    assert "Главные выводы" in text and "Качество данных" in text
+    assert "Что делать на этой неделе" in text and "Качество данных" in text
     assert not english_words(text), sorted(english_words(text))
     # numbers in the Russian way: no "1,234" groups, no "0.45" decimals in the prose and tables
     assert not re.search(r"\d,\d{3}\b", text), re.search(r".{30}\d,\d{3}\b.{10}", text)
