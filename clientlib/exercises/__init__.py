@@ -846,7 +846,6 @@ def record(
     from filelock import FileLock
 
     from clientlib.errors import OutputError
-    from clientlib.files import safe_name
 
     ex = _get(fb.name)
     who = _participant(participant)
@@ -861,7 +860,9 @@ def record(
         "lang": lang,
         "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    path = where / f"{safe_name(who) or 'participant'}.jsonl"
+    # a file per participant (Cyrillic kept): two laptops never write the same file
+    stem = re.sub(r"[^\w.-]+", "_", who).strip("._")[:60] or "participant"
+    path = where / f"{stem}.jsonl"
     try:
         where.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path) + ".lock", timeout=30), open(path, "a", encoding="utf-8") as fh:
