@@ -632,7 +632,7 @@ def parse_month(a: Any) -> pd.Period | None:
         return pd.Timestamp(a).to_period("M")
     if not isinstance(a, str):
         return None
-    text = _norm(a).replace("г.", "").replace("года", "").replace("год", "").strip()
+    text = re.sub(r"\s*(г|года|год)\.?$", "", _norm(a)).strip()
     found = re.fullmatch(r"(\d{1,2})\s*[./\s]\s*(\d{4})", text)
     if found:
         month, year = int(found[1]), int(found[2])
@@ -717,7 +717,8 @@ def hint_text(ex: Exercise, lang: str) -> str:
     """The hint lines: in words first, then the code for analysts."""
     lines = [_t("hint", lang, hint=ex.hint.get(lang) or ex.hint["en"])]
     if ex.code and ex.kind != "open":
-        lines.append(_t("hint_code", lang, code=" ".join(ex.code.split())))
+        code = "; ".join(" ".join(line.split()) for line in ex.code.splitlines() if line.strip())
+        lines.append(_t("hint_code", lang, code=code))
     return "\n".join(lines)
 
 

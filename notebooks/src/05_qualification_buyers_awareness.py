@@ -66,6 +66,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %%
 import ibis
@@ -469,7 +471,17 @@ if l05.applies("fast_good_cheap", ran, lang):
 # Если для класса «дозреть» нужно **4** критерия из 5 (`nurture_min`), сколько в нём клиентов?
 
 # %%
-answer = None  # your code here
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+if l05.applies("qualification", ran, lang):
+    display(l05.show(exercises.sweep(facts, "qualification", "nurture_min", [2, 3, 4, 5], "nurture", lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
@@ -487,7 +499,15 @@ exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
 # (`hunter_min_discount_share`), сколько их будет?
 
 # %%
-answer = None  # your code here
+if l05.applies("buyer_types", ran, lang):
+    display(l05.show(exercises.sweep(facts, "buyer_types", "hunter_min_discount_share",
+                                     [0.3, 0.4, 0.5, 0.6, 0.7], "discount_hunter", lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("buyer_hunters_50", answer, facts=facts, lang=lang)
@@ -504,8 +524,11 @@ exercises.check("buyer_hunters_50", answer, facts=facts, lang=lang)
 # Среди клиентов с явной парой (не `undecided`) какая пара встречается чаще всего? Ответьте id
 # класса или его названием.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("fgc_top_pair", answer, facts=facts, lang=lang)
@@ -522,8 +545,11 @@ exercises.check("fgc_top_pair", answer, facts=facts, lang=lang)
 # Сколько клиентов одновременно **перспективные** и **ищут подрядчика** (`ready_to_buy`)? Для них
 # открыт один вопрос — чьё коммерческое предложение они примут.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("qualified_ready", answer, facts=facts, lang=lang)
@@ -546,8 +572,11 @@ exercises.check("qualified_ready", answer, facts=facts, lang=lang)
 # текстом, в несколько предложений. Проверка перечислит пункты, которые стоит раскрыть; тренер разбирает
 # ответ по критериям из `solutions/05_qualification_buyers_awareness.py`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("call_list", answer, lang=lang)

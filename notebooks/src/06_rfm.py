@@ -58,6 +58,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %% [markdown] lang="en"
 # ## How the scores are made
@@ -299,7 +301,16 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 # до 1.
 
 # %%
-answer = None  # your code here
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l06.by_score(scored, "R", lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("rfm_r5_revenue", answer, facts=facts, lang=lang)
@@ -316,8 +327,11 @@ exercises.check("rfm_r5_revenue", answer, facts=facts, lang=lang)
 # Оцените R, F и M по шкале **от 1 до 4** (`params={'scoring': {'bins': 4}}`): сколько теперь
 # Чемпионов?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("rfm_bins4_champions", answer, facts=facts, lang=lang)
@@ -335,7 +349,13 @@ exercises.check("rfm_bins4_champions", answer, facts=facts, lang=lang)
 # Ответьте id класса или его названием.
 
 # %%
-answer = None  # your code here
+display(l05.show(l06.spend_per_customer(scored, lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("rfm_top_spend", answer, facts=facts, lang=lang)
@@ -353,7 +373,13 @@ exercises.check("rfm_top_spend", answer, facts=facts, lang=lang)
 # покупателей)? Им звонят в первую очередь.
 
 # %%
-answer = None  # your code here
+display(l05.show(l06.score_crosstab(scored, "M", lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("rfm_at_risk_m5", answer, facts=facts, lang=lang)
@@ -372,8 +398,11 @@ exercises.check("rfm_at_risk_m5", answer, facts=facts, lang=lang)
 # выберете, сколько клиентов из каждого и почему? Опишите план в нескольких предложениях, с цифрами из
 # таблиц выше. Тренер разбирает ответ по критериям из `solutions/06_rfm.py`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("rfm_budget_plan", answer, lang=lang)

@@ -58,6 +58,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %% [markdown] lang="en"
 # ## How agreement is measured
@@ -285,7 +287,16 @@ else:
 # k-means (только покупатели)?
 
 # %%
-answer = None  # your code here
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l08.agreement_with_clusters(segments, clusters, ran, lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 0.25
 
 # %%
 exercises.check("compare_lifecycle_kmeans", answer, segments=segments, clusters=clusters, lang=lang)
@@ -300,8 +311,11 @@ exercises.check("compare_lifecycle_kmeans", answer, segments=segments, clusters=
 #
 # Чему равен **V Крамера** между лестницей лояльности и кластерами k-means (только покупатели)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 0.25
 
 # %%
 exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=clusters, lang=lang)
@@ -321,7 +335,14 @@ exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=cl
 # названием на любом из двух языков.
 
 # %%
-answer = None  # your code here
+if "persona" in facts_df.columns:
+    display(l05.show(l08.persona_ami_buyers(segments, facts_df, lang), lang))
+
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("compare_best_persona", answer, segments=segments, customers=facts_df, lang=lang)
@@ -344,8 +365,11 @@ exercises.check("compare_best_persona", answer, segments=segments, customers=fac
 # разделением и что получит каждая половина. Тренер разбирает ответ по критериям из
 # `solutions/08_rules_vs_clusters.py`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("compare_split_or_keep", answer, lang=lang)
