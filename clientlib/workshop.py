@@ -78,7 +78,8 @@ def _column(name: str) -> str:
 
 def summary(folder: str | os.PathLike[str], lang: str = "en") -> pd.DataFrame:
     """Participants (rows) by exercises (columns, lesson order): ✓ / ✎ / ✗ and attempts, then
-    the counts of each mark per participant. Empty cells: not attempted."""
+    the counts of each mark per participant. Empty cells: not attempted.
+    """
     from clientlib.exercises import EXERCISES
 
     lang = messages.check_lang(lang)

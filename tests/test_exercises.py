@@ -407,7 +407,8 @@ def test_each_key_answer_passes_its_own_check(lang, lesson_vars):
 def _build():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("solutions_build", ROOT / "solutions" / "build.py")
+    path = ROOT / "solutions" / "build.py"
+    spec = importlib.util.spec_from_file_location("solutions_build", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

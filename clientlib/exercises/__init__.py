@@ -263,7 +263,8 @@ def _word_forms(word: str) -> set[str]:
 
 def _label_forms(label: str, cap: int = 5000) -> set[str]:
     """Every accepted form of a label: its words in their forms, with and without a gloss in
-    brackets ("Client (in talks)" is also "client", "clients")."""
+    brackets ("Client (in talks)" is also "client", "clients").
+    """
     out: set[str] = set()
     for text in {label, re.sub(r"\s*\([^)]*\)", "", label)}:
         words = _norm(text).split()
@@ -316,6 +317,7 @@ class Choices:
 
     @cache  # noqa: B019 - one instance per framework, cached for the session
     def __call__(self) -> dict[str, set[str]]:
+        """``{id: {accepted spellings}}``: each id and its labels in every language."""
         out: dict[str, set[str]] = {}
         for lang in messages.LANGS:
             for cid, label in self.labels(lang).items():
@@ -580,7 +582,7 @@ def _class_owners() -> dict[str, tuple[str, str]]:
 
 
 def _judge_label(ex: Exercise, answer: Any, want: set[str], lang: str) -> tuple[str | None, str]:
-    a = _scalar(answer)
+    a: Any = _scalar(answer)
     if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
         a = str(a)  # a cluster number typed without quotes
     if not isinstance(a, str):
@@ -644,11 +646,11 @@ def parse_month(a: Any) -> pd.Period | None:
     found = re.fullmatch(r"([a-zа-я]+)\.?\s*(\d{4})", text) or re.fullmatch(
         r"(\d{4})\s*([a-zа-я]+)\.?", text)  # fmt: skip
     if found:
-        word, year = (found[1], found[2]) if found[1][0].isalpha() else (found[2], found[1])
+        word, digits = (found[1], found[2]) if found[1][0].isalpha() else (found[2], found[1])
         for names in _MONTHS.values():
             for i, prefix in enumerate(names):
                 if word.startswith(prefix) and len(word) >= 3:
-                    return pd.Period(year=int(year), month=i + 1, freq="M")
+                    return pd.Period(year=int(digits), month=i + 1, freq="M")
         return None
     try:
         return pd.Timestamp(a).to_period("M")
@@ -859,7 +861,7 @@ def record(
         "verdict": fb.status,
         "mistake": fb.mistake,
         "lang": lang,
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     # a file per participant (Cyrillic kept): two laptops never write the same file
     stem = re.sub(r"[^\w.-]+", "_", who).strip("._")[:60] or "participant"

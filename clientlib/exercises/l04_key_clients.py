@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientlib.exercises import Exercise, Mistake
 import pandas as pd
 
 from clientlib import messages
+from clientlib.exercises import Exercise, Mistake
 from clientlib.exercises._common import classify, count, ibis_table, label_of
 
 __all__ = ["EXERCISES", "alerts_by_class"]
