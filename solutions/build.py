@@ -118,7 +118,10 @@ def readme(lang: str, ctx: dict[str, Any]) -> str:
     n = messages.number(N_CUSTOMERS, lang, 0)
     lines = [f"# {t('key_title')}", "", t("key_intro", seed=SEED, n=n), "",
              t("key_run"), "", "```bash", "cd solutions",
-             f"python 02_lifecycle.py {lang}", "```", "", t("key_table_head"), "|---|---|---|---|"]
+             f"python 02_lifecycle.py {lang}", "```", "",
+             "| " + " | ".join(t(f"key_col_{c}") for c in ("lesson", "exercise", "question",
+                                                           "answer")) + " |",
+             "|---|---|---|---|"]
     answers: dict[str, str] = {}
     for ex in exercises.EXERCISES.values():
         if ex.kind == "open":
@@ -127,6 +130,8 @@ def readme(lang: str, ctx: dict[str, Any]) -> str:
             answers[ex.name] = _shown(ex, exercises.expected(ex.name, **{k: ctx[k] for k in ex.needs}),
                                       lang)
         lines.append(f"| {ex.lesson} | {ex.number} | {ex.prompt[lang]} | {answers[ex.name]} |")
+    lines += ["", f"## {t('key_collect_title')}", "", t("key_collect"), "", "```bash",
+              f"clientlib workshop summary /path/to/answers --lang {lang} -o answers.xlsx", "```"]
     notebooks = list(dict.fromkeys(e.notebook for e in exercises.EXERCISES.values()))
     for nb in notebooks:
         lines += ["", f"## {t('key_lesson', lesson=nb)}"]

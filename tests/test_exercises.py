@@ -602,3 +602,54 @@ def test_messages_name_no_python_types(ctx):
         first = fb.message.split("\n")[0]
         for word in ("str", "Series", "DataFrame", "bool", "list", "ndarray", "int", "float"):
             assert word not in first, (answer, first)
+
+
+def test_the_no_code_tables_hold_the_answer(ctx, lesson_vars):
+    """Each table a lesson shows for the no-code route, read at the right cell, gives what the
+    check expects."""
+    from clientlib.btyd import BetaGeoModel, summary_from_facts
+    from clientlib.exercises import l04_key_clients as l04
+    from clientlib.exercises import l06_rfm as l06
+    from clientlib.exercises import l07_kmeans as l07
+    from clientlib.exercises import l08_rules_vs_clusters as l08
+    from clientlib.exercises import l09_btyd as l09
+
+    facts, lang = ctx["facts"], "ru"
+
+    def want(name):
+        return _want(name, ctx)
+
+    t = exercises.sweep(facts, "value_tiers", "gold_share", [0.5, 0.8], "gold", lang)
+    assert t.loc[0.5].iloc[0] == want("key_gold_half")
+    tiers = frameworks.classify(facts, "value_tiers", lang=lang).to_pandas()
+    gold = exercises.class_choices("value_tiers").labels(lang)["gold"]
+    assert l04.alerts_by_class(tiers, lang).loc[gold].iloc[1] == want("key_gold_alerts")
+    t = exercises.sweep(facts, "qualification", "nurture_min", [3, 4], "nurture", lang)
+    assert t.loc[4].iloc[0] == want("qualification_nurture4")
+    t = exercises.sweep(facts, "buyer_types", "hunter_min_discount_share", [0.5], "discount_hunter")
+    assert t.loc[0.5].iloc[0] == want("buyer_hunters_50")
+
+    scored = segment.segment(facts, ["rfm"], lang=lang)[0]
+    assert abs(l06.by_score(scored, "R", lang).loc[5].iloc[2] - want("rfm_r5_revenue")) < 0.001
+    labels = exercises.class_choices("rfm").labels(lang)
+    top = l06.spend_per_customer(scored, lang).index[0]
+    assert top in {labels[c] for c in want("rfm_top_spend")}
+    m5 = l06.score_crosstab(scored, "M", lang)
+    at_risk = m5.loc[labels["at_risk"], 5] if labels["at_risk"] in m5.index else 0
+    assert at_risk == want("rfm_at_risk_m5")
+
+    assert l07.sizes_by_k(ctx["buyers"], [3]).loc[3].iloc[0] == want("kmeans_k3_largest")
+
+    agree = l08.agreement_with_clusters(ctx["segments"], ctx["clusters"],
+                                        ["lifecycle", "ladder"], lang)  # fmt: skip
+    life = exercises.framework_title("lifecycle", lang)
+    ladder = exercises.framework_title("ladder", lang)
+    assert abs(agree.loc[life].iloc[0] - want("compare_lifecycle_kmeans")) < 0.001
+    assert abs(agree.loc[ladder].iloc[2] - want("compare_ladder_cramers")) < 0.001
+    best = l08.persona_ami_buyers(ctx["segments"], ctx["customers"], lang).index[0]
+    assert best in {exercises.framework_title(n, lang) for n in want("compare_best_persona")}
+
+    summary = summary_from_facts(ctx["facts_df"], "days")
+    bg = BetaGeoModel(time_unit="days").fit(summary["frequency"], summary["recency"], summary["T"])
+    summary["p_alive"] = bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
+    assert l09.active_by_threshold(summary, lang=lang).loc[0.8].iloc[0] == want("btyd_active_08")

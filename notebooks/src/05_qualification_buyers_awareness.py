@@ -561,7 +561,7 @@ exercises.check("qualified_ready", answer, facts=facts, lang=lang)
 # whom to call, using at least two of the four frameworks: which classes go on the list, in what
 # order, and how many customers your rule gives on these data (compute it). Write the answer as text,
 # a few sentences. The check lists the points a good answer covers; the trainer discusses it with the
-# rubric in `solutions/05_qualification_buyers_awareness.py`.
+# rubric in `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 5 (открытое): список звонков на понедельник
@@ -570,7 +570,7 @@ exercises.check("qualified_ready", answer, facts=facts, lang=lang)
 # которому выбрать, кому звонить, опираясь хотя бы на два фреймворка из четырёх: какие классы попадают
 # в список, в каком порядке и сколько клиентов даёт ваше правило на этих данных (посчитайте). Ответ —
 # текстом, в несколько предложений. Проверка перечислит пункты, которые стоит раскрыть; тренер разбирает
-# ответ по критериям из `solutions/05_qualification_buyers_awareness.py`.
+# ответ по критериям из `solutions/README.ru.md`.
 
 # %% lang="en"
 answer = None  # your answer, as text in quotes: answer = "..."

@@ -389,14 +389,14 @@ exercises.check("rfm_at_risk_m5", answer, facts=facts, lang=lang)
 #
 # You can afford a personal contact with **300** customers this month. Which segments would you pick,
 # how many customers from each, and why? Write the plan in a few sentences, with the numbers from the
-# tables above. The trainer discusses it with the rubric in `solutions/06_rfm.py`.
+# tables above. The trainer discusses it with the rubric in `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 5 (открытое): один бюджет, три сегмента
 #
 # В этом месяце вы можете позволить себе личный контакт с **300** клиентами. Какие сегменты вы
 # выберете, сколько клиентов из каждого и почему? Опишите план в нескольких предложениях, с цифрами из
-# таблиц выше. Тренер разбирает ответ по критериям из `solutions/06_rfm.py`.
+# таблиц выше. Тренер разбирает ответ по критериям из `solutions/README.ru.md`.
 
 # %% lang="en"
 answer = None  # your answer, as text in quotes: answer = "..."

@@ -357,7 +357,7 @@ exercises.check("kmeans_four_features", answer, buyers=buyers, lang=lang)
 #
 # Pick the k you would hand to the marketing team for this shop and defend it in a few sentences: the
 # silhouette and stability you accept, the smallest cluster you can still run a campaign for, and what
-# you would do with each group. The trainer discusses it with the rubric in `solutions/07_kmeans.py`.
+# you would do with each group. The trainer discusses it with the rubric in `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 4 (открытое): ваше k
@@ -365,7 +365,7 @@ exercises.check("kmeans_four_features", answer, buyers=buyers, lang=lang)
 # Выберите k, которое вы передали бы маркетингу этого магазина, и обоснуйте его в нескольких
 # предложениях: какой силуэт и какую устойчивость вы готовы принять, для какого самого маленького
 # кластера ещё можно запустить кампанию и что делать с каждой группой. Тренер разбирает ответ по
-# критериям из `solutions/07_kmeans.py`.
+# критериям из `solutions/README.ru.md`.
 
 # %% lang="en"
 answer = None  # your answer, as text in quotes: answer = "..."

@@ -354,7 +354,7 @@ exercises.check("compare_best_persona", answer, segments=segments, customers=fac
 # crosstabs above, or `pd.crosstab(classes("ladder").loc[clusters.index], clusters)`). Would you split
 # it into two classes with different actions, or keep it? Say which class, the numbers behind the split,
 # and what each half would get. The trainer discusses it with the rubric in
-# `solutions/08_rules_vs_clusters.py`.
+# `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 4 (открытое): разделить или оставить?
@@ -363,7 +363,7 @@ exercises.check("compare_best_persona", answer, segments=segments, customers=fac
 # больше (смотрите таблицы выше или `pd.crosstab(classes("ladder").loc[clusters.index], clusters)`).
 # Разделили бы вы его на два класса с разными действиями или оставили бы? Назовите класс, цифры за
 # разделением и что получит каждая половина. Тренер разбирает ответ по критериям из
-# `solutions/08_rules_vs_clusters.py`.
+# `solutions/README.ru.md`.
 
 # %% lang="en"
 answer = None  # your answer, as text in quotes: answer = "..."
