@@ -286,6 +286,9 @@ if {"lifecycle", "value_tiers"} <= set(cls.columns):
 # где спрашивается класс, можно ответить его id (`"fan"`) или названием на любом языке (`"Fan"`,
 # `"поклонник"`).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): buyers
 #
@@ -295,9 +298,6 @@ if {"lifecycle", "value_tiers"} <= set(cls.columns):
 # ### Упражнение 1 (разминка): покупатели
 #
 # Сколько клиентов купили хотя бы один раз (`orders >= 1`)?
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234

@@ -338,6 +338,9 @@ lessons.say("lessons.l02_per_month", lang, months=len(recent),
 # `segment.segment(facts, ["lifecycle"], params={"lifecycle": {...}})`, чтобы пробовать другие
 # параметры.
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1: a shorter cycle
 #
@@ -347,9 +350,6 @@ lessons.say("lessons.l02_per_month", lang, months=len(recent),
 # ### Упражнение 1: цикл покороче
 #
 # Сколько клиентов окажутся заснувшими при цикле покупки **60 дней** (`purchase_cycle_days`)?
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234
@@ -381,6 +381,9 @@ answer = None  # ваш ответ: число, например answer = 1234
 # %%
 exercises.check("lifecycle_fans_5", answer, facts=facts, lang=lang)
 
+# %%
+lessons.localize(per_month, lang)
+
 # %% [markdown] lang="en"
 # ### Exercise 3: the best month for fans
 #
@@ -390,9 +393,6 @@ exercises.check("lifecycle_fans_5", answer, facts=facts, lang=lang)
 # ### Упражнение 3: лучший месяц для поклонников
 #
 # В каком месяце больше всего клиентов **стали** поклонниками? Ответ в виде `"2024-03"`.
-
-# %%
-lessons.localize(per_month, lang)
 
 # %% lang="en"
 answer = None  # your answer: a month in quotes, e.g. answer = "Oct 2023"

@@ -300,6 +300,9 @@ lessons.say("lessons.l03_trend", lang, first=trend.index[year_ago], last=trend.i
 #
 # Используйте `ladder`, `conv` и `segment.segment(facts, ["ladder"], params={"ladder": {...}})`.
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1: how many climbed to buying
 #
@@ -310,9 +313,6 @@ lessons.say("lessons.l03_trend", lang, first=trend.index[year_ago], last=trend.i
 # ### Упражнение 1: сколько дошли до покупки
 #
 # Какая доля **всех** клиентов дошла хотя бы до ступени «покупатель»? Ответьте долей от 0 до 1.
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
 
 # %% lang="en"
 answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25

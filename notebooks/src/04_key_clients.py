@@ -302,6 +302,9 @@ lessons.say("lessons.l04_false", lang,
 # Используйте `curve` (таблица Парето), `tiers` и
 # `segment.segment(facts, ["value_tiers"], params={"value_tiers": {...}})`.
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1: the 80/20 check
 #
@@ -312,9 +315,6 @@ lessons.say("lessons.l04_false", lang,
 #
 # Какую долю выручки приносят **20 %** самых крупных покупателей? Ответьте долей от 0 до 1.
 
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
-
 # %% lang="en"
 answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
 
@@ -323,6 +323,9 @@ answer = None  # ваш ответ: доля от 0 до 1, например ans
 
 # %%
 exercises.check("key_top20_revenue", answer, facts=facts, lang=lang)
+
+# %%
+lessons.localize(exercises.sweep(facts, "value_tiers", "gold_share", [0.5, 0.6, 0.7, 0.8, 0.9], "gold", lang), lang)
 
 # %% [markdown] lang="en"
 # ### Exercise 2: a narrower gold
@@ -334,9 +337,6 @@ exercises.check("key_top20_revenue", answer, facts=facts, lang=lang)
 #
 # Сколько будет золотых клиентов, если золото покрывает только **50 %** выручки (`gold_share`)?
 
-# %%
-lessons.localize(exercises.sweep(facts, "value_tiers", "gold_share", [0.5, 0.6, 0.7, 0.8, 0.9], "gold", lang), lang)
-
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234
 
@@ -345,6 +345,11 @@ answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("key_gold_half", answer, facts=facts, lang=lang)
+
+# %%
+from clientlib.exercises import l04_key_clients as l04
+
+lessons.localize(l04.alerts_by_class(tiers, lang), lang)
 
 # %% [markdown] lang="en"
 # ### Exercise 3: accounts needing care
@@ -355,11 +360,6 @@ exercises.check("key_gold_half", answer, facts=facts, lang=lang)
 # ### Упражнение 3: клиенты без внимания
 #
 # У скольких **золотых** клиентов есть хотя бы один сигнал по ведению?
-
-# %%
-from clientlib.exercises import l04_key_clients as l04
-
-lessons.localize(l04.alerts_by_class(tiers, lang), lang)
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234

@@ -453,6 +453,13 @@ if l05.applies("fast_good_cheap", ran, lang):
 # params=...)` and the `segments` table. Wherever a class is asked, answer with its id (`"nurture"`)
 # or its label in either language (`"Nurture"`, `"дозреть"`).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+if l05.applies("qualification", ran, lang):
+    display(l05.show(exercises.sweep(facts, "qualification", "nurture_min", [2, 3, 4, 5], "nurture", lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): a stricter nurture
 #
@@ -470,13 +477,6 @@ if l05.applies("fast_good_cheap", ran, lang):
 #
 # Если для класса «дозреть» нужно **4** критерия из 5 (`nurture_min`), сколько в нём клиентов?
 
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
-
-# %%
-if l05.applies("qualification", ran, lang):
-    display(l05.show(exercises.sweep(facts, "qualification", "nurture_min", [2, 3, 4, 5], "nurture", lang), lang))
-
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234
 
@@ -485,6 +485,11 @@ answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
+
+# %%
+if l05.applies("buyer_types", ran, lang):
+    display(l05.show(exercises.sweep(facts, "buyer_types", "hunter_min_discount_share",
+                                     [0.3, 0.4, 0.5, 0.6, 0.7], "discount_hunter", lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 2: a looser hunter
@@ -497,11 +502,6 @@ exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
 #
 # Если любителем скидок считать того, у кого со скидкой **50 %** заказов
 # (`hunter_min_discount_share`), сколько их будет?
-
-# %%
-if l05.applies("buyer_types", ran, lang):
-    display(l05.show(exercises.sweep(facts, "buyer_types", "hunter_min_discount_share",
-                                     [0.3, 0.4, 0.5, 0.6, 0.7], "discount_hunter", lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234

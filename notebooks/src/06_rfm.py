@@ -281,6 +281,12 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 # `frameworks.classify(facts, "rfm", params=...)`. Wherever a segment is asked, answer with its id
 # (`"champions"`) or its label in either language (`"Champions"`, `"Чемпионы"`).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l06.by_score(scored, "R", lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): the most recent fifth
 #
@@ -299,12 +305,6 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 #
 # Какая доля выручки приходится на клиентов с лучшей оценкой давности (**R = 5**)? Ответ — доля от 0
 # до 1.
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
-
-# %%
-display(l05.show(l06.by_score(scored, "R", lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
@@ -336,6 +336,9 @@ answer = None  # ваш ответ: число, например answer = 1234
 # %%
 exercises.check("rfm_bins4_champions", answer, facts=facts, lang=lang)
 
+# %%
+display(l05.show(l06.spend_per_customer(scored, lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 3: the most valuable segment
 #
@@ -348,9 +351,6 @@ exercises.check("rfm_bins4_champions", answer, facts=facts, lang=lang)
 # У какого сегмента самая высокая **выручка на клиента** (выручка, делённая на число клиентов)?
 # Ответьте id класса или его названием.
 
-# %%
-display(l05.show(l06.spend_per_customer(scored, lang), lang))
-
 # %% lang="en"
 answer = None  # your answer: a name in quotes, e.g. answer = "..."
 
@@ -359,6 +359,9 @@ answer = None  # ваш ответ: название в кавычках, нап
 
 # %%
 exercises.check("rfm_top_spend", answer, facts=facts, lang=lang)
+
+# %%
+display(l05.show(l06.score_crosstab(scored, "M", lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 4: who slipped furthest?
@@ -371,9 +374,6 @@ exercises.check("rfm_top_spend", answer, facts=facts, lang=lang)
 #
 # Сколько клиентов **в зоне риска** имеют денежную оценку **5** (пятая часть самых крупных
 # покупателей)? Им звонят в первую очередь.
-
-# %%
-display(l05.show(l06.score_crosstab(scored, "M", lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234

@@ -273,6 +273,12 @@ l07.say_clusters(model, buyers, names, lang=lang)
 # %%
 display(l05.show(l07.persona_crosstab(model, buyers, names, lang=lang), lang))
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l07.sizes_by_k(buyers, range(2, 7), lang=lang), lang))
+
 # %% [markdown] lang="en"
 # ## Exercises
 #
@@ -291,12 +297,6 @@ display(l05.show(l07.persona_crosstab(model, buyers, names, lang=lang), lang))
 # ### Упражнение 1 (разминка): три кластера
 #
 # Подгоните k-means с **k = 3** (`random_state=0`): сколько клиентов в самом большом кластере?
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
-
-# %%
-display(l05.show(l07.sizes_by_k(buyers, range(2, 7), lang=lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234
@@ -328,6 +328,11 @@ answer = None  # ваш ответ: название в кавычках, нап
 # %%
 exercises.check("kmeans_top_spend_cluster", answer, buyers=buyers, lang=lang)
 
+# %%
+kc4 = choose_k(buyers, range(2, 7), features=[*RFM_FEATURES, "avg_spend"], random_state=0,
+               n_seeds=2)
+display(l05.show(l07.k_table(kc4, lang=lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 3: a fourth feature
 #
@@ -337,11 +342,6 @@ exercises.check("kmeans_top_spend_cluster", answer, buyers=buyers, lang=lang)
 # ### Упражнение 3: четвёртый признак
 #
 # Добавьте `avg_spend` (средний чек) четвёртым признаком: у какого k от 2 до 6 самый высокий силуэт?
-
-# %%
-kc4 = choose_k(buyers, range(2, 7), features=[*RFM_FEATURES, "avg_spend"], random_state=0,
-               n_seeds=2)
-display(l05.show(l07.k_table(kc4, lang=lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 0.25

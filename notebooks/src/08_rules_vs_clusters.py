@@ -264,6 +264,12 @@ if "persona" in facts_df.columns:
 else:
     print(text("lessons_05_08.no_persona", lang))
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l08.agreement_with_clusters(segments, clusters, ran, lang), lang))
+
 # %% [markdown] lang="en"
 # ## Exercises
 #
@@ -285,12 +291,6 @@ else:
 #
 # Чему равен **скорректированный индекс Рэнда** между классами Дао клиента (lifecycle) и кластерами
 # k-means (только покупатели)?
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
-
-# %%
-display(l05.show(l08.agreement_with_clusters(segments, clusters, ran, lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 0.25
@@ -320,6 +320,10 @@ answer = None  # ваш ответ: число, например answer = 0.25
 # %%
 exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=clusters, lang=lang)
 
+# %%
+if "persona" in facts_df.columns:
+    display(l05.show(l08.persona_ami_buyers(segments, facts_df, lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 3: closest to the truth
 #
@@ -333,10 +337,6 @@ exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=cl
 # Таблица выше учитывает всех клиентов. А среди **одних только покупателей** какой фреймворк лучше
 # всего совпадает со скрытой персоной по **AMI**? Ответьте id фреймворка (`"lifecycle"`) или его
 # названием на любом из двух языков.
-
-# %%
-if "persona" in facts_df.columns:
-    display(l05.show(l08.persona_ami_buyers(segments, facts_df, lang), lang))
 
 # %% lang="en"
 answer = None  # your answer: a name in quotes, e.g. answer = "..."

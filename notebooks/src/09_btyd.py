@@ -393,6 +393,14 @@ cal.sort_values(["clv_12m", "customer_id"], ascending=[False, True]).head(5)[
 # Используйте `summary` (покупатели учебного магазина с `p_alive`), `both` (с классом «Дао
 # клиента») и `judged` (CDNOW: правило, модель и проверочный период).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+from clientlib.exercises import l09_btyd as l09
+
+display(l09.active_by_threshold(summary, lang=lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 1: a stricter "active"
 #
@@ -402,14 +410,6 @@ cal.sort_values(["clv_12m", "customer_id"], ascending=[False, True]).head(5)[
 # ### Упражнение 1: строже «активный»
 #
 # Если клиент активен только при P(alive) ≥ **0,8**, сколько покупателей учебного магазина активны?
-
-# %%
-exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
-
-# %%
-from clientlib.exercises import l09_btyd as l09
-
-display(l09.active_by_threshold(summary, lang=lang))
 
 # %% lang="en"
 answer = None  # your answer: a number, e.g. answer = 1234
