@@ -128,3 +128,12 @@ def test_concurrent_attempts_are_all_kept(tmp_path):
         t.join()
     rows = _lines(tmp_path)
     assert len(rows) == 100 and {r["verdict"] for r in rows} == {"correct"}
+
+
+def test_an_unwritable_folder_does_not_stop_the_lesson(tmp_path, capsys):
+    blocker = tmp_path / "answers"
+    blocker.write_text("a file where the folder should be", "utf-8")
+    exercises.check("quickstart_buyers", BUYERS, facts=FACTS, lang="ru", folder=blocker)
+    out = capsys.readouterr().out
+    assert out.startswith("✓ Упражнение 1") and "ответ не сохранён для ведущего" in out
+    assert "Traceback" not in out

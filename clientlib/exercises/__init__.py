@@ -62,7 +62,7 @@ import os
 import pkgutil
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from clientlib import messages
+from clientlib.errors import ClientlibError
 
 __all__ = [
     "ANSWERS_ENV",
@@ -588,6 +589,11 @@ def _judge_label(ex: Exercise, answer: Any, want: set[str], lang: str) -> tuple[
     if not isinstance(a, str):
         return _t("not_label", lang, what=_what(answer, lang)), ""
     shown = a.strip()
+    if ex.choices is not None and not isinstance(ex.choices, Choices):
+        # a lesson module's own callable {id: {spellings}}: listed by id, matched by spelling
+        spellings = ex.choices()
+        ex = replace(ex, choices=Choices(lambda _lang: {c: c for c in spellings}, "answers"))
+        ex.choices().update({c: set(v) | {_norm(c)} for c, v in spellings.items()})
     if ex.choices is None:
         ok = _norm(a) in {_norm(w) for w in want}
         return (None, "") if ok else (_t("wrong_label", lang, answer=shown), "")
@@ -873,7 +879,8 @@ def record(
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
-        raise OutputError(f"cannot store the answer in {where}: {exc.strerror or exc}") from None
+        raise OutputError(_t("store_failed", lang, folder=str(where),
+                             why=str(exc.strerror or exc))) from None
     return path
 
 
@@ -918,7 +925,10 @@ def check(
     """
     fb = evaluate(name, answer, lang=lang, **context)
     print(fb.message)
-    record(fb, answer, lang=lang, participant=participant, folder=folder)
+    try:
+        record(fb, answer, lang=lang, participant=participant, folder=folder)
+    except ClientlibError as exc:  # the check itself worked: say so in one line, do not stop
+        print(_t("not_saved", lang, why=str(exc)))
 
 
 from clientlib.exercises._common import sweep  # noqa: E402 - a no-code table for the lessons
