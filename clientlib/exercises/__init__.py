@@ -779,9 +779,9 @@ def evaluate(name: str, answer: Any, *, lang: str = "en", **context: Any) -> Fee
             shown = _month_text(month, lang) if month is not None else str(a)
         else:
             shown = str(a).strip()
-            cid = ex.choices.match(shown) if isinstance(ex.choices, Choices) else None
-            if cid is not None:  # the class's name in the lesson's language, not its id
-                shown = ex.choices.labels(lang).get(cid, shown)
+            if isinstance(ex.choices, Choices):  # the class's name in the lesson's language
+                cid = ex.choices.match(shown)
+                shown = ex.choices.labels(lang).get(cid, shown) if cid else shown
         return Feedback(name, "correct", _t("correct", lang, title=title, answer=shown), want)
     message = _t("wrong", lang, title=title, why=why) + "\n" + hint_text(ex, lang)
     return Feedback(name, "wrong", message, want, mistake)
