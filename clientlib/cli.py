@@ -1055,6 +1055,38 @@ def main() -> None:
         sys.exit(1)
 
 
+# --- clientlib workshop: the trainer's view of the collected answers ---------------------------
+
+workshop_app = typer.Typer(help="Workshop tools for the trainer.", no_args_is_help=True)
+app.add_typer(workshop_app, name="workshop")
+
+
+@workshop_app.command("summary")
+def workshop_summary(
+    folder: Annotated[Path, typer.Argument(help="The answers folder (CLIENTLIB_ANSWERS).")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the table: en or ru.")] = "en",
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Also write it as .csv or .xlsx.")
+    ] = None,
+) -> None:
+    """Who did which exercise: participants by exercises, ✓ / ✗ / ✎ and counts.
+
+    Example: clientlib workshop summary answers/ --lang ru -o answers.xlsx
+    """
+    from clientlib import messages, workshop
+
+    lang = messages.check_lang(lang)
+    table = workshop.summary(folder, lang)
+    typer.echo(messages.text("exercises.summary_title", lang, folder=str(folder), n=len(table)))
+    typer.echo(table.to_string())
+    typer.echo("")
+    for line in workshop.legend(folder, lang):
+        typer.echo(line)
+    if out is not None:
+        written = workshop.write_summary(table, out, lang)
+        typer.echo(messages.text("exercises.summary_written", lang, path=str(written)))
+
+
 if __name__ == "__main__":
     main()
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["classes", "classify", "count", "ibis_table", "pandas_table"]
+__all__ = ["classes", "classify", "count", "ibis_table", "label_of", "pandas_table", "sweep"]
 
 
 def ibis_table(facts: Any) -> Any:
@@ -44,3 +44,39 @@ def classes(facts: Any, framework: str, params: Mapping[str, Any] | None = None)
 def count(facts: Any, framework: str, cls: str, params: Mapping[str, Any] | None = None) -> int:
     """How many customers a framework puts in one class."""
     return int((classes(facts, framework, params) == cls).sum())
+
+
+def label_of(framework: str, cls: str, lang: str) -> str:
+    """A class's label in ``lang`` (its id when the framework does not know it)."""
+    from clientlib import frameworks
+
+    rows = frameworks.load(framework).describe(lang)
+    return next((str(r["label"]) for r in rows if r["id"] == cls), cls)
+
+
+def sweep(
+    facts: Any,
+    framework: str,
+    param: str,
+    values: Sequence[Any],
+    cls: str,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """How many customers one class holds at each value of one parameter: a table the lesson
+    shows so that a parameter exercise is answered by reading, without code.
+
+    Examples
+    --------
+    >>> from clientlib.lessons import load_facts_example
+    >>> t = sweep(load_facts_example(), "lifecycle", "fan_min_orders", [2, 3], "fan", "ru")
+    >>> t.index.tolist(), t.columns.tolist()
+    ([2, 3], ['клиентов в классе «поклонник»'])
+    """
+    from clientlib import messages
+
+    column = messages.text("exercises.col_customers_in", lang, label=label_of(framework, cls, lang))
+    out = pd.DataFrame(
+        {column: [count(facts, framework, cls, {param: v}) for v in values]},
+        index=pd.Index(list(values), name=param),
+    )
+    return out

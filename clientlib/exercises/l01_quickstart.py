@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientlib.exercises import Exercise, class_choices
+from clientlib.exercises import Exercise, Mistake, class_choices
 from clientlib.exercises._common import classes, count, pandas_table
 
 __all__ = ["EXERCISES"]
 
 LESSON = "01_quickstart"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+segments, _ = segment.segment(facts, "all", lang=lang)
+"""
 
 
 def _buyers(facts: Any) -> int:
@@ -25,37 +30,56 @@ def _top_rung(facts: Any) -> set[str]:
     return set(counts[counts == counts.max()].index)
 
 
+def _buyers_share(facts: Any) -> float:
+    return _buyers(facts) / len(pandas_table(facts))
+
+
+def _fans_share(facts: Any) -> float:
+    return _fans(facts) / len(pandas_table(facts))
+
+
 EXERCISES = [
     Exercise(
         "quickstart_buyers", LESSON,
         {"en": "How many customers have bought at least once?",
          "ru": "Сколько клиентов купили хотя бы раз?"},
         "count", ("facts",), _buyers,
-        {"en": "Take the facts as pandas and count the rows with orders >= 1: "
-               "(facts_df['orders'] >= 1).sum().",
-         "ru": "Возьмите факты как pandas и посчитайте строки с orders >= 1: "
-               "(facts_df['orders'] >= 1).sum()."},
+        {"en": "The first line under 'For discussion' says how many customers never bought and "
+               "how many there are in all: subtract.",
+         "ru": "Первая строка раздела «Для обсуждения» говорит, сколько клиентов ни разу не "
+               "покупали и сколько их всего: вычтите одно из другого."},
+        code="answer = int((facts_df['orders'] >= 1).sum())",
+        route='lessons.say("lessons.l01_never_bought"', route_kind="printed",
+        mistakes=(Mistake("share_for_count", _buyers_share),),
     ),
     Exercise(
         "quickstart_fans", LESSON,
         {"en": "How many customers does the lifecycle framework call fans?",
          "ru": "Скольких клиентов жизненный цикл называет поклонниками?"},
         "count", ("facts",), _fans,
-        {"en": "Keep the rows of `segments` where framework == 'lifecycle' and class == 'fan', "
-               "then count them.",
-         "ru": "Оставьте строки `segments`, где framework == 'lifecycle' и class == 'fan', и "
-               "посчитайте их."},
+        {"en": "In the summary table of classes, find the lifecycle and read the number of "
+               "customers on the row 'Fan'.",
+         "ru": "В сводной таблице классов найдите «Дао клиента» и прочитайте число клиентов в "
+               "строке «поклонник»."},
+        code="answer = int(((segments['framework'] == 'lifecycle') & (segments['class'] == 'fan'))"
+             ".sum())",
+        route="segment.summary(segments)", route_kind="table",
+        mistakes=(Mistake("share_for_count", _fans_share),),
     ),
     Exercise(
         "quickstart_top_rung", LESSON,
         {"en": "Which rung of the loyalty ladder holds the most customers?",
          "ru": "На какой ступени лестницы лояльности больше всего клиентов?"},
         "label", ("facts",), _top_rung,
-        {"en": "Filter `segments` to framework == 'ladder' and use value_counts() on the class "
-               "(or label) column; answer with the class id or its name.",
-         "ru": "Отфильтруйте `segments` по framework == 'ladder' и примените value_counts() к "
-               "столбцу class (или label); ответьте id класса или его названием."},
+        {"en": "In the summary table of classes, compare the rows of the loyalty ladder and "
+               "write the name of the largest one.",
+         "ru": "В сводной таблице классов сравните строки лестницы лояльности и напишите "
+               "название самой большой."},
         choices=class_choices("ladder"),
+        code="answer = segments.loc[segments['framework'] == 'ladder', 'class'].value_counts()"
+             ".idxmax()",
+        route="segment.summary(segments)", route_kind="table",
+        mistakes=(Mistake("other_framework"),),
     ),
     Exercise(
         "quickstart_first_action", LESSON,
@@ -78,5 +102,17 @@ EXERCISES = [
                    "кто это делает: роль в компании",
                    "измеримый результат: какой класс должен вырасти или уменьшиться и насколько"],
         },
+        model={
+            "en": "The dormant customers of the lifecycle (their number is in the summary "
+                  "table). This month the CRM manager sends each of them a personal reminder "
+                  "with the product they bought most, and the call centre phones the ones who "
+                  "spent the most. Next month we count the dormant class again: it should shrink "
+                  "by a tenth, and the woken-up customers should show up as novices or fans.",
+            "ru": "Заснувшие клиенты по «Дао клиента» (их число — в сводной таблице). В этом "
+                  "месяце CRM-менеджер отправляет каждому личное напоминание с товаром, который "
+                  "клиент покупал чаще всего, а колл-центр звонит тем, кто потратил больше всех. "
+                  "Через месяц снова считаем заснувших: их должно стать на десятую часть меньше, "
+                  "а проснувшиеся должны появиться среди новичков или поклонников.",
+        },
     ),
-]
+]  # fmt: skip

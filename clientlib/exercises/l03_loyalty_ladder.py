@@ -7,12 +7,20 @@ from typing import Any
 
 import pandas as pd
 
-from clientlib.exercises import Exercise, class_choices
+from clientlib.exercises import Exercise, Mistake, class_choices
 from clientlib.exercises._common import classes, count
 
 __all__ = ["EXERCISES"]
 
 LESSON = "03_loyalty_ladder"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+from clientlib.frameworks.ladder import conversion
+
+segments, _ = segment.segment(facts, ["ladder"], lang=lang)
+conv = conversion(segments[["customer_id", "class"]])
+"""
 
 
 def _table(facts: Any, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -35,38 +43,64 @@ def _weakest_step(facts: Any) -> set[str]:
     return set(conv[conv == conv.min()].index)
 
 
+def _reached_buyer_count(facts: Any) -> int:
+    return int(_table(facts).set_index("rung").loc["buyer", "reached"])
+
+
+def _buyer_rung_only(facts: Any) -> float:
+    cls = classes(facts, "ladder")
+    return float((cls == "buyer").mean())
+
+
+def _regular_default(facts: Any) -> int:
+    return count(facts, "ladder", "regular")
+
+
 EXERCISES = [
     Exercise(
         "ladder_reached_buyer", LESSON,
         {"en": "What share of all customers has reached at least the buyer rung (0..1)?",
          "ru": "Какая доля всех клиентов дошла хотя бы до ступени «покупатель» (от 0 до 1)?"},
         "share", ("facts",), _reached_buyer,
-        {"en": "A customer on a rung has passed every rung below it: divide the 'reached' value "
-               "of the rung 'buyer' by the number of all customers (the 'reached' of "
-               "'potential').",
-         "ru": "Клиент на ступени прошёл все ступени ниже: разделите значение 'reached' "
-               "ступени 'buyer' на число всех клиентов ('reached' ступени 'potential')."},
+        {"en": "In the conversion table, 'reached' counts the customers on a rung or higher: "
+               "divide the 'reached' of 'Buyer' by the 'reached' of 'Potential client' (all "
+               "customers).",
+         "ru": "В таблице переходов «дошли» — это клиенты на ступени или выше: разделите «дошли» "
+               "у ступени «покупатель» на «дошли» у «потенциальный клиент» (все клиенты)."},
         tolerance=0.005,
+        code="rows = conv.set_index('rung')\n"
+             "answer = rows.loc['buyer', 'reached'] / rows.loc['potential', 'reached']",
+        route="conv = conversion(ladder)", route_kind="table",
+        mistakes=(Mistake("count_for_share", _reached_buyer_count),
+                  Mistake("rung_only", _buyer_rung_only)),
     ),
     Exercise(
         "ladder_regular_min3", LESSON,
         {"en": "If a regular buyer needs 3 orders, how many regular buyers are there?",
          "ru": "Сколько будет постоянных покупателей, если для этого нужно 3 заказа?"},
         "count", ("facts",), _regular_min3,
-        {"en": "Classify with params={'regular_min_orders': 3} and count class == 'regular'.",
-         "ru": "Классифицируйте с params={'regular_min_orders': 3} и посчитайте "
-               "class == 'regular'."},
+        {"en": "Under the ladder's slider (regular_min_orders), set 3 and read the number of "
+               "customers on the row 'Regular buyer'.",
+         "ru": "Поставьте ползунок лестницы (regular_min_orders) на 3 и прочитайте число "
+               "клиентов в строке «постоянный покупатель»."},
+        code="answer = int((segment.segment(facts, ['ladder'], params={'ladder': "
+             "{'regular_min_orders': 3}})[0]['class'] == 'regular').sum())",
+        route="lessons.explore(lessons.ladder_shares", route_kind="widget",
+        mistakes=(Mistake("default", _regular_default),),
     ),
     Exercise(
         "ladder_weakest_step", LESSON,
         {"en": "Which rung is reached with the lowest conversion from the rung below?",
          "ru": "На какую ступень переходит меньшая доля клиентов с предыдущей ступени?"},
         "label", ("facts",), _weakest_step,
-        {"en": "Look at the conversion column of the conversion table and take the rung with "
-               "the smallest value (the first rung has none).",
-         "ru": "Посмотрите на столбец conversion и возьмите ступень с наименьшим значением "
-               "(у первой ступени его нет)."},
+        {"en": "In the conversion table, find the smallest value of the 'conversion' column "
+               "(the first rung has none) and write the name of its rung.",
+         "ru": "В таблице переходов найдите наименьшее значение в столбце «переход» (у первой "
+               "ступени его нет) и напишите название этой ступени."},
         choices=class_choices("ladder"),
+        code="answer = conv.set_index('rung')['conversion'].idxmin()",
+        route="conv = conversion(ladder)", route_kind="table",
+        mistakes=(Mistake("other_framework"),),
     ),
     Exercise(
         "ladder_step_plan", LESSON,
@@ -89,5 +123,19 @@ EXERCISES = [
                    "целевой переход и сколько это клиентов",
                    "как и когда проверяется результат (доли в следующем квартале)"],
         },
+        model={
+            "en": "The weakest step in the conversion table is the last one, from regular buyer "
+                  "to advocate. The regulars below it buy often but have never recommended us. "
+                  "Technique: after the third order, ask for one recommendation with a gift for "
+                  "both the customer and the friend, so they move exactly one rung. Target: raise "
+                  "that conversion by five points, which the table turns into a number of "
+                  "customers; we check the shares again next quarter.",
+            "ru": "Самый слабый шаг в таблице переходов — последний, от постоянного покупателя к "
+                  "приверженцу. Постоянные покупатели под ним покупают часто, но ни разу нас не "
+                  "рекомендовали. Приём: после третьего заказа попросить одну рекомендацию с "
+                  "подарком и клиенту, и другу, чтобы подняться ровно на одну ступень. Цель: "
+                  "поднять этот переход на пять пунктов, а таблица переводит это в число "
+                  "клиентов; доли проверяем снова в следующем квартале.",
+        },
     ),
-]
+]  # fmt: skip

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from clientlib import messages
-from clientlib.exercises import Exercise, class_choices
+from clientlib.exercises import Exercise, Mistake, class_choices
 from clientlib.exercises._common import classes, count, pandas_table
 
 __all__ = [
@@ -48,6 +48,16 @@ __all__ = [
 ]
 
 LESSON = "05_qualification_buyers_awareness"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+segments, _ = segment.segment(facts, "all", lang=lang)
+
+
+def classes(name):
+    part = segments[segments["framework"] == name]
+    return part.set_index("customer_id")["class"]
+"""
 
 #: The five qualification criteria (survey columns), in Mendocha's order.
 CRITERIA = ("has_money", "has_urgent_problem", "likes_usp", "has_authority",
@@ -417,16 +427,32 @@ def _qualified_ready(facts: Any) -> int:
     return int(((q == "qualified") & (a == "ready_to_buy")).sum())
 
 
+def _nurture_default(facts: Any) -> int:
+    return count(facts, "qualification", "nurture")
+
+
+def _hunters_default(facts: Any) -> int:
+    return count(facts, "buyer_types", "discount_hunter")
+
+
+def _qualified_all(facts: Any) -> int:
+    return int((classes(facts, "qualification") == "qualified").sum())
+
+
 EXERCISES = [
     Exercise(
         "qualification_nurture4", LESSON,
         {"en": "If nurturing needs 4 of the 5 criteria, how many customers are in 'nurture'?",
          "ru": "Если для «дозреть» нужно 4 критерия из 5, сколько клиентов в этом классе?"},
         "count", ("facts",), _qualification_nurture4,
-        {"en": "Classify qualification with params={'nurture_min': 4} and count class == "
-               "'nurture'.",
-         "ru": "Классифицируйте qualification с params={'nurture_min': 4} и посчитайте "
-               "class == 'nurture'."},
+        {"en": "The table above the exercise counts the nurture class for each number of "
+               "criteria (nurture_min): read the row 4.",
+         "ru": "Таблица над упражнением считает класс «дозреть» при разном числе критериев "
+               "(nurture_min): прочитайте строку 4."},
+        code="q = frameworks.classify(facts, 'qualification', params={'nurture_min': 4})"
+             ".to_pandas()\nanswer = int((q['class'] == 'nurture').sum())",
+        route='exercises.sweep(facts, "qualification", "nurture_min"', route_kind="table",
+        mistakes=(Mistake("default", _nurture_default),),
     ),
     Exercise(
         "buyer_hunters_50", LESSON,
@@ -434,11 +460,17 @@ EXERCISES = [
                "hunters?",
          "ru": "Если порог любителя скидок — 50 % заказов со скидкой, сколько их?"},
         "count", ("facts",), _buyer_hunters_50,
-        {"en": "Classify buyer_types with params={'hunter_min_discount_share': 0.5} and count "
-               "class == 'discount_hunter'. Freeloaders are matched first and stay freeloaders.",
-         "ru": "Классифицируйте buyer_types с params={'hunter_min_discount_share': 0.5} и "
-               "посчитайте class == 'discount_hunter'. Халявщики проверяются раньше и остаются "
+        {"en": "The table above the exercise counts discount hunters for several thresholds "
+               "(hunter_min_discount_share): read the row 0.5. Freeloaders stay freeloaders.",
+         "ru": "Таблица над упражнением считает любителей скидок при разных порогах "
+               "(hunter_min_discount_share): прочитайте строку 0,5. Халявщики остаются "
                "халявщиками."},
+        code="b = frameworks.classify(facts, 'buyer_types', params="
+             "{'hunter_min_discount_share': 0.5}).to_pandas()\n"
+             "answer = int((b['class'] == 'discount_hunter').sum())",
+        route='exercises.sweep(facts, "buyer_types", "hunter_min_discount_share"',
+        route_kind="table",
+        mistakes=(Mistake("default", _hunters_default),),
     ),
     Exercise(
         "fgc_top_pair", LESSON,
@@ -447,29 +479,37 @@ EXERCISES = [
          "ru": "Какая пара из «быстро, качественно, дёшево» встречается чаще всего среди "
                "клиентов с явной парой?"},
         "label", ("facts",), _fgc_top_pair,
-        {"en": "Count the fast_good_cheap classes, leave out 'undecided', and answer with the id "
-               "or the label of the largest one.",
-         "ru": "Посчитайте классы fast_good_cheap без 'undecided' и ответьте id или названием "
-               "самого большого."},
+        {"en": "In the table of section 4 (fast, good, cheap), leave out 'No clear pair' and "
+               "write the name of the pair with the most customers.",
+         "ru": "В таблице раздела 4 («быстро, качественно, дёшево») не считайте «не "
+               "определено» и напишите пару, где больше всего клиентов."},
         choices=class_choices("fast_good_cheap"),
+        code="answer = classes('fast_good_cheap')[lambda s: s != 'undecided'].value_counts()"
+             ".idxmax()",
+        route='l05.class_table(segments, "fast_good_cheap"', route_kind="table",
+        mistakes=(Mistake("other_framework"),),
     ),
     Exercise(
         "qualified_ready", LESSON,
         {"en": "How many customers are both qualified and looking for a vendor (ready_to_buy)?",
          "ru": "Сколько клиентов одновременно перспективные и ищут подрядчика (ready_to_buy)?"},
         "count", ("facts",), _qualified_ready,
-        {"en": "Put the qualification and awareness classes side by side (index by customer_id) "
-               "and count the customers with class 'qualified' in the first and 'ready_to_buy' "
-               "in the second.",
-         "ru": "Поставьте рядом классы qualification и awareness (индекс customer_id) и "
-               "посчитайте клиентов с 'qualified' в первом и 'ready_to_buy' во втором."},
+        {"en": "In the table of awareness against qualification, read the cell where the row "
+               "'seeks a vendor' meets the column 'Qualified'.",
+         "ru": "В таблице «осведомлённость × квалификация» прочитайте клетку на пересечении "
+               "строки «ищет подрядчика» и столбца «перспективный клиент»."},
+        code="both = pd.concat([classes('qualification'), classes('awareness')], axis=1, "
+             "keys=['q', 'a'])\n"
+             "answer = int(((both['q'] == 'qualified') & (both['a'] == 'ready_to_buy')).sum())",
+        route='l05.crosstab(segments, "awareness", "qualification"', route_kind="table",
+        mistakes=(Mistake("all_classes", _qualified_all),),
     ),
     Exercise(
         "call_list", LESSON,
         {"en": "Describe the rule you would use to build Monday's call list (at most 50 customers, "
                "at least two frameworks), the order, and how many customers it gives.",
          "ru": "Опишите правило для списка звонков на понедельник (не больше 50 клиентов, хотя бы "
-               "два фреймворка), порядок звонков и сколько клиентов оно даёт."},
+               "две классификации), порядок звонков и сколько клиентов оно даёт."},
         "open", (), None,
         {"en": "Start from the qualified prospects who never bought (the worked example), then "
                "use awareness or buyer type to order them.",
@@ -483,8 +523,8 @@ EXERCISES = [
                    "result-focused before discount hunters",
                    "it names what the salesperson says to the first group (the message follows "
                    "the awareness stage)"],
-            "ru": ["список опирается на квалификацию (кому звонить сейчас) и хотя бы на один "
-                   "фреймворк, задающий порядок",
+            "ru": ["список опирается на квалификацию (кому звонить сейчас) и хотя бы на одну "
+                   "классификацию, задающую порядок",
                    "сказано, сколько клиентов даёт правило, и как его сузить или расширить до ~50",
                    "у порядка есть причина: например, «ищет подрядчика» раньше «знает о продукте», "
                    "искатели и сосредоточенные на результате раньше любителей скидок",
@@ -492,5 +532,21 @@ EXERCISES = [
                    "осведомлённости)"],
         },
         min_words=25,
+        model={
+            "en": "Qualified prospects who never bought, as counted in the worked example. "
+                  "First those who seek a vendor, then those who tried on their own and hit "
+                  "problems, then those who know the product but not how to apply it; within "
+                  "each group seekers and result-focused buyers before discount hunters. If the "
+                  "rule gives more than 50, keep only the first two awareness stages; if fewer, "
+                  "add the nurture group that seeks a vendor. The first group hears a concrete "
+                  "offer with a date, the others a demonstration of how the product is used.",
+            "ru": "Перспективные клиенты без покупок — их число есть в разборе выше. Сначала те, "
+                  "кто ищет подрядчика, затем те, кто пробовал сам и столкнулся с проблемами, "
+                  "затем знающие о продукте, но не знающие, как его применить; внутри каждой "
+                  "группы искатели и сосредоточенные на результате раньше любителей скидок. Если "
+                  "правило даёт больше 50, оставляем две первые стадии; если меньше, добавляем "
+                  "«дозреть», которые ищут подрядчика. Первая группа слышит конкретное "
+                  "предложение со сроком, остальные — показ того, как продукт применяют.",
+        },
     ),
 ]  # fmt: skip

@@ -18,12 +18,13 @@ from typing import Any
 import pandas as pd
 
 from clientlib import messages
-from clientlib.exercises import Exercise, class_choices
+from clientlib.exercises import Exercise, Mistake, class_choices
 from clientlib.exercises._common import ibis_table
 from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t
 
 __all__ = [
     "EXERCISES",
+    "by_score",
     "example_customers",
     "map_crosstab",
     "say_at_risk",
@@ -31,10 +32,66 @@ __all__ = [
     "say_champions",
     "say_missing_scores",
     "score_ranges",
+    "score_crosstab",
     "shares_by_bins",
+    "spend_per_customer",
 ]
 
 LESSON = "06_rfm"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+import warnings
+
+warnings.simplefilter("ignore")  # repeated cut points are expected with 4 bins
+scored = frameworks.classify(facts, "rfm", lang=lang).to_pandas()
+"""
+
+
+def _x(key: str, lang: str, **fields: Any) -> str:
+    return messages.text(f"exercises.{key}", lang, **fields)
+
+
+def by_score(scored: pd.DataFrame, score: str = "R", lang: str = "en") -> pd.DataFrame:
+    """Buyers, share of customers and share of revenue per value of one score (R, F or M).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"R": [5, 5, 1, None], "monetary": [30.0, 10.0, 60.0, 0.0]})
+    >>> by_score(s, "R")["share of revenue"].tolist()
+    [0.6, 0.4]
+    """
+    part = scored[scored[score].notna()]
+    g = part.groupby(part[score].astype(int))
+    total = float(part["monetary"].sum())
+    out = pd.DataFrame({
+        _x("col_customers", lang): g.size(),
+        _x("col_customer_share", lang): (g.size() / len(part)).round(3),
+        _x("col_revenue_share", lang): (g["monetary"].sum() / total).round(3) if total else 0.0,
+    })  # fmt: skip
+    out.index.name = score
+    return out
+
+
+def spend_per_customer(scored: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Customers and revenue per customer of each RFM segment, highest first."""
+    g = scored.groupby("label", sort=True)
+    out = pd.DataFrame({
+        _x("col_customers", lang): g.size(),
+        _x("col_revenue_per_customer", lang): (g["monetary"].sum() / g.size()).round(1),
+    })  # fmt: skip
+    out = out.sort_values(_x("col_revenue_per_customer", lang), ascending=False, kind="stable")
+    out.index.name = _x("col_class", lang)
+    return out
+
+
+def score_crosstab(scored: pd.DataFrame, score: str = "M", lang: str = "en") -> pd.DataFrame:
+    """Buyers per RFM segment (rows) and value of one score (columns)."""
+    part = scored[scored[score].notna()]
+    out = pd.crosstab(part["label"], part[score].astype(int))
+    out.index.name = _x("col_class", lang)
+    out.columns.name = score
+    return out
 _DIMS = (("R", "recency"), ("F", "frequency"), ("M", "monetary"))
 
 
@@ -248,48 +305,76 @@ def _rfm_at_risk_m5(facts: Any) -> int:
     return int(((scored["class"] == "at_risk") & (scored["M"] == 5)).sum())
 
 
+def _customer_share_r5(facts: Any) -> float:
+    scored = _rfm_scored(facts)
+    buyers = scored[scored["R"].notna()]
+    return float((buyers["R"] == 5).mean())
+
+
+def _champions_default(facts: Any) -> int:
+    return int((_rfm_scored(facts)["class"] == "champions").sum())
+
+
+def _m5_all(facts: Any) -> int:
+    return int((_rfm_scored(facts)["M"] == 5).sum())
+
+
 EXERCISES = [
     Exercise(
         "rfm_r5_revenue", LESSON,
         {"en": "What share of revenue comes from customers with the best recency score (R = 5)?",
          "ru": "Какая доля выручки приходится на клиентов с лучшей оценкой давности (R = 5)?"},
         "share", ("facts",), _rfm_r5_revenue,
-        {"en": "In the RFM output, sum monetary over the rows with R == 5 and divide by the sum "
-               "of monetary over all rows.",
-         "ru": "В результате RFM сложите monetary по строкам с R == 5 и разделите на сумму "
-               "monetary по всем строкам."},
+        {"en": "The table by recency score above the exercise: read the share of revenue on the "
+               "row R = 5 (as a share: 76% is 0.76).",
+         "ru": "Таблица по оценке давности над упражнением: прочитайте долю выручки в строке "
+               "R = 5 (долей: 76 % — это 0,76)."},
         tolerance=0.005,
+        code="answer = scored.loc[scored['R'] == 5, 'monetary'].sum() / scored['monetary'].sum()",
+        route='l06.by_score(scored, "R"', route_kind="table",
+        mistakes=(Mistake("customer_share", _customer_share_r5),),
     ),
     Exercise(
         "rfm_bins4_champions", LESSON,
         {"en": "Score R, F and M from 1 to 4 instead of 1 to 5: how many Champions now?",
          "ru": "Оценки R, F и M от 1 до 4 вместо 1–5: сколько теперь Чемпионов?"},
         "count", ("facts",), _rfm_bins4_champions,
-        {"en": "Pass params={'scoring': {'bins': 4}} to frameworks.classify(facts, 'rfm', ...) "
-               "and count class == 'champions'.",
-         "ru": "Передайте params={'scoring': {'bins': 4}} в frameworks.classify(facts, 'rfm', "
-               "...) и посчитайте class == 'champions'."},
+        {"en": "Set the slider of the number of scores (bins) to 4 and read the number of "
+               "customers on the row 'Champions'.",
+         "ru": "Поставьте ползунок числа оценок (bins) на 4 и прочитайте число клиентов в "
+               "строке «чемпионы»."},
+        code="four = frameworks.classify(facts, 'rfm', params={'scoring': {'bins': 4}})"
+             ".to_pandas()\nanswer = int((four['class'] == 'champions').sum())",
+        route="lessons.explore(lessons.rfm_shares", route_kind="widget",
+        mistakes=(Mistake("default", _champions_default),),
     ),
     Exercise(
         "rfm_top_spend", LESSON,
         {"en": "Which RFM segment has the highest spend per customer?",
          "ru": "У какого сегмента RFM самая высокая выручка на клиента?"},
         "label", ("facts",), _rfm_top_spend,
-        {"en": "Group the RFM output by class, divide the sum of monetary by the number of "
-               "customers, and answer with the id or the label of the largest.",
-         "ru": "Сгруппируйте результат RFM по классу, разделите сумму monetary на число "
-               "клиентов и ответьте id или названием самого большого."},
+        {"en": "The table of revenue per customer above the exercise is sorted: write the name "
+               "of its first segment (without purchases it is not a segment of buyers).",
+         "ru": "Таблица выручки на клиента над упражнением отсортирована: напишите название "
+               "первого сегмента."},
         choices=class_choices("rfm"),
+        code="per = scored.groupby('class')['monetary'].sum() / scored.groupby('class').size()\n"
+             "answer = per.idxmax()",
+        route="l06.spend_per_customer(scored", route_kind="table",
+        mistakes=(Mistake("other_framework"),),
     ),
     Exercise(
         "rfm_at_risk_m5", LESSON,
         {"en": "How many customers At Risk have a monetary score of 5?",
          "ru": "Сколько клиентов в зоне риска имеют денежную оценку M = 5?"},
         "count", ("facts",), _rfm_at_risk_m5,
-        {"en": "In `scored`, count the rows with class == 'at_risk' and M == 5 (both conditions "
-               "with &).",
-         "ru": "В `scored` посчитайте строки с class == 'at_risk' и M == 5 (оба условия через "
-               "&)."},
+        {"en": "The table of segments by monetary score above the exercise: read the cell of "
+               "the row 'At Risk' and the column 5.",
+         "ru": "Таблица сегментов по денежной оценке над упражнением: клетка строки «в зоне "
+               "риска» и столбца 5."},
+        code="answer = int(((scored['class'] == 'at_risk') & (scored['M'] == 5)).sum())",
+        route='l06.score_crosstab(scored, "M"', route_kind="table",
+        mistakes=(Mistake("all_classes", _m5_all),),
     ),
     Exercise(
         "rfm_budget_plan", LESSON,
@@ -322,5 +407,20 @@ EXERCISES = [
                    "против контрольной группы)"],
         },
         min_words=25,
+        model={
+            "en": "Most of the 300 contacts go to At Risk: the 200 biggest spenders among them, "
+                  "M = 5 first, because they were worth a lot and left recently enough to answer. "
+                  "Can't Lose Them come next if the table shows any. The rest go to Need "
+                  "Attention with a limited-time offer. Champions get an e-mail thank-you and "
+                  "early access, not a call. A random tenth of each group is not contacted, and "
+                  "after a month we compare the share who bought again.",
+            "ru": "Большая часть из 300 контактов — сегменту «в зоне риска»: 200 самых крупных "
+                  "из них, сначала M = 5, потому что они приносили много и ушли недавно, так что "
+                  "ещё могут откликнуться. Следом — «нельзя потерять», если они есть в таблице. "
+                  "Остальные — «требуют внимания», с предложением на ограниченный срок. "
+                  "Чемпионам — письмо с благодарностью и ранний доступ, а не звонок. Случайной "
+                  "десятой части каждой группы не звоним и через месяц сравниваем долю "
+                  "повторных покупок.",
+        },
     ),
 ]  # fmt: skip

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from clientlib import messages
-from clientlib.exercises import Exercise
+from clientlib.exercises import Exercise, Mistake
 from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t, persona_names
 
 __all__ = [
@@ -32,9 +32,41 @@ __all__ = [
     "say_k",
     "say_scaling",
     "say_skew",
+    "sizes_by_k",
 ]
 
 LESSON = "07_kmeans"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+from clientlib.clusters import RFM_FEATURES, CustomerClusters, choose_k, name_clusters
+
+buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
+model = CustomerClusters(n_clusters=4, random_state=0).fit(buyers)
+names = name_clusters(model.profiles_, list(RFM_FEATURES), lang=lang)
+"""
+
+
+def sizes_by_k(buyers: pd.DataFrame, ks: Any = range(2, 7), random_state: int = 0,
+               lang: str = "en") -> pd.DataFrame:  # fmt: skip
+    """The size of the largest cluster for each k (k-means on the lesson's three features).
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"recency_days": [1, 2, 300, 310, 600], "orders": [5, 6, 1, 1, 1],
+    ...                   "total_spend": [100.0, 120.0, 5.0, 6.0, 4.0]})
+    >>> sizes_by_k(b, [2], lang="ru").columns.tolist()
+    ['клиентов в самом большом кластере']
+    """
+    from clientlib.clusters import CustomerClusters
+
+    rows = {}
+    for k in ks:
+        model = CustomerClusters(n_clusters=int(k), random_state=random_state).fit(buyers)
+        rows[int(k)] = int(np.bincount(model.labels_).max())
+    out = pd.DataFrame({messages.text("exercises.col_largest_cluster", lang): pd.Series(rows)})
+    out.index.name = "k"
+    return out
 _FEATURES = ("recency_days", "orders", "total_spend")
 
 
@@ -204,6 +236,20 @@ def _kmeans_top_spend_cluster(buyers: pd.DataFrame) -> set[str]:
     return out
 
 
+def _k4_largest(buyers: pd.DataFrame) -> int:
+    from clientlib.clusters import CustomerClusters
+
+    model = CustomerClusters(n_clusters=4, random_state=0).fit(buyers)
+    return int(np.bincount(model.labels_).max())
+
+
+def _three_features_best_k(buyers: pd.DataFrame) -> set[int]:
+    from clientlib.clusters import choose_k
+
+    sil = choose_k(buyers, range(2, 7), random_state=0, n_seeds=2).table["silhouette"]
+    return {int(k) for k in sil[sil == sil.max()].index}
+
+
 EXERCISES = [
     Exercise(
         "kmeans_k3_largest", LESSON,
@@ -211,22 +257,26 @@ EXERCISES = [
                "cluster?",
          "ru": "k-means с k=3 (random_state=0): сколько клиентов в самом большом кластере?"},
         "count", ("buyers",), _kmeans_k3_largest,
-        {"en": "CustomerClusters(n_clusters=3, random_state=0).fit(buyers); cluster 0 is the "
-               "largest, so count labels_ == 0 (or np.bincount(model.labels_).max()).",
-         "ru": "CustomerClusters(n_clusters=3, random_state=0).fit(buyers); кластер 0 самый "
-               "большой, посчитайте labels_ == 0 (или np.bincount(model.labels_).max())."},
+        {"en": "The table of the largest cluster per k (above the exercise): read the row k = 3.",
+         "ru": "Таблица самого большого кластера при каждом k (над упражнением): прочитайте "
+               "строку k = 3."},
+        code="answer = int(np.bincount(CustomerClusters(n_clusters=3, random_state=0)"
+             ".fit(buyers).labels_).max())",
+        route="l07.sizes_by_k(buyers", route_kind="table",
+        mistakes=(Mistake("default", _k4_largest),),
     ),
     Exercise(
         "kmeans_top_spend_cluster", LESSON,
         {"en": "In the k = 4 model, which cluster has the highest median total spend?",
          "ru": "В модели с k = 4 у какого кластера самая высокая медиана суммы покупок?"},
         "label", ("buyers",), _kmeans_top_spend_cluster,
-        {"en": "buyers['total_spend'].groupby(model.labels_).median() gives the median per "
-               "cluster; answer with the name of the largest (names[...]) or its number as "
-               "text, e.g. '1'.",
-         "ru": "buyers['total_spend'].groupby(model.labels_).median() даёт медиану по "
-               "кластерам; ответьте названием наибольшего (names[...]) или его номером в "
-               "кавычках, например '1'."},
+        {"en": "In the table of the four clusters, find the largest median spend and write that "
+               "cluster's name (or its number).",
+         "ru": "В таблице четырёх кластеров найдите наибольшую медиану суммы покупок и напишите "
+               "название этого кластера (или его номер)."},
+        code="med = buyers['total_spend'].groupby(model.labels_).median()\n"
+             "answer = names[int(med.idxmax())]",
+        route="l07.cluster_table(model, buyers, names", route_kind="table",
     ),
     Exercise(
         "kmeans_four_features", LESSON,
@@ -234,10 +284,14 @@ EXERCISES = [
          "ru": "Добавьте avg_spend четвёртым признаком: у какого k от 2 до 6 самый высокий "
                "силуэт?"},
         "number", ("buyers",), _kmeans_four_features,
-        {"en": "choose_k(buyers, range(2, 7), features=[*RFM_FEATURES, 'avg_spend'], "
-               "n_seeds=2), then the index of the largest value of .table['silhouette'].",
-         "ru": "choose_k(buyers, range(2, 7), features=[*RFM_FEATURES, 'avg_spend'], "
-               "n_seeds=2), затем индекс наибольшего значения .table['silhouette']."},
+        {"en": "The k table with four features (above the exercise): write the k with the "
+               "highest silhouette.",
+         "ru": "Таблица k с четырьмя признаками (над упражнением): напишите k с самым высоким "
+               "силуэтом."},
+        code="kc4 = choose_k(buyers, range(2, 7), features=[*RFM_FEATURES, 'avg_spend'], "
+             "random_state=0, n_seeds=2)\nanswer = int(kc4.table['silhouette'].idxmax())",
+        route='features=[*RFM_FEATURES, "avg_spend"]', route_kind="table",
+        mistakes=(Mistake("default", _three_features_best_k),),
     ),
     Exercise(
         "kmeans_your_k", LESSON,
@@ -245,9 +299,9 @@ EXERCISES = [
          "ru": "Какое k вы передали бы маркетингу этого магазина и почему?"},
         "open", (), None,
         {"en": "Read the k table: silhouette, stability, and the size of the smallest cluster "
-               "for each k (np.bincount of a fitted model's labels_).",
+               "for each k.",
          "ru": "Прочтите таблицу k: силуэт, устойчивость и размер самого маленького кластера "
-               "при каждом k (np.bincount от labels_ подогнанной модели)."},
+               "при каждом k."},
         points={
             "en": ["the k is stable (stability ≥ 0.8 in the table) or the answer says why a less "
                    "stable k is still acceptable",
@@ -265,5 +319,21 @@ EXERCISES = [
                    "у каждого кластера есть понятное команде название и действие"],
         },
         min_words=25,
+        model={
+            "en": "I would hand over k = 4. It is stable in the k table, and its silhouette is "
+                  "only a little below k = 2, which would merely split recent from lapsed buyers. "
+                  "The smallest of the four clusters still holds enough buyers for a campaign of "
+                  "its own (its size is in the cluster table). Each cluster gets a name and an "
+                  "action: the frequent big spenders a thank-you, the recent one-off buyers a "
+                  "second-purchase offer, the lapsed ones a win-back, the small recent ones a "
+                  "welcome series.",
+            "ru": "Я бы передал k = 4. Это k устойчиво по таблице, а силуэт лишь немного ниже, "
+                  "чем при k = 2, которое просто отделило бы недавних покупателей от ушедших. "
+                  "Самый маленький из четырёх кластеров всё ещё достаточно велик для своей "
+                  "кампании (размер есть в таблице кластеров). У каждого кластера — название и "
+                  "действие: частым крупным покупателям — благодарность, недавним разовым — "
+                  "предложение второй покупки, ушедшим — возврат, небольшим недавним — "
+                  "приветственная серия писем.",
+        },
     ),
 ]  # fmt: skip

@@ -15,12 +15,14 @@ from typing import Any
 import pandas as pd
 
 from clientlib import messages
-from clientlib.exercises import Exercise, framework_choices
+from clientlib.exercises import Exercise, Mistake, framework_choices
 from clientlib.exercises.l05_qualification_buyers_awareness import _n, _t, persona_names, title
 
 __all__ = [
     "EXERCISES",
+    "agreement_with_clusters",
     "matching_table",
+    "persona_ami_buyers",
     "persona_recovery",
     "persona_scores",
     "say_matrix",
@@ -30,6 +32,25 @@ __all__ = [
 ]
 
 LESSON = "08_rules_vs_clusters"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+from clientlib.clusters import CustomerClusters
+from clientlib.compare import compare
+
+segments, _ = segment.segment(facts, "all", lang=lang)
+buyers = facts_df[facts_df["orders"] > 0].reset_index(drop=True)
+model = CustomerClusters(n_clusters=4, random_state=0).fit(buyers)
+clusters = pd.Series(model.labels_, index=buyers["customer_id"], name="kmeans")
+
+
+def classes(framework):
+    part = segments[segments["framework"] == framework]
+    return part.set_index("customer_id")["class"].rename(framework)
+"""
+
+#: The lesson's variable for a context keyword, where the names differ.
+CONTEXT = {"customers": "facts_df"}
 _SHOWN = ("ari", "ami", "cramers_v", "purity")
 
 
@@ -210,8 +231,8 @@ def _compare_ladder_cramers(segments: pd.DataFrame, clusters: pd.Series) -> floa
     return float(compare(*_classes_of(segments, "ladder", clusters)).cramers_v)
 
 
-def _compare_best_persona(segments: pd.DataFrame, customers: pd.DataFrame) -> set[str]:
-    # buyers only (the lesson's table shows all customers); sklearn gives the AMI
+def _persona_ami(segments: pd.DataFrame, customers: pd.DataFrame) -> dict[str, float]:
+    # buyers only (the lesson's persona table shows all customers); sklearn gives the AMI
     from sklearn.metrics import adjusted_mutual_info_score
 
     persona = customers.set_index("customer_id")["persona"]
@@ -224,9 +245,58 @@ def _compare_best_persona(segments: pd.DataFrame, customers: pd.DataFrame) -> se
     for name, part in segments.groupby("framework", sort=True):
         cls = part.set_index("customer_id")["class"]
         common = cls.index.intersection(persona.index)
-        scores[name] = adjusted_mutual_info_score(persona.loc[common], cls.loc[common])
+        scores[str(name)] = float(adjusted_mutual_info_score(persona.loc[common], cls.loc[common]))
+    return scores
+
+
+def _compare_best_persona(segments: pd.DataFrame, customers: pd.DataFrame) -> set[str]:
+    scores = _persona_ami(segments, customers)
     best = max(scores.values())
     return {k for k, v in scores.items() if math.isclose(v, best, rel_tol=0, abs_tol=1e-12)}
+
+
+def agreement_with_clusters(
+    segments: pd.DataFrame, clusters: pd.Series, names: Iterable[str], lang: str = "en"
+) -> pd.DataFrame:
+    """ARI, AMI and Cramér's V of every framework against the k-means clusters (buyers only)."""
+    from clientlib.compare import compare
+
+    rows = {}
+    for name in names:
+        part = segments[segments["framework"] == name].set_index("customer_id")["class"]
+        common = clusters.index.intersection(part.index)
+        if not len(common):
+            continue
+        ag = compare(part.loc[common], clusters.loc[common])
+        rows[title(name, lang)] = {_metric(m, lang): round(float(getattr(ag, m)), 3)
+                                   for m in ("ari", "ami", "cramers_v")}  # fmt: skip
+    out = pd.DataFrame(rows).T
+    out.index.name = messages.text("exercises.col_framework", lang)
+    return out
+
+
+def persona_ami_buyers(segments: pd.DataFrame, customers: pd.DataFrame, lang: str = "en"
+                       ) -> pd.DataFrame:  # fmt: skip
+    """AMI of every framework with the hidden persona among the buyers only, best first."""
+    scores = _persona_ami(segments, customers)
+    out = pd.DataFrame({messages.text("exercises.col_ami_buyers", lang): {
+        title(k, lang): round(v, 3) for k, v in scores.items()}})  # fmt: skip
+    out = out.sort_values(out.columns[0], ascending=False, kind="stable")
+    out.index.name = messages.text("exercises.col_framework", lang)
+    return out
+
+
+def _ari_lifecycle_as_ami(segments: pd.DataFrame, clusters: pd.Series) -> float:
+    from clientlib.compare import compare
+
+    return float(compare(*_classes_of(segments, "lifecycle", clusters)).ami)
+
+
+def _ladder_other_metrics(segments: pd.DataFrame, clusters: pd.Series) -> set[float]:
+    from clientlib.compare import compare
+
+    ag = compare(*_classes_of(segments, "ladder", clusters))
+    return {float(ag.ari), float(ag.ami)}
 
 
 EXERCISES = [
@@ -237,12 +307,14 @@ EXERCISES = [
          "ru": "Чему равен скорректированный индекс Рэнда между классами Дао клиента и "
                "кластерами k-means (только покупатели)?"},
         "number", ("segments", "clusters"), _compare_lifecycle_kmeans,
-        {"en": "Take the lifecycle classes of the clustered customers (classes('lifecycle')"
-               ".loc[clusters.index]) and call compare(lifecycle, clusters).ari.",
-         "ru": "Возьмите классы lifecycle для кластеризованных клиентов "
-               "(classes('lifecycle').loc[clusters.index]) и вызовите "
-               "compare(lifecycle, clusters).ari."},
+        {"en": "The table of every classification against the clusters (above the exercise): "
+               "read the ARI on the row of the customer lifecycle.",
+         "ru": "Таблица всех классификаций против кластеров (над упражнением): прочитайте ARI в "
+               "строке «Дао клиента»."},
         tolerance=0.01,
+        code="answer = compare(classes('lifecycle').loc[clusters.index], clusters).ari",
+        route="l08.agreement_with_clusters(segments, clusters", route_kind="table",
+        mistakes=(Mistake("other_metric", _ari_lifecycle_as_ami),),
     ),
     Exercise(
         "compare_ladder_cramers", LESSON,
@@ -251,24 +323,30 @@ EXERCISES = [
          "ru": "Чему равен V Крамера между лестницей лояльности и кластерами k-means (только "
                "покупатели)?"},
         "number", ("segments", "clusters"), _compare_ladder_cramers,
-        {"en": "compare(classes('ladder').loc[clusters.index], clusters).cramers_v",
-         "ru": "compare(classes('ladder').loc[clusters.index], clusters).cramers_v"},
+        {"en": "The same table: read Cramér's V on the row of the loyalty ladder.",
+         "ru": "Та же таблица: прочитайте V Крамера в строке «Лестница лояльности»."},
         tolerance=0.01,
+        code="answer = compare(classes('ladder').loc[clusters.index], clusters).cramers_v",
+        route="l08.agreement_with_clusters(segments, clusters", route_kind="table",
+        mistakes=(Mistake("other_metric", _ladder_other_metrics),),
     ),
     Exercise(
         "compare_best_persona", LESSON,
         {"en": "Among the buyers only, which framework agrees best with the hidden persona "
                "(highest AMI)?",
-         "ru": "Какой фреймворк лучше всех совпадает со скрытой персоной среди одних только "
+         "ru": "Какая классификация лучше всех совпадает со скрытой персоной среди одних только "
                "покупателей (наибольший AMI)?"},
         "label", ("segments", "customers"), _compare_best_persona,
-        {"en": "Keep the buyers (facts_df['orders'] > 0); for each framework compare their "
-               "persona with their classes (compare(persona, classes(name)).ami) and take the "
-               "framework with the highest value; answer with its id or its title.",
-         "ru": "Оставьте покупателей (facts_df['orders'] > 0); для каждого фреймворка сравните "
-               "их персону с их классами (compare(persona, classes(name)).ami) и возьмите "
-               "фреймворк с наибольшим значением; ответ — id или название."},
+        {"en": "The table of AMI with the persona among buyers (above the exercise) is sorted: "
+               "write the name of its first classification.",
+         "ru": "Таблица AMI с персоной среди покупателей (над упражнением) отсортирована: "
+               "напишите название первой классификации."},
         choices=framework_choices,
+        code="persona = buyers.set_index('customer_id')['persona']\n"
+             "ami = {name: compare(persona, classes(name).loc[persona.index]).ami\n"
+             "       for name in segments['framework'].unique()}\n"
+             "answer = max(ami, key=ami.get)",
+        route="l08.persona_ami_buyers(segments", route_kind="table",
     ),
     Exercise(
         "compare_split_or_keep", LESSON,
@@ -277,10 +355,10 @@ EXERCISES = [
          "ru": "Выберите класс правил, который k-means разносит по нескольким кластерам: "
                "разделить его или оставить и почему?"},
         "open", (), None,
-        {"en": "pd.crosstab(classes(name).loc[clusters.index], clusters, normalize='index') "
-               "shows where each class went.",
-         "ru": "pd.crosstab(classes(name).loc[clusters.index], clusters, normalize='index') "
-               "показывает, куда попал каждый класс."},
+        {"en": "The heatmap of RFM against the clusters and the line under it show where each "
+               "class went; the cluster profiles say how the halves differ.",
+         "ru": "Тепловая карта RFM против кластеров и строка под ней показывают, куда попал "
+               "каждый класс; профили кластеров говорят, чем различаются половины."},
         points={
             "en": ["it names the class and quotes its split across clusters (shares or counts)",
                    "it reads the clusters' profiles: what differs between the two halves "
@@ -298,5 +376,21 @@ EXERCISES = [
                    "следующего месяца)"],
         },
         min_words=25,
+        model={
+            "en": "The ladder's regular buyers are spread over two clusters, most of them in the "
+                  "recent, frequent one and a large part in a lapsed one. The profiles differ "
+                  "most in recency: the median days since the last purchase are far apart. I "
+                  "would split 'regular' into active and lapsed regulars: the active ones get "
+                  "the referral ask that moves them up the ladder, the lapsed ones a win-back "
+                  "offer. I would test it on a sample of lapsed regulars for a month before "
+                  "changing the rulebook.",
+            "ru": "Постоянные покупатели лестницы разнесены по двум кластерам: большая часть — в "
+                  "недавнем и частом, заметная доля — в ушедшем. Профили сильнее всего "
+                  "различаются давностью: медианы дней с последней покупки далеко друг от "
+                  "друга. Я бы разделил класс на активных и ушедших постоянных: активных "
+                  "просим порекомендовать нас, чтобы подняться по лестнице, ушедшим "
+                  "предлагаем вернуться. Сначала проверим это месяц на выборке ушедших "
+                  "постоянных и только потом поменяем свод правил.",
+        },
     ),
 ]  # fmt: skip

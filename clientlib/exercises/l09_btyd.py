@@ -9,12 +9,51 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clientlib.exercises import Exercise
+from clientlib import messages
+from clientlib.exercises import Exercise, Mistake
 from clientlib.exercises._common import classes, pandas_table
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "active_by_threshold"]
 
 LESSON = "09_btyd"
+
+#: What the trainer's solution script computes first (the lesson's own variables).
+SETUP = """
+from clientlib import btyd, datasets
+from clientlib.io import read_transactions
+
+summary = btyd.summary_from_facts(facts_df, "days")
+bg = btyd.BetaGeoModel(time_unit="days").fit(summary["frequency"], summary["recency"], summary["T"])
+summary["p_alive"] = bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
+summary["btyd"] = np.where(summary["p_alive"] >= 0.7, "active", "other")
+life = frameworks.load("lifecycle").classify(facts).to_pandas()
+both = life[["customer_id", "class"]].merge(summary, on="customer_id")
+cdnow = datasets.load_cdnow_sample()
+cal = btyd.calibration_summary(cdnow, "1997-09-30", "1998-06-30", timestamp="date")
+cd_tx = read_transactions(cdnow, datasets.CDNOW_MAPPING, analysis_date="1997-10-01")
+cd_life = frameworks.load("lifecycle").classify(customer_facts(cd_tx)).to_pandas()
+judged = cd_life[["customer_id", "class"]].merge(cal, on="customer_id")
+"""
+
+
+def active_by_threshold(summary: pd.DataFrame, thresholds: Any = (0.5, 0.6, 0.7, 0.8, 0.9),
+                        lang: str = "en") -> pd.DataFrame:  # fmt: skip
+    """How many buyers are active for each P(alive) threshold.
+
+    Examples
+    --------
+    >>> active_by_threshold(pd.DataFrame({"p_alive": [0.95, 0.75, 0.2]}), [0.7, 0.8])
+    ... # doctest: +NORMALIZE_WHITESPACE
+                       active buyers
+    P(alive) at least
+    0.7                            2
+    0.8                            1
+    """
+    p = summary["p_alive"].astype(float)
+    out = pd.DataFrame({messages.text("exercises.col_active", lang): {
+        float(x): int((p >= x).sum()) for x in thresholds}})  # fmt: skip
+    out.index.name = messages.text("exercises.col_threshold", lang)
+    return out
 
 
 def _p_alive(facts: Any) -> pd.DataFrame:
@@ -49,76 +88,68 @@ def _cdnow_dormant_came_back(cdnow: pd.DataFrame) -> float:
     return float(np.mean(back[life == "dormant"]))
 
 
+def _active_default(facts: Any) -> int:
+    return int((_p_alive(facts)["p_alive"] >= 0.7).sum())
+
+
+def _with_one_off(facts: Any) -> int:
+    s = _p_alive(facts).set_index("customer_id")
+    life = classes(facts, "lifecycle").reindex(s.index)
+    return int(((life == "dormant") & (s["p_alive"] >= 0.7)).sum())
+
+
 EXERCISES = [
     Exercise(
-        "btyd_active_08",
-        LESSON,
-        {
-            "en": "If active needs P(alive) >= 0.8, how many buyers are active?",
-            "ru": "Сколько покупателей активны, если для этого нужна P(alive) >= 0,8?",
-        },
-        "count",
-        ("facts",),
-        _active_08,
-        {
-            "en": "Count the rows of `summary` with p_alive >= 0.8: "
-            "(summary['p_alive'] >= 0.8).sum(). One-off buyers (P(alive) = 1) are all in.",
-            "ru": "Посчитайте строки `summary` с p_alive >= 0.8: "
-            "(summary['p_alive'] >= 0.8).sum(). Разовые покупатели (P(alive) = 1) входят все.",
-        },
+        "btyd_active_08", LESSON,
+        {"en": "If active needs P(alive) >= 0.8, how many buyers are active?",
+         "ru": "Сколько покупателей активны, если для этого нужна P(alive) >= 0,8?"},
+        "count", ("facts",), _active_08,
+        {"en": "The table of active buyers per threshold (above the exercise): read the row "
+               "0.8. One-off buyers (P(alive) = 1) are all in.",
+         "ru": "Таблица активных покупателей при разных порогах (над упражнением): прочитайте "
+               "строку 0,8. Разовые покупатели (P(alive) = 1) входят все."},
+        code="answer = int((summary['p_alive'] >= 0.8).sum())",
+        route="l09.active_by_threshold(summary", route_kind="table",
+        mistakes=(Mistake("default", _active_default),),
     ),
     Exercise(
-        "btyd_rule_dormant_model_active",
-        LESSON,
-        {
-            "en": "How many repeat buyers are dormant by the rule but active for the model?",
-            "ru": "Сколько повторных покупателей заснули по правилу, но активны по модели?",
-        },
-        "count",
-        ("facts",),
-        _rule_dormant_model_active,
-        {
-            "en": "In `both`, keep class == 'dormant', btyd == 'active' and frequency > 0, "
-            "then count the rows.",
-            "ru": "В `both` оставьте class == 'dormant', btyd == 'active' и frequency > 0 и "
-            "посчитайте строки.",
-        },
+        "btyd_rule_dormant_model_active", LESSON,
+        {"en": "How many repeat buyers are dormant by the rule but active for the model?",
+         "ru": "Сколько повторных покупателей заснули по правилу, но активны по модели?"},
+        "count", ("facts",), _rule_dormant_model_active,
+        {"en": "The table of the three cases where rule and model disagree: read the row of the "
+               "slow but steady rhythm.",
+         "ru": "Таблица трёх случаев, где правило и модель расходятся: прочитайте строку "
+               "«медленный, но ровный ритм»."},
+        code="answer = int(((both['class'] == 'dormant') & (both['p_alive'] >= 0.7)\n"
+             "               & (both['frequency'] > 0)).sum())",
+        route='"case_rhythm": dormant', route_kind="table",
+        mistakes=(Mistake("one_off_included", _with_one_off),),
     ),
     Exercise(
-        "btyd_cdnow_dormant_came_back",
-        LESSON,
-        {
-            "en": "What share of CDNOW's rule-dormant customers bought again in the holdout?",
-            "ru": "Какая доля заснувших по правилу клиентов CDNOW купила снова "
-            "в проверочном периоде?",
-        },
-        "share",
-        ("cdnow",),
-        _cdnow_dormant_came_back,
-        {
-            "en": "In `judged`, keep class == 'dormant' and take the mean of "
-            "(frequency_holdout > 0). A share, not a percentage.",
-            "ru": "В `judged` оставьте class == 'dormant' и возьмите среднее "
-            "(frequency_holdout > 0). Доля, а не проценты.",
-        },
+        "btyd_cdnow_dormant_came_back", LESSON,
+        {"en": "What share of CDNOW's rule-dormant customers bought again in the holdout?",
+         "ru": "Какая доля заснувших по правилу клиентов CDNOW купила снова "
+               "в проверочном периоде?"},
+        "share", ("cdnow",), _cdnow_dormant_came_back,
+        {"en": "The holdout table by the rule's class: read 'bought again' on the row 'Dormant'. "
+               "A share, not a percentage.",
+         "ru": "Таблица проверочного периода по классам правила: прочитайте «купили снова» в "
+               "строке «заснувший». Доля, а не проценты."},
         tolerance=0.001,
+        code="answer = float((judged.loc[judged['class'] == 'dormant', 'frequency_holdout'] > 0)"
+             ".mean())",
+        route='display(holdout_table("class"))', route_kind="table",
     ),
     Exercise(
-        "btyd_campaign_open",
-        LESSON,
-        {
-            "en": "Rule or model for the wake-up campaign: what would you answer and check?",
-            "ru": "Правило или модель для кампании пробуждения: что ответить и что проверить?",
-        },
-        "open",
-        (),
-        None,
-        {
-            "en": "Think of the one-off buyers, of the holdout table, and of what a wrong "
-            "contact costs.",
-            "ru": "Вспомните разовых покупателей, таблицу проверочного периода и цену ошибочного "
-            "контакта.",
-        },
+        "btyd_campaign_open", LESSON,
+        {"en": "Rule or model for the wake-up campaign: what would you answer and check?",
+         "ru": "Правило или модель для кампании пробуждения: что ответить и что проверить?"},
+        "open", (), None,
+        {"en": "Think of the one-off buyers, of the holdout table, and of what a wrong "
+               "contact costs.",
+         "ru": "Вспомните разовых покупателей, таблицу проверочного периода и цену ошибочного "
+               "контакта."},
         points={
             "en": [
                 "one-off buyers have P(alive) = 1 by the model's assumption (drop-out only after a "
@@ -142,6 +173,24 @@ EXERCISES = [
                 "сначала проверить калибровку и прогноз на своих данных (сезонность, акции, "
                 "перемены нарушают допущение о постоянном темпе)",
             ],
+        },
+        model={
+            "en": "Not as it stands. BG/NBD gives one-off buyers P(alive) = 1 because in the model "
+                  "a customer can only leave right after a purchase, so the campaign would never "
+                  "reach them, while the holdout shows most of them did not come back. Among "
+                  "repeat buyers the model is better than one cycle: its likely lost came back "
+                  "far less often than its active. I would combine them (the rule for one-off "
+                  "buyers, the model for repeat buyers), set the thresholds from the cost of a "
+                  "contact against the CLV, and first check the calibration and holdout fit on "
+                  "our own data.",
+            "ru": "Не в таком виде. BG/NBD даёт разовым покупателям P(alive) = 1, потому что в "
+                  "модели клиент может уйти только сразу после покупки, и кампания до них не "
+                  "дойдёт, хотя проверочный период показывает, что большинство из них не "
+                  "вернулось. Среди повторных покупателей модель лучше единого цикла: её «скорее "
+                  "всего ушёл» возвращались гораздо реже, чем её «активные». Я бы совместил их "
+                  "(правило для разовых покупателей, модель для повторных), выбрал пороги по "
+                  "цене контакта и ценности клиента (CLV) и сначала проверил калибровку и "
+                  "прогноз на наших данных.",
         },
     ),
 ]

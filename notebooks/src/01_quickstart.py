@@ -82,6 +82,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %%
 import matplotlib.pyplot as plt
@@ -288,6 +290,9 @@ if {"lifecycle", "value_tiers"} <= set(cls.columns):
 # где спрашивается класс, можно ответить его id (`"fan"`) или названием на любом языке (`"Fan"`,
 # `"поклонник"`).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): buyers
 #
@@ -298,8 +303,11 @@ if {"lifecycle", "value_tiers"} <= set(cls.columns):
 #
 # Сколько клиентов купили хотя бы один раз (`orders >= 1`)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("quickstart_buyers", answer, facts=facts, lang=lang)
@@ -314,8 +322,11 @@ exercises.check("quickstart_buyers", answer, facts=facts, lang=lang)
 #
 # Скольких клиентов жизненный цикл относит к **поклонникам**?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("quickstart_fans", answer, facts=facts, lang=lang)
@@ -331,8 +342,11 @@ exercises.check("quickstart_fans", answer, facts=facts, lang=lang)
 # На какой ступени лестницы лояльности больше всего клиентов? Ответьте id класса или его
 # названием.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("quickstart_top_rung", answer, facts=facts, lang=lang)
@@ -353,8 +367,11 @@ exercises.check("quickstart_top_rung", answer, facts=facts, lang=lang)
 # цифре из этих таблиц через месяц станет видно, сработало ли. Единственно верного ответа нет;
 # проверка лишь убедится, что ответ написан, и перечислит пункты, на которые посмотрит ведущий.
 
-# %%
-answer = None  # your text here: answer = "..."
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("quickstart_first_action", answer, facts=facts, lang=lang)

@@ -90,6 +90,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %%
 import matplotlib.pyplot as plt
@@ -345,6 +347,9 @@ lessons.say("lessons.l02_per_month", lang, months=len(recent),
 # `segment.segment(facts, ["lifecycle"], params={"lifecycle": {...}})`, чтобы пробовать другие
 # параметры.
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1: a shorter cycle
 #
@@ -355,8 +360,11 @@ lessons.say("lessons.l02_per_month", lang, months=len(recent),
 #
 # Сколько клиентов окажутся заснувшими при цикле покупки **60 дней** (`purchase_cycle_days`)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("lifecycle_dormant_60", answer, facts=facts, lang=lang)
@@ -373,11 +381,17 @@ exercises.check("lifecycle_dormant_60", answer, facts=facts, lang=lang)
 # Сколько будет поклонников, если поклоннику нужно **5 заказов**, а не 3 (`fan_min_orders`)? Куда
 # попадут остальные?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("lifecycle_fans_5", answer, facts=facts, lang=lang)
+
+# %%
+lessons.localize(per_month, lang)
 
 # %% [markdown] lang="en"
 # ### Exercise 3: the best month for fans
@@ -389,8 +403,11 @@ exercises.check("lifecycle_fans_5", answer, facts=facts, lang=lang)
 #
 # В каком месяце больше всего клиентов **стали** поклонниками? Ответ в виде `"2024-03"`.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a month in quotes, e.g. answer = "Oct 2023"
+
+# %% lang="ru"
+answer = None  # ваш ответ: месяц в кавычках, например answer = "октябрь 2023"
 
 # %%
 exercises.check("lifecycle_fan_month", answer, snaps=snaps, lang=lang)
@@ -412,8 +429,11 @@ exercises.check("lifecycle_fan_month", answer, snaps=snaps, lang=lang)
 # через один цикл покупки понять, сработал ли план. Скажите также, что вы сделаете иначе для
 # возвращенцев.
 
-# %%
-answer = None  # your text here: answer = "..."
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("lifecycle_wakeup_plan", answer, lang=lang)

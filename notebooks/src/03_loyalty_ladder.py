@@ -88,6 +88,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %%
 import matplotlib.pyplot as plt
@@ -300,6 +302,9 @@ lessons.say("lessons.l03_trend", lang, first=lessons.month(quarters[year_ago], l
 #
 # Используйте `ladder`, `conv` и `segment.segment(facts, ["ladder"], params={"ladder": {...}})`.
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1: how many climbed to buying
 #
@@ -311,8 +316,11 @@ lessons.say("lessons.l03_trend", lang, first=lessons.month(quarters[year_ago], l
 #
 # Какая доля **всех** клиентов дошла хотя бы до ступени «покупатель»? Ответьте долей от 0 до 1.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("ladder_reached_buyer", answer, facts=facts, lang=lang)
@@ -327,8 +335,11 @@ exercises.check("ladder_reached_buyer", answer, facts=facts, lang=lang)
 #
 # Сколько будет постоянных покупателей, если для этого нужно **3 заказа** (`regular_min_orders`)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("ladder_regular_min3", answer, facts=facts, lang=lang)
@@ -345,8 +356,11 @@ exercises.check("ladder_regular_min3", answer, facts=facts, lang=lang)
 # На какую ступень переходит **наименьшая** доля клиентов с предыдущей ступени? Ответьте id
 # класса или названием ступени.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("ladder_weakest_step", answer, facts=facts, lang=lang)
@@ -365,8 +379,11 @@ exercises.check("ladder_weakest_step", answer, facts=facts, lang=lang)
 # нет), один приём, который может поднять их на ступень, и цель в обычных цифрах: какой переход
 # вы хотите получить в следующем квартале и сколько это клиентов.
 
-# %%
-answer = None  # your text here: answer = "..."
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("ladder_step_plan", answer, lang=lang)

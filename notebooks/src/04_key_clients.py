@@ -100,6 +100,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %%
 import matplotlib.pyplot as plt
@@ -300,6 +302,9 @@ lessons.say("lessons.l04_false", lang,
 # Используйте `curve` (таблица Парето), `tiers` и
 # `segment.segment(facts, ["value_tiers"], params={"value_tiers": {...}})`.
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
 # %% [markdown] lang="en"
 # ### Exercise 1: the 80/20 check
 #
@@ -310,11 +315,17 @@ lessons.say("lessons.l04_false", lang,
 #
 # Какую долю выручки приносят **20 %** самых крупных покупателей? Ответьте долей от 0 до 1.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("key_top20_revenue", answer, facts=facts, lang=lang)
+
+# %%
+lessons.localize(exercises.sweep(facts, "value_tiers", "gold_share", [0.5, 0.6, 0.7, 0.8, 0.9], "gold", lang), lang)
 
 # %% [markdown] lang="en"
 # ### Exercise 2: a narrower gold
@@ -326,11 +337,19 @@ exercises.check("key_top20_revenue", answer, facts=facts, lang=lang)
 #
 # Сколько будет золотых клиентов, если золото покрывает только **50 %** выручки (`gold_share`)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("key_gold_half", answer, facts=facts, lang=lang)
+
+# %%
+from clientlib.exercises import l04_key_clients as l04
+
+lessons.localize(l04.alerts_by_class(tiers, lang), lang)
 
 # %% [markdown] lang="en"
 # ### Exercise 3: accounts needing care
@@ -342,8 +361,11 @@ exercises.check("key_gold_half", answer, facts=facts, lang=lang)
 #
 # У скольких **золотых** клиентов есть хотя бы один сигнал по ведению?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("key_gold_alerts", answer, facts=facts, lang=lang)
@@ -364,8 +386,11 @@ exercises.check("key_gold_alerts", answer, facts=facts, lang=lang)
 # вести один менеджер (статья советует считать по выручке, а не по числу клиентов) и две меры,
 # которые снижают риск, не забрасывая золотых клиентов.
 
-# %%
-answer = None  # your text here: answer = "..."
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("key_dependence_plan", answer, lang=lang)

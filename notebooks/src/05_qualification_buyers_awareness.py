@@ -66,6 +66,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %%
 import ibis
@@ -451,6 +453,13 @@ if l05.applies("fast_good_cheap", ran, lang):
 # params=...)` and the `segments` table. Wherever a class is asked, answer with its id (`"nurture"`)
 # or its label in either language (`"Nurture"`, `"дозреть"`).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+if l05.applies("qualification", ran, lang):
+    display(l05.show(exercises.sweep(facts, "qualification", "nurture_min", [2, 3, 4, 5], "nurture", lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): a stricter nurture
 #
@@ -468,11 +477,19 @@ if l05.applies("fast_good_cheap", ran, lang):
 #
 # Если для класса «дозреть» нужно **4** критерия из 5 (`nurture_min`), сколько в нём клиентов?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
+
+# %%
+if l05.applies("buyer_types", ran, lang):
+    display(l05.show(exercises.sweep(facts, "buyer_types", "hunter_min_discount_share",
+                                     [0.3, 0.4, 0.5, 0.6, 0.7], "discount_hunter", lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 2: a looser hunter
@@ -486,8 +503,11 @@ exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
 # Если любителем скидок считать того, у кого со скидкой **50 %** заказов
 # (`hunter_min_discount_share`), сколько их будет?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("buyer_hunters_50", answer, facts=facts, lang=lang)
@@ -504,8 +524,11 @@ exercises.check("buyer_hunters_50", answer, facts=facts, lang=lang)
 # Среди клиентов с явной парой (не `undecided`) какая пара встречается чаще всего? Ответьте id
 # класса или его названием.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("fgc_top_pair", answer, facts=facts, lang=lang)
@@ -522,8 +545,11 @@ exercises.check("fgc_top_pair", answer, facts=facts, lang=lang)
 # Сколько клиентов одновременно **перспективные** и **ищут подрядчика** (`ready_to_buy`)? Для них
 # открыт один вопрос — чьё коммерческое предложение они примут.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("qualified_ready", answer, facts=facts, lang=lang)
@@ -535,7 +561,7 @@ exercises.check("qualified_ready", answer, facts=facts, lang=lang)
 # whom to call, using at least two of the four frameworks: which classes go on the list, in what
 # order, and how many customers your rule gives on these data (compute it). Write the answer as text,
 # a few sentences. The check lists the points a good answer covers; the trainer discusses it with the
-# rubric in `solutions/05_qualification_buyers_awareness.py`.
+# rubric in `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 5 (открытое): список звонков на понедельник
@@ -544,10 +570,13 @@ exercises.check("qualified_ready", answer, facts=facts, lang=lang)
 # которому выбрать, кому звонить, опираясь хотя бы на два фреймворка из четырёх: какие классы попадают
 # в список, в каком порядке и сколько клиентов даёт ваше правило на этих данных (посчитайте). Ответ —
 # текстом, в несколько предложений. Проверка перечислит пункты, которые стоит раскрыть; тренер разбирает
-# ответ по критериям из `solutions/05_qualification_buyers_awareness.py`.
+# ответ по критериям из `solutions/README.ru.md`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("call_list", answer, lang=lang)

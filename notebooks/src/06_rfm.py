@@ -58,6 +58,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %% [markdown] lang="en"
 # ## How the scores are made
@@ -279,6 +281,12 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 # `frameworks.classify(facts, "rfm", params=...)`. Wherever a segment is asked, answer with its id
 # (`"champions"`) or its label in either language (`"Champions"`, `"Чемпионы"`).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l06.by_score(scored, "R", lang), lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 1 (warm-up): the most recent fifth
 #
@@ -298,8 +306,11 @@ display(l05.show(l06.map_crosstab(scored, simple, lang=lang), lang))
 # Какая доля выручки приходится на клиентов с лучшей оценкой давности (**R = 5**)? Ответ — доля от 0
 # до 1.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("rfm_r5_revenue", answer, facts=facts, lang=lang)
@@ -316,11 +327,17 @@ exercises.check("rfm_r5_revenue", answer, facts=facts, lang=lang)
 # Оцените R, F и M по шкале **от 1 до 4** (`params={'scoring': {'bins': 4}}`): сколько теперь
 # Чемпионов?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("rfm_bins4_champions", answer, facts=facts, lang=lang)
+
+# %%
+display(l05.show(l06.spend_per_customer(scored, lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 3: the most valuable segment
@@ -334,11 +351,17 @@ exercises.check("rfm_bins4_champions", answer, facts=facts, lang=lang)
 # У какого сегмента самая высокая **выручка на клиента** (выручка, делённая на число клиентов)?
 # Ответьте id класса или его названием.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("rfm_top_spend", answer, facts=facts, lang=lang)
+
+# %%
+display(l05.show(l06.score_crosstab(scored, "M", lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 4: who slipped furthest?
@@ -352,8 +375,11 @@ exercises.check("rfm_top_spend", answer, facts=facts, lang=lang)
 # Сколько клиентов **в зоне риска** имеют денежную оценку **5** (пятая часть самых крупных
 # покупателей)? Им звонят в первую очередь.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("rfm_at_risk_m5", answer, facts=facts, lang=lang)
@@ -363,17 +389,20 @@ exercises.check("rfm_at_risk_m5", answer, facts=facts, lang=lang)
 #
 # You can afford a personal contact with **300** customers this month. Which segments would you pick,
 # how many customers from each, and why? Write the plan in a few sentences, with the numbers from the
-# tables above. The trainer discusses it with the rubric in `solutions/06_rfm.py`.
+# tables above. The trainer discusses it with the rubric in `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 5 (открытое): один бюджет, три сегмента
 #
 # В этом месяце вы можете позволить себе личный контакт с **300** клиентами. Какие сегменты вы
 # выберете, сколько клиентов из каждого и почему? Опишите план в нескольких предложениях, с цифрами из
-# таблиц выше. Тренер разбирает ответ по критериям из `solutions/06_rfm.py`.
+# таблиц выше. Тренер разбирает ответ по критериям из `solutions/README.ru.md`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("rfm_budget_plan", answer, lang=lang)

@@ -50,6 +50,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %% [markdown] lang="en"
 # ## How k-means works, and the three choices that shape it
@@ -291,6 +293,12 @@ l07.say_clusters(model, buyers, names, lang=lang)
 # %%
 display(l05.show(l07.persona_crosstab(model, buyers, names, lang=lang), lang))
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l07.sizes_by_k(buyers, range(2, 7), lang=lang), lang))
+
 # %% [markdown] lang="en"
 # ## Exercises
 #
@@ -310,8 +318,11 @@ display(l05.show(l07.persona_crosstab(model, buyers, names, lang=lang), lang))
 #
 # Подгоните k-means с **k = 3** (`random_state=0`): сколько клиентов в самом большом кластере?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("kmeans_k3_largest", answer, buyers=buyers, lang=lang)
@@ -328,11 +339,19 @@ exercises.check("kmeans_k3_largest", answer, buyers=buyers, lang=lang)
 # В модели с k = 4 выше у какого кластера самая высокая **медиана суммы покупок**? Ответьте номером
 # кластера или его названием на любом из двух языков.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("kmeans_top_spend_cluster", answer, buyers=buyers, lang=lang)
+
+# %%
+kc4 = choose_k(buyers, range(2, 7), features=[*RFM_FEATURES, "avg_spend"], random_state=0,
+               n_seeds=2)
+display(l05.show(l07.k_table(kc4, lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 3: a fourth feature
@@ -344,8 +363,11 @@ exercises.check("kmeans_top_spend_cluster", answer, buyers=buyers, lang=lang)
 #
 # Добавьте `avg_spend` (средний чек) четвёртым признаком: у какого k от 2 до 6 самый высокий силуэт?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 0.25
 
 # %%
 exercises.check("kmeans_four_features", answer, buyers=buyers, lang=lang)
@@ -355,7 +377,7 @@ exercises.check("kmeans_four_features", answer, buyers=buyers, lang=lang)
 #
 # Pick the k you would hand to the marketing team for this shop and defend it in a few sentences: the
 # silhouette and stability you accept, the smallest cluster you can still run a campaign for, and what
-# you would do with each group. The trainer discusses it with the rubric in `solutions/07_kmeans.py`.
+# you would do with each group. The trainer discusses it with the rubric in `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 4 (открытое): ваше k
@@ -363,10 +385,13 @@ exercises.check("kmeans_four_features", answer, buyers=buyers, lang=lang)
 # Выберите k, которое вы передали бы маркетингу этого магазина, и обоснуйте его в нескольких
 # предложениях: какой силуэт и какую устойчивость вы готовы принять, для какого самого маленького
 # кластера ещё можно запустить кампанию и что делать с каждой группой. Тренер разбирает ответ по
-# критериям из `solutions/07_kmeans.py`.
+# критериям из `solutions/README.ru.md`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("kmeans_your_k", answer, lang=lang)

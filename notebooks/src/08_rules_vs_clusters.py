@@ -58,6 +58,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 
 # %% [markdown] lang="en"
 # ## How agreement is measured
@@ -262,6 +264,12 @@ if "persona" in facts_df.columns:
 else:
     print(text("lessons_05_08.no_persona", lang))
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+display(l05.show(l08.agreement_with_clusters(segments, clusters, ran, lang), lang))
+
 # %% [markdown] lang="en"
 # ## Exercises
 #
@@ -284,8 +292,11 @@ else:
 # Чему равен **скорректированный индекс Рэнда** между классами Дао клиента (lifecycle) и кластерами
 # k-means (только покупатели)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 0.25
 
 # %%
 exercises.check("compare_lifecycle_kmeans", answer, segments=segments, clusters=clusters, lang=lang)
@@ -300,11 +311,18 @@ exercises.check("compare_lifecycle_kmeans", answer, segments=segments, clusters=
 #
 # Чему равен **V Крамера** между лестницей лояльности и кластерами k-means (только покупатели)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 0.25
 
 # %%
 exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=clusters, lang=lang)
+
+# %%
+if "persona" in facts_df.columns:
+    display(l05.show(l08.persona_ami_buyers(segments, facts_df, lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 3: closest to the truth
@@ -320,8 +338,11 @@ exercises.check("compare_ladder_cramers", answer, segments=segments, clusters=cl
 # всего совпадает со скрытой персоной по **AMI**? Ответьте id фреймворка (`"lifecycle"`) или его
 # названием на любом из двух языков.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a name in quotes, e.g. answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ: название в кавычках, например answer = "..."
 
 # %%
 exercises.check("compare_best_persona", answer, segments=segments, customers=facts_df, lang=lang)
@@ -333,7 +354,7 @@ exercises.check("compare_best_persona", answer, segments=segments, customers=fac
 # crosstabs above, or `pd.crosstab(classes("ladder").loc[clusters.index], clusters)`). Would you split
 # it into two classes with different actions, or keep it? Say which class, the numbers behind the split,
 # and what each half would get. The trainer discusses it with the rubric in
-# `solutions/08_rules_vs_clusters.py`.
+# `solutions/README.md`.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 4 (открытое): разделить или оставить?
@@ -342,10 +363,13 @@ exercises.check("compare_best_persona", answer, segments=segments, customers=fac
 # больше (смотрите таблицы выше или `pd.crosstab(classes("ladder").loc[clusters.index], clusters)`).
 # Разделили бы вы его на два класса с разными действиями или оставили бы? Назовите класс, цифры за
 # разделением и что получит каждая половина. Тренер разбирает ответ по критериям из
-# `solutions/08_rules_vs_clusters.py`.
+# `solutions/README.ru.md`.
 
-# %%
-answer = None  # your answer here, as text: answer = """..."""
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("compare_split_or_keep", answer, lang=lang)

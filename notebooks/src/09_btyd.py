@@ -78,6 +78,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 holdout_days = 180  # your data: the last days kept aside to check the model's forecast
 
 # %%
@@ -452,6 +454,14 @@ readable(cal.sort_values(["clv_12m", "customer_id"], ascending=[False, True]).he
 # Используйте `summary` (покупатели учебного магазина с `p_alive`), `both` (с классом «Дао
 # клиента») и `judged` (CDNOW: правило, модель и проверочный период).
 
+# %%
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
+
+# %%
+from clientlib.exercises import l09_btyd as l09
+
+display(l09.active_by_threshold(summary, lang=lang))
+
 # %% [markdown] lang="en"
 # ### Exercise 1: a stricter "active"
 #
@@ -462,8 +472,11 @@ readable(cal.sort_values(["clv_12m", "customer_id"], ascending=[False, True]).he
 #
 # Если клиент активен только при P(alive) ≥ **0,8**, сколько покупателей учебного магазина активны?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("btyd_active_08", answer, facts=facts, lang=lang)
@@ -480,8 +493,11 @@ exercises.check("btyd_active_08", answer, facts=facts, lang=lang)
 # Уберите разовых покупателей (их P(alive) равна 1 по допущению). Сколько клиентов учебного магазина
 # **заснули по правилу, но активны по модели** и сделали хотя бы одну повторную покупку?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("btyd_rule_dormant_model_active", answer, facts=facts, lang=lang)
@@ -498,8 +514,11 @@ exercises.check("btyd_rule_dormant_model_active", answer, facts=facts, lang=lang
 # Какая **доля** клиентов CDNOW, заснувших по правилу на 1 октября 1997, сделала хотя бы одну покупку
 # в проверочном периоде? Ответ — доля от 0 до 1.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("btyd_cdnow_dormant_came_back", answer, cdnow=cdnow, lang=lang)
@@ -518,8 +537,11 @@ exercises.check("btyd_cdnow_dormant_came_back", answer, cdnow=cdnow, lang=lang)
 # а не заснувшим по правилу. В нескольких фразах: что вы ответите и что проверите первым делом на
 # своих данных?
 
-# %%
-answer = None  # your answer as text
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("btyd_campaign_open", answer, lang=lang)
