@@ -54,6 +54,8 @@ PYTHON_VALUES = re.compile(r"\b(True|False|NaN|nan|None|NaT)\b")
 # English grouping: "1,175.05" or "2,431,282" (a Russian "0,483" is a decimal, not a group)
 EN_THOUSANDS = re.compile(r"\d,\d{3}\.\d|\d,\d{3},\d{3}")
 EN_DECIMAL = re.compile(r"\d\.\d")
+# product versions are not decimals: "Python 3.11", "Ubuntu 20.04", "glibc 2.28"
+VERSIONS = re.compile(r"\b(?:Python|Ubuntu|Debian|glibc|macOS|Windows|Java|JupyterLab|pip)\s+\d+(?:\.\d+)+")
 RU_DATES = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b|\b\d{2}\.\d{4}\b")  # 01.01.2025, 03.2024
 
 
@@ -66,7 +68,7 @@ def defects(text: str) -> list[str]:
 
     for pattern in (ISO_DATE, PYTHON_VALUES, EN_THOUSANDS):
         found += [context(m) for m in pattern.finditer(text)]
-    undated = RU_DATES.sub("", text)
+    undated = VERSIONS.sub("", RU_DATES.sub("", text))
     found += [undated[max(0, m.start() - 40): m.end() + 20].replace("\n", " ")
               for m in EN_DECIMAL.finditer(undated)]  # fmt: skip
     lowered = text.casefold()
@@ -77,6 +79,7 @@ def defects(text: str) -> list[str]:
 def test_the_scanner_finds_each_kind_of_defect():
     assert defects("дата анализа 01.01.2025, месяц 03.2024, сумма 1 175,05; да; —") == []
     assert defects("доли 0,483 и −0,250; 2\u00a0043,097") == []  # Russian decimals
+    assert defects("Python 3.11, Ubuntu 20.04") == [] and defects("или 3.12") != []
     for bad in ("дата 2025-01-01", "True", "NaN", "1,175.05", "2,431,282", "0.21",
                 "Все фреймворки",
                 "«дозреть»", "Средний заказ"):
