@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["classes", "classify", "count", "ibis_table", "label_of", "pandas_table", "sweep"]
+__all__ = ["classes", "classify", "count", "ibis_table", "label_of", "pandas_table", "sweep",
+           "values_text"]
 
 
 def ibis_table(facts: Any) -> Any:
@@ -70,13 +71,30 @@ def sweep(
     >>> from clientlib.lessons import load_facts_example
     >>> t = sweep(load_facts_example(), "lifecycle", "fan_min_orders", [2, 3], "fan", "ru")
     >>> t.index.tolist(), t.columns.tolist()
-    ([2, 3], ['клиентов в классе «поклонник»'])
+    (['2', '3'], ['клиентов в классе «поклонник»'])
     """
     from clientlib import messages
 
     column = messages.text("exercises.col_customers_in", lang, label=label_of(framework, cls, lang))
     out = pd.DataFrame(
         {column: [count(facts, framework, cls, {param: v}) for v in values]},
-        index=pd.Index(list(values), name=param),
+        index=pd.Index(values_text(values, lang), name=param),
     )
+    return out
+
+
+def values_text(values: Sequence[Any], lang: str) -> list[str]:
+    """Parameter values written the language's way (``0,5`` in Russian), as a table's index.
+
+    Examples
+    --------
+    >>> values_text([0.5, 0.75, 3], "ru")
+    ['0,5', '0,75', '3']
+    """
+    from clientlib import messages
+
+    out = []
+    for v in values:
+        digits = next((d for d in range(4) if abs(round(float(v), d) - float(v)) < 1e-9), 3)
+        out.append(messages.number(v, lang, digits))
     return out

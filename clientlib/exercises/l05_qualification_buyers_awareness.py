@@ -468,8 +468,7 @@ EXERCISES = [
         code="b = frameworks.classify(facts, 'buyer_types', params="
              "{'hunter_min_discount_share': 0.5}).to_pandas()\n"
              "answer = int((b['class'] == 'discount_hunter').sum())",
-        route='exercises.sweep(facts, "buyer_types", "hunter_min_discount_share"',
-        route_kind="table",
+        route='facts, "buyer_types", "hunter_min_discount_share", [0.3', route_kind="table",
         mistakes=(Mistake("default", _hunters_default),),
     ),
     Exercise(

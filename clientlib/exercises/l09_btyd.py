@@ -42,17 +42,21 @@ def active_by_threshold(summary: pd.DataFrame, thresholds: Any = (0.5, 0.6, 0.7,
 
     Examples
     --------
-    >>> active_by_threshold(pd.DataFrame({"p_alive": [0.95, 0.75, 0.2]}), [0.7, 0.8])
+    >>> active_by_threshold(pd.DataFrame({"p_alive": [0.95, 0.75, 0.2]}), [0.7, 0.8], "ru")
     ... # doctest: +NORMALIZE_WHITESPACE
-                       active buyers
-    P(alive) at least
-    0.7                            2
-    0.8                            1
+                        активных покупателей
+    P(alive) не меньше
+    0,7                                    2
+    0,8                                    1
     """
+    from clientlib.exercises._common import values_text
+
     p = summary["p_alive"].astype(float)
-    out = pd.DataFrame({messages.text("exercises.col_active", lang): {
-        float(x): int((p >= x).sum()) for x in thresholds}})  # fmt: skip
-    out.index.name = messages.text("exercises.col_threshold", lang)
+    out = pd.DataFrame(
+        {messages.text("exercises.col_active", lang): [int((p >= x).sum()) for x in thresholds]},
+        index=pd.Index(values_text(list(thresholds), lang),
+                       name=messages.text("exercises.col_threshold", lang)),
+    )  # fmt: skip
     return out
 
 

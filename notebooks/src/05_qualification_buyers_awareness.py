@@ -488,8 +488,9 @@ exercises.check("qualification_nurture4", answer, facts=facts, lang=lang)
 
 # %%
 if l05.applies("buyer_types", ran, lang):
-    display(l05.show(exercises.sweep(facts, "buyer_types", "hunter_min_discount_share",
-                                     [0.3, 0.4, 0.5, 0.6, 0.7], "discount_hunter", lang), lang))
+    display(l05.show(exercises.sweep(
+        facts, "buyer_types", "hunter_min_discount_share", [0.3, 0.4, 0.5, 0.6, 0.7],
+        "discount_hunter", lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 2: a looser hunter

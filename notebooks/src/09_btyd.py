@@ -460,7 +460,7 @@ exercises.collect(answers, participant)  # each answer goes to the trainer's fol
 # %%
 from clientlib.exercises import l09_btyd as l09
 
-display(l09.active_by_threshold(summary, lang=lang))
+display(lessons.localize(l09.active_by_threshold(summary, lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 1: a stricter "active"
