@@ -213,7 +213,7 @@ def applies(frameworks: str | Sequence[str], ran: Sequence[str], lang: str = "en
     Examples
     --------
     >>> applies("awareness", ["ladder"], "ru")
-    (для этого раздела нужен фреймворк «Стадии осведомлённости», а к этим данным он неприменим)
+    (для этого раздела нужна классификация «Стадии осведомлённости», а к этим данным она неприменима)
     False
     """
     needed = [frameworks] if isinstance(frameworks, str) else list(frameworks)
