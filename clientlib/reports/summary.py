@@ -155,7 +155,7 @@ def k_sentence(study: Any, lang: str = "en", asked: Any = None) -> str:
     if model is None:
         return t(lang, "s_k_none")
     used = int(model.n_clusters)
-    if kchoice is not None and getattr(kchoice, "reason_key", ""):
+    if kchoice is not None and getattr(kchoice, "reason_key", None):
         # the KChoice records what k was used and why (auto, set, or capped by the buyers)
         return "k-means: " + kchoice.sentence(lang) + "."
     if kchoice is None:
