@@ -26,8 +26,8 @@ answer = held['customer_id'].nunique()
 exercises.check("backtest_cdnow_came_back", answer, lang=lang, cdnow=cdnow)
 
 # Exercise 2: On CDNOW at the cutoff 30 September 1997, what is the lifecycle's repeat gap (best class minus worst, 0..1)?
-life = cd.by_class[(cd.by_class['framework'] == 'lifecycle')
-                   & (cd.by_class['customers'] >= 10)]
+life = cd.by_class[cd.by_class['framework'] == 'lifecycle']
+life = life[life['customers'] >= 10]
 answer = life['bought_again'].max() - life['bought_again'].min()
 exercises.check("backtest_lifecycle_gap", answer, lang=lang, cdnow=cdnow)
 

@@ -706,3 +706,14 @@ def test_lesson_10_typical_mistakes_are_diagnosed(ctx):
     assert fb.mistake == "divided_by_forecast", fb.message
     fb = exercises.evaluate("backtest_bgnbd_shortfall", -short, cdnow=cdnow, lang="ru")
     assert fb.mistake == "forecast_minus_observed" and "прогноз минус факт" in fb.message
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_the_code_in_the_hint_is_python_on_one_line(name):
+    """The feedback writes the key's code on one line: statements joined by '; ', a line that
+    continues a statement joined to it, so a participant can paste it."""
+    ex = exercises.EXERCISES[name]
+    line = exercises.hint_text(ex, "en").splitlines()[-1]
+    prefix = "With code: "
+    assert prefix in line, line
+    compile(line.split(prefix, 1)[1], name, "exec")

@@ -129,8 +129,8 @@ EXERCISES = [
          "ru": "Рейтинг на CDNOW (вторая таблица рейтинга): прочитайте разрыв в строке «Дао "
                "клиента» и запишите его долей (45,6 % — это 0,456)."},
         tolerance=0.002,
-        code="life = cd.by_class[(cd.by_class['framework'] == 'lifecycle')\n"
-             "                   & (cd.by_class['customers'] >= 10)]\n"
+        code="life = cd.by_class[cd.by_class['framework'] == 'lifecycle']\n"
+             "life = life[life['customers'] >= 10]\n"
              "answer = life['bought_again'].max() - life['bought_again'].min()",
         route="backtest.ranking_view(cd, lang", route_kind="table",
         mistakes=(Mistake("one_class_share", _one_class_share),),
