@@ -314,7 +314,7 @@ def test_unknown_language_is_refused():
 # the trainer solutions pass their own checks
 # ---------------------------------------------------------------------------------------------
 
-SOLUTIONS = sorted((ROOT / "solutions").glob("0*.py"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.py"))
 
 
 @pytest.mark.slow
@@ -654,3 +654,67 @@ def test_the_no_code_tables_hold_the_answer(ctx, lesson_vars):
     summary["p_alive"] = bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
     active = l09.active_by_threshold(summary, lang=lang)
     assert active.loc["0,8"].iloc[0] == want("btyd_active_08")
+
+
+def test_lesson_10_routes_hold_the_answers(ctx):
+    """Lesson 10's printed lines and CDNOW ranking, read as a participant reads them (Russian
+    numbers), give what the checks compute from the raw rows."""
+    import re
+    import warnings
+
+    from clientlib import backtest, messages
+
+    def num(text):
+        return float(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cd = backtest.run_backtest("cdnow_sample", cutoff="1997-09-30", lang="ru")
+    came = cd.customers.drop_duplicates("customer_id")["bought"]  # as the lesson prints it
+    line = messages.text("backtest.lesson_came_back", "ru",
+                         n=messages.number(int(came.sum()), "ru"),
+                         total=messages.number(len(came), "ru"),
+                         share=messages.percent(came.mean(), "ru"))  # fmt: skip
+    first = re.search(r"\d[\d\u00a0 ]*", line).group().strip()
+    assert num(first) == _want("backtest_cdnow_came_back", ctx)
+
+    ranking = backtest.ranking_view(cd, "ru", titles=True)
+    row = ranking[ranking.iloc[:, 1] == exercises.framework_title("lifecycle", "ru")]
+    gap = num(row[messages.text("backtest.col_repeat_gap", "ru")].iloc[0].rstrip("%")) / 100
+    assert abs(gap - _want("backtest_lifecycle_gap", ctx)) <= 0.001
+
+    observed, predicted = (num(v) for v in re.findall(
+        r"совершено ([\d\u00a0 ,]+), прогноз ([\d\u00a0 ,]+)", cd.btyd_sentence("ru"))[0])
+    shortfall = (observed - predicted) / observed
+    assert abs(shortfall - _want("backtest_bgnbd_shortfall", ctx)) <= 0.001
+
+
+def test_lesson_10_typical_mistakes_are_diagnosed(ctx):
+    """Rows instead of customers, the cutoff day counted in, a gap of one class, the shortfall
+    divided by the forecast: each named, from a pandas computation of its own."""
+    cdnow = ctx["cdnow"]
+    day = pd.to_datetime(cdnow["date"])
+    held = cdnow[(day > "1997-09-30") & (day <= "1998-06-30")]
+    from_cutoff = cdnow[(day >= "1997-09-30") & (day <= "1998-06-30")]["customer_id"].nunique()
+    for answer, kind in ((len(held), "purchases_for_customers"), (from_cutoff, "cutoff_included")):
+        fb = exercises.evaluate("backtest_cdnow_came_back", answer, cdnow=cdnow, lang="ru")
+        assert fb.status == "wrong" and fb.mistake == kind, (answer, fb.message)
+    want = _want("backtest_lifecycle_gap", ctx)
+    fb = exercises.evaluate("backtest_lifecycle_gap", round(want * 100, 1), cdnow=cdnow)
+    assert fb.mistake == "percent"
+    short = _want("backtest_bgnbd_shortfall", ctx)  # (o - p) / o, so (o - p) / p = s / (1 - s)
+    fb = exercises.evaluate("backtest_bgnbd_shortfall", short / (1 - short), cdnow=cdnow)
+    assert fb.mistake == "divided_by_forecast", fb.message
+    fb = exercises.evaluate("backtest_bgnbd_shortfall", -short, cdnow=cdnow, lang="ru")
+    assert fb.mistake == "forecast_minus_observed" and "прогноз минус факт" in fb.message
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_the_code_in_the_hint_is_python_on_one_line(name):
+    """The feedback writes the key's code on one line: statements joined by '; ', a line that
+    continues a statement joined to it, so a participant can paste it."""
+    ex = exercises.EXERCISES[name]
+    line = exercises.hint_text(ex, "en").splitlines()[-1]
+    prefix = "With code: "
+    assert prefix in line, line
+    compile(line.split(prefix, 1)[1], name, "exec")

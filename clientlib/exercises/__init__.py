@@ -725,7 +725,13 @@ def hint_text(ex: Exercise, lang: str) -> str:
     """The hint lines: in words first, then the code for analysts."""
     lines = [_t("hint", lang, hint=ex.hint.get(lang) or ex.hint["en"])]
     if ex.code and ex.kind != "open":
-        code = "; ".join(" ".join(line.split()) for line in ex.code.splitlines() if line.strip())
+        statements: list[str] = []
+        for line in filter(str.strip, ex.code.splitlines()):
+            if line[:1].isspace() and statements:  # an indented line continues the one above
+                statements[-1] += " " + " ".join(line.split())
+            else:
+                statements.append(" ".join(line.split()))
+        code = "; ".join(statements)
         lines.append(_t("hint_code", lang, code=code))
     return "\n".join(lines)
 

@@ -143,7 +143,7 @@ EXERCISES = [
         tolerance=0.001,
         code="answer = float((judged.loc[judged['class'] == 'dormant', 'frequency_holdout'] > 0)"
              ".mean())",
-        route='display(holdout_table("class"))', route_kind="table",
+        route='named(holdout_table("class"))', route_kind="table",
     ),
     Exercise(
         "btyd_campaign_open", LESSON,

@@ -66,6 +66,8 @@ dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
+participant = None  # your name for the trainer's answer sheet (else the OS user)
+answers = None  # the trainer's answers folder (None: CLIENTLIB_ANSWERS, or not kept)
 cutoff = None  # "YYYY-MM-DD", the last day the frameworks see; None: one purchase cycle before the end
 
 # %%
@@ -177,7 +179,7 @@ ami.map(lambda v: messages.number(v, lang, 2))
 # ## CDNOW: опубликованные цифры
 #
 # На выборке 1/10 CDNOW (2 357 клиентов, впервые купивших в первом квартале 1997 года) Fader, Hardie
-# и Lee (2005) оценили BG/NBD по 39 неделям до 30 сентября 1997 года и сравнили прогноз со
+# и Lee (2005) оценили BG/NBD по 39 неделям до 30.09.1997 и сравнили прогноз со
 # следующими 39 неделями: совершено **1 882** повторные покупки при прогнозе **1 653,4**.
 # Проверка на истории с датой отсечки 30.09.1997 воспроизводит обе цифры. (Возраст клиента `T` здесь
 # считается до дня отсечки, как в статье; факты clientlib считают его до начала следующего дня.)
@@ -188,6 +190,9 @@ with warnings.catch_warnings():  # RFM's note that CDNOW's frequencies repeat (l
     cd = backtest.run_backtest("cdnow_sample", cutoff="1997-09-30", lang=lang)
 print(cd.periods_sentence(lang))
 print(cd.btyd_sentence(lang))
+came = cd.customers.drop_duplicates("customer_id")["bought"]  # one row per customer
+print(t("lesson_came_back", n=messages.number(int(came.sum()), lang),
+        total=messages.number(len(came), lang), share=pct(came.mean())))
 backtest.by_class_view(cd, "btyd", lang)
 
 # %%
@@ -331,17 +336,22 @@ pd.DataFrame(cycle_rows)
 # %% [markdown] lang="en"
 # ## Exercises
 #
-# Use `cdnow` (the CDNOW 1/10 sample's rows) and `cd` (its backtest at 30 September 1997); the
-# checks compute their answers from the raw rows, not from the backtest.
+# Every answer can be read without code in the CDNOW section above: a printed line or the ranking
+# (each hint says which). With code, use `cdnow` (the CDNOW 1/10 sample's rows) and `cd` (its
+# backtest at 30 September 1997); the checks compute their answers from the raw rows, not from the
+# backtest.
 
 # %% [markdown] lang="ru"
 # ## Упражнения
 #
-# Используйте `cdnow` (строки выборки 1/10 CDNOW) и `cd` (её проверку на истории с отсечкой
-# 30.09.1997); проверки считают ответы по исходным строкам, а не по бэктесту.
+# На каждый вопрос можно ответить без кода по разделу о CDNOW выше: по напечатанной строке или по
+# рейтингу (подсказка говорит, где смотреть). Кодом — через `cdnow` (строки выборки 1/10 CDNOW) и
+# `cd` (её проверку на истории с датой отсечки 30.09.1997); проверки считают ответы по исходным
+# строкам, а не по результату проверки на истории.
 
 # %%
 cdnow = datasets.load_cdnow_sample()
+exercises.collect(answers, participant)  # each answer goes to the trainer's folder, if named
 
 # %% [markdown] lang="en"
 # ### Exercise 1: who came back?
@@ -352,11 +362,14 @@ cdnow = datasets.load_cdnow_sample()
 # %% [markdown] lang="ru"
 # ### Упражнение 1: кто вернулся?
 #
-# Сколько клиентов CDNOW сделали хотя бы одну покупку в проверочном периоде (с 1 октября 1997 по
-# 30 июня 1998)?
+# Сколько клиентов CDNOW сделали хотя бы одну покупку в проверочном периоде (с 01.10.1997 по
+# 30.06.1998)?
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a number, e.g. answer = 1234
+
+# %% lang="ru"
+answer = None  # ваш ответ: число, например answer = 1234
 
 # %%
 exercises.check("backtest_cdnow_came_back", answer, cdnow=cdnow, lang=lang)
@@ -371,11 +384,14 @@ exercises.check("backtest_cdnow_came_back", answer, cdnow=cdnow, lang=lang)
 # %% [markdown] lang="ru"
 # ### Упражнение 2: разрыв «Дао клиента»
 #
-# Каков разрыв «Дао клиента» на CDNOW при отсечке 30 сентября 1997: доля купивших снова в лучшем
-# классе минус в худшем, среди классов от 10 клиентов? Ответ — доля от 0 до 1.
+# Каков разрыв «Дао клиента» на CDNOW при дате отсечки 30.09.1997: доля купивших снова в лучшем
+# классе минус доля в худшем, среди классов от 10 клиентов? Ответ — доля от 0 до 1.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("backtest_lifecycle_gap", answer, cdnow=cdnow, lang=lang)
@@ -384,16 +400,19 @@ exercises.check("backtest_lifecycle_gap", answer, cdnow=cdnow, lang=lang)
 # ### Exercise 3: how far short?
 #
 # By what share of the observed holdout repeat purchases did BG/NBD's forecast fall short on CDNOW,
-# (observed − predicted) / observed?
+# (observed − predicted) / observed? A share between 0 and 1.
 
 # %% [markdown] lang="ru"
 # ### Упражнение 3: насколько меньше?
 #
 # На какую долю от совершённых повторных покупок прогноз BG/NBD на CDNOW оказался меньше факта:
-# (факт − прогноз) / факт?
+# (факт − прогноз) / факт? Ответ — доля от 0 до 1.
 
-# %%
-answer = None  # your code here
+# %% lang="en"
+answer = None  # your answer: a share from 0 to 1, e.g. answer = 0.25
+
+# %% lang="ru"
+answer = None  # ваш ответ: доля от 0 до 1, например answer = 0.25
 
 # %%
 exercises.check("backtest_bgnbd_shortfall", answer, cdnow=cdnow, lang=lang)
@@ -410,8 +429,11 @@ exercises.check("backtest_bgnbd_shortfall", answer, cdnow=cdnow, lang=lang)
 # Рейтинг ставит одну классификацию первой. Вели бы вы кампании магазина только по ней? В
 # нескольких фразах: что вы ответите и что проверите первым делом?
 
-# %%
-answer = None  # your answer as text
+# %% lang="en"
+answer = None  # your answer, as text in quotes: answer = "..."
+
+# %% lang="ru"
+answer = None  # ваш ответ текстом в кавычках: answer = "..."
 
 # %%
 exercises.check("backtest_act_on_ranking_open", answer, lang=lang)
