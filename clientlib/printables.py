@@ -492,8 +492,10 @@ def handout(lesson: Lesson) -> str:
     # fits one A4 page at 11 pt; denser lessons print at 9-10 pt).
     score = (len(lesson.decision) + sum(len(e.question) for e in lesson.exercises)
              + 50 * sum(len(s["classes"]) for s in sheets))
+    # four frameworks' classes and five exercises (lesson 05) need the smallest type too
+    tight = len(sheets) > 2 and len(lesson.exercises) > 4
     return _env().get_template("handout.html.j2").render(
-        lesson=lesson, sheets=sheets, lang=lesson.lang, dense=score >= 1500)
+        lesson=lesson, sheets=sheets, lang=lesson.lang, dense=score >= 1500, tight=tight)
 
 
 def chromium() -> Path | None:

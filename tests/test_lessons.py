@@ -73,7 +73,9 @@ def test_several_files_as_a_mapping(orders_csv, tmp_path):
     assert inputs.events.quality.rows_used == 2
 
 
-def test_options_are_validated_and_named():
+def test_options_are_validated_and_named(monkeypatch):
+    # without a lesson language (another test may have set one up in this process)
+    monkeypatch.setitem(lessons._LESSON, "lang", None)
     with pytest.raises(OptionError, match="duplicates"):
         lessons.load_inputs(n_customers=20, duplicates="sometimes")
     with pytest.raises(OptionError, match="analysis_date"):

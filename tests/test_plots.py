@@ -233,7 +233,7 @@ def test_rfm_heatmap():
     assert _cells(ax).sum() == 200
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "4", "3", "2", "1"]
     ax2 = plots.rfm_heatmap(df, value="total_spend", agg="median")
-    assert "Total spend (median)" in ax2.get_title()
+    assert ax2.get_title() == "RFM grid: total spend (median)"
     with pytest.raises(ValueError, match="Missing column"):
         plots.rfm_heatmap(df, value="monetary")
 

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> toy_scores("ru").index.name
-'разметка'
+'классификация'
 """
 
 from __future__ import annotations

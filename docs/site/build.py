@@ -340,7 +340,9 @@ def stage(lang: str, work: Path) -> dict[str, str]:
         hub.append("trainer/guide")
     install = ROOT / "docs" / ("install.md" if lang == "en" else "install.ru.md")
     if install.is_file():
-        files["install.md"] = install.read_text(encoding="utf-8")
+        # the page's link to its other-language file: the site's language switch does that
+        files["install.md"] = re.sub(r"(?m)^\[(?:По-русски|In English)\]\(install(?:\.ru)?\.md\)\n",
+                                     "", install.read_text(encoding="utf-8"))
         hub.append("install")
     elif "trainer/guide.md" in files:  # no install page in this checkout: name the file
         files["trainer/guide.md"] = re.sub(r"\[([^\]]+)\]\(\.\./install(?:\.ru)?\.md\)",
