@@ -55,7 +55,8 @@ PYTHON_VALUES = re.compile(r"\b(True|False|NaN|nan|None|NaT)\b")
 EN_THOUSANDS = re.compile(r"\d,\d{3}\.\d|\d,\d{3},\d{3}")
 EN_DECIMAL = re.compile(r"\d\.\d")
 # product versions are not decimals: "Python 3.11", "Ubuntu 20.04", "glibc 2.28"
-VERSIONS = re.compile(r"\b(?:Python|Ubuntu|Debian|glibc|macOS|Windows|Java|JupyterLab|pip)\s+\d+(?:\.\d+)+")
+VERSIONS = re.compile(
+    r"\b(?:Python|Ubuntu|Debian|glibc|macOS|Windows|Java|JupyterLab|pip)\s+\d+(?:\.\d+)+")
 RU_DATES = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b|\b\d{2}\.\d{4}\b")  # 01.01.2025, 03.2024
 
 

@@ -212,8 +212,9 @@ def applies(frameworks: str | Sequence[str], ran: Sequence[str], lang: str = "en
 
     Examples
     --------
-    >>> applies("awareness", ["ladder"], "ru")
-    (для этого раздела нужна классификация «Стадии осведомлённости», а к этим данным она неприменима)
+    >>> applies("awareness", ["ladder"], "ru")  # doctest: +NORMALIZE_WHITESPACE
+    (для этого раздела нужна классификация «Стадии осведомлённости»,
+    а к этим данным она неприменима)
     False
     """
     needed = [frameworks] if isinstance(frameworks, str) else list(frameworks)
