@@ -460,7 +460,8 @@ exercises.collect(answers, participant)  # each answer goes to the trainer's fol
 # %%
 from clientlib.exercises import l09_btyd as l09
 
-display(lessons.localize(l09.active_by_threshold(summary, lang=lang), lang))
+if "p_alive" in summary:  # the model applies: somebody bought twice
+    display(lessons.localize(l09.active_by_threshold(summary, lang=lang), lang))
 
 # %% [markdown] lang="en"
 # ### Exercise 1: a stricter "active"

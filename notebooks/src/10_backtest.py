@@ -73,12 +73,15 @@ cutoff = None  # "YYYY-MM-DD", the last day the frameworks see; None: one purcha
 # %%
 import warnings
 
+import datetime as dt
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from clientlib import backtest, datasets, exercises, lessons, messages, plots
 from clientlib.compare import agreement_matrix
-lessons.setup_notebook()
+from clientlib.errors import OptionError
+lessons.setup_notebook(lang)
 
 
 def t(key, **fields):
@@ -120,7 +123,15 @@ inputs = lessons.load_inputs(
 # таблицу по классам (`by_class`), рейтинг, итоги BG/NBD и проверки.
 
 # %%
-bt = backtest.run_backtest(inputs, cutoff=cutoff, lang=lang)
+try:
+    bt = backtest.run_backtest(inputs, cutoff=cutoff, lang=lang)
+except OptionError:
+    if cutoff is not None:
+        raise
+    # nobody bought twice: no purchase cycle to place the cutoff by, so the last 90 days
+    cutoff = backtest.data_end(inputs.transactions) - dt.timedelta(days=90)
+    print(t("lesson_no_cycle", days=90))
+    bt = backtest.run_backtest(inputs, cutoff=cutoff, lang=lang)
 print(bt.periods_sentence(lang))
 lessons.report_skipped(bt.skipped, lang)
 backtest.by_class_view(bt, "lifecycle", lang) if "lifecycle" in bt.titles else None
