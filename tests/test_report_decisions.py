@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from _text import numbers
 
 from clientlib import messages as M
 from clientlib.reports import changes, decisions
@@ -37,15 +38,6 @@ def workshop():
 
     return {lang: prepare(lang=lang, timeline_months=3, currency="₽" if lang == "ru" else "")
             for lang in ("en", "ru")}
-
-
-def _numbers(text: str, lang: str) -> list[float]:
-    """Every number of a sentence, as the language writes it (groups and decimal mark)."""
-    if lang == "ru":
-        found = re.findall(r"\d{1,3}(?:\u00a0\d{3})+(?:,\d+)?|\d+(?:,\d+)?", text)
-        return [float(x.replace("\u00a0", "").replace(",", ".")) for x in found]
-    found = re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", text)
-    return [float(x.replace(",", "")) for x in found]
 
 
 def _expected(rd):
@@ -83,7 +75,7 @@ def test_revenue_at_risk_by_tier_matches_pandas(workshop, lang):
         assert got.tiers == {"gold": e["gold"], "silver": e["silver"]}
         assert got.revenue == pytest.approx(e["revenue"]) and got.share == pytest.approx(e["share"])
         # the sentence shows the same numbers, written the language's way
-        nums = _numbers(got.text, lang)
+        nums = numbers(got.text, lang)
         head = [n for n in (e["gold"], e["silver"]) if n]
         assert nums[: len(head)] == head, got.text
         assert nums[len(head)] == round(e["revenue"]), got.text
@@ -125,7 +117,7 @@ def test_month_moves_match_the_timeline(workshop):
     got = decide(rd).get("month")
     assert got is not None and got.customers == len(asleep)
     assert got.revenue == pytest.approx(spend[asleep].sum())
-    nums = _numbers(got.text, "en")
+    nums = numbers(got.text, "en")
     assert int(nums[1]) == len(asleep) and int(nums[5]) == len(woke), got.text
     assert nums[3] == round(spend[asleep].sum())
     assert int(nums[7]) == len(fans)
@@ -380,7 +372,7 @@ def test_since_the_previous_snapshot_names_the_biggest_move_with_money(workshop)
     assert got is not None and got.customers == 30
     assert got.revenue == pytest.approx(spend[moved].sum())
     assert "from «Fan» to «Dormant»" in got.text and "2024-12-01" in got.text
-    nums = _numbers(got.text.split("):", 1)[1], "en")
+    nums = numbers(got.text.split("):", 1)[1], "en")
     assert nums[0] == 30 and nums[1] == round(spend[moved].sum())
 
 

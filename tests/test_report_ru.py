@@ -10,11 +10,11 @@ commas, a framework whose columns are missing).
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from _text import visible_text
 
 from clientlib import yamlio
 from clientlib.frameworks.rulebook import MissingColumnsError
@@ -27,35 +27,6 @@ ALLOWED = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M", "workshop", "cdnow"
            "BG", "NBD", "P", "alive"}
 PENDING_HEADER_WORDS: set[str] = set()
 _LATIN = re.compile(r"[A-Za-z]+")
-
-
-class _Visible(HTMLParser):
-    """Text a browser shows in <body>, without <code>, <style> and <script>."""
-
-    HIDDEN = {"code", "style", "script", "head", "title"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
-            self.depth += 1
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth == 0:
-            self.parts.append(data)
-
-
-def visible_text(page: str) -> str:
-    parser = _Visible()
-    parser.feed(page)
-    return " ".join(parser.parts)
 
 
 def english_words(text: str) -> set[str]:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
+import _text
 import nbformat
 import pytest
 
@@ -138,33 +138,9 @@ def test_russian_lesson_reads_as_russian(path):
 # the report
 
 
-class _Visible(HTMLParser):
-    """Text a browser shows in <body>, without <code>, <pre>, <style> and <script>."""
-
-    HIDDEN = {"code", "pre", "style", "script", "head", "title"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
-            self.depth += 1
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth == 0:
-            self.parts.append(data)
-
-
 def visible_text(page: str) -> str:
-    parser = _Visible()
-    parser.feed(page)
-    return "\n".join(parser.parts)
+    """Text a browser shows in <body>, without <code>, <pre>, <style> and <script>."""
+    return _text.visible_text(page, _text.HIDDEN | {"pre"}, sep="\n")
 
 
 @pytest.fixture(scope="module")
