@@ -13,8 +13,8 @@ end of the period, and the average spend of the repeat purchase days), with ``sc
 on log-parameters and analytic gradients.  Rows with the same summary are fitted once, with a
 weight, so a million customers fit in about a second.
 
-Times are in ``time_unit`` (``"days"`` or ``"weeks"``); :func:`summary_from_facts` turns clientlib
-customer facts (in days) into that unit.
+Times are in ``time_unit`` (``"days"``, ``"weeks"`` or ``"months"`` of :data:`MONTH_DAYS` days);
+:func:`summary_from_facts` turns clientlib customer facts (in days) into that unit.
 
 Why written here: ``lifetimes`` is archived (2020) and kept in the development environment only as
 a comparison oracle; ``btyd`` (0.1a1 on PyPI) pins ``pymc<5``, ``autograd==1.4`` and
@@ -46,6 +46,7 @@ from sklearn.base import BaseEstimator
 from clientlib.errors import InputError, OptionError
 
 __all__ = [
+    "MONTH_DAYS",
     "TIME_UNITS",
     "BetaGeoModel",
     "GammaGammaModel",
@@ -53,10 +54,12 @@ __all__ = [
     "summary_from_facts",
 ]
 
+#: Days in a month: the mean Gregorian month, 365.25 / 12 (pymc-marketing's month).  CLV horizons
+#: and the ``"months"`` time unit use it; lifetimes' CLV uses 30 days or 4.345 weeks instead
+#: (pass ``month_days`` to :meth:`GammaGammaModel.clv` to reproduce it).
+MONTH_DAYS: float = 30.4375
 #: Days in one unit of time.
-TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0}
-# lifetimes' periods per month, used by its discounted CLV (freq="D": 30, "W": 4.345).
-_PER_MONTH = {"days": 30.0, "weeks": 4.345}
+TIME_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": MONTH_DAYS}
 # Log-parameters stay in a range where every term is finite (e^±20).
 _BOUND = 20.0
 
@@ -195,7 +198,7 @@ class BetaGeoModel(BaseEstimator):
 
     Parameters
     ----------
-    time_unit : {"days", "weeks"}, default "days"
+    time_unit : {"days", "weeks", "months"}, default "days"
         Unit of ``recency``, ``T`` and every horizon ``t``; ``alpha`` is in this unit.
 
     Attributes
@@ -380,7 +383,7 @@ class GammaGammaModel(BaseEstimator):
 
     Parameters
     ----------
-    time_unit : {"days", "weeks"}, default "days"
+    time_unit : {"days", "weeks", "months"}, default "days"
         Only used by :meth:`clv` (the unit of the BG/NBD model's times).
 
     Attributes
@@ -477,12 +480,14 @@ class GammaGammaModel(BaseEstimator):
         monetary_value: Any,
         horizon: int = 12,
         discount_rate: float = 0.01,
+        month_days: float = MONTH_DAYS,
     ) -> np.ndarray:
-        """Discounted CLV over ``horizon`` months, as lifetimes computes it.
+        """Discounted CLV over ``horizon`` months of ``month_days`` days.
 
         Month ``k`` contributes expected spend × the BG/NBD purchases expected in that month,
-        divided by ``(1 + discount_rate) ** k`` (a monthly rate); a month is 30 days or
-        4.345 weeks.
+        divided by ``(1 + discount_rate) ** k`` (a monthly rate).  A month is
+        :data:`MONTH_DAYS` = 30.4375 days (365.25 / 12, as pymc-marketing) in the model's unit:
+        4.348 weeks; ``month_days=30`` (days) or ``7 * 4.345`` (weeks) gives lifetimes' CLV.
 
         Examples
         --------
@@ -497,7 +502,9 @@ class GammaGammaModel(BaseEstimator):
             raise OptionError(f"horizon is a whole number of months >= 1, not {horizon!r}")
         if not 0 <= float(discount_rate) < 1:
             raise OptionError(f"discount_rate is a monthly rate in [0, 1), not {discount_rate!r}")
-        per_month = _PER_MONTH[bg.time_unit]
+        if not (math.isfinite(float(month_days)) and 0 < float(month_days)):
+            raise OptionError(f"month_days is a number of days > 0, not {month_days!r}")
+        per_month = float(month_days) / _unit(bg.time_unit)
         spend = self.expected_spend(frequency, monetary_value)
         total = np.zeros_like(spend)
         before = np.zeros_like(spend)
