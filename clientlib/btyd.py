@@ -502,7 +502,7 @@ class GammaGammaModel(BaseEstimator):
             raise OptionError(f"horizon is a whole number of months >= 1, not {horizon!r}")
         if not 0 <= float(discount_rate) < 1:
             raise OptionError(f"discount_rate is a monthly rate in [0, 1), not {discount_rate!r}")
-        if not (math.isfinite(float(month_days)) and 0 < float(month_days)):
+        if not (math.isfinite(float(month_days)) and float(month_days) > 0):
             raise OptionError(f"month_days is a number of days > 0, not {month_days!r}")
         per_month = float(month_days) / _unit(bg.time_unit)
         spend = self.expected_spend(frequency, monetary_value)
