@@ -94,6 +94,7 @@ from clientlib.features import customer_facts
 from clientlib.frameworks import btyd as btyd_framework
 from clientlib.exercises.l05_qualification_buyers_awareness import persona_names
 from clientlib.io import read_transactions
+from clientlib.models.reproduce import significant
 lessons.setup_notebook(lang)
 ACTIVE_MIN, AT_RISK_MIN = 0.7, 0.3  # the btyd framework's thresholds (params active_min, at_risk_min)
 
@@ -184,7 +185,7 @@ if fit_ok:
     bg = btyd.BetaGeoModel(time_unit="days").fit(summary["frequency"], summary["recency"],
                                                  summary["T"])
     print(t("lesson_fit", n=messages.number(bg.n_customers_, lang), unit=t("unit_days"),
-            **{k: messages.number(v, lang, 3) for k, v in bg.params_.items()},
+            **{k: significant(v, lang) for k, v in bg.params_.items()},
             ll=messages.number(bg.log_likelihood_, lang, 1)))
     summary["p_alive"] = bg.p_alive(summary["frequency"], summary["recency"], summary["T"])
     summary["expected_90d"] = bg.expected_purchases(90, summary["frequency"], summary["recency"],
@@ -311,7 +312,10 @@ if fit_ok and cu is not None and "persona" in cu.table.columns:
 # of the paper. Its first 39 weeks (to 30 September 1997) are the **calibration** period, the next
 # 39 weeks the **holdout**. Fitted in weeks, the model reproduces the published parameters
 # (r = 0.243, α = 4.414, a = 0.793, b = 2.426, log-likelihood −9,582.4) and the Gamma-Gamma spend
-# model those of the second paper (p = 6.25, q = 3.74, γ = 15.44).
+# model those of the second paper (p = 6.25, q = 3.74, γ = 15.44). clientlib's column shows 4
+# significant digits; the same table comes from the command line:
+# `clientlib btyd fit --dataset cdnow_sample --time-unit weeks --period-convention paper
+# --calibration-end 1997-09-30 --holdout-end 1998-06-30`.
 
 # %% [markdown] lang="ru"
 # ## CDNOW: опубликованные цифры
@@ -320,7 +324,10 @@ if fit_ok and cu is not None and "persona" in cu.table.columns:
 # статьи. Первые 39 недель (до 30 сентября 1997) — период **калибровки**, следующие 39 недель —
 # **проверочный** период. Оценённая в неделях, модель воспроизводит опубликованные параметры
 # (r = 0,243, α = 4,414, a = 0,793, b = 2,426, логарифм правдоподобия −9 582,4), а модель трат
-# Gamma-Gamma — параметры второй статьи (p = 6,25, q = 3,74, γ = 15,44).
+# Gamma-Gamma — параметры второй статьи (p = 6,25, q = 3,74, γ = 15,44). В столбце clientlib —
+# 4 значащие цифры; ту же таблицу печатает командная строка:
+# `clientlib btyd fit --dataset cdnow_sample --time-unit weeks --period-convention paper
+# --calibration-end 1997-09-30 --holdout-end 1998-06-30 --lang ru`.
 
 # %%
 cdnow = datasets.load_cdnow_sample()
@@ -332,7 +339,16 @@ gg = btyd.GammaGammaModel(time_unit="weeks").fit(repeat["frequency"], repeat["mo
 published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "log-likelihood": -9582.4,
              "p": 6.25, "q": 3.74, "v": 15.44}
 ours = {**bg_w.params_, "log-likelihood": bg_w.log_likelihood_, **gg.params_}
-fitted = pd.DataFrame({t("col_published"): published, "clientlib": ours}).round(3)
+def as_published(v):  # the paper's own digits: 0.243 stays 0.243
+    return messages.number(v, lang, len(repr(v).partition(".")[2]))
+
+
+# ours with 4 significant digits (0.2426: 0.243 and 0.2426 would both read 0.24 with 2 decimals)
+fitted = pd.DataFrame({
+    t("col_published"): {k: as_published(v) for k, v in published.items()},
+    "clientlib": {k: messages.number(v, lang, 2) if k == "log-likelihood" else significant(v, lang)
+                  for k, v in ours.items()},
+})
 fitted.index = [lessons.header("log_likelihood", lang) if k == "log-likelihood" else k
                 for k in fitted.index]
 fitted.rename_axis(lessons.header("parameter", lang))
@@ -360,6 +376,21 @@ print(t("lesson_holdout", start=messages.date(pd.Timestamp("1997-10-01").date(),
         end=messages.date(pd.Timestamp("1998-06-30").date(), lang),
         actual=messages.number(cal["frequency_holdout"].sum(), lang),
         predicted=messages.number(pred.sum(), lang)))
+
+# %% [markdown] lang="en"
+# The same check week by week: the repeat purchases of all customers added up since the first
+# week, actual and expected (the BTYD walkthrough's figure; the dotted line ends the calibration).
+
+# %% [markdown] lang="ru"
+# Та же проверка по неделям: повторные покупки всех клиентов нарастающим итогом с первой недели,
+# факт и ожидание модели (рисунок из руководства к пакету BTYD; пунктир — конец калибровки).
+
+# %%
+from clientlib.models import validation, validation_plots
+
+track = validation.tracking(cdnow, bg_w, "1997-09-30", "1998-06-30", timestamp="date")
+validation_plots.tracking_plot(track, lang=lang)
+plt.show()
 
 # %% [markdown] lang="en"
 # ## Rule against model on CDNOW, judged by the holdout
@@ -419,7 +450,8 @@ named(holdout_table(["repeat_buyer", "btyd"]))
 #
 # **Spend and CLV.** Gamma-Gamma turns each customer's average repeat spend into an expected spend
 # (shrunk towards the population mean when the history is short); times the BG/NBD purchases,
-# discounted monthly, it gives a customer lifetime value:
+# discounted monthly, it gives a customer lifetime value. A month here is 30.4375 days
+# (365.25 / 12, `btyd.MONTH_DAYS`, as pymc-marketing; lifetimes takes 30 days or 4.345 weeks):
 
 # %% [markdown] lang="ru"
 # Разница — в разовых покупателях. Правило называет заснувшими большую часть CDNOW, модель разовых
@@ -433,7 +465,8 @@ named(holdout_table(["repeat_buyer", "btyd"]))
 #
 # **Траты и CLV.** Gamma-Gamma превращает средний чек повторных покупок клиента в ожидаемый чек
 # (ближе к среднему по всем, когда история короткая); умноженный на покупки по BG/NBD и
-# дисконтированный помесячно, он даёт пожизненную ценность клиента (CLV):
+# дисконтированный помесячно, он даёт пожизненную ценность клиента (CLV). Месяц здесь — 30,4375 дня
+# (365,25 / 12, `btyd.MONTH_DAYS`, как в pymc-marketing; в lifetimes — 30 дней или 4,345 недели):
 
 # %%
 cal["clv_12m"] = gg.clv(bg_w, cal["frequency"], cal["recency"], cal["T"], cal["monetary_value"],
