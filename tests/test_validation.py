@@ -242,4 +242,44 @@ def test_matrix_plot_draws_the_table(agg, fitted):
         assert np.allclose(
             np.ma.filled(mesh, np.nan).reshape(table.shape), table.to_numpy(), equal_nan=True
         )
-        assert "возраст T = 39,0 недель" in ax.get_title()
+        assert "возраст T = 39,0, недели" in " ".join(ax.get_title().split())
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_figures_fit_and_speak_the_language(agg, lang, sample, weeks, fitted):
+    # the checks of tests/test_figures_layout.py, on one figure of each validation plot
+    import matplotlib.pyplot as plt
+    from test_figures_layout import _LATIN, ALLOWED_LATIN, BTYD_TERMS, _drawn_texts, _overlap
+
+    from clientlib.models import validation_plots as vp
+
+    t = v.tracking(sample, fitted, CAL_END, HOLD_END, timestamp="date")
+    draw = [
+        lambda ax: vp.tracking_plot(t, ax, lang=lang),
+        lambda ax: vp.tracking_plot(t, ax, cumulative=False, lang=lang),
+        lambda ax: vp.conditional_expectation_plot(
+            v.conditional_expectations(weeks, fitted), ax, lang=lang
+        ),
+        lambda ax: vp.period_transactions_plot(v.period_transactions(weeks, fitted), ax, lang=lang),
+        lambda ax: vp.matrix_plot(v.p_alive_matrix(fitted, 38.86), ax, lang=lang),
+        lambda ax: vp.matrix_plot(v.frequency_recency_matrix(fitted, 38.86), ax, lang=lang),
+    ]
+    problems = []
+    for fn in draw:
+        fig, ax = plt.subplots(figsize=(7.0, 4.5), layout="constrained")
+        fn(ax)
+        boxes = [(x, x.get_window_extent(fig.canvas.get_renderer())) for x in _drawn_texts(fig)]
+        for x, box in boxes:
+            if not fig.bbox.contains(box.x0 + 0.5, box.y0 + 0.5) or not fig.bbox.contains(
+                box.x1 - 0.5, box.y1 - 0.5
+            ):
+                problems.append(f"{x.get_text()!r} leaves the figure")
+            latin = set(_LATIN.findall(x.get_text())) - ALLOWED_LATIN - BTYD_TERMS - {"Pareto"}
+            if lang == "ru" and latin:
+                problems.append(f"{x.get_text()!r} is English")
+        for i, (t1, b1) in enumerate(boxes):
+            for t2, b2 in boxes[i + 1 :]:
+                if _overlap(b1, b2):
+                    problems.append(f"{t1.get_text()!r} overlaps {t2.get_text()!r}")
+        plt.close(fig)
+    assert not problems, problems

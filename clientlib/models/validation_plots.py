@@ -28,7 +28,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from clientlib.messages import check_lang, date, number, text
-from clientlib.plots import _axes, _number_axis, _style
+from clientlib.plots import _axes, _fit, _number_axis, _style
 
 __all__ = [
     "conditional_expectation_plot",
@@ -43,7 +43,8 @@ def _t(key: str, lang: str, **fields: Any) -> str:
 
 
 def _unit(unit: str, lang: str) -> str:
-    return text(f"btyd.unit_{unit}", lang)
+    # the unit as an axis names it ("Время с 01.01.1997, недели"), whatever the number before it
+    return text(f"validation.axis_unit_{unit}", lang)
 
 
 def _legend_model(table: pd.DataFrame, lang: str) -> str:
@@ -86,6 +87,7 @@ def tracking_plot(
     _number_axis(ax, "y", lang)
     ax.legend(frameon=False)
     _style(ax)
+    _fit(ax)
     return ax
 
 
@@ -113,6 +115,7 @@ def conditional_expectation_plot(
     _number_axis(ax, "y", lang)
     ax.legend(frameon=False)
     _style(ax)
+    _fit(ax)
     return ax
 
 
@@ -140,6 +143,7 @@ def period_transactions_plot(
     _number_axis(ax, "y", lang)
     ax.legend(frameon=False)
     _style(ax, grid=False)
+    _fit(ax)
     return ax
 
 
@@ -172,4 +176,5 @@ def matrix_plot(table: pd.DataFrame, ax: Axes | None = None, *, lang: str = "en"
     ax.set_xlabel(_t("matrix_x", lang, unit=unit))
     ax.set_ylabel(_t("matrix_y", lang))
     ax.set_title(_t(f"{kind}_title", lang, T=T, unit=unit, name=table.attrs.get("model", "")))
+    _fit(ax)
     return ax
