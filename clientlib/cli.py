@@ -1153,6 +1153,9 @@ def _btyd_study(input, dataset, map, options, model, time_unit, cal, hold, conve
     if convention not in CONVENTIONS:
         raise OptionError(f"--period-convention is paper or clientlib, not {convention[:20]!r}")
     make_model(model, time_unit, lang)  # refuses an unknown or missing model before reading
+    from clientlib.backtest import as_date
+
+    cal, hold = as_date(cal, "--calibration-end", lang), as_date(hold, "--holdout-end", lang)
     sources = _input_paths(input)
     if out is not None:
         from clientlib.files import check_output
@@ -1234,11 +1237,13 @@ def btyd_predict(
 
     Example: clientlib btyd predict --dataset cdnow_sample --horizon 12 -o clv.csv
     """
+    from clientlib.models.reproduce import check_horizon, predict_table, predict_text
+
+    check_horizon(horizon, discount_rate, lang)
     study, sources = _btyd_study(
         input, dataset, map, options, model, time_unit, calibration_end, None,
         period_convention, lang, out,
     )  # fmt: skip
-    from clientlib.models.reproduce import predict_table, predict_text
 
     table = predict_table(study, horizon=horizon, discount_rate=discount_rate, lang=lang)
     typer.echo(study.text(lang))

@@ -148,6 +148,7 @@ def test_missing_model_is_one_line(name, monkeypatch, capsys):
         (["--time-unit", "years"], "--time-unit is one of days, weeks, months"),
         (["--holdout-end", "1997-01-01"], "must be after --calibration-end"),
         (["--period-convention", "fhl"], "paper or clientlib"),
+        (["--holdout-end", "1998-13-30"], "--holdout-end"),
     ],
 )
 def test_bad_options_are_one_line(extra, pattern, monkeypatch, capsys, tmp_path):
@@ -182,3 +183,10 @@ def test_predict_months_horizon(monkeypatch, capsys, tmp_path):
     assert got["p_alive"].to_numpy() == pytest.approx(
         bg.p_alive(w.frequency, w.recency, w["T"]), abs=1e-4
     )
+
+
+def test_predict_bad_horizon_before_reading(monkeypatch, capsys, tmp_path):
+    argv = ["btyd", "predict", "--dataset", "cdnow_sample", "--horizon", "0", "--lang", "ru"]
+    code, stdout, stderr = run_cli(argv, monkeypatch, capsys)
+    assert code == 2 and stdout == "" and "--horizon" in stderr
+    assert "transactions:" not in stderr  # refused before the data were read

@@ -42,6 +42,7 @@ __all__ = [
     "CONVENTIONS",
     "MODELS",
     "Study",
+    "check_horizon",
     "fit_study",
     "make_model",
     "predict_table",
@@ -146,7 +147,7 @@ class Study:
 
     def text(self, lang: str = "en") -> str:
         """The parameter table, LL and the holdout comparison, as printed."""
-        m, unit = self.model, text(f"btyd.unit_{self.model.time_unit}", lang)
+        m, unit = self.model, _t(f"axis_unit_{self.model.time_unit}", lang)
         lines = [
             _t(
                 "fit_head", lang, name=model_name(m), n=number(len(self.summary), lang),
@@ -177,7 +178,7 @@ class Study:
                 "holdout_head", lang,
                 start=date(self.calibration_end + pd.Timedelta(days=1), lang),
                 end=date(self.holdout_end, lang), length=number(length, lang, 1),
-                unit=text(f"btyd.unit_{self.model.time_unit}", lang),
+                unit=_t(f"axis_unit_{self.model.time_unit}", lang),
                 actual=number(tot["actual"], lang), expected=number(tot["expected"], lang, 1),
                 gap=number(100 * gap, lang, 1) if np.isfinite(gap) else "—",
             )
@@ -239,6 +240,14 @@ def fit_study(
     return study
 
 
+def check_horizon(horizon: Any, discount_rate: Any, lang: str = "en") -> None:
+    """Refuse a horizon that is not a whole number of months >= 1 or a rate outside [0, 1)."""
+    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise OptionError(_t("err_horizon", lang, value=horizon))
+    if not 0 <= float(discount_rate) < 1:
+        raise OptionError(_t("err_discount", lang, value=discount_rate))
+
+
 def predict_table(
     study: Study, *, horizon: int = 12, discount_rate: float = 0.01, lang: str = "en"
 ) -> pd.DataFrame:
@@ -248,8 +257,7 @@ def predict_table(
     the CLV multiplies the Gamma-Gamma expected spend (fitted on the repeat buyers) by the
     expected purchases of each month, discounted at ``discount_rate`` a month.
     """
-    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise OptionError(_t("err_horizon", lang, value=horizon))
+    check_horizon(horizon, discount_rate, lang)
     s, m = study.summary, study.model
     t = horizon * MONTH_DAYS / TIME_UNITS[m.time_unit]
     out = pd.DataFrame({"customer_id": s["customer_id"].astype(str)})
