@@ -190,3 +190,16 @@ def test_predict_bad_horizon_before_reading(monkeypatch, capsys, tmp_path):
     code, stdout, stderr = run_cli(argv, monkeypatch, capsys)
     assert code == 2 and stdout == "" and "--horizon" in stderr
     assert "transactions:" not in stderr  # refused before the data were read
+
+
+def test_mbgnbd_table(monkeypatch, capsys):
+    # MBG/NBD on the same sample (Batislam, Denizel & Filiztekin 2007; lifetimes'
+    # ModifiedBetaGeoFitter): r 0.525, alpha 6.183, a 0.891, b 1.614, LL -9,582.13 (issue 26)
+    pytest.importorskip("clientlib.models.mbgnbd")
+    code, stdout, _ = run_cli([*FIT, "--model", "mbgnbd"], monkeypatch, capsys)
+    assert code == 0, stdout
+    rows = _rows(stdout)
+    for k, v in {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}.items():
+        assert abs(float(rows[k]) - v) <= 5e-4 + _sig(v), k
+    # -9,582.13 printed to 0.01: the optimum's LL sits at ~-9,582.135, so either neighbour prints
+    assert _ll(stdout) == pytest.approx(-9582.13, abs=0.015)

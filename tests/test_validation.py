@@ -170,10 +170,14 @@ def test_pareto_nbd_is_accepted_when_it_exists(weeks, sample):
     pareto = pytest.importorskip("clientlib.models.pareto_nbd")
     m = pareto.ParetoNBDModel(time_unit="weeks").fit(weeks.frequency, weeks.recency, weeks["T"])
     t = v.tracking(sample, m, CAL_END, HOLD_END, timestamp="date")
-    # BTYD walkthrough, Pareto/NBD section (p. 9): cum.tracking[,20:25] with r 0.553, alpha
+    # BTYD walkthrough, Pareto/NBD section (p. 14): cum.tracking[,20:25] with r 0.553, alpha
     # 10.58, s 0.606, beta 11.66 (printed to 3-4 digits, hence to half a transaction)
     pub = [1308.856, 1385.275, 1459.923, 1532.906, 1604.32, 1674.253]
     assert np.allclose(t["expected_cum"].iloc[19:25], pub, atol=0.5)
+    # and the walkthrough's Pareto/NBD comp (p. 11), printed to 3 decimals
+    c = v.conditional_expectations(weeks, m)
+    pub = [0.138, 0.600, 1.196, 1.714, 2.399, 2.907, 3.819, 6.403]
+    assert np.allclose(c["expected"], pub, atol=1.5e-3)
     sim = v.simulate_frequency(m, np.full(100_000, 39.0), random_state=0)
     assert sim.mean() == pytest.approx(float(m.expected_purchases_new(39.0)), rel=0.03)
 
@@ -283,3 +287,13 @@ def test_figures_fit_and_speak_the_language(agg, lang, sample, weeks, fitted):
                     problems.append(f"{t1.get_text()!r} overlaps {t2.get_text()!r}")
         plt.close(fig)
     assert not problems, problems
+
+
+def test_mbgnbd_simulation_mean_equals_its_expectation(weeks):
+    mbg = pytest.importorskip("clientlib.models.mbgnbd")
+    m = mbg.ModifiedBetaGeoModel(time_unit="weeks").fit(weeks.frequency, weeks.recency, weeks["T"])
+    sim = v.simulate_frequency(m, np.full(200_000, 39.0), random_state=0)
+    # MBG/NBD may drop out right after the first purchase: fewer purchases than BG/NBD's rule
+    assert sim.mean() == pytest.approx(float(m.expected_purchases_new(39.0)), rel=0.02)
+    c = v.conditional_expectations(weeks, m)
+    assert c["customers"].tolist() == COND_BIN
