@@ -1145,14 +1145,9 @@ _BtydOut = Annotated[Path | None, typer.Option("-o", "--out", help="CSV file to 
 
 
 def _btyd_study(input, dataset, map, options, model, time_unit, cal, hold, convention, lang, out):
-    from clientlib.messages import check_lang
+    from clientlib.models._options import check_options
 
-    check_lang(lang)
-    from clientlib.models.reproduce import CONVENTIONS, make_model
-
-    if convention not in CONVENTIONS:
-        raise OptionError(f"--period-convention is paper or clientlib, not {convention[:20]!r}")
-    make_model(model, time_unit, lang)  # refuses an unknown or missing model before reading
+    check_options(model, time_unit, convention, lang)  # before anything heavy is imported
     from clientlib.backtest import as_date
 
     cal, hold = as_date(cal, "--calibration-end", lang), as_date(hold, "--holdout-end", lang)
@@ -1237,13 +1232,14 @@ def btyd_predict(
 
     Example: clientlib btyd predict --dataset cdnow_sample --horizon 12 -o clv.csv
     """
-    from clientlib.models.reproduce import check_horizon, predict_table, predict_text
+    from clientlib.models._options import check_horizon
 
     check_horizon(horizon, discount_rate, lang)
     study, sources = _btyd_study(
         input, dataset, map, options, model, time_unit, calibration_end, None,
         period_convention, lang, out,
     )  # fmt: skip
+    from clientlib.models.reproduce import predict_table, predict_text
 
     table = predict_table(study, horizon=horizon, discount_rate=discount_rate, lang=lang)
     typer.echo(study.text(lang))

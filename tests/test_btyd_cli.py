@@ -203,3 +203,22 @@ def test_mbgnbd_table(monkeypatch, capsys):
         assert abs(float(rows[k]) - v) <= 5e-4 + _sig(v), k
     # -9,582.13 printed to 0.01: the optimum's LL sits at ~-9,582.135, so either neighbour prints
     assert _ll(stdout) == pytest.approx(-9582.13, abs=0.015)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--model", "nbd"], ["--time-unit", "years"], ["--period-convention", "fhl"], ["--help"]],
+)
+def test_refused_options_import_nothing_heavy(extra, tmp_path):
+    from test_cli_imports import _probe
+
+    got = _probe([*FIT, *extra], tmp_path)
+    assert got["code"] == (0 if extra == ["--help"] else 2)
+    assert got["heavy"] == []
+
+
+def test_option_names_equal_the_models():
+    from clientlib.btyd import TIME_UNITS
+    from clientlib.models._options import TIME_UNIT_NAMES
+
+    assert tuple(TIME_UNITS) == TIME_UNIT_NAMES

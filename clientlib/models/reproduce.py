@@ -36,6 +36,7 @@ import pandas as pd
 from clientlib.btyd import MONTH_DAYS, TIME_UNITS, GammaGammaModel, calibration_summary
 from clientlib.errors import InputError, OptionError
 from clientlib.messages import date, number, text
+from clientlib.models._options import CONVENTIONS, MODELS, check_horizon, check_options
 from clientlib.models.validation import conditional_expectations, holdout_totals, model_name
 
 __all__ = [
@@ -50,14 +51,6 @@ __all__ = [
     "significant",
     "study_summary",
 ]
-
-#: ``--model`` → (module, class); a model whose module is not installed is "not available".
-MODELS: dict[str, tuple[str, str]] = {
-    "bgnbd": ("clientlib.btyd", "BetaGeoModel"),
-    "mbgnbd": ("clientlib.models.mbgnbd", "ModifiedBetaGeoModel"),
-    "pareto_nbd": ("clientlib.models.pareto_nbd", "ParetoNBDModel"),
-}
-CONVENTIONS = ("paper", "clientlib")
 
 
 def _t(key: str, lang: str, **fields: Any) -> str:
@@ -81,12 +74,7 @@ def significant(x: Any, lang: str = "en", digits: int = 4) -> str:
 
 def make_model(name: str, time_unit: str, lang: str = "en") -> Any:
     """A new, unfitted model of ``--model`` ``name``, or one line saying it is not available."""
-    if name not in MODELS:
-        raise OptionError(_t("err_model", lang, name=str(name)[:30], known=", ".join(MODELS)))
-    if time_unit not in TIME_UNITS:
-        raise OptionError(
-            _t("err_unit", lang, unit=str(time_unit)[:30], known=", ".join(TIME_UNITS))
-        )
+    check_options(name, time_unit, CONVENTIONS[0], lang)
     module, cls = MODELS[name]
     try:
         kind = getattr(importlib.import_module(module), cls)
@@ -113,8 +101,7 @@ def study_summary(
     ...  for c in ("paper", "clientlib")]
     [9.0, 10.0]
     """
-    if convention not in CONVENTIONS:
-        raise OptionError(f"--period-convention is paper or clientlib, not {convention!r}")
+    check_options("bgnbd", time_unit, convention)
     out = calibration_summary(transactions, calibration_end, holdout_end, time_unit=time_unit)
     if convention == "clientlib":  # T to the start of the next day, as the customer facts
         out["T"] = out["T"] + 1.0 / TIME_UNITS[time_unit]
@@ -238,14 +225,6 @@ def fit_study(
     if hold_end is not None:
         study.tables["holdout"] = conditional_expectations(summary, est)
     return study
-
-
-def check_horizon(horizon: Any, discount_rate: Any, lang: str = "en") -> None:
-    """Refuse a horizon that is not a whole number of months >= 1 or a rate outside [0, 1)."""
-    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise OptionError(_t("err_horizon", lang, value=horizon))
-    if not 0 <= float(discount_rate) < 1:
-        raise OptionError(_t("err_discount", lang, value=discount_rate))
 
 
 def predict_table(
