@@ -222,3 +222,18 @@ def test_option_names_equal_the_models():
     from clientlib.models._options import TIME_UNIT_NAMES
 
     assert tuple(TIME_UNITS) == TIME_UNIT_NAMES
+
+
+def test_fit_from_a_transaction_file_equals_the_dataset(monkeypatch, capsys, tmp_path):
+    from clientlib import datasets
+
+    src = tmp_path / "orders.csv"
+    datasets.load_cdnow_sample()[["customer_id", "date", "amount"]].to_csv(src, index=False)
+    argv = [
+        "btyd", "fit", src, "--map", "customer_id=customer_id,timestamp=date,amount=amount",
+        *FIT[4:],
+    ]  # fmt: skip
+    code, from_file, stderr = run_cli(argv, monkeypatch, capsys)
+    assert code == 0, stderr
+    _, from_dataset, _ = run_cli(FIT, monkeypatch, capsys)
+    assert _rows(from_file) == _rows(from_dataset) and _ll(from_file) == _ll(from_dataset)
