@@ -130,6 +130,33 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
+#: A mapping per table, given beside --map to every command that has --map (merged into it as
+#: events.ROLE / customers.ROLE items, see clientlib.schema.combine_mappings).
+_MAP_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "events_map": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--events-map",
+                help="ROLE=COLUMN,... of the event log, e.g. timestamp=redemption_date "
+                "(the same as --map events.timestamp=redemption_date).",
+            ),
+        ],
+        None,
+    ),
+    "customers_map": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--customers-map",
+                help="ROLE=COLUMN,... of the customers file, e.g. does_in_house=InHouse.",
+            ),
+        ],
+        None,
+    ),
+}
+
+
 def input_options(func):
     """Give a command the shared reader options; it receives them as ``options: InputOptions``.
 
@@ -147,9 +174,11 @@ def input_options(func):
         for p in sig.parameters.values()
         if p.name != "options"
     ]
+    has_map = "map" in sig.parameters
+    more = {**_INPUT_OPTIONS, **(_MAP_OPTIONS if has_map else {})}
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, (ann, default) in _INPUT_OPTIONS.items()
+        for name, (ann, default) in more.items()
     ]
 
     @functools.wraps(func)
@@ -157,6 +186,13 @@ def input_options(func):
         from clientlib.options import InputOptions  # pydantic: only when a command runs
 
         values = {name: kwargs.pop(name) for name in _INPUT_OPTIONS if name in kwargs}
+        if has_map:
+            from clientlib.schema import combine_mappings
+
+            per_table = {name: kwargs.pop(name, None) for name in _MAP_OPTIONS}
+            kwargs["map"] = combine_mappings(
+                kwargs.get("map"), per_table["events_map"], per_table["customers_map"]
+            )
         kwargs["options"] = InputOptions.parse(values)
         return func(*args, **kwargs)
 
