@@ -253,6 +253,16 @@ def _quality(inputs: Inputs, lang: str = "en") -> None:
             typer.echo(f"  {item}: {value}", err=True)
 
 
+def _skipped_line(message: str, lang: str) -> str:
+    """A framework that did not run, in ``lang``: with what to add when the message says."""
+    from clientlib.frameworks.skipped import Skipped, skip_text
+    from clientlib.messages import text
+
+    if isinstance(message, Skipped) and (message.missing or message.constant):
+        return skip_text(message, lang)
+    return text("cli.skipped", lang, why=message)
+
+
 def _facts(inputs: Inputs):
     from clientlib.features import customer_facts
 
@@ -554,10 +564,11 @@ def segment(
     if km is not None and getattr(km, "kchoice_", None) is not None:
         typer.echo(f"k-means: {km.kchoice_.sentence(lang)}", err=True)
     df, skipped = result.classes, result.skipped
+    if df.empty:  # said once, as the error
+        said = " ".join(_skipped_line(m, lang) for m in skipped)
+        raise ClientlibError(text("mapping.none_ran", lang, why=said))
     for message in skipped:
-        typer.echo(text("cli.skipped", lang, why=message), err=True)
-    if df.empty:
-        raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
+        typer.echo(_skipped_line(message, lang), err=True)
     write_csv(df, out, excel=excel, inputs=sources)
     table = summary(df)
     if lang != "en":
@@ -1033,7 +1044,7 @@ def backtest(
         lang=lang,
     )  # fmt: skip
     for message in bt.skipped:
-        typer.echo(text("cli.skipped", lang, why=message), err=True)
+        typer.echo(_skipped_line(message, lang), err=True)
     typer.echo(backtest_text(bt, lang))
     if out is not None:
         from clientlib.files import write_csv
