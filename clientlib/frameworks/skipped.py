@@ -14,10 +14,10 @@ Examples
 >>> str(s).startswith("framework 'awareness' skipped")
 True
 >>> print(skip_text(s, "en"))  # doctest: +NORMALIZE_WHITESPACE
-Awareness stages did not run: there is no column for knows_product in the customers table.
-Give a customers file with these columns (--customers FILE) or map yours:
---map customers.knows_product=COLUMN. Example: clientlib segment orders.csv --customers
-customers.csv --map customers.knows_product=YOUR_COLUMN
+Awareness stages did not run: there is no column in the customers table for the roles:
+knows_product. Give a customers file with these columns, or map the columns of yours:
+--customers FILE, --map customers.knows_product=YOUR_COLUMN. Example: clientlib segment
+orders.csv --customers customers.csv --map customers.knows_product=YOUR_COLUMN.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 from clientlib.schema import ROLES, SURVEY_COLUMNS
 
-__all__ = ["FACT_SOURCES", "Skipped", "fact_source", "skip_text"]
+__all__ = ["FACT_SOURCES", "Skipped", "fact_source", "skip_parts", "skip_text"]
 
 _TX = "transactions"
 _EVENT_FACTS = (
@@ -167,56 +167,84 @@ def _title(s: Skipped, lang: str, title: str | None) -> str:
         return s.framework
 
 
-def skip_text(message: str, lang: str = "en", how: str = "cli", title: str | None = None) -> str:
-    """A "not run" message in ``lang``: what is missing, from which table, and how to add it.
+def skip_parts(
+    message: str, lang: str = "en", how: str = "cli", title: str | None = None
+) -> list[tuple[str, list[str]]]:
+    """A "not run" message in ``lang`` as ``(sentence, codes)`` pairs: the prose, then the
+    roles, options and example it names (code, shown as such by the report).
 
     ``how`` is ``cli`` (options of the command line and the report) or ``lesson`` (the lesson's
-    ``mapping`` and ``data`` parameters). A plain string (a reason without fields) is
-    returned as it is.
+    ``data`` and ``mapping`` parameters). A message without fields is one pair, as it is.
+
+    Examples
+    --------
+    >>> s = Skipped.missing_columns("vip_tiers", ["vip"])
+    >>> skip_parts(s, "ru")[0]
+    ('Классификация «vip_tiers» не построена: в таблице клиентов нет столбцов для ролей', ['vip'])
     """
     from clientlib.messages import check_lang, text
 
     lang = check_lang(lang)
     if not isinstance(message, Skipped) or not (message.missing or message.constant):
-        return str(message)
+        return [(str(message), [])]
     name = _title(message, lang, title)
-    by_table: dict[str, list[str]]
-    if message.missing:
-        by_table = {}
-        for col in message.missing:
-            table, roles = fact_source(col)
-            by_table.setdefault(table, [])
-            by_table[table] += [r for r in roles if r not in by_table[table]]
-        parts = []
-        for table, roles in by_table.items():
-            where = text(f"mapping.table_{table}", lang)
-            parts.append(
-                text("mapping.missing_roles", lang, framework=name, table=where,
-                     roles=", ".join(roles))  # fmt: skip
-            )
-            parts.append(_how_to_add(table, roles[0], lang, how))
-        return " ".join(parts)
-    by_table = {}
-    for col in message.constant:
+    by_table: dict[str, list[str]] = {}
+    for col in message.missing or message.constant:
         table, roles = fact_source(col)
         by_table.setdefault(table, [])
         by_table[table] += [r for r in roles if r not in by_table[table]]
-    made_of = ", ".join(r for roles in by_table.values() for r in roles)
-    sentence = text(
-        "mapping.constant_roles",
-        lang,
-        framework=name,
-        columns=", ".join(message.constant),
-        roles=made_of,
-    )
-    hints = [_how_to_add(table, roles[0], lang, how) for table, roles in by_table.items()]
-    return " ".join([sentence, *hints])
+    out: list[tuple[str, list[str]]] = []
+    if message.constant:
+        head = text("mapping.constant_roles", lang, framework=name)
+        out.append((head, list(message.constant)))
+        roles = [r for rs in by_table.values() for r in rs]
+        out.append((text("mapping.made_from", lang), roles))
+    for table, roles in by_table.items():
+        if message.missing:
+            where = text(f"mapping.table_{table}", lang)
+            out.append((text("mapping.missing_roles", lang, framework=name, table=where), roles))
+        out += _how_to_add(table, roles, lang, how)
+    return out
 
 
-def _how_to_add(table: str, role: str, lang: str, how: str) -> str:
+def skip_text(message: str, lang: str = "en", how: str = "cli", title: str | None = None) -> str:
+    """:func:`skip_parts` as one line (the command line, a lesson).
+
+    Examples
+    --------
+    >>> s = Skipped.one_value("buyer_types", ["premium_share"])
+    >>> print(skip_text(s, "en", title="Four buyer types"))  # doctest: +NORMALIZE_WHITESPACE
+    Four buyer types did not run: every customer has the same value in the columns: premium_share. These
+    columns are made from the roles: is_premium. If the transactions have it under another name,
+    map it: --map is_premium=YOUR_COLUMN. Example: clientlib segment orders.csv --map
+    is_premium=YOUR_COLUMN.
+    """
+    parts = skip_parts(message, lang, how, title)
+    if len(parts) == 1 and not parts[0][1]:
+        return parts[0][0]
+    return " ".join(f"{sentence}: {', '.join(codes)}." for sentence, codes in parts)
+
+
+def _how_to_add(table: str, roles: list[str], lang: str, how: str) -> list[tuple[str, list[str]]]:
+    """How to add ``roles`` of ``table``: the options (code), then an example line."""
     from clientlib.messages import text
 
-    where = "lesson" if how == "lesson" else "cli"
-    if table == "customers" and role not in ROLES["customers"][1]:
-        return text(f"mapping.add_{where}_customers_column", lang, role=role)
-    return text(f"mapping.add_{where}_{table}", lang, role=role)
+    col, file = text("mapping.word_column", lang), text("mapping.word_file", lang)
+    role = roles[0]
+    mappable = table != "customers" or role in ROLES["customers"][1]
+    key = f"{table}.{role}" if table != "transactions" else role
+    option = "--customers" if table == "customers" else "--events"
+    sample = f"{table}.csv"
+    if how == "lesson":
+        options = [f'data={{"transactions": ..., "{table}": "{sample}"}}'] if table != _TX else []
+        options += [f'mapping={{"{key}": "{col}"}}'] if mappable else []
+        given = f', "{table}": "{sample}"' if table != _TX else ""
+        example = f'load_inputs(data={{"transactions": "orders.csv"{given}}}'
+        example += f', mapping={{"{key}": "{col}"}})' if mappable else ")"
+    else:
+        options = [f"{option} {file}"] if table != _TX else []
+        options += [f"--map {key}={col}"] if mappable else []
+        example = "clientlib segment orders.csv" + (f" {option} {sample}" if table != _TX else "")
+        example += f" --map {key}={col}" if mappable else ""
+    what = f"mapping.add_{table}" + ("" if mappable else "_column")
+    return [(text(what, lang), options), (text("mapping.example", lang), [example])]

@@ -163,16 +163,18 @@ def skipped_items(rd: ReportData) -> list[tuple[str, list[str]]]:
     """Why each framework did not run: ``(sentence, columns)`` in the report's language.
 
     The sentence names the framework by its title; the columns are ids (the report shows them
-    as code after the sentence). Messages of a form not known here are shown as they are.
+    as code after the sentence). A message that carries its fields
+    (:class:`clientlib.frameworks.skipped.Skipped`) gives several pairs: what is missing, the
+    options that add it, an example. Messages of a form not known here are shown as they are.
     """
-    from clientlib.frameworks.skipped import Skipped, skip_text
+    from clientlib.frameworks.skipped import Skipped, skip_parts
 
     out: list[tuple[str, list[str]]] = []
     for s in rd.study.skipped:
         if isinstance(s, Skipped) and (s.missing or s.constant):
             # the producer's fields: which table, which role, how to add it (no parsing)
             title = rd.titles.get(s.framework) or _title(s.framework, rd.lang)
-            out.append((skip_text(s, rd.lang, title=title), []))
+            out += skip_parts(s, rd.lang, title=title)
             continue
         for pattern, key in ((_MISSING, "skipped_missing"), (_CONSTANT, "skipped_constant")):
             m = pattern.search(s)
