@@ -14,8 +14,8 @@ Examples
 >>> str(s).startswith("framework 'awareness' skipped")
 True
 >>> print(skip_text(s, "en"))  # doctest: +NORMALIZE_WHITESPACE
-Awareness stages did not run: there is no column in the customers table for the roles:
-knows_product. Give a customers file with these columns, or map the columns of yours:
+Awareness stages does not apply to these data: there is no column in the customers table for
+the roles: knows_product. Give a customers file with these columns, or map the columns of yours:
 --customers FILE, --map customers.knows_product=YOUR_COLUMN. Example: clientlib segment
 orders.csv --customers customers.csv --map customers.knows_product=YOUR_COLUMN.
 """
@@ -180,7 +180,7 @@ def skip_parts(
     --------
     >>> s = Skipped.missing_columns("vip_tiers", ["vip"])
     >>> skip_parts(s, "ru")[0]
-    ('Классификация «vip_tiers» не построена: в таблице клиентов нет столбцов для ролей', ['vip'])
+    ('Классификация «vip_tiers» неприменима к этим данным: в таблице клиентов нет столбцов для ролей', ['vip'])
     """
     from clientlib.messages import check_lang, text
 
@@ -214,7 +214,7 @@ def skip_text(message: str, lang: str = "en", how: str = "cli", title: str | Non
     --------
     >>> s = Skipped.one_value("buyer_types", ["premium_share"])
     >>> print(skip_text(s, "en", title="Four buyer types"))  # doctest: +NORMALIZE_WHITESPACE
-    Four buyer types did not run: every customer has the same value in the columns: premium_share. These
+    Four buyer types does not apply to these data: every customer has the same value in the columns: premium_share. These
     columns are made from the roles: is_premium. If the transactions have it under another name,
     map it: --map is_premium=YOUR_COLUMN. Example: clientlib segment orders.csv --map
     is_premium=YOUR_COLUMN.
