@@ -807,7 +807,8 @@ def _discount_share(raw: pd.Series, column: str, opts: InputOptions) -> pd.Serie
     disc = disc.where(np.isfinite(disc), np.nan)
     outside = (disc < 0) | (disc > scale)
     if outside.any():
-        from clientlib.messages import number, text as say
+        from clientlib.messages import number
+        from clientlib.messages import text as say
 
         examples = examples_text(raw[outside].drop_duplicates().head(3).tolist())
         n = number(int(outside.sum()), "en")
@@ -824,7 +825,8 @@ def _check_discount_share(raw: ir.Table, column: str) -> None:
     bad = raw.filter((v < 0) | (v > 1))
     n = int(bad.count().execute())
     if n:
-        from clientlib.messages import number, text as say
+        from clientlib.messages import number
+        from clientlib.messages import text as say
 
         values = bad.select(column).distinct().limit(3).execute()[column].tolist()
         raise ColumnTypeError(

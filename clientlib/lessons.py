@@ -484,7 +484,6 @@ def report_skipped(skipped: list[str], lang: str = "en") -> None:
     import re
 
     from clientlib.exercises import framework_title
-
     from clientlib.frameworks.skipped import Skipped, skip_text
 
     lang = messages.check_lang(lang)

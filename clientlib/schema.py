@@ -462,8 +462,8 @@ class QualityReport:
         Examples
         --------
         >>> q = QualityReport("transactions", notes={"line_items": {"share": 0.5, "column": None}})
-        >>> q.advice("en")[0].split(":")[0]
-        '50.0% of the lines share a customer and a time with another line, and order_id is not mapped'
+        >>> q.advice("en")[0].split(",")[0]
+        '50.0% of the lines share a customer and a time with another line'
         """
         from clientlib.messages import check_lang, percent
 
