@@ -230,14 +230,15 @@ def combine_mappings(
 
     parts = [mapping] if mapping else []
     for table, spec in (("events", events), ("customers", customers)):
-        for key, column in parse_mapping(spec).items():
-            other, dot, role = key.rpartition(".")
+        for item in filter(None, (p.strip() for p in (spec or "").split(","))):
+            # "ROLE=COLUMN" is the table's role; "table.ROLE=COLUMN" must name this table
+            other, dot, _ = item.partition("=")[0].strip().rpartition(".")
             if dot and other != table:
                 option = f"--{table}-map"
                 raise OptionError(
-                    text("mapping.other_table", "en", option=option, table=table, item=key)
+                    text("mapping.other_table", "en", option=option, table=table, item=item)
                 )
-            parts.append(f"{table}.{role}={column}")
+            parts.append(item if dot else f"{table}.{item}")
     if not parts:
         return None
     text_ = ",".join(parts)
