@@ -45,6 +45,7 @@ from clientlib.schema import (
     examples_text,
     parse_mapping,
     resolve_columns,
+    said,
     table_mapping,
 )
 
@@ -807,13 +808,10 @@ def _discount_share(raw: pd.Series, column: str, opts: InputOptions) -> pd.Serie
     disc = disc.where(np.isfinite(disc), np.nan)
     outside = (disc < 0) | (disc > scale)
     if outside.any():
-        from clientlib.messages import number
-        from clientlib.messages import text as say
-
         examples = examples_text(raw[outside].drop_duplicates().head(3).tolist())
-        n = number(int(outside.sum()), "en")
-        raise ColumnTypeError(
-            say("mapping.discount_not_share", "en", column=column, n=n, examples=examples)
+        n = int(outside.sum())
+        raise said(
+            ColumnTypeError, "mapping.discount_not_share", column=column, n=n, examples=examples
         )
     return (disc / scale).fillna(0.0).astype("float64")
 
@@ -825,14 +823,11 @@ def _check_discount_share(raw: ir.Table, column: str) -> None:
     bad = raw.filter((v < 0) | (v > 1))
     n = int(bad.count().execute())
     if n:
-        from clientlib.messages import number
-        from clientlib.messages import text as say
-
         values = bad.select(column).distinct().limit(3).execute()[column].tolist()
-        raise ColumnTypeError(
-            say("mapping.discount_not_share", "en", column=column, n=number(n, "en"),
-                examples=examples_text(sorted(values)))  # fmt: skip
-        )
+        raise said(
+            ColumnTypeError, "mapping.discount_not_share", column=column, n=n,
+            examples=examples_text(sorted(values)),
+        )  # fmt: skip
 
 
 def discount_from_amount(amount: Any, money: Any) -> Any:

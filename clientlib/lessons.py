@@ -93,7 +93,12 @@ def explain(err: BaseException, lang: str = "en") -> str:
     """
     import re
 
+    from clientlib.schema import said_again
+
     lang = messages.check_lang(lang)
+    again = said_again(err, lang)  # an error that carries its catalog key and fields
+    if again is not None:
+        return again
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     for pattern, key in _READER_ERRORS:
         m = re.search(pattern, detail)
@@ -454,7 +459,7 @@ def show_quality(inputs: Any, lang: str = "en") -> None:
             key = f"io.reason_{reason}"  # the reason in words, as the report says it
             words = messages.text(key, lang) if key in messages.catalog() else reason
             say("lessons.excluded_reason", lang, reason=words, n=messages.number(n, lang))
-        for line in q.advice(lang):
+        for line in q.advice(lang, how="lesson"):
             print(line)
 
 

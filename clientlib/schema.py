@@ -154,8 +154,6 @@ def parse_mapping(spec: str | Mapping[str, Any] | None) -> dict[str, str]:
 
 def _add_item(out: dict[str, str], key: str, column: str, item: str) -> None:
     """Check one mapping item (``role`` or ``table.role``) and add it to ``out``."""
-    from clientlib.messages import text
-
     key = key.strip()
     if key in out:
         raise OptionError(
@@ -165,22 +163,50 @@ def _add_item(out: dict[str, str], key: str, column: str, item: str) -> None:
     table, dot, role = key.rpartition(".")
     if dot:
         if table not in ROLES:
-            raise OptionError(text("mapping.unknown_table", "en", table=table, item=item))
+            raise said(OptionError, "mapping.unknown_table", table=table, item=item)
         if role not in table_roles(table):
-            raise OptionError(
-                text(
-                    "mapping.unknown_table_role",
-                    "en",
-                    table=table,
-                    role=role,
-                    item=item,
-                    roles=", ".join(table_roles(table)),
-                )
-            )
+            roles = ", ".join(table_roles(table))
+            raise said(
+                OptionError, "mapping.unknown_table_role", table=table, role=role, item=item,
+                roles=roles,
+            )  # fmt: skip
     elif key not in {r for t in ROLES for r in table_roles(t)}:
         roles = ", ".join(table_roles("transactions"))
-        raise OptionError(text("mapping.unknown_role", "en", role=key, roles=roles))
+        raise said(OptionError, "mapping.unknown_role", role=key, roles=roles)
     out[key] = column
+
+
+def said(cls: type[ClientlibError], key: str, /, **fields: Any) -> ClientlibError:
+    """An error of ``cls`` whose message is the catalog's ``key`` in English; the key and the
+    fields go with it, so a reader in another language says it again (:func:`said_again`).
+
+    Examples
+    --------
+    >>> err = said(OptionError, "mapping.unknown_role", role="client", roles="customer_id")
+    >>> str(err).startswith("unknown role 'client'"), said_again(err, "ru").split(";")[0]
+    (True, "неизвестная роль 'client' в сопоставлении")
+    """
+    from clientlib.messages import number, text
+
+    shown = {k: number(v, "en") if _counted(v) else v for k, v in fields.items()}
+    err = cls(text(key, "en", **shown))
+    err.message_key, err.message_fields = key, dict(fields)  # type: ignore[attr-defined]
+    return err
+
+
+def said_again(err: BaseException, lang: str) -> str | None:
+    """The message of an error made by :func:`said`, in ``lang``; ``None`` for other errors."""
+    from clientlib.messages import number, text
+
+    key = getattr(err, "message_key", None)
+    if key is None:
+        return None
+    fields = getattr(err, "message_fields", {})
+    return text(key, lang, **{k: number(v, lang) if _counted(v) else v for k, v in fields.items()})
+
+
+def _counted(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def table_roles(kind: str) -> tuple[str, ...]:
@@ -226,8 +252,6 @@ def combine_mappings(
     >>> combine_mappings("customer_id=Client", events="timestamp=redemption_date")
     'customer_id=Client,events.timestamp=redemption_date'
     """
-    from clientlib.messages import text
-
     parts = [mapping] if mapping else []
     for table, spec in (("events", events), ("customers", customers)):
         for item in filter(None, (p.strip() for p in (spec or "").split(","))):
@@ -235,8 +259,8 @@ def combine_mappings(
             other, dot, _ = item.partition("=")[0].strip().rpartition(".")
             if dot and other != table:
                 option = f"--{table}-map"
-                raise OptionError(
-                    text("mapping.other_table", "en", option=option, table=table, item=item)
+                raise said(
+                    OptionError, "mapping.other_table", option=option, table=table, item=item
                 )
             parts.append(item if dot else f"{table}.{item}")
     if not parts:
@@ -282,10 +306,8 @@ def resolve_columns(
             "map each column to one role"
         )
     if kind == "transactions" and {"discount", "discount_amount"} <= set(mapping):
-        from clientlib.messages import text
-
         share, money = mapping["discount"], mapping["discount_amount"]
-        raise OptionError(text("mapping.two_discounts", "en", share=share, money=money))
+        raise said(OptionError, "mapping.two_discounts", share=share, money=money)
     absent = {r: c for r, c in mapping.items() if c not in columns}
     if absent:
         items = ", ".join(f"{r}={c}" for r, c in absent.items())
@@ -457,14 +479,19 @@ class QualityReport:
             items.append((_msg("mapping.note_line_items", lang), line))
         return pd.DataFrame(items, columns=["item", "value"])
 
-    def advice(self, lang: str | None = None) -> list[str]:
+    def advice(self, lang: str | None = None, how: str = "cli") -> list[str]:
         """What to change in the options, said in ``lang`` (from the structured notes).
+
+        ``how`` names the fix as the command line (``cli``: ``--map order_id=…``) or a lesson
+        (``lesson``: ``mapping={"order_id": …}``) writes it.
 
         Examples
         --------
-        >>> q = QualityReport("transactions", notes={"line_items": {"share": 0.5, "column": None}})
+        >>> q = QualityReport("transactions", notes={"line_items": {"share": 0.5, "column": "No"}})
         >>> q.advice("en")[0].split(",")[0]
         '50.0% of the lines share a customer and a time with another line'
+        >>> q.advice("ru", how="lesson")[0].rpartition("документа: ")[2]
+        'mapping={"order_id": "No"}'
         """
         from clientlib.messages import check_lang, percent
 
@@ -473,11 +500,14 @@ class QualityReport:
         items = self.notes.get("line_items")
         if isinstance(items, Mapping):
             share = percent(items.get("share"), lang)
-            if items.get("column"):
-                key = "mapping.line_items_candidate"
-                out.append(_msg(key, lang, share=share, column=items["column"]))
-            else:
-                out.append(_msg("mapping.line_items", lang, share=share))
+            column = items.get("column")
+            target = column or _msg("mapping.word_column", lang)
+            fix = (
+                f'mapping={{"order_id": "{target}"}}' if how == "lesson"
+                else f"--map order_id={target}"
+            )
+            key = "mapping.line_items_candidate" if column else "mapping.line_items"
+            out.append(_msg(key, lang, share=share, column=column, fix=fix))
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -374,3 +374,25 @@ def test_report_appendix_and_lesson_say_it_from_the_fields(capsys):
     assert "--map events.sentiment=YOUR_COLUMN" in ev
     pickled = __import__("pickle").loads(__import__("pickle").dumps(s))
     assert pickled.missing == s.missing and str(pickled) == str(s)
+
+
+def test_a_lesson_says_the_mapping_and_discount_errors_in_its_language(tmp_path, capsys):
+    df = _discounts()
+    path = _write(df, tmp_path / "orders.csv")
+    with pytest.raises(lessons.LessonError) as err:
+        lessons.load_inputs(path, f"{MONEY_MAP},discount=retail_disc", lang="ru")
+    outside = int(((df["retail_disc"] < 0) | (df["retail_disc"] > 1)).sum())
+    said = str(err.value)
+    assert said.startswith("transactions: в столбце 'retail_disc', сопоставленном как discount")
+    assert f"{outside} значени" in said.replace("\u00a0", "") and "discount_amount" in said
+    with pytest.raises(lessons.LessonError) as err:
+        lessons.load_inputs(path, {"customer_id": "Client", "events": {"date": "x"}}, lang="ru")
+    assert str(err.value).startswith("у таблицы events нет роли 'date'")
+    # the line-item advice in a lesson names the lesson's parameter
+    lines = _line_items()
+    p = _write(lines, tmp_path / "lines.csv")
+    inputs = lessons.load_inputs(p, "customer_id=household,timestamp=day,amount=sales_value")
+    capsys.readouterr()
+    lessons.show_quality(inputs, "ru")
+    shown = capsys.readouterr().out
+    assert "похоже, это строки чеков" in shown and 'mapping={"order_id": "BASKET_ID"}' in shown
