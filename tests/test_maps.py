@@ -357,7 +357,7 @@ def test_report_appendix_and_lesson_say_it_from_the_fields(capsys):
     rd = SimpleNamespace(study=SimpleNamespace(skipped=[s]), lang="ru", titles={},
                          parameters={})  # fmt: skip
     items = views.skipped_items(rd)
-    assert items == skip_parts(s, "ru", title="Стадии осведомлённости")
+    assert items == [(f"{a}:", b) for a, b in skip_parts(s, "ru", title="Стадии осведомлённости")]
     assert items[0][1] == ["does_in_house", "knows_product"]
     assert not _LATIN.search(_prose(items)), _prose(items)
     # a column no role names (a user's rulebook): a customers file, no --map item

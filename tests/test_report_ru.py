@@ -103,7 +103,7 @@ def test_skipped_frameworks_are_said_in_russian_with_the_columns_as_code():
                                     titles={"buyer_types": "Четыре типа покупателей"}))
     # said from the message's fields: the columns, the roles they come from, how to map them
     assert items[0] == ("Классификация «Четыре типа покупателей» неприменима к этим данным: у "
-                        "всех клиентов одно и то же значение в столбцах",
+                        "всех клиентов одно и то же значение в столбцах:",
                         ["discount_share", "free_share", "premium_share"])
     assert items[1][1] == ["discount", "discount_amount", "is_premium"]
     assert "--map discount=ВАШ_СТОЛБЕЦ" in items[2][1]

@@ -174,7 +174,8 @@ def skipped_items(rd: ReportData) -> list[tuple[str, list[str]]]:
         if isinstance(s, Skipped) and (s.missing or s.constant):
             # the producer's fields: which table, which role, how to add it (no parsing)
             title = rd.titles.get(s.framework) or _title(s.framework, rd.lang)
-            out += skip_parts(s, rd.lang, title=title)
+            out += [(f"{sentence}:", codes) for sentence, codes in skip_parts(s, rd.lang,
+                                                                               title=title)]
             continue
         for pattern, key in ((_MISSING, "skipped_missing"), (_CONSTANT, "skipped_constant")):
             m = pattern.search(s)
