@@ -99,6 +99,13 @@ def explain(err: BaseException, lang: str = "en") -> str:
     again = said_again(err, lang)  # an error that carries its catalog key and fields
     if again is not None:
         return again
+    from clientlib.frameworks.skipped import Skipped, skip_text
+
+    why = err.args[0] if err.args else None
+    if not isinstance(why, Skipped) and hasattr(err, "framework") and hasattr(err, "missing"):
+        why = Skipped.missing_columns(err.framework, err.missing)  # a framework's own error
+    if isinstance(why, Skipped):
+        return skip_text(why, lang, how="lesson")
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     for pattern, key in _READER_ERRORS:
         m = re.search(pattern, detail)

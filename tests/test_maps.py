@@ -396,3 +396,11 @@ def test_a_lesson_says_the_mapping_and_discount_errors_in_its_language(tmp_path,
     lessons.show_quality(inputs, "ru")
     shown = capsys.readouterr().out
     assert "похоже, это строки чеков" in shown and 'mapping={"order_id": "BASKET_ID"}' in shown
+
+
+def test_a_lesson_says_a_frameworks_missing_columns_error_with_what_to_add():
+    from clientlib.frameworks.rulebook import MissingColumnsError
+
+    said = lessons.explain(MissingColumnsError("qualification", ["has_money"]), "ru")
+    assert said.startswith("Классификация «Квалификация по пяти критериям» неприменима")
+    assert 'mapping={"customers.has_money": "ВАШ_СТОЛБЕЦ"}' in said
