@@ -130,6 +130,33 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
+#: A mapping per table, given beside --map to every command that has --map (merged into it as
+#: events.ROLE / customers.ROLE items, see clientlib.schema.combine_mappings).
+_MAP_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "events_map": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--events-map",
+                help="ROLE=COLUMN,... of the event log, e.g. timestamp=redemption_date "
+                "(the same as --map events.timestamp=redemption_date).",
+            ),
+        ],
+        None,
+    ),
+    "customers_map": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--customers-map",
+                help="ROLE=COLUMN,... of the customers file, e.g. does_in_house=InHouse.",
+            ),
+        ],
+        None,
+    ),
+}
+
+
 def input_options(func):
     """Give a command the shared reader options; it receives them as ``options: InputOptions``.
 
@@ -147,9 +174,11 @@ def input_options(func):
         for p in sig.parameters.values()
         if p.name != "options"
     ]
+    has_map = "map" in sig.parameters
+    more = {**_INPUT_OPTIONS, **(_MAP_OPTIONS if has_map else {})}
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, (ann, default) in _INPUT_OPTIONS.items()
+        for name, (ann, default) in more.items()
     ]
 
     @functools.wraps(func)
@@ -157,6 +186,13 @@ def input_options(func):
         from clientlib.options import InputOptions  # pydantic: only when a command runs
 
         values = {name: kwargs.pop(name) for name in _INPUT_OPTIONS if name in kwargs}
+        if has_map:
+            from clientlib.schema import combine_mappings
+
+            per_table = {name: kwargs.pop(name, None) for name in _MAP_OPTIONS}
+            kwargs["map"] = combine_mappings(
+                kwargs.get("map"), per_table["events_map"], per_table["customers_map"]
+            )
         kwargs["options"] = InputOptions.parse(values)
         return func(*args, **kwargs)
 
@@ -215,6 +251,16 @@ def _quality(inputs: Inputs, lang: str = "en") -> None:
         typer.echo(f"{text('cli.table_' + q.table, lang)}:", err=True)
         for item, value in q.summary_frame(lang).itertuples(index=False):
             typer.echo(f"  {item}: {value}", err=True)
+
+
+def _skipped_line(message: str, lang: str) -> str:
+    """A framework that did not run, in ``lang``: with what to add when the message says."""
+    from clientlib.frameworks.skipped import Skipped, skip_text
+    from clientlib.messages import text
+
+    if isinstance(message, Skipped) and (message.missing or message.constant):
+        return skip_text(message, lang)
+    return text("cli.skipped", lang, why=message)
 
 
 def _facts(inputs: Inputs):
@@ -518,10 +564,11 @@ def segment(
     if km is not None and getattr(km, "kchoice_", None) is not None:
         typer.echo(f"k-means: {km.kchoice_.sentence(lang)}", err=True)
     df, skipped = result.classes, result.skipped
+    if df.empty:  # said once, as the error
+        said = " ".join(_skipped_line(m, lang) for m in skipped)
+        raise ClientlibError(text("mapping.none_ran", lang, why=said))
     for message in skipped:
-        typer.echo(text("cli.skipped", lang, why=message), err=True)
-    if df.empty:
-        raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
+        typer.echo(_skipped_line(message, lang), err=True)
     write_csv(df, out, excel=excel, inputs=sources)
     table = summary(df)
     if lang != "en":
@@ -997,7 +1044,7 @@ def backtest(
         lang=lang,
     )  # fmt: skip
     for message in bt.skipped:
-        typer.echo(text("cli.skipped", lang, why=message), err=True)
+        typer.echo(_skipped_line(message, lang), err=True)
     typer.echo(backtest_text(bt, lang))
     if out is not None:
         from clientlib.files import write_csv

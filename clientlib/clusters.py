@@ -1175,9 +1175,9 @@ class KMeansFramework(Framework):
         """Why k-means cannot run on ``facts`` (absent feature columns), or ``None``."""
         missing = sorted({"customer_id", *self.features} - set(facts.columns))
         if missing:
-            return (
-                f"framework 'kmeans' skipped: the data has no column(s) {', '.join(missing)}"
-            )
+            from clientlib.frameworks.skipped import Skipped
+
+            return Skipped.missing_columns("kmeans", missing, {"en": "k-means", "ru": "k-means"})
         return None
 
     def _buyers(self, facts: Any) -> Any:

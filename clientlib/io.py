@@ -45,6 +45,8 @@ from clientlib.schema import (
     examples_text,
     parse_mapping,
     resolve_columns,
+    said,
+    table_mapping,
 )
 
 Source: TypeAlias = str | os.PathLike | pd.DataFrame | ir.Table | Any  # Any: polars
@@ -253,7 +255,10 @@ def read_customers(
     if len(raw) == 0:
         raise EmptyInputError(f"customers: {_name(source)} has no data rows")
     resolved = resolve_columns("customers", list(raw.columns), mapping)
-    df = raw.rename(columns={resolved["customer_id"]: "customer_id"}).copy()
+    renamed = {c: r for r, c in resolved.items() if c != r}
+    # a mapped answer replaces a column already named like the role
+    df = raw.drop(columns=[r for r in renamed.values() if r in raw.columns])
+    df = df.rename(columns=renamed).copy()
     report = QualityReport("customers", rows_read=len(df))
     ids, id_note = _ids(df["customer_id"])
     df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
@@ -349,10 +354,12 @@ def read_inputs(
     else:
         tx_src, ev_src, cu_src = input, events, customers
         source = Path(input).name if isinstance(input, str | os.PathLike) else _name(input)
-    tx = read_transactions(tx_src, roles, options=opts)
+    # one mapping per table: bare roles for every table, "events.ROLE" items for one
+    tx = read_transactions(tx_src, table_mapping("transactions", roles), options=opts)
     ev_opts = opts.model_copy(update={"analysis_date": tx.analysis_date})
-    ev = read_events(ev_src, roles, options=ev_opts) if ev_src is not None else None
-    cu = read_customers(cu_src, roles, options=opts) if cu_src is not None else None
+    ev_map, cu_map = table_mapping("events", roles), table_mapping("customers", roles)
+    ev = read_events(ev_src, ev_map, options=ev_opts) if ev_src is not None else None
+    cu = read_customers(cu_src, cu_map, options=opts) if cu_src is not None else None
     return Inputs(tx, ev, cu, source)
 
 
@@ -391,7 +398,10 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     columns = list(raw.columns)
     resolved = resolve_columns(kind, columns, mapping)
     report = QualityReport(kind)
+    report.columns = [str(c) for c in columns if c not in resolved.values()]
     if isinstance(raw, ir.Table):
+        if "discount" in resolved:
+            _check_discount_share(raw, resolved["discount"])
         typed = _type_ibis(kind, raw, resolved)
         # The input's own count: typing keeps every row, and a file's count is in its metadata.
         report.rows_read = int(raw.count().execute())
@@ -737,14 +747,10 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
             if order_note:
                 notes["order_id"] = order_note
         if "discount" in col:
-            disc, _ = _numbers(col["discount"], resolved["discount"], opts.decimal)
-            disc = disc.where(np.isfinite(disc), np.nan).fillna(0.0)
-            if (disc > 1).any():
-                warnings.append(
-                    "discount values above 1 were read as percentages and divided by 100"
-                )
-                disc = disc.where(disc <= 1, disc / 100.0)
-            out["discount"] = disc.clip(0.0, 1.0).astype("float64")
+            out["discount"] = _discount_share(col["discount"], resolved["discount"], opts)
+        elif "discount_amount" in col:
+            money, _ = _numbers(col["discount_amount"], resolved["discount_amount"], opts.decimal)
+            out["discount"] = discount_from_amount(amount, money)
         for flag in ("is_express", "is_premium"):
             if flag in col:
                 out[flag] = _booleans(col[flag])
@@ -784,6 +790,65 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
     return df, bad, warnings, notes
 
 
+def _discount_share(raw: pd.Series, column: str, opts: InputOptions) -> pd.Series:
+    """A ``discount`` column as a share of the price (0..1), or refused when it is not one.
+
+    A column written with ``%`` (every value) is read as 0..100 and divided by 100 as a whole;
+    any other value outside 0..1 refuses the column, naming ``discount_amount`` for money:
+    values are never rescaled one at a time.
+    """
+    scale = 1.0
+    if not pd.api.types.is_numeric_dtype(raw):
+        text = strip_text(raw)
+        given = text.dropna()
+        given = given[given != ""]
+        if len(given) and given.str.endswith("%").all():
+            raw, scale = text.str.rstrip("%").str.strip(), 100.0
+    disc, _ = _numbers(raw, column, opts.decimal)
+    disc = disc.where(np.isfinite(disc), np.nan)
+    outside = (disc < 0) | (disc > scale)
+    if outside.any():
+        examples = examples_text(raw[outside].drop_duplicates().head(3).tolist())
+        n = int(outside.sum())
+        raise said(
+            ColumnTypeError, "mapping.discount_not_share", column=column, n=n, examples=examples
+        )
+    return (disc / scale).fillna(0.0).astype("float64")
+
+
+def _check_discount_share(raw: ir.Table, column: str) -> None:
+    """Refuse a typed ``discount`` column of an Ibis table with values outside 0..1."""
+    v = raw[column]
+    v = v.cast("float64") if v.type().is_numeric() else v.cast("string").try_cast("float64")
+    bad = raw.filter((v < 0) | (v > 1))
+    n = int(bad.count().execute())
+    if n:
+        values = bad.select(column).distinct().limit(3).execute()[column].tolist()
+        raise said(
+            ColumnTypeError, "mapping.discount_not_share", column=column, n=n,
+            examples=examples_text(sorted(values)),
+        )  # fmt: skip
+
+
+def discount_from_amount(amount: Any, money: Any) -> Any:
+    """The discount share of a line from the money taken off: ``money / (amount + money)``.
+
+    ``amount`` is what was paid for the line; a line with nothing taken off, or with no
+    price before the discount (a return), has share 0. Works on pandas Series and Ibis columns.
+
+    Examples
+    --------
+    >>> discount_from_amount(pd.Series([75.0, 0.0, 10.0]), pd.Series([25.0, 5.0, 0.0])).tolist()
+    [0.25, 1.0, 0.0]
+    """
+    full = amount + money
+    if isinstance(amount, pd.Series):
+        share = (money / full).where((full > 0) & (money > 0), 0.0)
+        return share.fillna(0.0).clip(0.0, 1.0).astype("float64")
+    share = ibis.ifelse((full > 0) & (money > 0), money / full, 0.0)
+    return share.fill_null(0.0).clip(0.0, 1.0)
+
+
 def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
     """Cast a typed table's columns to the roles, in the engine; unreadable values become null."""
     c = {role: t[col] for role, col in resolved.items()}
@@ -817,9 +882,12 @@ def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
             else ibis.null("string")
         )
         cols["amount"] = amount
-        cols["discount"] = (
-            num(c["discount"]).fill_null(0.0) if "discount" in c else ibis.literal(0.0)
-        )
+        if "discount" in c:
+            cols["discount"] = num(c["discount"]).fill_null(0.0)
+        elif "discount_amount" in c:
+            cols["discount"] = discount_from_amount(amount, num(c["discount_amount"]))
+        else:
+            cols["discount"] = ibis.literal(0.0)
         for f in ("is_express", "is_premium"):
             cols[f] = flag(c[f]) if f in c else ibis.literal(False)
     else:
@@ -1108,6 +1176,7 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
     )
     if _no_order_ids(stored):
         report.orders = _int(found["lines"])
+        _line_items(clean, report)
     else:
         report.orders = _int(found["orders"]) + _int(found["alone"])
     report.revenue = round(float(found["revenue"]) if pd.notna(found["revenue"]) else 0.0, 6)
@@ -1129,6 +1198,42 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
         report.notes["zero_amount_lines_kept"] = int(found["zero"])
     _absurd_amounts(clean, found, report, in_memory)
     return Loaded(clean, report, cutoff)
+
+
+#: Share of lines sharing (customer, time) with another line that makes a file look like line
+#: items: one basket a line, each counted as an order when no order id is mapped.
+LINE_ITEM_SHARE = 0.1
+# Above this many used lines the line-item check reads a fixed eighth of the customers.
+_LINE_ITEM_SAMPLE = 200_000
+# Column names that look like a document (order, receipt, invoice) number.
+_DOCUMENT_NAME = re.compile(
+    r"order|invoice|receipt|basket|bill|check|cheque|doc|trans(action)?_?(id|no|num)"
+    r"|заказ|чек|документ|накладн|счет|счёт",
+    re.IGNORECASE,
+)
+
+
+def _line_items(clean: ir.Table, report: QualityReport) -> None:
+    """Note when lines without an order id look like line items: many share (customer, time).
+
+    The note (``report.notes["line_items"]``: the share of such lines and a column named like a
+    document number, if any) is said in the user's language by :meth:`QualityReport.advice`.
+    """
+    if (report.rows_used or 0) > _LINE_ITEM_SAMPLE:
+        # a hint, not a count: an eighth of the customers (all their lines) tells as well
+        clean = clean.filter(clean.customer_id.hash() % 8 == 0)
+    groups = clean.group_by("customer_id", "timestamp").agg(n=clean.count())
+    found = groups.agg(
+        shared=groups.n.sum(where=groups.n > 1), total=groups.n.sum()
+    ).execute().iloc[0]
+    total, shared = _int(found["total"]), _int(found["shared"])
+    if not total or shared / total < LINE_ITEM_SHARE:
+        return
+    named = [c for c in report.columns if _DOCUMENT_NAME.search(c)]
+    report.notes["line_items"] = {
+        "share": round(shared / total, 4),
+        "column": named[0] if named else None,
+    }
 
 
 def _transaction_stats(rows: ir.Table, in_memory: bool) -> dict[str, ir.Value]:

@@ -93,7 +93,19 @@ def explain(err: BaseException, lang: str = "en") -> str:
     """
     import re
 
+    from clientlib.schema import said_again
+
     lang = messages.check_lang(lang)
+    again = said_again(err, lang)  # an error that carries its catalog key and fields
+    if again is not None:
+        return again
+    from clientlib.frameworks.skipped import Skipped, skip_text
+
+    why = err.args[0] if err.args else None
+    if not isinstance(why, Skipped) and hasattr(err, "framework") and hasattr(err, "missing"):
+        why = Skipped.missing_columns(err.framework, err.missing)  # a framework's own error
+    if isinstance(why, Skipped):
+        return skip_text(why, lang, how="lesson")
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     for pattern, key in _READER_ERRORS:
         m = re.search(pattern, detail)
@@ -186,15 +198,27 @@ def _one_line_errors(lang: str) -> None:
     ip.set_custom_exc((ClientlibError,), show)
 
 
-def _mapping(mapping: Mapping[str, str] | str | None) -> Mapping[str, str] | str | None:
-    """A mapping given on the papermill command line as JSON / YAML text becomes a dict."""
+def _mapping(mapping: Mapping[str, Any] | str | None) -> Mapping[str, str] | str | None:
+    """A mapping given on the papermill command line as JSON / YAML text becomes a dict; a
+    table's roles may be nested (``{"events": {"timestamp": "redeemed"}}``) or dotted
+    (``{"events.timestamp": "redeemed"}``), as in ``--map``.
+
+    Examples
+    --------
+    >>> _mapping('{"customer_id": "Client", "events": {"timestamp": "redeemed"}}')
+    {'customer_id': 'Client', 'events.timestamp': 'redeemed'}
+    """
+    from clientlib.schema import parse_mapping
+
     if isinstance(mapping, str) and mapping.strip().startswith("{"):
         from clientlib import yamlio
 
         value = yamlio.load(mapping, origin="mapping", error=OptionError)
         if not isinstance(value, Mapping):
             raise OptionError("mapping: write it as {role: column, ...}")
-        return {str(k): str(v) for k, v in value.items()}
+        return parse_mapping(value)
+    if isinstance(mapping, Mapping):
+        return parse_mapping(mapping)
     return mapping
 
 
@@ -442,6 +466,8 @@ def show_quality(inputs: Any, lang: str = "en") -> None:
             key = f"io.reason_{reason}"  # the reason in words, as the report says it
             words = messages.text(key, lang) if key in messages.catalog() else reason
             say("lessons.excluded_reason", lang, reason=words, n=messages.number(n, lang))
+        for line in q.advice(lang, how="lesson"):
+            print(line)
 
 
 def labels_of(framework: str, lang: str = "en") -> dict[str, str]:
@@ -470,11 +496,16 @@ def report_skipped(skipped: list[str], lang: str = "en") -> None:
     import re
 
     from clientlib.exercises import framework_title
+    from clientlib.frameworks.skipped import Skipped, skip_text
 
     lang = messages.check_lang(lang)
     if not skipped:
         say("lessons.all_applicable", lang)
     for line in skipped:
+        if isinstance(line, Skipped) and (line.missing or line.constant):
+            # said from the producer's fields, with the lesson parameter that adds the data
+            print(skip_text(line, lang, how="lesson"))
+            continue
         m = re.match(r"framework '([\w-]+)' skipped: the data has no column\(s\) ([^;]+)", line)
         if m:
             say("lessons.skipped_columns", lang, framework=framework_title(m.group(1), lang),

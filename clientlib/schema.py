@@ -14,19 +14,45 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientlib.errors import ClientlibError, InputError
+from clientlib.errors import ClientlibError, InputError, OptionError
 
-#: Roles per table kind: (required roles, optional roles).
+#: Yes/no survey answers of the customers table that the frameworks read (Mendocha's five
+#: criteria, then the awareness stages).
+SURVEY_COLUMNS = (
+    "has_money",
+    "has_urgent_problem",
+    "likes_usp",
+    "has_authority",
+    "finds_offer_acceptable",
+    "does_in_house",
+    "tried_diy",
+    "had_problems",
+    "seeking_vendor",
+    "knows_product",
+)
+
+#: Roles per table kind: (required roles, optional roles). ``discount`` is a share of the line
+#: (0..1, or 0..100 written with %); ``discount_amount`` is the money taken off.
 ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "transactions": (
         ("customer_id", "timestamp"),
-        ("amount", "quantity", "unit_price", "order_id", "discount", "is_express", "is_premium"),
+        (
+            "amount",
+            "quantity",
+            "unit_price",
+            "order_id",
+            "discount",
+            "is_express",
+            "is_premium",
+            "discount_amount",
+        ),
     ),
     "events": (
         ("customer_id", "timestamp", "kind"),
         ("sentiment", "referred_customer_id"),
     ),
-    "customers": (("customer_id",), ()),
+    # the survey answers can be mapped from columns named otherwise
+    "customers": (("customer_id",), SURVEY_COLUMNS),
 }
 
 #: Event kinds the features understand; other kinds are kept and reported in a warning.
@@ -42,21 +68,6 @@ EVENT_KINDS = (
     "referral",
     "review",
     "dossier_review",
-)
-
-#: Yes/no survey answers of the customers table that the frameworks read (Mendocha's five
-#: criteria, then the awareness stages).
-SURVEY_COLUMNS = (
-    "has_money",
-    "has_urgent_problem",
-    "likes_usp",
-    "has_authority",
-    "finds_offer_acceptable",
-    "does_in_house",
-    "tried_diy",
-    "had_problems",
-    "seeking_vendor",
-    "knows_product",
 )
 
 #: Exclusion reasons, in the order they are checked (a row is counted under its first reason).
@@ -102,39 +113,174 @@ class ReturnsError(InputError):
     """Return lines are present under ``returns='error'``."""
 
 
-def parse_mapping(spec: str | Mapping[str, str] | None) -> dict[str, str]:
+def parse_mapping(spec: str | Mapping[str, Any] | None) -> dict[str, str]:
     """Turn ``"customer_id=CustomerID,timestamp=InvoiceDate"`` (or a dict) into ``{role: column}``.
+
+    A bare ``ROLE`` applies to every table that has the role (``customer_id=Client`` names the
+    id in all three); ``events.ROLE`` and ``customers.ROLE`` apply to that table only and win
+    over a bare item. A dict may nest the tables (``{"events": {"timestamp": "date"}}``). The
+    result keeps the dotted keys: :func:`table_mapping` gives one table's mapping. An unknown
+    table or role is refused with the roles of that table (:class:`OptionError`).
 
     Examples
     --------
     >>> parse_mapping("customer_id=CustomerID, amount=Revenue")
     {'customer_id': 'CustomerID', 'amount': 'Revenue'}
+    >>> parse_mapping({"amount": "Sum", "events": {"timestamp": "redemption_date"}})
+    {'amount': 'Sum', 'events.timestamp': 'redemption_date'}
     """
     if spec is None:
         return {}
-    if isinstance(spec, Mapping):
-        return {str(k): str(v) for k, v in spec.items()}
-    known = {r for req, opt in ROLES.values() for r in (*req, *opt)}
     out: dict[str, str] = {}
+    if isinstance(spec, Mapping):
+        for key, value in spec.items():
+            if isinstance(value, Mapping) and str(key) in ROLES:
+                for role, column in value.items():
+                    _add_item(out, f"{key}.{role}", str(column), f"{key}.{role}={column}")
+            else:
+                _add_item(out, str(key), str(value), f"{key}={value}")
+        return out
     for part in filter(None, (p.strip() for p in spec.split(","))):
         role, sep, column = part.partition("=")
         role, column = role.strip(), column.strip()
-        if role in out:
-            raise ClientlibError(
-                f"the mapping gives role {role!r} twice ({out[role]!r} and {column!r}); "
-                "map each role once"
-            )
         if not sep or not role or not column:
-            raise ClientlibError(
+            raise OptionError(
                 f"cannot read mapping item {part!r}: write ROLE=COLUMN, "
                 "e.g. --map customer_id=CustomerID,timestamp=InvoiceDate"
             )
-        if role not in known:
-            raise ClientlibError(
-                f"unknown role {role!r} in mapping; roles are: {', '.join(sorted(known))}"
-            )
-        out[role] = column
+        _add_item(out, role, column, part)
     return out
+
+
+def _add_item(out: dict[str, str], key: str, column: str, item: str) -> None:
+    """Check one mapping item (``role`` or ``table.role``) and add it to ``out``."""
+    key = key.strip()
+    if key in out:
+        raise OptionError(
+            f"the mapping gives role {key!r} twice ({out[key]!r} and {column!r}); "
+            "map each role once"
+        )
+    table, dot, role = key.rpartition(".")
+    if dot:
+        if table not in ROLES:
+            raise said(OptionError, "mapping.unknown_table", table=table, item=item)
+        if role not in table_roles(table):
+            roles = ", ".join(table_roles(table))
+            raise said(
+                OptionError, "mapping.unknown_table_role", table=table, role=role, item=item,
+                roles=roles,
+            )  # fmt: skip
+    elif key not in {r for t in ROLES for r in table_roles(t)}:
+        roles = ", ".join(table_roles("transactions"))
+        raise said(OptionError, "mapping.unknown_role", role=key, roles=roles)
+    out[key] = column
+
+
+def said(cls: type[ClientlibError], key: str, /, **fields: Any) -> ClientlibError:
+    """An error of ``cls`` whose message is the catalog's ``key`` in English; the key and the
+    fields go with it, so a reader in another language says it again (:func:`said_again`).
+
+    Examples
+    --------
+    >>> err = said(OptionError, "mapping.unknown_role", role="client", roles="customer_id")
+    >>> str(err).startswith("unknown role 'client'"), said_again(err, "ru").split(";")[0]
+    (True, "неизвестная роль 'client' в сопоставлении")
+    """
+    from clientlib.messages import number, text
+
+    shown = {k: number(v, "en") if _counted(v) else v for k, v in fields.items()}
+    err = cls(text(key, "en", **shown))
+    err.message_key, err.message_fields = key, dict(fields)  # type: ignore[attr-defined]
+    return err
+
+
+def said_again(err: BaseException, lang: str) -> str | None:
+    """The message of an error made by :func:`said`, in ``lang``; ``None`` for other errors."""
+    from clientlib.messages import number, text
+
+    key = getattr(err, "message_key", None)
+    if key is None:
+        return None
+    fields = getattr(err, "message_fields", {})
+    return text(key, lang, **{k: number(v, lang) if _counted(v) else v for k, v in fields.items()})
+
+
+def _counted(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def table_roles(kind: str) -> tuple[str, ...]:
+    """The roles of one table, required first.
+
+    Examples
+    --------
+    >>> table_roles("events")
+    ('customer_id', 'timestamp', 'kind', 'sentiment', 'referred_customer_id')
+    """
+    required, optional = ROLES[kind]
+    return (*required, *optional)
+
+
+def table_mapping(kind: str, mapping: Mapping[str, str] | None) -> dict[str, str]:
+    """One table's ``{role: column}`` from a mapping of :func:`parse_mapping`.
+
+    Bare roles the table has, then its own ``kind.ROLE`` items on top.
+
+    Examples
+    --------
+    >>> m = {"customer_id": "Client", "timestamp": "Date", "events.timestamp": "When"}
+    >>> table_mapping("events", m), table_mapping("customers", m)
+    ({'customer_id': 'Client', 'timestamp': 'When'}, {'customer_id': 'Client'})
+    """
+    roles = table_roles(kind)
+    out = {r: str(c) for r, c in (mapping or {}).items() if r in roles}
+    for key, column in (mapping or {}).items():
+        table, dot, role = str(key).rpartition(".")
+        if dot and table == kind and role in roles:
+            out[role] = str(column)
+    return out
+
+
+def combine_mappings(
+    mapping: str | None, events: str | None = None, customers: str | None = None
+) -> str | None:
+    """``--map`` with the items of ``--events-map`` and ``--customers-map``, as one ``--map``
+    text (each of those items gets its table's prefix).
+
+    Examples
+    --------
+    >>> combine_mappings("customer_id=Client", events="timestamp=redemption_date")
+    'customer_id=Client,events.timestamp=redemption_date'
+    """
+    parts = [mapping] if mapping else []
+    for table, spec in (("events", events), ("customers", customers)):
+        for item in filter(None, (p.strip() for p in (spec or "").split(","))):
+            # "ROLE=COLUMN" is the table's role; "table.ROLE=COLUMN" must name this table
+            other, dot, _ = item.partition("=")[0].strip().rpartition(".")
+            if dot and other != table:
+                option = f"--{table}-map"
+                raise said(
+                    OptionError, "mapping.other_table", option=option, table=table, item=item
+                )
+            parts.append(item if dot else f"{table}.{item}")
+    if not parts:
+        return None
+    text_ = ",".join(parts)
+    parse_mapping(text_)  # refused here, before any input is read
+    return text_
+
+
+def mapping_text(spec: str | Mapping[str, Any] | None) -> str:
+    """A mapping (text, flat or nested dict) as ``--map`` text (for report parameters).
+
+    Examples
+    --------
+    >>> mapping_text({"amount": "Sum", "events": {"timestamp": "redeemed"}})
+    'amount=Sum,events.timestamp=redeemed'
+    """
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        return ""
+    return ",".join(f"{k}={v}" for k, v in parse_mapping(spec).items())
 
 
 def resolve_columns(
@@ -146,8 +292,8 @@ def resolve_columns(
     Raises :class:`MissingColumnsError` naming what is missing and what was found.
     """
     required, optional = ROLES[kind]
-    # One mapping serves all tables: each table takes the roles it has.
-    mapping = {r: c for r, c in (mapping or {}).items() if r in (*required, *optional)}
+    # Bare roles serve every table that has them; "events.ROLE" items only that table.
+    mapping = table_mapping(kind, mapping)
     columns = [str(c) for c in columns]
     by_column: dict[str, list[str]] = {}
     for r, c in mapping.items():
@@ -159,6 +305,9 @@ def resolve_columns(
             f"{kind}: the mapping gives column {c!r} two roles ({', '.join(rs)}); "
             "map each column to one role"
         )
+    if kind == "transactions" and {"discount", "discount_amount"} <= set(mapping):
+        share, money = mapping["discount"], mapping["discount_amount"]
+        raise said(OptionError, "mapping.two_discounts", share=share, money=money)
     absent = {r: c for r, c in mapping.items() if c not in columns}
     if absent:
         items = ", ".join(f"{r}={c}" for r, c in absent.items())
@@ -171,11 +320,15 @@ def resolve_columns(
         )
     # Roles that are also data columns of the customers table pass through unmapped.
     resolved: dict[str, str] = {}
+    # a mapped discount of one kind keeps a column named like the other out
+    other = {"discount": "discount_amount", "discount_amount": "discount"}
     for role in (*required, *optional):
         if role in mapping:
             resolved[role] = mapping[role]
-        elif role in columns:
+        elif role in columns and other.get(role) not in mapping:
             resolved[role] = role
+    if {"discount", "discount_amount"} <= set(resolved):
+        del resolved["discount_amount"]  # both named so in the file: the share is read
     missing = [r for r in required if r not in resolved]
     if (
         kind == "transactions"
@@ -232,6 +385,8 @@ class QualityReport:
     analysis_date: Any = None
     #: Customers seen in the input with no usable purchase line, by reason.
     customers_without_purchase: dict[str, int] = field(default_factory=dict)
+    #: The input's columns that no role was mapped to (a candidate order id is looked for here).
+    columns: list[str] = field(default_factory=list, repr=False)
 
     @property
     def rows_excluded(self) -> int:
@@ -320,7 +475,40 @@ class QualityReport:
         for reason, n in self.customers_without_purchase.items():
             what = _msg(f"io.reason_{reason}", lang) or reason
             items.append((_msg("io.customers_without_purchase", lang, why=what), number(n, lang)))
+        for line in self.advice(lang):
+            items.append((_msg("mapping.note_line_items", lang), line))
         return pd.DataFrame(items, columns=["item", "value"])
+
+    def advice(self, lang: str | None = None, how: str = "cli") -> list[str]:
+        """What to change in the options, said in ``lang`` (from the structured notes).
+
+        ``how`` names the fix as the command line (``cli``: ``--map order_id=…``) or a lesson
+        (``lesson``: ``mapping={"order_id": …}``) writes it.
+
+        Examples
+        --------
+        >>> q = QualityReport("transactions", notes={"line_items": {"share": 0.5, "column": "No"}})
+        >>> q.advice("en")[0].split(",")[0]
+        '50.0% of the lines share a customer and a time with another line'
+        >>> q.advice("ru", how="lesson")[0].rpartition("документа: ")[2]
+        'mapping={"order_id": "No"}'
+        """
+        from clientlib.messages import check_lang, percent
+
+        lang = check_lang(lang or "en")
+        out = []
+        items = self.notes.get("line_items")
+        if isinstance(items, Mapping):
+            share = percent(items.get("share"), lang)
+            column = items.get("column")
+            target = column or _msg("mapping.word_column", lang)
+            fix = (
+                f'mapping={{"order_id": "{target}"}}' if how == "lesson"
+                else f"--map order_id={target}"
+            )
+            key = "mapping.line_items_candidate" if column else "mapping.line_items"
+            out.append(_msg(key, lang, share=share, column=column, fix=fix))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data (for ``--json`` and the batch manifest)."""
@@ -361,6 +549,6 @@ class QualityReport:
             ex = self.examples.get(reason, [])
             shown = f"  e.g. {json.dumps(ex[:2], default=str, ensure_ascii=False)}" if ex else ""
             lines.append(f"  excluded {n:,}: {reason} ({REASONS.get(reason, '')}){shown}")
-        lines += [f"  warning: {w}" for w in self.warnings]
-        lines += [f"  {k}: {v}" for k, v in self.notes.items()]
+        lines += [f"  warning: {w}" for w in [*self.warnings, *self.advice("en")]]
+        lines += [f"  {k}: {v}" for k, v in self.notes.items() if k != "line_items"]
         return "\n".join(lines)

@@ -535,3 +535,106 @@ def test_internal_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, mo
             monkeypatch,
             capsys,
         )
+
+
+# --- issue 23, items 3-6: a mapping per table, money discounts, line items, what to add
+DISC_HEAD = "customer_id,timestamp,amount,discount\n"
+MAP_CASES = [
+    Case(
+        "discount_in_money_refused",
+        _csv(["a,2024-01-01,10,2.50", "b,2024-01-02,20,0", "c,2024-01-03,5,1.25"], DISC_HEAD),
+        2,
+        "holds 2 values outside 0..1 (0..100 when written with %), e.g. '2.50', '1.25'; it looks "
+        "like money: map it as discount_amount if it is money",
+    ),
+    Case(
+        "discount_in_money_as_discount_amount",
+        _csv(["a,2024-01-01,10,2.50", "b,2024-01-02,20,0", "c,2024-01-03,5,1.25"], DISC_HEAD),
+        0,
+        "wrote 3 customers",
+        ["--map", "discount_amount=discount"],
+    ),
+    Case(
+        "discount_written_with_percent",
+        _csv(["a,2024-01-01,10,15%", "b,2024-01-02,20,0%"], DISC_HEAD),
+        0,
+        "wrote 2 customers",
+    ),
+    Case(
+        "discount_percent_over_100_refused",
+        _csv(["a,2024-01-01,10,150%", "b,2024-01-02,20,0%"], DISC_HEAD),
+        2,
+        "map it as discount_amount if it is money",
+    ),
+    Case(
+        "line_items_without_order_id",
+        _csv(
+            ["a,2024-01-01 10:00,10,R1", "a,2024-01-01 10:00,3,R1", "b,2024-01-02 11:00,5,R2"],
+            "customer_id,timestamp,amount,Receipt No\n",
+        ),
+        0,
+        "66.7% of the lines share a customer and a time with another line, and order_id is not "
+        "mapped: the file looks like line items",
+    ),
+    Case(
+        "line_items_names_the_receipt_column",
+        _csv(
+            ["a,2024-01-01 10:00,10,R1", "a,2024-01-01 10:00,3,R1", "b,2024-01-02 11:00,5,R2"],
+            "customer_id,timestamp,amount,Receipt No\n",
+        ),
+        0,
+        "Column 'Receipt No' looks like a document number: --map order_id=Receipt No",
+    ),
+    Case(
+        "map_events_role_unknown",
+        GOOD,
+        2,
+        "the events table has no role 'date' (mapping item 'events.date=redemption_date'); its "
+        "roles are: customer_id, timestamp, kind, sentiment, referred_customer_id",
+        ["--map", "events.date=redemption_date"],
+    ),
+    Case(
+        "map_table_unknown",
+        GOOD,
+        2,
+        "unknown table 'event'",
+        ["--map", "event.timestamp=redemption_date"],
+    ),
+    Case(
+        "map_events_item_without_events_file",
+        GOOD,
+        0,
+        "wrote 2 customers",
+        ["--map", "events.timestamp=redemption_date", "--events-map", "kind=type"],
+    ),
+    Case(
+        "customers_map_role_unknown",
+        GOOD,
+        2,
+        "its roles are: customer_id, has_money",
+        ["--customers-map", "awareness_stage=Stage"],
+    ),
+    Case(
+        "not_applicable_says_what_to_add_ru",
+        GOOD,
+        0,
+        "в таблице клиентов нет столбцов для ролей: does_in_house, had_problems, knows_product, "
+        "seeking_vendor, tried_diy. Добавьте файл клиентов с этими столбцами или сопоставьте свои "
+        "столбцы: --customers ФАЙЛ, --map customers.does_in_house=ВАШ_СТОЛБЕЦ",
+        ["--framework", "awareness,ladder", "--lang", "ru"],
+        command="segment",
+    ),
+    Case(
+        "not_applicable_says_what_to_add_en",
+        GOOD,
+        0,
+        "there is no column in the customers table for the roles: does_in_house",
+        ["--framework", "awareness,ladder"],
+        command="segment",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", MAP_CASES, ids=[c.id for c in MAP_CASES])
+def test_real_export_maps(case: Case, tmp_path, monkeypatch, capsys):
+    test_real_export(case, tmp_path, monkeypatch, capsys)

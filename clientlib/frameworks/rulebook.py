@@ -561,10 +561,12 @@ class RulebookFramework(Framework):
         >>> print(frameworks.load("buyer_types").not_applicable(f))
         buyer_types: discount_share, free_share, premium_share hold one value for every customer
         """
+        from clientlib.frameworks.skipped import Skipped
+
         spec = self.spec()
         missing = spec.missing_columns(facts)
-        if missing:
-            return str(MissingColumnsError(spec.id, missing))
+        if missing:  # the fields go with the sentence: readers say it in their language
+            return Skipped.missing_columns(spec.id, missing, spec.title)
         if spec.signal:
             present = [c for c in spec.signal if c in facts.columns]
             row = (
@@ -575,9 +577,7 @@ class RulebookFramework(Framework):
                 .to_pylist()[0]
             )
             if present and all((row[f"v{i}"] or 0) <= 1 for i in range(len(present))):
-                return (
-                    f"{spec.id}: {', '.join(sorted(present))} hold one value for every customer"
-                )
+                return Skipped.one_value(spec.id, present, spec.title)
         if spec.hook.not_applicable is not None:
             return spec.hook.not_applicable(facts, self._hook_params(spec))
         return None

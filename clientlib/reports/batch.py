@@ -123,6 +123,9 @@ def _entry_model() -> type[BaseModel]:
     for name in _INPUT_OPTIONS:
         info = InputOptions.model_fields[name]
         fields.setdefault(name, (Any, Field(None, description=f"input option ({info.annotation})")))
+    fields["map"] = (Any, Field(None, description=(
+        "your column per role: ROLE=COLUMN,... text, or a mapping with nested events: and "
+        "customers: (or dotted keys events.timestamp: COLUMN); merged into column_map")))
     fields["timeout"] = (float | None, Field(None, gt=0, description=(
         "seconds this report may run, kernel start to HTML; it is stopped and marked "
         "'timeout' after that")))
@@ -349,6 +352,12 @@ def load_config(
         if values.get("timeout") is not None:
             timeouts[report] = float(values["timeout"])
         values.pop("timeout", None)
+        try:
+            _column_map(values)
+        except ClientlibError as exc:
+            loc = ("reports", report, "map")
+            line = _line_of(lines, loc) or _line_of(lines, ("defaults", "map"))
+            raise OptionError(f"{origin}, line {line}: reports.{report}.map: {exc}") from None
         options = {k: v for k, v in values.items() if k in _INPUT_OPTIONS}
         try:
             InputOptions(**options)
@@ -397,6 +406,24 @@ def load_config(
         source=path.name,
         path=path.resolve(),
     )
+
+
+def _column_map(values: dict[str, Any]) -> None:
+    """Merge a report's ``map:`` (text, nested or dotted mapping) into its ``column_map`` text.
+
+    Examples
+    --------
+    >>> v = {"column_map": "customer_id=Client", "map": {"events": {"timestamp": "redeemed"}}}
+    >>> _column_map(v); v
+    {'column_map': 'customer_id=Client,events.timestamp=redeemed'}
+    """
+    from clientlib.schema import mapping_text, parse_mapping
+
+    given = values.pop("map", None)
+    if given is None and not isinstance(values.get("column_map"), dict):
+        return
+    merged = {**parse_mapping(values.get("column_map") or None), **parse_mapping(given)}
+    values["column_map"] = mapping_text(merged)
 
 
 def output_stem(name: str, parameters: Mapping[str, Any], run_date: dt.date) -> str:

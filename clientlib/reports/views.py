@@ -110,7 +110,6 @@ def quality_table(rd: ReportData) -> pd.DataFrame:
 # The reader's warnings (clientlib.io) are English sentences; the ones it writes are recognised
 # here and said again in the report's language. Unknown ones are shown as they are.
 _WARNINGS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"discount values above 1 were read as percentages"), "warning_discount_percent"),
     (re.compile(r"^(?P<n>[\d,]+) events of unknown kind\(s\) (?P<kinds>.+?) are kept"),
      "warning_unknown_events"),
     (re.compile(r"^(?P<n>[\d,]+) sentiment values are neither numbers nor "
@@ -133,6 +132,7 @@ def quality_warnings(rd: ReportData) -> list[str]:
         table = _word(rd.lang, f"table_{q.table}", q.table)
         for w in q.warnings:
             out.append(f"{table}: {_warning(w, rd.lang)}")
+        out += [f"{table}: {line}" for line in q.advice(rd.lang)]
     return out
 
 
@@ -163,10 +163,20 @@ def skipped_items(rd: ReportData) -> list[tuple[str, list[str]]]:
     """Why each framework did not run: ``(sentence, columns)`` in the report's language.
 
     The sentence names the framework by its title; the columns are ids (the report shows them
-    as code after the sentence). Messages of a form not known here are shown as they are.
+    as code after the sentence). A message that carries its fields
+    (:class:`clientlib.frameworks.skipped.Skipped`) gives several pairs: what is missing, the
+    options that add it, an example. Messages of a form not known here are shown as they are.
     """
-    out = []
+    from clientlib.frameworks.skipped import Skipped, skip_parts
+
+    out: list[tuple[str, list[str]]] = []
     for s in rd.study.skipped:
+        if isinstance(s, Skipped) and (s.missing or s.constant):
+            # the producer's fields: which table, which role, how to add it (no parsing)
+            title = rd.titles.get(s.framework) or _title(s.framework, rd.lang)
+            out += [(f"{sentence}:", codes) for sentence, codes in skip_parts(s, rd.lang,
+                                                                               title=title)]
+            continue
         for pattern, key in ((_MISSING, "skipped_missing"), (_CONSTANT, "skipped_constant")):
             m = pattern.search(s)
             if m:
@@ -195,6 +205,9 @@ def skipped_ids(skipped: list[str]) -> list[str]:
     """
     out = []
     for s in skipped:
+        if hasattr(s, "framework"):  # a clientlib.frameworks.skipped.Skipped
+            out.append(str(s.framework))
+            continue
         m = _QUOTED.search(s) or _NAMED.search(s)
         out.append(m["id"] if m else s)
     return out
