@@ -103,6 +103,8 @@ def read_transactions(
     encoding: str | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     con: Any = None,
 ) -> Loaded:
@@ -111,8 +113,8 @@ def read_transactions(
     Parameters
     ----------
     source : path, pandas or polars DataFrame, or Ibis table
-        CSV/TSV (optionally gzipped, any case of ``.gz``) or Parquet file or folder, or an
-        in-memory / warehouse table.
+        CSV/TSV (optionally gzipped, any case of ``.gz``), xlsx / xls / ods, or Parquet file or
+        folder, or an in-memory / warehouse table.
     mapping : dict, optional
         ``{role: column}`` for columns not named like their role (``customer_id``, ``timestamp``,
         ``amount`` or ``quantity`` × ``unit_price``, ``order_id``, ``discount``, ``is_express``,
@@ -131,6 +133,9 @@ def read_transactions(
         CSV separator (sniffed), decimal separator (decided per column), encoding (UTF-8, a BOM
         is fine), a ``strptime`` format for dates, day-first or month-first dates (decided per
         column); see :class:`clientlib.options.InputOptions`.
+    sheet, header_row : optional
+        A spreadsheet's sheet (name, or position from 1; default the first) and the row of its
+        column names (default found below any title block); see :mod:`clientlib.spreadsheet`.
     options : InputOptions, optional
         The same options as one object; keyword arguments given explicitly win.
     con : Ibis backend, optional
@@ -157,6 +162,8 @@ def read_transactions(
         encoding=encoding,
         date_format=date_format,
         dayfirst=dayfirst,
+        sheet=sheet,
+        header_row=header_row,
     )
     typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
     return _clean_transactions(typed, report, raw_examples, opts)
@@ -171,6 +178,8 @@ def read_events(
     encoding: str | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     con: Any = None,
 ) -> Loaded:
@@ -195,6 +204,8 @@ def read_events(
         encoding=encoding,
         date_format=date_format,
         dayfirst=dayfirst,
+        sheet=sheet,
+        header_row=header_row,
     )
     typed, report, raw_examples = _typed("events", source, mapping, opts, con)
     cutoff = opts.analysis_date
@@ -231,6 +242,8 @@ def read_customers(
     *,
     sep: str | None = None,
     encoding: str | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     **ignored: Any,
 ) -> Loaded:
@@ -246,7 +259,7 @@ def read_customers(
     >>> read_customers(pd.DataFrame({"customer_id": [" 007", "8"]})).quality.rows_used
     2
     """
-    opts = _options(options, sep=sep, encoding=encoding)
+    opts = _options(options, sep=sep, encoding=encoding, sheet=sheet, header_row=header_row)
     raw = _load_raw(source, "customers", opts, None, mapping)
     if isinstance(raw, ir.Table):
         raw = raw.execute()
@@ -255,6 +268,7 @@ def read_customers(
     resolved = resolve_columns("customers", list(raw.columns), mapping)
     df = raw.rename(columns={resolved["customer_id"]: "customer_id"}).copy()
     report = QualityReport("customers", rows_read=len(df))
+    report.notes.update(raw.attrs.get("notes", {}))  # the sheet and header row read
     ids, id_note = _ids(df["customer_id"])
     df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
@@ -306,6 +320,8 @@ def read_inputs(
     decimal: str | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     dataset_options: Mapping[str, Any] | None = None,
 ) -> Inputs:
@@ -334,6 +350,8 @@ def read_inputs(
         decimal=decimal,
         date_format=date_format,
         dayfirst=dayfirst,
+        sheet=sheet,
+        header_row=header_row,
     )
     if (input is None) == (dataset is None):
         raise OptionError("give either an INPUT file or --dataset NAME (not both, not neither)")
@@ -398,6 +416,7 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
         raw_examples: dict[str, list] = {}
     else:
         report.rows_read = len(raw)
+        report.notes.update(raw.attrs.get("notes", {}))  # the sheet and header row read
         if report.rows_read == 0:
             raise EmptyInputError(
                 f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
@@ -463,7 +482,12 @@ def _load_raw(source, kind, opts: InputOptions, con, mapping=None):
             f"{kind}: {path} is named .parquet but holds {_WHAT[what]}; "
             + ("rename it to .csv" if what in {"text", "gzip", "utf16"} else "export it as CSV")
         )
-    if what in {"xlsx", "xls", "zip", "binary", "pdf"}:
+    if what in _SPREADSHEETS:  # xlsx / xls / ods (clientlib.spreadsheet)
+        from clientlib.spreadsheet import read_sheet
+
+        return read_sheet(path, kind, sheet=opts.sheet, header_row=opts.header_row,
+                          mapping=mapping, what=what)  # fmt: skip
+    if what in {"zip", "binary", "pdf"}:
         raise InputError(
             f"{kind}: {path} is {_WHAT[what]}, not CSV text; "
             + ("unzip it first" if what == "zip" else "save or export it as CSV")
@@ -471,11 +495,13 @@ def _load_raw(source, kind, opts: InputOptions, con, mapping=None):
     return _read_csv(path, kind, opts, what, mapping)
 
 
+_SPREADSHEETS = ("xlsx", "xls", "ods")
 _WHAT = {
     "parquet": "a Parquet file",
     "gzip": "gzip-compressed data",
     "xlsx": "an Excel workbook (.xlsx)",
     "xls": "an old Excel workbook (.xls)",
+    "ods": "an OpenDocument spreadsheet (.ods)",
     "zip": "a zip archive",
     "pdf": "a PDF document",
     "utf16": "UTF-16 text",
@@ -486,7 +512,7 @@ _WHAT = {
 
 def sniff(path: str | os.PathLike) -> str:
     """What a file holds, from its first bytes: ``parquet``, ``gzip``, ``xlsx``, ``xls``,
-    ``zip``, ``pdf``, ``utf16``, ``binary`` or ``text``.
+    ``ods``, ``zip``, ``pdf``, ``utf16``, ``binary`` or ``text`` (a zip by its directory).
 
     Examples
     --------
@@ -503,7 +529,9 @@ def sniff(path: str | os.PathLike) -> str:
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx" if b"[Content_Types].xml" in head or b"xl/" in head else "zip"
+        from clientlib.spreadsheet import zip_kind
+
+        return zip_kind(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     if head.startswith(b"%PDF"):

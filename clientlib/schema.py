@@ -320,6 +320,9 @@ class QualityReport:
         for reason, n in self.customers_without_purchase.items():
             what = _msg(f"io.reason_{reason}", lang) or reason
             items.append((_msg("io.customers_without_purchase", lang, why=what), number(n, lang)))
+        from clientlib.spreadsheet import note_items  # a sheet: which one, which header row
+
+        items += note_items(self.notes, lang)
         return pd.DataFrame(items, columns=["item", "value"])
 
     def to_dict(self) -> dict[str, Any]:
