@@ -456,7 +456,7 @@ def write_xlsx(
     ...                    "spend": [1234.5]})
     >>> _ = write_xlsx(df, p)
     >>> back = read_sheet(p, "customers")
-    >>> back["customer_id"][0], back["first"][0].date(), back["spend"][0]
+    >>> back["customer_id"][0], back["first"][0].date(), float(back["spend"][0])
     ('007', datetime.date(2024, 3, 5), 1234.5)
     """
     from openpyxl import Workbook
@@ -474,12 +474,17 @@ def write_xlsx(
     kinds: list[str] = []
     for col in safe.columns:
         s = safe[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
+        known = s.dropna()
+        if pd.api.types.is_datetime64_any_dtype(s) or (
+            s.dtype == object and len(known) and known.map(_is_date).all()
+        ):
             kinds.append("date")
         elif pd.api.types.is_bool_dtype(s):
             kinds.append("bool")
-        elif pd.api.types.is_integer_dtype(s):
-            kinds.append("int")
+        elif pd.api.types.is_integer_dtype(s) or (
+            pd.api.types.is_float_dtype(s) and len(known) and (known == known.round()).all()
+        ):
+            kinds.append("int")  # counts of days held as floats (nullable) too
         elif pd.api.types.is_float_dtype(s):
             kinds.append("float")
         else:
@@ -499,6 +504,10 @@ def write_xlsx(
     with atomic_path(out, inputs=inputs) as tmp:
         wb.save(tmp)
     return Path(out)
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dt.date)  # datetimes and Timestamps are dates too
 
 
 def _cell(value: Any) -> Any:
