@@ -94,6 +94,9 @@ def explain(err: BaseException, lang: str = "en") -> str:
     import re
 
     lang = messages.check_lang(lang)
+    said = getattr(err, "said", None)
+    if callable(said):  # an error that keeps its catalog key (clientlib.spreadsheet.SheetError)
+        return str(said(lang))
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     for pattern, key in _READER_ERRORS:
         m = re.search(pattern, detail)
