@@ -2,8 +2,9 @@
 
 :class:`InputOptions` is the set of options every reader takes (``--returns``, ``--duplicates``,
 ``--zero-amount``, ``--sep``, ``--encoding``, ``--date-format``, ``--dayfirst/--monthfirst``,
-``--decimal``, ``--analysis-date``, ``--sheet``, ``--header-row``).  The CLI builds it from its flags, the report template and the
-batch YAML from their values; the readers take it as keyword arguments.  Errors name the field.
+``--decimal``, ``--analysis-date``, ``--sheet``, ``--header-row``).  The CLI builds it from its
+flags, the report template and the batch YAML from their values; the readers take it as keyword
+arguments.  Errors name the field.
 
 Examples
 --------
@@ -91,7 +92,7 @@ class InputOptions(BaseModel):
     decimal: Literal[",", "."] | None = None
     analysis_date: dt.date | None = None
     sheet: int | str | None = None
-    header_row: int | None = Field(None, ge=1)
+    header_row: int | None = Field(default=None, ge=1)
 
     @field_validator("sheet", mode="before")
     @classmethod

@@ -265,7 +265,7 @@ def _column(values: list[Any]) -> pd.Series:
         return pd.Series(pd.array(cells, dtype="boolean"))
     if present <= {"text"}:
         return pd.Series(pd.array(cells, dtype="string"))
-    texts = [v for v, k in zip(cells, kinds, strict=True) if k == "text"]
+    texts = [str(v) for v, k in zip(cells, kinds, strict=True) if k == "text"]
     comma = any(_COMMA_DECIMAL.match(t) for t in texts)
     dotted = any(_DOTTED_DATE.match(t) for t in texts)
 
@@ -496,7 +496,8 @@ def write_xlsx(
     for j, (col, kind) in enumerate(zip(safe.columns, kinds, strict=True), 1):
         letter = ws.cell(row=1, column=j).column_letter
         shown = [str(v) for v in safe[col].head(200)]
-        ws.column_dimensions[letter].width = min(60, max([len(str(col))] + [len(v) for v in shown]) + 2)
+        widest = max([len(str(col))] + [len(v) for v in shown])
+        ws.column_dimensions[letter].width = min(60, widest + 2)
         if kind in formats:
             for cell in ws[letter][1:]:
                 cell.number_format = formats[kind]

@@ -34,9 +34,11 @@ def _data(n: int = 240, seed: int = 7) -> pd.DataFrame:
     start = dt.datetime(2024, 1, 1)
     days = rng.integers(0, 365, n)
     minutes = rng.integers(8 * 60, 20 * 60, n)
+    when = [start + dt.timedelta(days=int(d), minutes=int(m))
+            for d, m in zip(days, minutes, strict=True)]  # fmt: skip
     return pd.DataFrame({
         "Контрагент": [f"ООО Клиент {i:02d}" for i in rng.integers(0, 40, n)],
-        "Дата": [start + dt.timedelta(days=int(d), minutes=int(m)) for d, m in zip(days, minutes)],
+        "Дата": when,
         "Номер": [f"ЗК-{i:05d}" for i in range(n)],
         "Сумма": np.round(rng.lognormal(7.5, 1.2, n), 2),
     })  # fmt: skip
@@ -60,7 +62,8 @@ def _rub(x: float) -> str:
 
 
 def _text_rows(df: pd.DataFrame) -> list[list[str]]:
-    return [[c, d.strftime("%d.%m.%Y %H:%M:%S"), o, _rub(a)] for c, d, o, a in df.itertuples(index=False)]
+    rows = df.itertuples(index=False)
+    return [[c, d.strftime("%d.%m.%Y %H:%M:%S"), o, _rub(a)] for c, d, o, a in rows]
 
 
 def _workbook(path: Path, rows: list[list], *, title: bool = True, number_format: str | None = None,
@@ -92,8 +95,8 @@ def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
     assert list(got.index) == list(want.index)
     assert got["orders"].tolist() == want["orders"].tolist()
     assert np.allclose(got["total_spend"].to_numpy(float), want["total_spend"].to_numpy(float))
-    assert [pd.Timestamp(x).date() for x in got["first_purchase"]] == want["first_purchase"].tolist()
-    assert [pd.Timestamp(x).date() for x in got["last_purchase"]] == want["last_purchase"].tolist()
+    for col in ("first_purchase", "last_purchase"):
+        assert [pd.Timestamp(x).date() for x in got[col]] == want[col].tolist()
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +140,8 @@ def test_xlsx_with_text_cells_as_1c_writes_them(data, csv_facts, tmp_path):
 
 def test_dates_as_excel_serial_numbers(data, tmp_path):
     serial = [(d - dt.datetime(1899, 12, 30)) / dt.timedelta(days=1) for d in data["Дата"]]
-    rows = [[c, s, o, a] for (c, _, o, a), s in zip(data.itertuples(index=False), serial)]
+    lines = zip(data.itertuples(index=False), serial, strict=True)
+    rows = [[c, s, o, a] for (c, _, o, a), s in lines]
     path = _workbook(tmp_path / "serial.xlsx", rows, number_format="0.00000")
     _same(_facts(path), _expected(data))
     assert "serial" in read_transactions(path, ROLES).quality.notes["timestamp_format"]
@@ -194,7 +198,8 @@ def test_missing_sheet_is_one_line_listing_the_sheets(data, tmp_path, monkeypatc
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "1 «Продажи», 2 «Возвраты»" in err and "'Клиенты'" in err
     assert not out.exists()
-    code, _, err = run_cli(["facts", path, "-m", MAP, "--sheet", "3", "-o", out], monkeypatch, capsys)
+    code, _, err = run_cli(["facts", path, "-m", MAP, "--sheet", "3", "-o", out],
+                           monkeypatch, capsys)  # fmt: skip
     assert code == 2 and "no sheet '3'" in err and not out.exists()
 
 

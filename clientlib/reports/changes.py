@@ -547,8 +547,8 @@ def write_call_lists(decisions: Any, run: Mapping[str, Any] | None, lang: str) -
     """Write every call list beside the report (CSV for Excel and XLSX); action -> XLSX name.
 
     CSV: UTF-8 with a BOM, formula-like cells quoted, ``lang``'s separator and decimal mark
-    (the ``--excel`` conventions of :func:`clientlib.files.write_csv`). Only into the report's own folder (:func:`report_place`);
-    nothing is written outside a render.
+    (the ``--excel`` conventions of :func:`clientlib.files.write_csv`). Only into the report's
+    own folder (:func:`report_place`); nothing is written outside a render.
     """
     from clientlib.files import inside, write_csv
     from clientlib.reports.decisions import call_columns
