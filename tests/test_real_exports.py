@@ -368,7 +368,9 @@ _TEXT_1C = _TITLE + [
     ["ООО Ромашка", "05.01.2024 12:30:00", "1\u00a0234,00"],
     ["ИП Иванов", "03.01.2024 9:15:00", "5,00"],
 ]
-_SERIAL = _TITLE + [["customer_id", "timestamp", "amount"], ["a", 45292.5, 10.0], ["b", 45300.0, 5.0]]
+_SERIAL = _TITLE + [
+    ["customer_id", "timestamp", "amount"], ["a", 45292.5, 10.0], ["b", 45300.0, 5.0]
+]
 _MAP_1C = ["--map", "customer_id=Контрагент,timestamp=Дата,amount=Сумма"]
 _ODS = _ods(_CELLS)
 
