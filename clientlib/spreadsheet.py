@@ -445,8 +445,8 @@ def write_xlsx(
 
     Datetime columns become date cells shown ``DD.MM.YYYY`` (ru) or ``YYYY-MM-DD`` (en);
     fractional numbers get two decimals with grouped thousands (Excel shows them in the reader's
-    own locale); text that looks like a formula is written as text
-    (:func:`clientlib.files.excel_safe`). Missing values are empty cells.
+    own locale); text is always a text cell, so ``=1+2`` is shown and read back as it is and
+    never runs as a formula (no apostrophe needed, unlike CSV). Missing values are empty cells.
 
     Examples
     --------
@@ -462,18 +462,17 @@ def write_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from clientlib.files import atomic_path, excel_safe
+    from clientlib.files import atomic_path
 
-    safe = excel_safe(frame)
     wb = Workbook()
     ws = wb.active
     ws.title = re.sub(r"[\[\]:*?/\\]", "_", sheet)[:31] or "data"
-    ws.append([str(c) for c in safe.columns])
+    ws.append([str(c) for c in frame.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     kinds: list[str] = []
-    for col in safe.columns:
-        s = safe[col]
+    for col in frame.columns:
+        s = frame[col]
         known = s.dropna()
         if pd.api.types.is_datetime64_any_dtype(s) or (
             s.dtype == object and len(known) and known.map(_is_date).all()
@@ -489,13 +488,17 @@ def write_xlsx(
             kinds.append("float")
         else:
             kinds.append("text")
-    for row in safe.itertuples(index=False):
+    for row in frame.itertuples(index=False):
         ws.append([_cell(v) for v in row])
+    for cells in ws.iter_rows(min_row=2):
+        for cell in cells:
+            if cell.data_type == "f":  # text starting with "=": a text cell, not a formula
+                cell.data_type = "s"
     date_fmt = "DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD"
     formats = {"date": date_fmt, "int": "#,##0", "float": "#,##0.00"}
-    for j, (col, kind) in enumerate(zip(safe.columns, kinds, strict=True), 1):
+    for j, (col, kind) in enumerate(zip(frame.columns, kinds, strict=True), 1):
         letter = ws.cell(row=1, column=j).column_letter
-        shown = [str(v) for v in safe[col].head(200)]
+        shown = [str(v) for v in frame[col].head(200)]
         widest = max([len(str(col))] + [len(v) for v in shown])
         ws.column_dimensions[letter].width = min(60, widest + 2)
         if kind in formats:

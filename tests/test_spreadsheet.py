@@ -373,3 +373,13 @@ def test_call_lists_beside_a_report_in_the_report_language(tmp_path):
                            dtype={cols[0]: str}, encoding="utf-8-sig")  # fmt: skip
         assert back[cols[0]].tolist() == ["007", "A-1"]
         assert back[cols[4]].tolist() == [1234.5, 0.25]
+
+
+def test_xlsx_keeps_formula_like_ids_as_text(tmp_path):
+    from clientlib.spreadsheet import read_sheet, write_xlsx
+
+    ids = ["=1+2", "-5", "@SUM(A1)", "+7", "007", "Анна"]
+    path = write_xlsx(pd.DataFrame({"customer_id": ids, "n": range(6)}), tmp_path / "ids.xlsx")
+    ws = load_workbook(path).active
+    assert [c.data_type for c in ws["A"][1:]] == ["s"] * len(ids)  # no cell is a formula
+    assert read_sheet(path, "customers")["customer_id"].tolist() == ids
