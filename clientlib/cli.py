@@ -37,7 +37,9 @@ app.add_typer(datasets_app, name="datasets")
 
 InputArg = Annotated[
     Path | None,
-    typer.Argument(help="Transactions file (CSV, TSV, .gz or Parquet).", show_default=False),
+    typer.Argument(
+        help="Transactions file (CSV, TSV, .gz, xlsx/xls/ods or Parquet).", show_default=False
+    ),
 ]
 DatasetOpt = Annotated[
     str | None,
@@ -51,14 +53,18 @@ MapOpt = Annotated[
         "--map", "-m", help="ROLE=COLUMN,... e.g. customer_id=CustomerID,timestamp=InvoiceDate"
     ),
 ]
-EventsOpt = Annotated[Path | None, typer.Option("--events", help="Event log file (CSV/Parquet).")]
+EventsOpt = Annotated[
+    Path | None, typer.Option("--events", help="Event log file (CSV/xlsx/Parquet).")
+]
 CustomersOpt = Annotated[
-    Path | None, typer.Option("--customers", help="Customers file (CSV/Parquet).")
+    Path | None, typer.Option("--customers", help="Customers file (CSV/xlsx/Parquet).")
 ]
 ExcelOpt = Annotated[
     bool,
     typer.Option(
-        "--excel", help="CSV for Excel: UTF-8 with BOM, formula-like cells (=,+,-,@) quoted."
+        "--excel",
+        help="CSV for Excel: UTF-8 with BOM, formula-like cells (=,+,-,@) quoted; "
+        "--lang ru: ; and decimal comma.",
     ),
 ]
 
