@@ -441,6 +441,10 @@ def show_quality(inputs: Any, lang: str = "en") -> None:
             say("lessons.quality", lang, table=table, date=date, **counts)
         else:
             say("lessons.quality_nodate", lang, table=table, **counts)
+        from clientlib.spreadsheet import sheet_sentence  # a workbook: which sheet, which row
+
+        if sheet := sheet_sentence(q.notes, lang):
+            print(f"{table}: {sheet}")
         for reason, n in sorted((q.excluded or {}).items()):
             key = f"io.reason_{reason}"  # the reason in words, as the report says it
             words = messages.text(key, lang) if key in messages.catalog() else reason

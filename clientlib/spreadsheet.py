@@ -428,6 +428,24 @@ def note_items(notes: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
+def sheet_sentence(notes: Mapping[str, Any], lang: str) -> str:
+    """One line in ``lang`` on the sheet and header row read ('' for a table not from a sheet);
+    a header found below row 1 says that the rows above were skipped and how to choose another.
+
+    Examples
+    --------
+    >>> sheet_sentence({"sheet": "Лист1", "header_row": 1, "header_row_found": True}, "ru")
+    'лист «Лист1», названия столбцов в строке 1'
+    """
+    from clientlib.messages import text
+
+    if "header_row" not in notes:
+        return ""
+    skipped = bool(notes.get("header_row_found")) and int(notes["header_row"]) > 1
+    key = "spreadsheet.sheet_read_found" if skipped else "spreadsheet.sheet_read"
+    return text(key, lang, sheet=notes.get("sheet", ""), row=notes["header_row"])
+
+
 # ---------------------------------------------------------------------------------------------
 # writing
 

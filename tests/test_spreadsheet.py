@@ -247,12 +247,18 @@ def test_broken_xls_is_one_line(tmp_path, monkeypatch, capsys):
     assert code == 2 and err.count("\n") == 1 and "old Excel workbook (.xls)" in err
 
 
-def test_lesson_reads_a_sheet_and_says_a_missing_one_in_russian(data, tmp_path):
+def test_lesson_reads_a_sheet_and_says_a_missing_one_in_russian(data, tmp_path, capsys):
     from clientlib import lessons
+    from clientlib.reports.views import quality_warnings
 
     path = _workbook(tmp_path / "l.xlsx", _text_rows(data), sheets=("Продажи", "Возвраты"))
     inputs = lessons.load_inputs(str(path), mapping=MAP, lang="ru", sheet="Продажи")
     assert inputs.transactions.quality.rows_used == len(data)
+    lessons.show_quality(inputs, "ru")
+    assert "лист «Продажи», названия столбцов найдены в строке 4" in capsys.readouterr().out
+    study = types.SimpleNamespace(quality=[inputs.transactions.quality])
+    said = quality_warnings(types.SimpleNamespace(study=study, lang="en"))
+    assert any("column names found in row 4" in line for line in said)
     with pytest.raises(lessons.LessonError) as err:
         lessons.load_inputs(str(path), mapping=MAP, lang="ru", sheet="Клиенты")
     message = str(err.value)

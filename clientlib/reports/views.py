@@ -133,6 +133,10 @@ def quality_warnings(rd: ReportData) -> list[str]:
         table = _word(rd.lang, f"table_{q.table}", q.table)
         for w in q.warnings:
             out.append(f"{table}: {_warning(w, rd.lang)}")
+        if q.notes.get("header_row_found") and int(q.notes.get("header_row", 1)) > 1:
+            from clientlib.spreadsheet import sheet_sentence  # a title block was skipped
+
+            out.append(f"{table}: {sheet_sentence(q.notes, rd.lang)}")
     return out
 
 
