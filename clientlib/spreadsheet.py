@@ -341,7 +341,9 @@ def read_sheet(
     wb = _workbook(path, kind, what)
     meta = list(getattr(wb, "sheets_metadata", []) or [])
     names = list(wb.sheet_names)
-    visible = [str(getattr(m, "visible", "Visible")).endswith("Visible") for m in meta]
+    # the default sheet is the first visible worksheet (not a hidden one, not a chart)
+    visible = [str(getattr(m, "visible", "Visible")).endswith(".Visible")
+               and str(getattr(m, "typ", "WorkSheet")).endswith("WorkSheet") for m in meta]  # fmt: skip
     chosen = _choose(names, visible if len(visible) == len(names) else [True] * len(names),
                      sheet, kind, path)  # fmt: skip
     try:

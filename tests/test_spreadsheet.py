@@ -389,3 +389,17 @@ def test_xlsx_keeps_formula_like_ids_as_text(tmp_path):
     ws = load_workbook(path).active
     assert [c.data_type for c in ws["A"][1:]] == ["s"] * len(ids)  # no cell is a formula
     assert read_sheet(path, "customers")["customer_id"].tolist() == ids
+
+
+def test_default_sheet_is_the_first_visible_one(data, tmp_path):
+    path = tmp_path / "hidden.xlsx"
+    wb = Workbook()
+    wb.active.title = "Служебный"
+    wb.active.append(["настройки выгрузки", 1])
+    wb.active.sheet_state = "hidden"
+    ws = wb.create_sheet("Продажи")
+    for line in TITLE + [HEADER] + _text_rows(data):
+        ws.append(line)
+    wb.save(path)
+    assert read_transactions(path, ROLES).quality.notes["sheet"] == "Продажи"
+    _same(_facts(path), _expected(data))
