@@ -342,8 +342,11 @@ def read_sheet(
     meta = list(getattr(wb, "sheets_metadata", []) or [])
     names = list(wb.sheet_names)
     # the default sheet is the first visible worksheet (not a hidden one, not a chart)
-    visible = [str(getattr(m, "visible", "Visible")).endswith(".Visible")
-               and str(getattr(m, "typ", "WorkSheet")).endswith("WorkSheet") for m in meta]  # fmt: skip
+    visible = [
+        str(getattr(m, "visible", "")).endswith(".Visible")
+        and str(getattr(m, "typ", "")).endswith("WorkSheet")
+        for m in meta
+    ]
     chosen = _choose(names, visible if len(visible) == len(names) else [True] * len(names),
                      sheet, kind, path)  # fmt: skip
     try:
