@@ -403,3 +403,19 @@ def test_default_sheet_is_the_first_visible_one(data, tmp_path):
     wb.save(path)
     assert read_transactions(path, ROLES).quality.notes["sheet"] == "Продажи"
     _same(_facts(path), _expected(data))
+
+
+def test_columns_mixing_cells_and_text_get_one_reading(tmp_path):
+    """Some amounts as number cells, some as 1C text; some dates as date cells, some as text."""
+    rows = [
+        ["a", dt.datetime(2024, 3, 5, 10, 30), "N1", 1234.5],
+        ["b", "06.03.2024 11:00:00", "N2", "1\u00a0234,75"],
+        ["a", "07.03.2024", "N3", 12],
+        ["c", dt.datetime(2024, 3, 8), "N4", "7,25"],
+    ]
+    path = _workbook(tmp_path / "mixed.xlsx", rows)
+    df = read_transactions(path, ROLES).table.execute().sort_values("order_id")
+    assert df["amount"].tolist() == [1234.5, 1234.75, 12.0, 7.25]
+    assert [str(x) for x in df["timestamp"]] == [
+        "2024-03-05 10:30:00", "2024-03-06 11:00:00", "2024-03-07 00:00:00", "2024-03-08 00:00:00"
+    ]
