@@ -483,10 +483,10 @@ def _load_raw(source, kind, opts: InputOptions, con, mapping=None):
             + ("rename it to .csv" if what in {"text", "gzip", "utf16"} else "export it as CSV")
         )
     if what in _SPREADSHEETS:  # xlsx / xls / ods (clientlib.spreadsheet)
-        from clientlib.spreadsheet import read_sheet
+        from clientlib.spreadsheet import read_sheet, sheet_for
 
-        return read_sheet(path, kind, sheet=opts.sheet, header_row=opts.header_row,
-                          mapping=mapping, what=what)  # fmt: skip
+        return read_sheet(path, kind, sheet=sheet_for(kind, opts.sheet),
+                          header_row=opts.header_row, mapping=mapping, what=what)  # fmt: skip
     if what in {"zip", "binary", "pdf"}:
         raise InputError(
             f"{kind}: {path} is {_WHAT[what]}, not CSV text; "

@@ -74,7 +74,8 @@ class InputOptions(BaseModel):
         The cut-off (ISO ``YYYY-MM-DD``); default: the day after the last transaction.
     sheet : str or int, optional
         The sheet of an xlsx / xls / ods file: its name, or its position (1 = the first);
-        default the first sheet.
+        default the first sheet. ``transactions=Продажи,customers=Клиенты`` names one per
+        table (one workbook with a sheet for each).
     header_row : int, optional
         The row of a sheet that holds the column names (1 = the first row); default found
         below any title block.

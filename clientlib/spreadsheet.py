@@ -138,6 +138,29 @@ def sheet_names(path: str | os.PathLike[str]) -> list[str]:
     return list(_workbook(Path(path), "table", "xlsx").sheet_names)
 
 
+_TABLES = ("transactions", "events", "customers")
+
+
+def sheet_for(kind: str, sheet: int | str | None) -> int | str | None:
+    """The sheet asked for the table ``kind``: ``sheet`` itself, or from per-table items
+    ``transactions=Продажи,customers=Клиенты`` (one workbook, a sheet per table; a table not
+    named there reads its first sheet).
+
+    Examples
+    --------
+    >>> sheet_for("customers", "transactions=Продажи,customers=Клиенты")
+    'Клиенты'
+    >>> sheet_for("events", "transactions=Продажи"), sheet_for("events", "Итоги=2024")
+    (None, 'Итоги=2024')
+    """
+    if not isinstance(sheet, str) or "=" not in sheet:
+        return sheet
+    items = [part.partition("=") for part in sheet.split(",")]
+    if not all(sep and table.strip() in _TABLES and name.strip() for table, sep, name in items):
+        return sheet  # a sheet whose name holds "="
+    return {table.strip(): name.strip() for table, _, name in items}.get(kind)
+
+
 def _choose(names: Sequence[str], visible: Sequence[bool], sheet: Any, kind: str,
             path: Path) -> str:  # fmt: skip
     """The sheet asked for: a name, else a 1-based position; by default the first visible."""

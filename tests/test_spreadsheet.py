@@ -419,3 +419,26 @@ def test_columns_mixing_cells_and_text_get_one_reading(tmp_path):
     assert [str(x) for x in df["timestamp"]] == [
         "2024-03-05 10:30:00", "2024-03-06 11:00:00", "2024-03-07 00:00:00", "2024-03-08 00:00:00"
     ]
+
+
+def test_one_workbook_a_sheet_per_table(data, tmp_path):
+    path = tmp_path / "book.xlsx"
+    wb = Workbook()
+    wb.active.title = "Продажи"
+    for line in TITLE + [HEADER] + _text_rows(data):
+        wb.active.append(line)
+    ws = wb.create_sheet("Клиенты")
+    ws.append(["Анкета клиентов"])
+    ws.append([])
+    ws.append(["Контрагент", "Регион"])
+    names = sorted(set(data["Контрагент"]))
+    for i, name in enumerate(names):
+        ws.append([name, "Москва" if i % 2 else "Казань"])
+    wb.save(path)
+    inputs = read_inputs(path, customers=path, mapping=ROLES,
+                         sheet="transactions=Продажи,customers=Клиенты")  # fmt: skip
+    assert inputs.transactions.quality.rows_used == len(data)
+    assert inputs.customers.quality.notes == {"sheet": "Клиенты", "header_row": 3,
+                                              "header_row_found": True}  # fmt: skip
+    got = inputs.customers.table.execute().sort_values("customer_id")
+    assert got["customer_id"].tolist() == names
