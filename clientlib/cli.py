@@ -137,7 +137,9 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
         Annotated[
             str | None,
             typer.Option(
-                "--sheet", help="Sheet of an xlsx/xls/ods file: a name or a number (1 = the first)."
+                "--sheet",
+                help="Sheet of an xlsx/xls/ods file: a name or a number (1 = the first); "
+                "per table: transactions=NAME,customers=NAME.",
             ),
         ],
         None,
