@@ -37,7 +37,9 @@ app.add_typer(datasets_app, name="datasets")
 
 InputArg = Annotated[
     Path | None,
-    typer.Argument(help="Transactions file (CSV, TSV, .gz or Parquet).", show_default=False),
+    typer.Argument(
+        help="Transactions file (CSV, TSV, .gz, xlsx/xls/ods or Parquet).", show_default=False
+    ),
 ]
 DatasetOpt = Annotated[
     str | None,
@@ -51,14 +53,18 @@ MapOpt = Annotated[
         "--map", "-m", help="ROLE=COLUMN,... e.g. customer_id=CustomerID,timestamp=InvoiceDate"
     ),
 ]
-EventsOpt = Annotated[Path | None, typer.Option("--events", help="Event log file (CSV/Parquet).")]
+EventsOpt = Annotated[
+    Path | None, typer.Option("--events", help="Event log file (CSV/xlsx/Parquet).")
+]
 CustomersOpt = Annotated[
-    Path | None, typer.Option("--customers", help="Customers file (CSV/Parquet).")
+    Path | None, typer.Option("--customers", help="Customers file (CSV/xlsx/Parquet).")
 ]
 ExcelOpt = Annotated[
     bool,
     typer.Option(
-        "--excel", help="CSV for Excel: UTF-8 with BOM, formula-like cells (=,+,-,@) quoted."
+        "--excel",
+        help="CSV for Excel: UTF-8 with BOM, formula-like cells (=,+,-,@) quoted; "
+        "--lang ru: ; and decimal comma.",
     ),
 ]
 
@@ -124,6 +130,26 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
         Annotated[
             str | None,
             typer.Option("--decimal", help="Decimal separator: , or . (default: per column)."),
+        ],
+        None,
+    ),
+    "sheet": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--sheet",
+                help="Sheet of an xlsx/xls/ods file: a name or a number (1 = the first); "
+                "per table: transactions=NAME,customers=NAME.",
+            ),
+        ],
+        None,
+    ),
+    "header_row": (
+        Annotated[
+            int | None,
+            typer.Option(
+                "--header-row", help="Sheet row with the column names (default: found)."
+            ),
         ],
         None,
     ),
@@ -462,29 +488,35 @@ def facts(
     map: MapOpt = None,
     events: EventsOpt = None,
     customers: CustomersOpt = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path(
-        "facts.csv"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="CSV file to write (.xlsx: an Excel workbook).")
+    ] = Path("facts.csv"),
     excel: ExcelOpt = False,
+    lang: Annotated[
+        str, typer.Option("--lang", help="en or ru: the quality report and the --excel CSV.")
+    ] = "en",
     options: Any = None,
 ) -> None:
     """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
 
     Example: clientlib facts --dataset cdnow -o cdnow_facts.csv
     """
-    from clientlib.files import check_output, write_csv
+    from clientlib.files import check_output, write_table
+    from clientlib.messages import check_lang
 
+    check_lang(lang)
     sources = _input_paths(input, events, customers)
     check_output(out, sources)
     inputs = load_inputs(input, dataset, map, events, customers, options=options)
-    _quality(inputs)
+    _quality(inputs, lang)
     from clientlib.engine import to_pandas
 
     df = to_pandas(_facts(inputs))
-    write_csv(df, out, excel=excel, inputs=sources)
-    typer.echo(
-        f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})"
-    )
+    write_table(df, out, excel=excel, inputs=sources, lang=lang, sheet="facts")
+    from clientlib.messages import date, number, text
+
+    when = date(inputs.transactions.analysis_date, lang)
+    typer.echo(text("spreadsheet.wrote_facts", lang, n=number(len(df), lang), path=out, date=when))
 
 
 @app.command()
@@ -505,9 +537,9 @@ def segment(
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Labels: en or ru.")] = "en",
     k: Annotated[str, typer.Option("--k", help="k-means clusters: a number or auto.")] = "auto",
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")] = Path(
-        "segments.csv"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="CSV file to write (.xlsx: an Excel workbook).")
+    ] = Path("segments.csv"),
     excel: ExcelOpt = False,
     options: Any = None,
 ) -> None:
@@ -515,7 +547,7 @@ def segment(
 
     Example: clientlib segment --dataset workshop --framework lifecycle,rfm --lang ru -o seg.csv
     """
-    from clientlib.files import check_output, write_csv
+    from clientlib.files import check_output, write_table
     from clientlib.messages import number, percent, text
 
     # Every option is checked before any input is read (or pandas and Ibis imported).
@@ -570,6 +602,10 @@ def segment(
     for message in skipped:
         typer.echo(_skipped_line(message, lang), err=True)
     write_csv(df, out, excel=excel, inputs=sources)
+        typer.echo(text("cli.skipped", lang, why=message), err=True)
+    if df.empty:
+        raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
+    write_table(df, out, excel=excel, inputs=sources, lang=lang, sheet="segments")
     table = summary(df)
     if lang != "en":
         table = table.assign(share=table["share"].map(lambda v: percent(v, lang)))
@@ -578,8 +614,11 @@ def segment(
     typer.echo(text("cli.wrote_rows", lang, n=number(len(df), lang), path=out))
 
 
-def _read_output(path: Path) -> pd.DataFrame:
-    """An output of ``clientlib segment`` read back (ids as text), or a clear error."""
+def _read_output(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """An output of ``clientlib segment`` read back (ids as text), or a clear error.
+
+    CSV with ``,`` or (an ``--excel`` file for Russian Excel) ``;``, or a workbook (``sheet``).
+    """
     import pandas as pd
 
     from clientlib.io import sniff
@@ -589,18 +628,29 @@ def _read_output(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty; give an output of `clientlib segment`")
     what = sniff(path)
-    if what not in {"text"}:
+    if what in {"xlsx", "xls", "ods"}:
+        from clientlib.spreadsheet import read_sheet
+
+        df = read_sheet(path, "segments", sheet=sheet, header_row=1, what=what)
+        if "customer_id" in df.columns:  # ids as text, as from the CSV
+            df["customer_id"] = df["customer_id"].astype("string")
+        what = "sheet"
+    if what not in {"text", "sheet"}:
         raise InputError(
             f"{path} is not CSV text (it looks like {what}); give an output of `clientlib segment`"
         )
     try:
-        df = pd.read_csv(
-            path,
-            dtype={"customer_id": str},
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8-sig",
-        )
+        if what == "text":
+            with open(path, "rb") as fh:
+                header = fh.readline()
+            df = pd.read_csv(
+                path,
+                sep=";" if header.count(b";") > header.count(b",") else ",",
+                dtype={"customer_id": str},
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
+            )
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise InputError(f"{path} cannot be read as CSV ({first})") from None
@@ -624,6 +674,10 @@ def compare(
         str | None, typer.Option("--framework-b", help="Rows of this framework in B.")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Sheet of xlsx outputs: a name or a number (1 = the first)."),
+    ] = None,
 ) -> None:
     """Agreement between two segmentations (ARI, AMI, NMI, V-measure, Cramér's V, matching).
 
@@ -633,7 +687,7 @@ def compare(
 
     frames = []
     for path, name in ((a, framework_a), (b, framework_b)):
-        df = _read_output(path)
+        df = _read_output(path, sheet)
         if on not in df.columns:
             raise InputError(f"{path} has no column {on!r} to compare (--on)")
         if "framework" in df.columns:
@@ -1047,10 +1101,10 @@ def backtest(
         typer.echo(_skipped_line(message, lang), err=True)
     typer.echo(backtest_text(bt, lang))
     if out is not None:
-        from clientlib.files import write_csv
+        from clientlib.files import write_table
         from clientlib.messages import number
 
-        write_csv(bt.by_class, out, excel=excel, inputs=sources)
+        write_table(bt.by_class, out, excel=excel, inputs=sources, lang=lang, sheet="backtest")
         typer.echo(text("backtest.wrote", lang, n=number(len(bt.by_class), lang), path=out))
 
 

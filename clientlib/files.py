@@ -28,6 +28,7 @@ __all__ = [
     "readable",
     "safe_name",
     "write_csv",
+    "write_table",
 ]
 
 #: The mode of every output file.
@@ -167,12 +168,15 @@ def write_csv(
     *,
     excel: bool = False,
     inputs: Iterable[str | os.PathLike[str]] = (),
+    lang: str = "en",
 ) -> Path:
     """Write a DataFrame as CSV atomically (same bytes for the same frame).
 
     UTF-8 without BOM by default; ``excel=True`` writes UTF-8 with a BOM (Excel then shows
-    Cyrillic right) and neutralises formula-like cells (:func:`excel_safe`). Text holding a
-    carriage return is quoted, so every file reads back to the rows written.
+    Cyrillic right), neutralises formula-like cells (:func:`excel_safe`) and uses the separator
+    and decimal mark of ``lang``'s Excel (:data:`EXCEL_CSV`: ``;`` and ``,`` for ru, so the file
+    opens in columns there). Text holding a carriage return is quoted, so every file reads back
+    to the rows written.
 
     Examples
     --------
@@ -182,6 +186,7 @@ def write_csv(
     >>> pd.read_csv(p, dtype=str)["customer_id"].tolist()
     ['007', 'a"b,\\r\\nc']
     """
+    sep, decimal = EXCEL_CSV.get(lang, EXCEL_CSV["en"]) if excel else (",", ".")
     if excel:
         df = excel_safe(df)
     # csv quotes a field holding the separator, a quote or a character of the line ending;
@@ -198,8 +203,42 @@ def write_csv(
             lineterminator="\n",
             encoding="utf-8-sig" if excel else "utf-8",
             quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL,
+            sep=sep,
+            decimal=decimal,
         )
     return Path(out)
+
+
+#: The list separator and decimal mark Excel expects in a CSV, by the user's language.
+EXCEL_CSV: dict[str, tuple[str, str]] = {"en": (",", "."), "ru": (";", ",")}
+
+
+def write_table(
+    df,
+    out: str | os.PathLike[str],
+    *,
+    excel: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    lang: str = "en",
+    sheet: str = "data",
+) -> Path:
+    """Write a table a person opens: an Excel workbook when ``out`` ends in ``.xlsx``
+    (:func:`clientlib.spreadsheet.write_xlsx`: date cells, number formats, frozen header), else
+    CSV (:func:`write_csv`, ``excel`` and ``lang`` as there). Atomic either way.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_table(pd.DataFrame({"x": [1.5]}), p, excel=True, lang="ru")
+    >>> p.read_bytes()
+    b'\\xef\\xbb\\xbfx\\n1,5\\n'
+    """
+    if Path(out).suffix.lower() == ".xlsx":
+        from clientlib.spreadsheet import write_xlsx
+
+        return write_xlsx(df, out, sheet=sheet, inputs=inputs, lang=lang)
+    return write_csv(df, out, excel=excel, inputs=inputs, lang=lang)
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -105,6 +105,8 @@ def read_transactions(
     encoding: str | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     con: Any = None,
 ) -> Loaded:
@@ -113,8 +115,8 @@ def read_transactions(
     Parameters
     ----------
     source : path, pandas or polars DataFrame, or Ibis table
-        CSV/TSV (optionally gzipped, any case of ``.gz``) or Parquet file or folder, or an
-        in-memory / warehouse table.
+        CSV/TSV (optionally gzipped, any case of ``.gz``), xlsx / xls / ods, or Parquet file or
+        folder, or an in-memory / warehouse table.
     mapping : dict, optional
         ``{role: column}`` for columns not named like their role (``customer_id``, ``timestamp``,
         ``amount`` or ``quantity`` × ``unit_price``, ``order_id``, ``discount``, ``is_express``,
@@ -133,6 +135,9 @@ def read_transactions(
         CSV separator (sniffed), decimal separator (decided per column), encoding (UTF-8, a BOM
         is fine), a ``strptime`` format for dates, day-first or month-first dates (decided per
         column); see :class:`clientlib.options.InputOptions`.
+    sheet, header_row : optional
+        A spreadsheet's sheet (name, or position from 1; default the first) and the row of its
+        column names (default found below any title block); see :mod:`clientlib.spreadsheet`.
     options : InputOptions, optional
         The same options as one object; keyword arguments given explicitly win.
     con : Ibis backend, optional
@@ -159,6 +164,8 @@ def read_transactions(
         encoding=encoding,
         date_format=date_format,
         dayfirst=dayfirst,
+        sheet=sheet,
+        header_row=header_row,
     )
     typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
     return _clean_transactions(typed, report, raw_examples, opts)
@@ -173,6 +180,8 @@ def read_events(
     encoding: str | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     con: Any = None,
 ) -> Loaded:
@@ -197,6 +206,8 @@ def read_events(
         encoding=encoding,
         date_format=date_format,
         dayfirst=dayfirst,
+        sheet=sheet,
+        header_row=header_row,
     )
     typed, report, raw_examples = _typed("events", source, mapping, opts, con)
     cutoff = opts.analysis_date
@@ -233,6 +244,8 @@ def read_customers(
     *,
     sep: str | None = None,
     encoding: str | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     **ignored: Any,
 ) -> Loaded:
@@ -248,7 +261,7 @@ def read_customers(
     >>> read_customers(pd.DataFrame({"customer_id": [" 007", "8"]})).quality.rows_used
     2
     """
-    opts = _options(options, sep=sep, encoding=encoding)
+    opts = _options(options, sep=sep, encoding=encoding, sheet=sheet, header_row=header_row)
     raw = _load_raw(source, "customers", opts, None, mapping)
     if isinstance(raw, ir.Table):
         raw = raw.execute()
@@ -260,6 +273,7 @@ def read_customers(
     df = raw.drop(columns=[r for r in renamed.values() if r in raw.columns])
     df = df.rename(columns=renamed).copy()
     report = QualityReport("customers", rows_read=len(df))
+    report.notes.update(raw.attrs.get("notes", {}))  # the sheet and header row read
     ids, id_note = _ids(df["customer_id"])
     df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
@@ -311,6 +325,8 @@ def read_inputs(
     decimal: str | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
+    sheet: int | str | None = None,
+    header_row: int | None = None,
     options: InputOptions | None = None,
     dataset_options: Mapping[str, Any] | None = None,
 ) -> Inputs:
@@ -339,6 +355,8 @@ def read_inputs(
         decimal=decimal,
         date_format=date_format,
         dayfirst=dayfirst,
+        sheet=sheet,
+        header_row=header_row,
     )
     if (input is None) == (dataset is None):
         raise OptionError("give either an INPUT file or --dataset NAME (not both, not neither)")
@@ -408,6 +426,7 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
         raw_examples: dict[str, list] = {}
     else:
         report.rows_read = len(raw)
+        report.notes.update(raw.attrs.get("notes", {}))  # the sheet and header row read
         if report.rows_read == 0:
             raise EmptyInputError(
                 f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
@@ -473,7 +492,12 @@ def _load_raw(source, kind, opts: InputOptions, con, mapping=None):
             f"{kind}: {path} is named .parquet but holds {_WHAT[what]}; "
             + ("rename it to .csv" if what in {"text", "gzip", "utf16"} else "export it as CSV")
         )
-    if what in {"xlsx", "xls", "zip", "binary", "pdf"}:
+    if what in _SPREADSHEETS:  # xlsx / xls / ods (clientlib.spreadsheet)
+        from clientlib.spreadsheet import read_sheet, sheet_for
+
+        return read_sheet(path, kind, sheet=sheet_for(kind, opts.sheet),
+                          header_row=opts.header_row, mapping=mapping, what=what)  # fmt: skip
+    if what in {"zip", "binary", "pdf"}:
         raise InputError(
             f"{kind}: {path} is {_WHAT[what]}, not CSV text; "
             + ("unzip it first" if what == "zip" else "save or export it as CSV")
@@ -481,11 +505,13 @@ def _load_raw(source, kind, opts: InputOptions, con, mapping=None):
     return _read_csv(path, kind, opts, what, mapping)
 
 
+_SPREADSHEETS = ("xlsx", "xls", "ods")
 _WHAT = {
     "parquet": "a Parquet file",
     "gzip": "gzip-compressed data",
     "xlsx": "an Excel workbook (.xlsx)",
     "xls": "an old Excel workbook (.xls)",
+    "ods": "an OpenDocument spreadsheet (.ods)",
     "zip": "a zip archive",
     "pdf": "a PDF document",
     "utf16": "UTF-16 text",
@@ -496,7 +522,7 @@ _WHAT = {
 
 def sniff(path: str | os.PathLike) -> str:
     """What a file holds, from its first bytes: ``parquet``, ``gzip``, ``xlsx``, ``xls``,
-    ``zip``, ``pdf``, ``utf16``, ``binary`` or ``text``.
+    ``ods``, ``zip``, ``pdf``, ``utf16``, ``binary`` or ``text`` (a zip by its directory).
 
     Examples
     --------
@@ -513,7 +539,9 @@ def sniff(path: str | os.PathLike) -> str:
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx" if b"[Content_Types].xml" in head or b"xl/" in head else "zip"
+        from clientlib.spreadsheet import zip_kind
+
+        return zip_kind(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     if head.startswith(b"%PDF"):

@@ -96,6 +96,9 @@ def explain(err: BaseException, lang: str = "en") -> str:
     from clientlib.schema import said_again
 
     lang = messages.check_lang(lang)
+    said = getattr(err, "said", None)
+    if callable(said):  # an error that keeps its catalog key (clientlib.spreadsheet.SheetError)
+        return str(said(lang))
     again = said_again(err, lang)  # an error that carries its catalog key and fields
     if again is not None:
         return again
@@ -462,6 +465,10 @@ def show_quality(inputs: Any, lang: str = "en") -> None:
             say("lessons.quality", lang, table=table, date=date, **counts)
         else:
             say("lessons.quality_nodate", lang, table=table, **counts)
+        from clientlib.spreadsheet import sheet_sentence  # a workbook: which sheet, which row
+
+        if sheet := sheet_sentence(q.notes, lang):
+            print(f"{table}: {sheet}")
         for reason, n in sorted((q.excluded or {}).items()):
             key = f"io.reason_{reason}"  # the reason in words, as the report says it
             words = messages.text(key, lang) if key in messages.catalog() else reason

@@ -2,8 +2,9 @@
 
 :class:`InputOptions` is the set of options every reader takes (``--returns``, ``--duplicates``,
 ``--zero-amount``, ``--sep``, ``--encoding``, ``--date-format``, ``--dayfirst/--monthfirst``,
-``--decimal``, ``--analysis-date``).  The CLI builds it from its flags, the report template and the
-batch YAML from their values; the readers take it as keyword arguments.  Errors name the field.
+``--decimal``, ``--analysis-date``, ``--sheet``, ``--header-row``).  The CLI builds it from its
+flags, the report template and the batch YAML from their values; the readers take it as keyword
+arguments.  Errors name the field.
 
 Examples
 --------
@@ -21,7 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from clientlib.errors import OptionError
 
@@ -71,6 +72,13 @@ class InputOptions(BaseModel):
         The decimal separator of number columns; ``None`` decides per column.
     analysis_date : date, optional
         The cut-off (ISO ``YYYY-MM-DD``); default: the day after the last transaction.
+    sheet : str or int, optional
+        The sheet of an xlsx / xls / ods file: its name, or its position (1 = the first);
+        default the first sheet. ``transactions=Продажи,customers=Клиенты`` names one per
+        table (one workbook with a sheet for each).
+    header_row : int, optional
+        The row of a sheet that holds the column names (1 = the first row); default found
+        below any title block.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,6 +92,17 @@ class InputOptions(BaseModel):
     dayfirst: bool | None = None
     decimal: Literal[",", "."] | None = None
     analysis_date: dt.date | None = None
+    sheet: int | str | None = None
+    header_row: int | None = Field(default=None, ge=1)
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _sheet(cls, value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, int) and value < 1):
+            raise ValueError("give a sheet name or its position, 1 for the first sheet")
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("analysis_date", mode="before")
     @classmethod

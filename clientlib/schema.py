@@ -477,6 +477,9 @@ class QualityReport:
             items.append((_msg("io.customers_without_purchase", lang, why=what), number(n, lang)))
         for line in self.advice(lang):
             items.append((_msg("mapping.note_line_items", lang), line))
+        from clientlib.spreadsheet import note_items  # a sheet: which one, which header row
+
+        items += note_items(self.notes, lang)
         return pd.DataFrame(items, columns=["item", "value"])
 
     def advice(self, lang: str | None = None, how: str = "cli") -> list[str]:

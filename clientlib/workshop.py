@@ -123,7 +123,7 @@ def write_summary(table: pd.DataFrame, out: str | os.PathLike[str], lang: str = 
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        return write_csv(table.reset_index(), out, excel=True)
+        return write_csv(table.reset_index(), out, excel=True, lang=lang)
     if suffix == ".xlsx":
         with atomic_path(out) as tmp:
             table.to_excel(tmp, engine="openpyxl", sheet_name=_t("summary_sheet", lang)[:31])

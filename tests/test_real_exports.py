@@ -311,6 +311,96 @@ CASES = [
 ]
 
 
+# --- spreadsheets (issue 23, item 2): xlsx / xls / ods with a 1C title block above the table
+
+
+def _book(rows: list[list], *, sheets: tuple[str, ...] = ("Продажи",), fmt: str = "") -> bytes:
+    """An xlsx (openpyxl) whose first sheet holds ``rows``; other sheets hold one word."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = sheets[0]
+    for row in rows:
+        wb.active.append(row)
+    if fmt:
+        for cell in wb.active["B"]:
+            if isinstance(cell.value, float):
+                cell.number_format = fmt
+    for name in sheets[1:]:
+        wb.create_sheet(name).append(["другое"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _ods(rows: list[list]) -> bytes | None:
+    try:
+        import odf  # noqa: F401  (pandas writes .ods through odfpy)
+    except ImportError:
+        return None
+    buf = io.BytesIO()
+    width = max(len(r) for r in rows)
+    cells = [[*r, *[None] * (width - len(r))] for r in rows]
+    pd.DataFrame(cells).to_excel(buf, header=False, index=False, engine="odf")
+    return buf.getvalue()
+
+
+def _thumbnail_first(book: bytes) -> bytes:
+    """The same workbook with a large first member: its directory is not in the first 4 KiB."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(buf, "w") as dst:
+        dst.writestr("docProps/thumbnail.jpeg", bytes(range(256)) * 40)
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+    return buf.getvalue()
+
+
+_TITLE = [["Отчёт о продажах"], ["Период: 01.01.2024 - 31.12.2024"], []]
+_CELLS = _TITLE + [
+    ["customer_id", "timestamp", "amount"],
+    ["a", pd.Timestamp("2024-01-01").to_pydatetime(), 10.5],
+    ["a", pd.Timestamp("2024-01-05").to_pydatetime(), 1234.0],
+    ["b", pd.Timestamp("2024-01-03").to_pydatetime(), 5.0],
+]
+_TEXT_1C = _TITLE + [
+    ["Контрагент", "Дата", "Сумма"],
+    ["ООО Ромашка", "01.01.2024 10:00:00", "10,50"],
+    ["ООО Ромашка", "05.01.2024 12:30:00", "1\u00a0234,00"],
+    ["ИП Иванов", "03.01.2024 9:15:00", "5,00"],
+]
+_SERIAL = _TITLE + [
+    ["customer_id", "timestamp", "amount"], ["a", 45292.5, 10.0], ["b", 45300.0, 5.0]
+]
+_MAP_1C = ["--map", "customer_id=Контрагент,timestamp=Дата,amount=Сумма"]
+_ODS = _ods(_CELLS)
+
+CASES += [
+    Case("xlsx_title_block_cells", _book(_CELLS), 0, "header_row: 4", name="orders.xlsx"),
+    Case("xlsx_1c_text_cells", _book(_TEXT_1C), 0, "day-first (DD.MM.YYYY)", _MAP_1C,
+         name="1c.xlsx"),
+    Case("xlsx_1c_decimal_comma", _book(_TEXT_1C), 0, "decimal comma", _MAP_1C, name="1c.xlsx"),
+    Case("xlsx_named_csv_read", _book(_CELLS), 0, "sheet: Продажи", name="export.csv"),
+    Case("xlsx_directory_past_4k", _thumbnail_first(_book(_CELLS)), 0, "header_row: 4",
+         name="orders.xlsx"),
+    Case("xlsx_serial_dates", _book(_SERIAL, fmt="0.0"), 0, "Excel serial day numbers",
+         name="orders.xlsx"),
+    Case("xlsx_sheet_by_position", _book(_CELLS, sheets=("Продажи", "Возвраты")), 0,
+         "sheet: Продажи", ["--sheet", "1"], name="orders.xlsx"),
+    Case("xlsx_missing_sheet", _book(_CELLS, sheets=("Продажи", "Возвраты")), 2,
+         "its sheets: 1 «Продажи», 2 «Возвраты»", ["--sheet", "Клиенты"], name="orders.xlsx"),
+    Case("xlsx_header_row_given", _book(_CELLS), 0, "header_row_found: False",
+         ["--header-row", "4"], name="orders.xlsx"),
+    Case("xlsx_header_row_beyond", _book(_CELLS), 2, "--header-row 40 is below the last row",
+         ["--header-row", "40"], name="orders.xlsx"),
+    Case("xlsx_header_row_empty", _book(_CELLS), 2, "is empty, so it cannot be the header",
+         ["--header-row", "3"], name="orders.xlsx"),
+    Case("xls_corrupt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, 2,
+         "cannot be read as an old Excel workbook (.xls)", name="old.xls"),
+]  # fmt: skip
+if _ODS is not None:  # without odfpy no .ods can be written here; the xlsx cases still run
+    CASES.append(Case("ods_title_block", _ODS, 0, "header_row: 4", name="orders.ods"))
+
+
 def _write(path: Path, content) -> None:
     if content is None:
         return

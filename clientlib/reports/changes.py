@@ -546,9 +546,9 @@ def write_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str], *, sheet: str =
 def write_call_lists(decisions: Any, run: Mapping[str, Any] | None, lang: str) -> dict[str, str]:
     """Write every call list beside the report (CSV for Excel and XLSX); action -> XLSX name.
 
-    CSV: UTF-8 with a BOM, formula-like cells quoted (the ``--excel`` conventions of
-    :func:`clientlib.files.write_csv`). Only into the report's own folder (:func:`report_place`);
-    nothing is written outside a render.
+    CSV: UTF-8 with a BOM, formula-like cells quoted, ``lang``'s separator and decimal mark
+    (the ``--excel`` conventions of :func:`clientlib.files.write_csv`). Only into the report's
+    own folder (:func:`report_place`); nothing is written outside a render.
     """
     from clientlib.files import inside, write_csv
     from clientlib.reports.decisions import call_columns
@@ -561,7 +561,7 @@ def write_call_lists(decisions: Any, run: Mapping[str, Any] | None, lang: str) -
     out: dict[str, str] = {}
     for action, frame in decisions.calls.items():
         csv_name, xlsx_name = call_list_names(stem, (action,))
-        write_csv(frame, inside(folder, csv_name), excel=True)
+        write_csv(frame, inside(folder, csv_name), excel=True, lang=lang)
         write_xlsx(frame, inside(folder, xlsx_name), sheet=action, lang=lang,
                    date_columns=(cols[3],), money_columns=(cols[4],))
         out[action] = xlsx_name

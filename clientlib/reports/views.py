@@ -133,6 +133,10 @@ def quality_warnings(rd: ReportData) -> list[str]:
         for w in q.warnings:
             out.append(f"{table}: {_warning(w, rd.lang)}")
         out += [f"{table}: {line}" for line in q.advice(rd.lang)]
+        if q.notes.get("header_row_found") and int(q.notes.get("header_row", 1)) > 1:
+            from clientlib.spreadsheet import sheet_sentence  # a title block was skipped
+
+            out.append(f"{table}: {sheet_sentence(q.notes, rd.lang)}")
     return out
 
 

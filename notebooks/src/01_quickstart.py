@@ -80,6 +80,8 @@ encoding = None  # such as "cp1251" (UTF-8 when None)
 date_format = None  # such as "%d.%m.%Y"
 dayfirst = None  # True reads 01/02/2024 as 1 February
 decimal = None  # "," or "."
+sheet = None  # sheet of an xlsx/ods file: its name, or its number counted from 1
+header_row = None  # row of that sheet with the column names (None: found below any title)
 seed = 0  # seed of the synthetic workshop shop
 n_customers = 2000  # size of the workshop shop
 participant = None  # your name for the trainer's answer sheet (else the OS user)
@@ -140,6 +142,7 @@ inputs = lessons.load_inputs(
     data, mapping, analysis_date, seed=seed, n_customers=n_customers,
     returns=returns, duplicates=duplicates, zero_amount=zero_amount, sep=sep, encoding=encoding,
     date_format=date_format, dayfirst=dayfirst, decimal=decimal,
+    sheet=sheet, header_row=header_row,
 )
 tx, ev, cu = inputs.transactions, inputs.events, inputs.customers
 lessons.show_quality(inputs, lang)
@@ -402,6 +405,10 @@ exercises.check("quickstart_first_action", answer, facts=facts, lang=lang)
 # orders.csv, events: contacts.csv, customers: survey.csv}'`. If a file cannot be read, the lesson
 # stops at its first cell with one line saying which option to change; `--execution-timeout 600`
 # stops a cell that runs longer than ten minutes.
+#
+# An Excel or LibreOffice file (`.xlsx`, `.xls`, `.ods`) is read as it is, title block and
+# all: `-p data sales.xlsx -p sheet Sales` (or `-p sheet 2`, the second sheet); the row with
+# the column names is found, or given with `-p header_row 4`.
 
 # %% [markdown] lang="ru"
 # ## На своих данных
@@ -427,3 +434,7 @@ exercises.check("quickstart_first_action", answer, facts=facts, lang=lang)
 # {transactions: orders.csv, events: contacts.csv, customers: survey.csv}'`. Если файл не
 # читается, урок остановится на первой ячейке и одной строкой скажет, какой параметр поправить;
 # `--execution-timeout 600` прервёт ячейку, которая считается дольше десяти минут.
+#
+# Файл Excel или LibreOffice (`.xlsx`, `.xls`, `.ods`) читается как есть, вместе с шапкой отчёта:
+# `-p data sales.xlsx -p sheet Продажи` (или `-p sheet 2` — второй лист); строка с названиями
+# столбцов находится сама или задаётся через `-p header_row 4`.
