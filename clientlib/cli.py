@@ -601,10 +601,6 @@ def segment(
         raise ClientlibError(text("mapping.none_ran", lang, why=said))
     for message in skipped:
         typer.echo(_skipped_line(message, lang), err=True)
-    write_csv(df, out, excel=excel, inputs=sources)
-        typer.echo(text("cli.skipped", lang, why=message), err=True)
-    if df.empty:
-        raise ClientlibError("no framework could run on this data: " + "; ".join(skipped))
     write_table(df, out, excel=excel, inputs=sources, lang=lang, sheet="segments")
     table = summary(df)
     if lang != "en":
