@@ -255,6 +255,7 @@ def read_customers(
     resolved = resolve_columns("customers", list(raw.columns), mapping)
     df = raw.rename(columns={resolved["customer_id"]: "customer_id"}).copy()
     report = QualityReport("customers", rows_read=len(df))
+    _say_reading(report, raw, resolved, mapping)
     ids, id_note = _ids(df["customer_id"])
     df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
@@ -391,6 +392,7 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     columns = list(raw.columns)
     resolved = resolve_columns(kind, columns, mapping)
     report = QualityReport(kind)
+    _say_reading(report, raw, resolved, mapping)
     if isinstance(raw, ir.Table):
         typed = _type_ibis(kind, raw, resolved)
         # The input's own count: typing keeps every row, and a file's count is in its metadata.
@@ -415,6 +417,29 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
             f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
         )
     return typed, report, raw_examples
+
+
+#: How an encoding is shown: its codec name, the BOM said.
+_ENCODING_SHOWN = {"utf-8-sig": "utf-8 (BOM)"}
+
+
+def _say_reading(report: QualityReport, raw: Any, resolved: dict[str, str], mapping) -> None:
+    """Note how a file was read: its encoding (given or detected) and the roles recognised by a
+    Russian column name (:data:`clientlib.schema.ALIASES`).
+    """
+    from clientlib.schema import aliased
+
+    attrs = getattr(raw, "attrs", None) or {}
+    if "encoding" in attrs:
+        name, how = attrs["encoding"]
+        report.say("encoding", f"io.encoding_{how}", name=_ENCODING_SHOWN.get(name, name))
+    found = aliased(resolved, mapping)
+    if found:
+        report.say(
+            "columns_recognised",
+            "io.columns_recognised",
+            columns=", ".join(f"{r}={c}" for r, c in found.items()),
+        )
 
 
 def _name(source) -> str:
@@ -550,16 +575,77 @@ def _head_text(path: Path, compressed: bool, kind: str = "", nbytes: int = 65536
 
 
 def _encoding_hint(head: bytes) -> str:
+    """The ``--encoding`` option that fits ``head`` (a sample of the file), or the choices."""
+    from clientlib.encodings import guess
+
+    found = guess(_whole_lines(head)).name
+    if found and found not in {"utf-8", "utf-8-sig"}:
+        return f"--encoding {found}"
+    return "--encoding cp1251, --encoding koi8-r or --encoding latin-1 (the file's encoding)"
+
+
+def _whole_lines(head: bytes) -> bytes:
+    """``head`` cut after its last line end (a character is never cut in two)."""
+    cut = head.rfind(b"\n")
+    return head[: cut + 1] if cut >= 0 and len(head) >= 65536 else head
+
+
+def _encoding(path: Path, kind: str, opts: InputOptions, compressed: bool) -> tuple[str, str]:
+    """The encoding to read ``path`` with and how it was decided (``given`` or ``detected``).
+
+    ``--encoding`` wins; otherwise the bytes decide (:func:`clientlib.encodings.detect`), and
+    a file they do not decide is refused with the options that fix it.
+    """
+    import zlib
+
+    from clientlib.encodings import detect
+
+    if opts.encoding:
+        try:
+            "".encode(opts.encoding)
+        except LookupError:
+            raise OptionError(
+                f"encoding: unknown encoding {opts.encoding!r}; e.g. utf-8, cp1251, latin-1"
+            ) from None
+        return opts.encoding, "given"
     try:
-        text = head.decode("cp1251")
-    except UnicodeDecodeError:
-        return "--encoding latin-1 (or the file's encoding)"
-    cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
-    return (
-        "--encoding cp1251 (it looks like Windows Cyrillic)"
-        if cyr
-        else ("--encoding latin-1 or --encoding cp1252")
-    )
+        found = detect(path, compressed)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(
+            f"{kind}: {path} is a truncated or corrupt gzip file ({exc}); download or "
+            "compress it again"
+        ) from None
+    if found.name is None:
+        raise said(InputError, f"encoding_unsure_{found.why}", kind=kind, path=str(path))
+    return found.name, "detected"
+
+
+def _header_line(path: Path, encoding: str, compressed: bool) -> tuple[str, bool]:
+    """The file's first line, however long, and whether the file holds anything but blanks."""
+    import gzip
+    import io as stdio
+
+    with (
+        gzip.open(path, "rb") if compressed else open(path, "rb") as raw,
+        stdio.TextIOWrapper(raw, encoding=encoding, newline="") as fh,
+    ):
+        line = fh.readline()
+        blank = not line.strip() and not fh.read(65536).strip()
+    return line.rstrip("\r\n"), not blank
+
+
+def said(cls: type[Exception], key: str, **fields: Any) -> Exception:
+    """An error of class ``cls`` whose message is the catalog's ``io.<key>``.
+
+    The English text is the message; the key and fields travel with it, so that a lesson
+    or a Russian command line says the same in its language (:func:`clientlib.lessons.explain`).
+    """
+    from clientlib.messages import text
+
+    err = cls(text(f"io.{key}", "en", **fields))
+    err.key = f"io.{key}"  # type: ignore[attr-defined]
+    err.fields = fields  # type: ignore[attr-defined]
+    return err
 
 
 def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> pd.DataFrame:
@@ -573,32 +659,24 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         raise InputError(f"{kind}: {path} is a gzipped Parquet file; unzip it to .parquet")
     if compressed and b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{kind}: {path} holds binary data inside the gzip, not CSV text")
-    if (what == "utf16" or head.startswith((b"\xff\xfe", b"\xfe\xff"))) and not (
-        opts.encoding and opts.encoding.lower().replace("_", "-").startswith("utf-16")
-    ):
+    encoding, how = _encoding(path, kind, opts, compressed)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding.lower().replace(
+        "_", "-"
+    ).startswith("utf-16"):
         raise InputError(
             f"{kind}: {path} is UTF-16 text (it starts with a UTF-16 byte-order mark); "
             "pass --encoding utf-16"
         )
-    encoding = opts.encoding or "utf-8-sig"
     try:
-        codecs_ok = "".encode(encoding) is not None
-    except LookupError:
-        codecs_ok = False
-    if not codecs_ok:
-        raise OptionError(f"encoding: unknown encoding {encoding!r}; e.g. utf-8, cp1251, latin-1")
-    compression = "gzip" if compressed else None
-    try:
-        first = head.decode(encoding, errors="strict" if len(head) < 65536 else "ignore")
+        header_line, anything = _header_line(path, encoding, compressed)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{kind}: {path} is not valid {encoding} "
             f"(byte {exc.object[exc.start : exc.start + 1]!r} at position {exc.start}); "
             f"pass {_encoding_hint(head)}"
         ) from None
-    if not first.strip():
+    if not anything:
         raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)")
-    header_line = first.splitlines()[0] if first.splitlines() else ""
     sep = opts.sep or _sniff_sep_line(header_line)
     names = next(csv.reader([header_line], delimiter=sep)) if header_line else []
     names = [n.strip() for n in names]
@@ -623,6 +701,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
     from pandas._libs.parsers import STR_NA_VALUES
 
     na_values = {c: ([""] if c in text_cols else sorted(STR_NA_VALUES)) for c in names}
+    compression = "gzip" if compressed else None
     try:
         df = pd.read_csv(
             path,
@@ -666,6 +745,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)") from None
     except OSError as exc:
         raise InputError(f"{kind}: {path} cannot be read ({exc})") from None
+    df.attrs["encoding"] = (encoding, how)
     return df
 
 

@@ -75,6 +75,41 @@ REASONS = {
 
 RETURN_POLICIES = ("net", "drop", "error")
 
+#: Column names that mean a role when no column is named like the role and the mapping does not
+#: name one (lower case, ё written е): the headers of Russian 1C and Excel exports. A name
+#: matched by more than one column decides nothing.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "customer_id": ("покупатель", "клиент", "контрагент", "код клиента", "код покупателя"),
+    "timestamp": ("дата", "период", "дата документа", "дата продажи", "дата заказа"),
+    "amount": ("сумма", "сумма документа", "сумма продажи", "сумма заказа"),
+    "order_id": ("номер", "документ", "номер документа", "номер заказа"),
+    "quantity": ("количество", "кол-во"),
+    "unit_price": ("цена",),
+}
+
+
+def _alias_key(name: str) -> str:
+    return " ".join(str(name).replace("ё", "е").replace("Ё", "Е").lower().split())
+
+
+def aliased(
+    resolved: Mapping[str, str], mapping: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The roles of ``resolved`` that were recognised by an alias (:data:`ALIASES`).
+
+    Examples
+    --------
+    >>> aliased(resolve_columns("transactions", ["Покупатель", "Дата", "Сумма"]))
+    {'customer_id': 'Покупатель', 'timestamp': 'Дата', 'amount': 'Сумма'}
+    """
+    mapping = mapping or {}
+    return {
+        r: c
+        for r, c in resolved.items()
+        if r not in mapping and c != r and _alias_key(c) in ALIASES.get(r, ())
+    }
+
+
 #: Why a customer has no usable purchase line (counted in ``customers_without_purchase``).
 NO_PURCHASE = {
     "only_return_lines": "every usable line is a return",
@@ -171,11 +206,19 @@ def resolve_columns(
         )
     # Roles that are also data columns of the customers table pass through unmapped.
     resolved: dict[str, str] = {}
+    taken = set(mapping.values())
     for role in (*required, *optional):
         if role in mapping:
             resolved[role] = mapping[role]
         elif role in columns:
             resolved[role] = role
+        else:
+            named = [
+                c for c in columns if c not in taken and _alias_key(c) in ALIASES.get(role, ())
+            ]
+            if len(named) == 1:
+                resolved[role] = named[0]
+                taken.add(named[0])
     missing = [r for r in required if r not in resolved]
     if (
         kind == "transactions"
@@ -232,6 +275,18 @@ class QualityReport:
     analysis_date: Any = None
     #: Customers seen in the input with no usable purchase line, by reason.
     customers_without_purchase: dict[str, int] = field(default_factory=dict)
+    #: Notes that people read in their language: ``{note: (catalog key, fields)}``; the
+    #: English text is also in :attr:`notes`.
+    said: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def say(self, note: str, key: str, **fields: Any) -> None:
+        """Record a note as the catalog's ``key`` (English in :attr:`notes`, any language in
+        :meth:`summary_frame`).
+        """
+        from clientlib.messages import text
+
+        self.notes[note] = text(key, "en", **fields)
+        self.said[note] = (key, dict(fields))
 
     @property
     def rows_excluded(self) -> int:
@@ -313,6 +368,8 @@ class QualityReport:
         for key in ("timestamp_format", "amount_format", "customer_id", "order_id"):
             if key in self.notes:
                 items.append((_msg(f"io.note_{key}", lang), str(self.notes[key])))
+        for note, (key, fields) in self.said.items():
+            items.append((_msg(f"io.note_{note}", lang), _msg(key, lang, **fields)))
         if "duplicates_kept" in self.notes:
             items.append(
                 (_msg("io.duplicates_kept", lang), number(self.notes["duplicates_kept"], lang))

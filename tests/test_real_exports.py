@@ -221,7 +221,16 @@ CASES = [
         2,
         "more than once in its header",
     ),
-    Case("utf16_bom", GOOD.decode().encode("utf-16"), 2, "--encoding utf-16"),
+    # --- encodings decided from the bytes (issue 23): a byte-order mark, or the letters
+    Case("utf16_bom", GOOD.decode().encode("utf-16"), 0, "encoding: utf-16 (detected)"),
+    Case(
+        "utf16_be_bom",
+        GOOD.decode().encode("utf-16-be").join([b"\xfe\xff", b""]),
+        0,
+        "encoding: utf-16 (detected)",
+    ),
+    Case("utf8_bom", b"\xef\xbb\xbf" + GOOD, 0, "encoding: utf-8 (BOM) (detected)"),
+    Case("ascii_is_utf8", GOOD, 0, "encoding: utf-8 (detected)"),
     Case(
         "utf16_with_option",
         GOOD.decode().encode("utf-16"),
@@ -229,11 +238,54 @@ CASES = [
         "3 rows read",
         ["--encoding", "utf-16"],
     ),
+    # Was "cp1251_refused": two Russian names are enough to tell cp1251 from KOI8-R now.
     Case(
-        "cp1251_refused",
+        "cp1251_detected",
         _csv(["Иван,2024-01-01,1", "Пётр,2024-01-02,2"]).decode().encode("cp1251"),
+        0,
+        "encoding: cp1251 (detected)",
+    ),
+    Case(
+        "koi8r_detected",
+        _csv(["Иван,2024-01-01,1", "Пётр,2024-01-02,2"]).decode().encode("koi8-r"),
+        0,
+        "encoding: koi8-r (detected)",
+    ),
+    Case(
+        "latin1_detected",
+        _csv(["José,2024-01-01,1", "Müller,2024-01-02,2"]).decode().encode("latin-1"),
+        0,
+        "encoding: latin-1 (detected)",
+    ),
+    Case(
+        "cyrillic_too_few_letters",
+        _csv(["Я,2024-01-01,1", "b,2024-01-02,2"]).decode().encode("koi8-r"),
         2,
-        "--encoding cp1251",
+        "--encoding cp1251 (1C, Excel, Windows) or --encoding koi8-r",
+    ),
+    Case(
+        "cp1251_given",
+        _csv(["Я,2024-01-01,1", "b,2024-01-02,2"]).decode().encode("cp1251"),
+        0,
+        "encoding: cp1251 (given)",
+        ["--encoding", "cp1251"],
+    ),
+    Case(
+        "cp1251_large_all_cyrillic_header",
+        ("Покупатель;Дата;Сумма\n" + "Анна Петрова;05.03.2024;1\u00a0234,50\n" * 3000).encode(
+            "cp1251"
+        ),
+        0,
+        "encoding: cp1251 (detected)",
+    ),
+    Case(
+        "header_over_64k",
+        _csv(
+            ["a,2024-01-01,1" + ",0" * 10_000],
+            head=HEAD.strip() + "".join(f",extra_{i}" for i in range(1, 10_001)) + "\n",
+        ),
+        0,
+        "1 rows read",
     ),
     Case(
         "cp1251_with_option",
