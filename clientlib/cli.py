@@ -557,6 +557,11 @@ def _read_output(path: Path) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise InputError(f"{path} cannot be read as CSV ({first})") from None
+    with open(path, "rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf":  # an --excel output: its ids as written
+            from clientlib.files import excel_restore
+
+            df = excel_restore(df)
     if "customer_id" not in df.columns:
         raise InputError(
             f"{path} has no customer_id column (columns: {', '.join(map(str, df.columns))}); "
@@ -1023,6 +1028,17 @@ def backtest_text(bt: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _argv_lang() -> str:
+    """The language asked for on the command line (``--lang ru``), for an error's line."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else value
+        if value in {"en", "ru"}:
+            return value
+    return "en"
+
+
 def main() -> None:
     """Entry point and exit codes.
 
@@ -1040,7 +1056,17 @@ def main() -> None:
         app()
     except ClientlibError as exc:
         message = " ".join(str(exc).split("\n"))
+        lang = _argv_lang()
+        if getattr(exc, "key", None) and lang != "en":
+            from clientlib.messages import text
+
+            message = text(exc.key, lang, **getattr(exc, "fields", {}))  # type: ignore[attr-defined]
         typer.echo(f"error: {message}", err=True)
+        sys.exit(2)
+    except MemoryError:
+        from clientlib.messages import text
+
+        typer.echo(f"error: {text('io.out_of_memory_run', _argv_lang())}", err=True)
         sys.exit(2)
     except (KeyboardInterrupt, SystemExit):
         raise

@@ -20,7 +20,8 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -76,6 +77,47 @@ class Loaded:
 
 # ---------------------------------------------------------------------------------------------
 # public readers
+
+
+@contextmanager
+def _enough_memory(kind: str, source: Any) -> Iterator[None]:
+    """Running out of memory while reading is one line that says so (and what to try), never a
+    "malformed CSV" nor a traceback: Python's and Arrow's ``MemoryError``, DuckDB's
+    out-of-memory error, pandas' tokenizer running out.
+    """
+    try:
+        yield
+    except MemoryError:
+        raise said(InputError, "out_of_memory", kind=kind, path=_name(source)) from None
+    except Exception as exc:
+        if _out_of_memory(exc):
+            raise said(InputError, "out_of_memory", kind=kind, path=_name(source)) from None
+        raise
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it was raised from) means memory ran out."""
+    import sys
+
+    duckdb = sys.modules.get("duckdb")
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, MemoryError):
+            return True
+        if duckdb is not None and isinstance(seen, duckdb.OutOfMemoryException):
+            return True
+        message = str(seen)
+        if isinstance(seen, pd.errors.ParserError) and "out of memory" in message.lower():
+            return True
+        # Arrow could not make a Python object: only an allocation fails there.
+        if isinstance(seen, pa.ArrowException) and re.match(r"Unknown error: Wrapping .* failed$",
+                                                             message):  # fmt: skip
+            return True
+        # A library loaded late (DuckDB's) could not be mapped into memory.
+        if isinstance(seen, ImportError) and "failed to map segment" in message:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _options(options: InputOptions | None, **given: Any) -> InputOptions:
@@ -158,8 +200,33 @@ def read_transactions(
         date_format=date_format,
         dayfirst=dayfirst,
     )
-    typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
-    return _clean_transactions(typed, report, raw_examples, opts)
+    try:
+        with _enough_memory("transactions", source):
+            typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
+            return _clean_transactions(typed, report, raw_examples, opts)
+    except _Overflow:
+        raise said(
+            InputError, "sum_overflow", kind="transactions", column=_amount_column(source, mapping)
+        ) from None
+
+
+class _Overflow(Exception):
+    """The used amounts add up past the largest float (raised inside, said with the column)."""
+
+
+def _amount_column(source, mapping) -> str:
+    """The input column(s) the amounts came from, for a message."""
+    roles = dict(mapping or {})
+    if "amount" in roles:
+        return repr(roles["amount"])
+    try:
+        columns = list(_load_raw(source, "transactions", InputOptions(), None, roles).columns)
+    except (ClientlibError, OSError):  # pragma: no cover - the file was read a moment ago
+        return "'amount'"
+    found = resolve_columns("transactions", columns, roles)
+    if "amount" in found:
+        return repr(found["amount"])
+    return f"{found['quantity']!r} × {found['unit_price']!r}"
 
 
 def read_events(
@@ -196,7 +263,12 @@ def read_events(
         date_format=date_format,
         dayfirst=dayfirst,
     )
-    typed, report, raw_examples = _typed("events", source, mapping, opts, con)
+    with _enough_memory("events", source):
+        typed, report, raw_examples = _typed("events", source, mapping, opts, con)
+        return _clean_events(typed, report, raw_examples, opts)
+
+
+def _clean_events(typed, report, raw_examples, opts: InputOptions) -> Loaded:
     cutoff = opts.analysis_date
     t = typed
     low, high = (_ts_value(x) for x in plausible_range())
@@ -247,6 +319,11 @@ def read_customers(
     2
     """
     opts = _options(options, sep=sep, encoding=encoding)
+    with _enough_memory("customers", source):
+        return _read_customers(source, mapping, opts)
+
+
+def _read_customers(source, mapping, opts: InputOptions) -> Loaded:
     raw = _load_raw(source, "customers", opts, None, mapping)
     if isinstance(raw, ir.Table):
         raw = raw.execute()
@@ -257,9 +334,12 @@ def read_customers(
     report = QualityReport("customers", rows_read=len(df))
     _say_reading(report, raw, resolved, mapping)
     ids, id_note = _ids(df["customer_id"])
+    ids, n_changed = _visible_ids(ids)
     df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
         report.notes["customer_id"] = id_note
+    if n_changed:
+        report.say("ids_cleaned", "io.ids_cleaned", n=n_changed)
     for col in df.columns:
         if col != "customer_id" and _looks_boolean(df[col]):
             df[col] = _booleans(df[col])
@@ -405,6 +485,8 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
                 f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
             )
         prepared, raw_examples, warnings, notes = _type_pandas(kind, raw, resolved, opts)
+        if n_changed := notes.pop("_ids_cleaned", 0):
+            report.say("ids_cleaned", "io.ids_cleaned", n=n_changed)
         report.warnings += warnings
         report.notes.update(notes)
         # Columns that are already typed pass through untouched (no copy); the engine casts,
@@ -552,6 +634,8 @@ def _read_parquet(kind, path: Path, files: list[str], con):
         table = con.read_parquet(files if len(files) > 1 else files[0])
         table.limit(0).execute()
     except (duckdb.Error, OSError, ValueError) as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from None
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{kind}: {path} cannot be read as Parquet ({first})") from None
     return table
@@ -726,6 +810,8 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         ) from None
     except pd.errors.ParserError as exc:
         msg = str(exc)
+        if _out_of_memory(exc):
+            raise MemoryError from None
         m = re.search(r"EOF inside string starting at row (\d+)", msg)
         if m:
             raise InputError(
@@ -770,8 +856,11 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
     notes: dict[str, Any] = {}
     col = {role: raw[c] for role, c in resolved.items()}
     out["customer_id"], id_note = _ids(col["customer_id"])
+    out["customer_id"], n_changed = _visible_ids(out["customer_id"])
     if id_note:
         notes["customer_id"] = id_note
+    if n_changed:
+        notes["_ids_cleaned"] = n_changed
     ts, ts_info = _timestamps(col["timestamp"], resolved["timestamp"], opts)
     if ts_info:
         notes["timestamp_format"] = ts_info
@@ -814,6 +903,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
         out["amount"] = amount
         if "order_id" in col:
             out["order_id"], order_note = _ids(col["order_id"])
+            out["order_id"], _ = _visible_ids(out["order_id"])
             if order_note:
                 notes["order_id"] = order_note
         if "discount" in col:
@@ -850,6 +940,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
             out["sentiment"] = s.astype("float64")
         if "referred_customer_id" in col:
             out["referred_customer_id"], _ = _ids(col["referred_customer_id"])
+            out["referred_customer_id"], _ = _visible_ids(out["referred_customer_id"])
     df = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()}, copy=False)
     # "Exact duplicate" means the whole input row: the columns that no typed column was made
     # from (not mapped, or mapped but unused, like quantity beside amount) are compared through
@@ -885,14 +976,24 @@ def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
             else (v.cast("string").lower().isin(list(_TRUE))).fill_null(False)
         )
 
+    def ident(v):
+        # A float id column whose values are all whole (1.0: how pandas stores integer ids
+        # with gaps) gives "1", as the CSV reader does (:func:`_ids`); one scan of the column
+        # decides. Below 2**53 every whole float is an exact integer.
+        if v.type().is_floating():
+            whole = v.isnull() | ((v == v.floor()) & (v.abs() < 2.0**53))
+            if bool(whole.all().execute()):
+                return v.cast("int64").cast("string")
+        return v.cast("string")
+
     cols: dict[str, Any] = {
-        "customer_id": _strip(c["customer_id"].cast("string")),
+        "customer_id": _strip(ident(c["customer_id"])),
         "timestamp": ts(c["timestamp"]),
     }
     if kind == "transactions":
         amount = num(c["amount"]) if "amount" in c else num(c["quantity"]) * num(c["unit_price"])
         cols["order_id"] = (
-            _strip(c["order_id"].cast("string")).nullif("")
+            _strip(ident(c["order_id"])).nullif("")
             if "order_id" in c
             else ibis.null("string")
         )
@@ -906,7 +1007,7 @@ def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
         cols["kind"] = _strip(c["kind"].cast("string")).lower()
         cols["sentiment"] = num(c["sentiment"]) if "sentiment" in c else ibis.null("float64")
         cols["referred_customer_id"] = (
-            _strip(c["referred_customer_id"].cast("string")).nullif("")
+            _strip(ident(c["referred_customer_id"])).nullif("")
             if "referred_customer_id" in c
             else ibis.null("string")
         )
@@ -960,6 +1061,43 @@ def _ids(s: pd.Series) -> tuple[pd.Series, str]:
         return text, ""
     note = "ids written as 17850.0 were read as 17850"
     return stripped.str.replace(r"\.0+$", "", regex=True), note
+
+
+#: Characters an id never means: zero-width ones and controls (C0, DEL, C1).
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\x00-\x1f\x7f-\x9f]")
+
+
+def _visible_ids(s: pd.Series) -> tuple[pd.Series, int]:
+    """Text ids in Unicode NFC with zero-width and control characters removed, so that
+    ``José`` typed two ways, or ``Анна`` with a zero-width space, is one customer; returns the
+    ids and how many distinct ids changed. An id left empty is a missing id (counted later).
+
+    Plain ASCII ids without controls — nearly all — are checked in Arrow and passed on as
+    they are.
+    """
+    if pd.api.types.is_numeric_dtype(s) or len(s) == 0:
+        return s, 0
+    arr = pa.array(s.astype("string[pyarrow]").array)
+    suspect = pc.fill_null(
+        pc.or_(
+            pc.invert(pc.string_is_ascii(arr)),
+            pc.match_substring_regex(arr, "[\\x00-\\x1f\\x7f]"),
+        ),
+        False,
+    )
+    if not pc.any(suspect).as_py():
+        return s, 0
+    import unicodedata
+
+    changed: dict[str, str] = {}
+    for value in pc.unique(pc.filter(arr, suspect)).to_pylist():
+        clean = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+        if clean != value:
+            changed[value] = clean
+    if not changed:
+        return s, 0
+    text = s.astype("string")
+    return text.where(~text.isin(list(changed)), text.map(changed)), len(changed)
 
 
 def _timestamps(s: pd.Series, column: str, opts: InputOptions) -> tuple[pd.Series, str]:
@@ -1190,6 +1328,9 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
         report.orders = _int(found["lines"])
     else:
         report.orders = _int(found["orders"]) + _int(found["alone"])
+    if pd.notna(found["spread"]) and not np.isfinite(float(found["spread"])):
+        # Some sum of amounts (a customer's, the total) is infinite: no total can be trusted.
+        raise _Overflow
     report.revenue = round(float(found["revenue"]) if pd.notna(found["revenue"]) else 0.0, 6)
     report.first_date = pd.Timestamp(found["first"]).date() if pd.notna(found["first"]) else None
     report.last_date = pd.Timestamp(found["last"]).date() if pd.notna(found["last"]) else None
@@ -1234,6 +1375,8 @@ def _transaction_stats(rows: ir.Table, in_memory: bool) -> dict[str, ir.Value]:
         "median": median,
         "top": rows.amount.max(),
         "revenue": rows.amount.sum(),
+        # Finite when no partial sum of amounts can overflow (checked after the scan).
+        "spread": rows.amount.abs().sum(),
         "first": rows.timestamp.min(),
         "last": rows.timestamp.max(),
         "lines": rows.count(where=rows.amount >= 0),

@@ -94,6 +94,12 @@ def explain(err: BaseException, lang: str = "en") -> str:
     import re
 
     lang = messages.check_lang(lang)
+    key = getattr(err, "key", None)
+    if key:  # said through the catalog (clientlib.io.said): the same words in ``lang``,
+        # with the lesson's parameters (-p encoding) where the command line's options differ
+        lesson_key = "lessons_ru.io_" + key.partition(".")[2]
+        known = lesson_key in messages.catalog()
+        return messages.text(lesson_key if known else key, lang, **getattr(err, "fields", {}))
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     for pattern, key in _READER_ERRORS:
         m = re.search(pattern, detail)

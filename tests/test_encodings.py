@@ -153,3 +153,52 @@ def test_cli_one_c_without_options(one_c, tmp_path, monkeypatch, capsys):
     facts = pd.read_csv(out)
     assert set(facts["customer_id"]) == set(frame["customer_id"])
     assert ONE_C_HEADER[0] in err
+
+
+# --- in a lesson: one line in the lesson's language
+
+
+def test_lesson_reads_the_one_c_file(one_c):
+    from clientlib.lessons import load_inputs
+
+    path, frame = one_c
+    inputs = load_inputs(str(path), lang="ru")
+    assert inputs.transactions.quality.rows_read == len(frame)
+
+
+@pytest.mark.parametrize(
+    ("content", "ru"),
+    [
+        ("customer_id;timestamp;amount\nЯ;2024-01-01;1\n".encode("koi8-r"),
+         "чтобы отличить Windows-1251 от KOI8-R: добавьте -p encoding cp1251"),
+        (b"customer_id,timestamp,amount\na,2024-01-01,1e308\nb,2024-01-02,1e308\n",
+         "суммы в столбце 'amount' складываются"),
+    ],
+)  # fmt: skip
+def test_lesson_reader_errors_are_one_line_in_its_language(tmp_path, content, ru):
+    from clientlib.lessons import LessonError, load_inputs
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    with pytest.raises(LessonError) as err:
+        load_inputs(str(path), lang="ru")
+    line = str(err.value)
+    assert ru in line and "\n" not in line
+
+
+def test_memory_error_while_reading_is_said(tmp_path, monkeypatch):
+    # pandas running out of memory inside its tokenizer is a ParserError, not a bad CSV
+    import clientlib.io as cio
+
+    path = tmp_path / "x.csv"
+    path.write_text("customer_id,timestamp,amount\na,2024-01-01,1\n")
+
+    def tokenizer_out_of_memory(*args, **kwargs):
+        raise pd.errors.ParserError("Error tokenizing data. C error: out of memory")
+
+    monkeypatch.setattr(cio.pd, "read_csv", tokenizer_out_of_memory)
+    with pytest.raises(InputError, match="not enough memory to read") as err:
+        read_transactions(path)
+    from clientlib.lessons import explain
+
+    assert explain(err.value, "ru").startswith("не хватает памяти, чтобы прочитать")
