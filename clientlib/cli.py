@@ -97,7 +97,7 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
         None,
     ),
     "encoding": (
-        Annotated[str | None, typer.Option("--encoding", help="File encoding (default UTF-8).")],
+        Annotated[str | None, typer.Option("--encoding", help="File encoding (default: decided from the bytes).")],
         None,
     ),
     "date_format": (
