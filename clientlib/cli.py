@@ -97,7 +97,10 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
         None,
     ),
     "encoding": (
-        Annotated[str | None, typer.Option("--encoding", help="File encoding (default: decided from the bytes).")],
+        Annotated[
+            str | None,
+            typer.Option("--encoding", help="File encoding (default: decided from the bytes)."),
+        ],
         None,
     ),
     "date_format": (

@@ -171,8 +171,8 @@ def read_transactions(
         A zero-amount line is an order with zero spend (default) or excluded (counted).
     sep, decimal, encoding, date_format, dayfirst : optional
         CSV separator (sniffed), decimal separator (decided per column), encoding (decided from
-        the bytes, :mod:`clientlib.encodings`), a ``strptime`` format for dates, day-first or month-first dates (decided per
-        column); see :class:`clientlib.options.InputOptions`.
+        the bytes, :mod:`clientlib.encodings`), a ``strptime`` format for dates, day-first or
+        month-first dates (decided per column); see :class:`clientlib.options.InputOptions`.
     options : InputOptions, optional
         The same options as one object; keyword arguments given explicitly win.
     con : Ibis backend, optional
