@@ -200,33 +200,9 @@ def read_transactions(
         date_format=date_format,
         dayfirst=dayfirst,
     )
-    try:
-        with _enough_memory("transactions", source):
-            typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
-            return _clean_transactions(typed, report, raw_examples, opts)
-    except _Overflow:
-        raise said(
-            InputError, "sum_overflow", kind="transactions", column=_amount_column(source, mapping)
-        ) from None
-
-
-class _Overflow(Exception):
-    """The used amounts add up past the largest float (raised inside, said with the column)."""
-
-
-def _amount_column(source, mapping) -> str:
-    """The input column(s) the amounts came from, for a message."""
-    roles = dict(mapping or {})
-    if "amount" in roles:
-        return repr(roles["amount"])
-    try:
-        columns = list(_load_raw(source, "transactions", InputOptions(), None, roles).columns)
-    except (ClientlibError, OSError):  # pragma: no cover - the file was read a moment ago
-        return "'amount'"
-    found = resolve_columns("transactions", columns, roles)
-    if "amount" in found:
-        return repr(found["amount"])
-    return f"{found['quantity']!r} × {found['unit_price']!r}"
+    with _enough_memory("transactions", source):
+        typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
+        return _clean_transactions(typed, report, raw_examples, opts)
 
 
 def read_events(
@@ -471,7 +447,7 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     raw = _load_raw(source, kind, opts, con, mapping)
     columns = list(raw.columns)
     resolved = resolve_columns(kind, columns, mapping)
-    report = QualityReport(kind)
+    report = QualityReport(kind, columns=dict(resolved))
     _say_reading(report, raw, resolved, mapping)
     if isinstance(raw, ir.Table):
         typed = _type_ibis(kind, raw, resolved)
@@ -1330,7 +1306,13 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
         report.orders = _int(found["orders"]) + _int(found["alone"])
     if pd.notna(found["spread"]) and not np.isfinite(float(found["spread"])):
         # Some sum of amounts (a customer's, the total) is infinite: no total can be trusted.
-        raise _Overflow
+        money = report.columns
+        column = (
+            repr(money["amount"])
+            if "amount" in money
+            else f"{money.get('quantity')!r} × {money.get('unit_price')!r}"
+        )
+        raise said(InputError, "sum_overflow", kind=report.table, column=column)
     report.revenue = round(float(found["revenue"]) if pd.notna(found["revenue"]) else 0.0, 6)
     report.first_date = pd.Timestamp(found["first"]).date() if pd.notna(found["first"]) else None
     report.last_date = pd.Timestamp(found["last"]).date() if pd.notna(found["last"]) else None

@@ -275,6 +275,8 @@ class QualityReport:
     analysis_date: Any = None
     #: Customers seen in the input with no usable purchase line, by reason.
     customers_without_purchase: dict[str, int] = field(default_factory=dict)
+    #: The input column each role was read from (``{role: column}``).
+    columns: dict[str, str] = field(default_factory=dict)
     #: Notes that people read in their language: ``{note: (catalog key, fields)}``; the
     #: English text is also in :attr:`notes`.
     said: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
