@@ -85,13 +85,18 @@ def _enough_memory(kind: str, source: Any) -> Iterator[None]:
     "malformed CSV" nor a traceback: Python's and Arrow's ``MemoryError``, DuckDB's
     out-of-memory error, pandas' tokenizer running out.
     """
+    # Parquet and tables are read in parts already: only more memory helps them.
+    whole = isinstance(source, str | os.PathLike) and not (
+        Path(source).is_dir() or Path(source).suffix.lower() in {".parquet", ".pq"}
+    )
+    key = "out_of_memory" if whole else "out_of_memory_parts"
     try:
         yield
     except MemoryError:
-        raise said(InputError, "out_of_memory", kind=kind, path=_name(source)) from None
+        raise said(InputError, key, kind=kind, path=_name(source)) from None
     except Exception as exc:
         if _out_of_memory(exc):
-            raise said(InputError, "out_of_memory", kind=kind, path=_name(source)) from None
+            raise said(InputError, key, kind=kind, path=_name(source)) from None
         raise
 
 

@@ -202,3 +202,23 @@ def test_memory_error_while_reading_is_said(tmp_path, monkeypatch):
     from clientlib.lessons import explain
 
     assert explain(err.value, "ru").startswith("не хватает памяти, чтобы прочитать")
+
+
+def test_duckdb_out_of_memory_is_said(tmp_path):
+    # DuckDB held to 8 MB without a spill folder cannot store a million typed rows
+    import duckdb
+    import ibis
+
+    from clientlib.lessons import explain
+
+    path = tmp_path / "big.parquet"
+    duckdb.connect().execute(
+        "copy (select 'C' || (i % 100000)::varchar as customer_id, timestamp '2024-01-01' + "
+        "interval (i % 700) day as timestamp, (i % 997) * 1.0 as amount from range(1000000) "
+        f"t(i)) to '{path}'"
+    )
+    con = ibis.duckdb.connect(memory_limit="8MB", temp_directory="", threads=1)
+    with pytest.raises(InputError, match="not enough memory to read") as err:
+        read_transactions(path, con=con)
+    assert "Parquet (" not in str(err.value)  # it is Parquet already
+    assert explain(err.value, "ru").startswith("не хватает памяти, чтобы прочитать")
