@@ -33,6 +33,13 @@ def test_cyrillic_single_byte_told_apart(name):
     assert guess(RUSSIAN.encode(name)).name == name
 
 
+def test_punctuation_says_nothing():
+    # №, « », a no-break space and a dash are cp1251 bytes that KOI8-R reads as box drawing
+    line = "№ документа;Покупатель\n12;«Ромашка» — опт\xa0\n"
+    assert guess(line.encode("cp1251")).name == "cp1251"
+    assert guess(line.replace("№", "N").encode("koi8-r")).name == "koi8-r"
+
+
 def test_short_names_told_apart():
     # two names of four letters: the case pattern and the letters still decide
     data = "Иван,2024-01-01,1\nПётр,2024-01-02,2\n"
