@@ -37,7 +37,8 @@ def test_punctuation_says_nothing():
     # №, « », a no-break space and a dash are cp1251 bytes that KOI8-R reads as box drawing
     line = "№ документа;Покупатель\n12;«Ромашка» — опт\xa0\n"
     assert guess(line.encode("cp1251")).name == "cp1251"
-    assert guess(line.replace("№", "N").encode("koi8-r")).name == "koi8-r"
+    koi = "N документа;Покупатель\n12;\"Ромашка\" - опт\xa0\n"  # KOI8-R has no №, « », —
+    assert guess(koi.encode("koi8-r")).name == "koi8-r"
 
 
 def test_short_names_told_apart():
