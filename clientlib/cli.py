@@ -1032,11 +1032,15 @@ def backtest_text(bt: Any, lang: str) -> str:
 
 
 def _argv_lang() -> str:
-    """The language asked for on the command line (``--lang ru``), for an error's line."""
+    """The language asked for on the command line (``--lang ru``, ``-p lang=ru``), for an
+    error's line.
+    """
     args = sys.argv[1:]
     for i, arg in enumerate(args):
-        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        after = args[i + 1] if i + 1 < len(args) else ""
+        value = after if arg == "--lang" else None
         value = arg.partition("=")[2] if arg.startswith("--lang=") else value
+        value = after.partition("=")[2] if arg == "-p" and after.startswith("lang=") else value
         if value in {"en", "ru"}:
             return value
     return "en"

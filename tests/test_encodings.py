@@ -230,3 +230,17 @@ def test_duckdb_out_of_memory_is_said(tmp_path):
         read_transactions(path, con=con)
     assert "Parquet (" not in str(err.value)  # it is Parquet already
     assert explain(err.value, "ru").startswith("не хватает памяти, чтобы прочитать")
+
+
+@pytest.mark.parametrize(
+    ("argv", "lang"),
+    [(["facts", "x.csv"], "en"), (["segment", "--lang", "ru"], "ru"), (["x", "--lang=ru"], "ru"),
+     (["report", "-p", "lang=ru"], "ru"), (["report", "-p", "k=4"], "en")],
+)  # fmt: skip
+def test_an_error_line_in_the_language_asked_for(argv, lang, monkeypatch):
+    import sys
+
+    from clientlib import cli
+
+    monkeypatch.setattr(sys, "argv", ["clientlib", *argv])
+    assert cli._argv_lang() == lang
