@@ -456,6 +456,9 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     _say_reading(report, raw, resolved, mapping)
     if isinstance(raw, ir.Table):
         typed = _type_ibis(kind, raw, resolved)
+        typed, n_changed = _visible_ids_ibis(typed)
+        if n_changed:
+            report.say("ids_cleaned", "io.ids_cleaned", n=n_changed)
         # The input's own count: typing keeps every row, and a file's count is in its metadata.
         report.rows_read = int(raw.count().execute())
         raw_examples: dict[str, list] = {}
@@ -1079,6 +1082,51 @@ def _visible_ids(s: pd.Series) -> tuple[pd.Series, int]:
         return s, 0
     text = s.astype("string")
     return text.where(~text.isin(list(changed)), text.map(changed)), len(changed)
+
+
+def _visible_ids_ibis(t: ir.Table) -> tuple[ir.Table, int]:
+    """:func:`_visible_ids` in DuckDB, for Parquet files and DuckDB tables: the customer ids
+    (and referred ids) in Unicode NFC with zero-width and control characters removed; returns
+    the table and how many distinct customer ids changed.
+
+    Only ids with a character outside ASCII are looked at: finding them compares byte and
+    character lengths (0.006 s for 10 million ids, against 1.7 s for a regular expression),
+    and when there are none the table is returned as it is. Control characters inside plain
+    ASCII ids are therefore left in these inputs (the CSV reader removes them), and other
+    engines (Spark, warehouses) read ids as they are.
+    """
+    if getattr(t._find_backend(use_default=True), "name", "") != "duckdb":
+        return t, 0
+    ids = t.customer_id
+
+    def wide(v):
+        return _bytes(v) != v.length()
+
+    if not bool(wide(ids).any().execute()):
+        return t, 0
+
+    def clean(v):
+        return _strip(_nfc(v.re_replace(_INVISIBLE.pattern, "")))
+
+    def fixed(v):
+        return ibis.ifelse(wide(v), clean(v), v)
+
+    changed = t.filter(wide(ids) & (clean(ids) != ids)).select("customer_id").distinct()
+    n = int(changed.count().execute())
+    cols = {"customer_id": fixed(ids)}
+    if "referred_customer_id" in t.columns:
+        cols["referred_customer_id"] = fixed(t.referred_customer_id)
+    return t.mutate(**cols), n
+
+
+@ibis.udf.scalar.builtin(name="nfc_normalize")
+def _nfc(value: str) -> str:  # type: ignore[empty-body]
+    """DuckDB's Unicode NFC normalisation."""
+
+
+@ibis.udf.scalar.builtin(name="strlen")
+def _bytes(value: str) -> int:  # type: ignore[empty-body]
+    """DuckDB's length of a string in bytes."""
 
 
 def _timestamps(s: pd.Series, column: str, opts: InputOptions) -> tuple[pd.Series, str]:

@@ -61,6 +61,14 @@ def _parquet_float_ids() -> bytes:
     return buf.getvalue()
 
 
+def _parquet_of(csv_bytes: bytes) -> bytes:
+    """The same rows as Parquet (every column text, as the CSV holds it)."""
+    frame = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
 def _one_c() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "1c.csv"
@@ -416,6 +424,8 @@ CASES = [
         command="segment",
     ),
     Case("parquet_float_ids", _parquet_float_ids(), 0, "2 customers", name="o.parquet"),
+    Case("parquet_ids_two_ways", _parquet_of(IDS_TWO_WAYS), 0, "2 customers, 4 orders",
+         name="o.parquet"),  # fmt: skip
     # --- the 1C export: cp1251, ';', Cyrillic headers, dd.mm.yyyy, decimal comma, NBSP
     Case("one_c_export", ONE_C, 0, "encoding: cp1251 (detected)"),
     Case(
@@ -746,3 +756,26 @@ def test_parquet_float_ids_as_the_csv_reader_gives_them(tmp_path):
         for src in (tmp_path / "t.parquet", tmp_path / "t.csv", frame):
             got = read_transactions(src).table.execute()["customer_id"]
             assert sorted(set(got)) == want, (src, ids)
+
+
+def test_csv_and_parquet_give_the_same_id_text(tmp_path):
+    from clientlib.io import read_transactions
+
+    ids = [unicodedata.normalize("NFD", "José"), "Ан\u200bна", "\u2060Zoë\u200d", "plain", "x\x07y"]
+    frame = pd.DataFrame(
+        {"customer_id": ids, "timestamp": ["2024-01-01"] * 5, "amount": [1.0, 2, 3, 4, 5]}
+    )
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    # NFC, then no zero-width or control character (Unicode category Cc), computed here
+    want = sorted(
+        "".join(c for c in unicodedata.normalize("NFC", i)
+                if unicodedata.category(c) != "Cc" and c not in ZERO_WIDTH)
+        for i in ids
+    )  # fmt: skip
+    csv_ids = sorted(read_transactions(tmp_path / "t.csv").table.execute()["customer_id"])
+    assert csv_ids == want
+    # Parquet: the same, except a control character inside a plain ASCII id (documented)
+    pq_ids = sorted(read_transactions(tmp_path / "t.parquet").table.execute()["customer_id"])
+    assert "x\x07y" in pq_ids
+    assert [i for i in pq_ids if i != "x\x07y"] == [i for i in want if i != "xy"]
