@@ -92,6 +92,8 @@ def _enough_memory(kind: str, source: Any) -> Iterator[None]:
     key = "out_of_memory" if whole else "out_of_memory_parts"
     try:
         yield
+    except ClientlibError:
+        raise
     except MemoryError:
         raise said(InputError, key, kind=kind, path=_name(source)) from None
     except Exception as exc:
@@ -121,7 +123,8 @@ def _out_of_memory(exc: BaseException) -> bool:
         # A library loaded late (DuckDB's) could not be mapped into memory.
         if isinstance(seen, ImportError) and "failed to map segment" in message:
             return True
-        seen = seen.__cause__ or seen.__context__
+        suppressed = seen.__suppress_context__
+        seen = seen.__cause__ or (None if suppressed else seen.__context__)
     return False
 
 
