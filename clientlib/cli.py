@@ -103,7 +103,10 @@ _INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
         None,
     ),
     "encoding": (
-        Annotated[str | None, typer.Option("--encoding", help="File encoding (default UTF-8).")],
+        Annotated[
+            str | None,
+            typer.Option("--encoding", help="File encoding (default: decided from the bytes)."),
+        ],
         None,
     ),
     "date_format": (
@@ -650,6 +653,11 @@ def _read_output(path: Path, sheet: str | None = None) -> pd.DataFrame:
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise InputError(f"{path} cannot be read as CSV ({first})") from None
+    with open(path, "rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf":  # an --excel output: its ids as written
+            from clientlib.files import excel_restore
+
+            df = excel_restore(df)
     if "customer_id" not in df.columns:
         raise InputError(
             f"{path} has no customer_id column (columns: {', '.join(map(str, df.columns))}); "
@@ -1120,6 +1128,21 @@ def backtest_text(bt: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _argv_lang() -> str:
+    """The language asked for on the command line (``--lang ru``, ``-p lang=ru``), for an
+    error's line.
+    """
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        after = args[i + 1] if i + 1 < len(args) else ""
+        value = after if arg == "--lang" else None
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else value
+        value = after.partition("=")[2] if arg == "-p" and after.startswith("lang=") else value
+        if value in {"en", "ru"}:
+            return value
+    return "en"
+
+
 def main() -> None:
     """Entry point and exit codes.
 
@@ -1136,8 +1159,13 @@ def main() -> None:
     try:
         app()
     except ClientlibError as exc:
-        message = " ".join(str(exc).split("\n"))
+        message = exc.in_language(_argv_lang())
         typer.echo(f"error: {message}", err=True)
+        sys.exit(2)
+    except MemoryError:
+        from clientlib.messages import text
+
+        typer.echo(f"error: {text('io.out_of_memory_run', _argv_lang())}", err=True)
         sys.exit(2)
     except (KeyboardInterrupt, SystemExit):
         raise

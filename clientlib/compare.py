@@ -505,7 +505,15 @@ SEGMENT_COLUMNS = ("customer_id", "framework", "class", "label", "reason", "acti
 
 
 def _read_segment_csv(path: str | Path, on: str) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype={"customer_id": str}, keep_default_na=False, na_values=[""])
+    df = pd.read_csv(
+        path, dtype={"customer_id": str}, keep_default_na=False, na_values=[""],
+        encoding="utf-8-sig",
+    )  # fmt: skip
+    with open(path, "rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf":  # an --excel output: its ids as written
+            from clientlib.files import excel_restore
+
+            df = excel_restore(df)
     for col in ("customer_id", on):
         if col not in df.columns:
             raise ValueError(

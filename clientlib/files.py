@@ -23,6 +23,7 @@ __all__ = [
     "FILE_MODE",
     "atomic_path",
     "check_output",
+    "excel_restore",
     "excel_safe",
     "inside",
     "readable",
@@ -159,6 +160,32 @@ def excel_safe(df):
             ).astype(bool)
             if risky.any():
                 out[col] = s.where(~risky, "'" + text)
+    return out
+
+
+def excel_restore(df):
+    """The inverse of :func:`excel_safe`: a text cell written as ``'=1+2`` reads back as
+    ``=1+2``. Only for files written with ``excel=True`` (they start with a UTF-8 BOM): a
+    plain output keeps its apostrophes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> excel_restore(pd.DataFrame({"id": ["'=1+2", "'a", "b"]}))["id"].tolist()
+    ['=1+2', "'a", 'b']
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s):
+            text = s.astype("string")
+            escaped = text.str.startswith("'").fillna(False) & text.str[1:].str.startswith(
+                _FORMULA
+            ).fillna(False)
+            if escaped.any():
+                out[col] = s.where(~escaped, text.str[1:])
     return out
 
 

@@ -20,7 +20,8 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -80,6 +81,55 @@ class Loaded:
 # public readers
 
 
+@contextmanager
+def _enough_memory(kind: str, source: Any) -> Iterator[None]:
+    """Running out of memory while reading is one line that says so (and what to try), never a
+    "malformed CSV" nor a traceback: Python's and Arrow's ``MemoryError``, DuckDB's
+    out-of-memory error, pandas' tokenizer running out.
+    """
+    # Parquet and tables are read in parts already: only more memory helps them.
+    whole = isinstance(source, str | os.PathLike) and not (
+        Path(source).is_dir() or Path(source).suffix.lower() in {".parquet", ".pq"}
+    )
+    key = "out_of_memory" if whole else "out_of_memory_parts"
+    try:
+        yield
+    except ClientlibError:
+        raise
+    except MemoryError:
+        raise said(InputError, f"io.{key}", kind=kind, path=_name(source)) from None
+    except Exception as exc:
+        if _out_of_memory(exc):
+            raise said(InputError, f"io.{key}", kind=kind, path=_name(source)) from None
+        raise
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it was raised from) means memory ran out."""
+    import sys
+
+    duckdb = sys.modules.get("duckdb")
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, MemoryError):
+            return True
+        if duckdb is not None and isinstance(seen, duckdb.OutOfMemoryException):
+            return True
+        message = str(seen)
+        if isinstance(seen, pd.errors.ParserError) and "out of memory" in message.lower():
+            return True
+        # Arrow could not make a Python object: only an allocation fails there.
+        if isinstance(seen, pa.ArrowException) and re.match(r"Unknown error: Wrapping .* failed$",
+                                                             message):  # fmt: skip
+            return True
+        # A library loaded late (DuckDB's) could not be mapped into memory.
+        if isinstance(seen, ImportError) and "failed to map segment" in message:
+            return True
+        suppressed = seen.__suppress_context__
+        seen = seen.__cause__ or (None if suppressed else seen.__context__)
+    return False
+
+
 def _options(options: InputOptions | None, **given: Any) -> InputOptions:
     """One :class:`InputOptions` from ``options`` and keyword arguments (those not None win).
 
@@ -132,9 +182,9 @@ def read_transactions(
     zero_amount : {"keep", "drop"}
         A zero-amount line is an order with zero spend (default) or excluded (counted).
     sep, decimal, encoding, date_format, dayfirst : optional
-        CSV separator (sniffed), decimal separator (decided per column), encoding (UTF-8, a BOM
-        is fine), a ``strptime`` format for dates, day-first or month-first dates (decided per
-        column); see :class:`clientlib.options.InputOptions`.
+        CSV separator (sniffed), decimal separator (decided per column), encoding (decided from
+        the bytes, :mod:`clientlib.encodings`), a ``strptime`` format for dates, day-first or
+        month-first dates (decided per column); see :class:`clientlib.options.InputOptions`.
     sheet, header_row : optional
         A spreadsheet's sheet (name, or position from 1; default the first) and the row of its
         column names (default found below any title block); see :mod:`clientlib.spreadsheet`.
@@ -167,8 +217,9 @@ def read_transactions(
         sheet=sheet,
         header_row=header_row,
     )
-    typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
-    return _clean_transactions(typed, report, raw_examples, opts)
+    with _enough_memory("transactions", source):
+        typed, report, raw_examples = _typed("transactions", source, mapping, opts, con)
+        return _clean_transactions(typed, report, raw_examples, opts)
 
 
 def read_events(
@@ -209,7 +260,12 @@ def read_events(
         sheet=sheet,
         header_row=header_row,
     )
-    typed, report, raw_examples = _typed("events", source, mapping, opts, con)
+    with _enough_memory("events", source):
+        typed, report, raw_examples = _typed("events", source, mapping, opts, con)
+        return _clean_events(typed, report, raw_examples, opts)
+
+
+def _clean_events(typed, report, raw_examples, opts: InputOptions) -> Loaded:
     cutoff = opts.analysis_date
     t = typed
     low, high = (_ts_value(x) for x in plausible_range())
@@ -262,6 +318,11 @@ def read_customers(
     2
     """
     opts = _options(options, sep=sep, encoding=encoding, sheet=sheet, header_row=header_row)
+    with _enough_memory("customers", source):
+        return _read_customers(source, mapping, opts)
+
+
+def _read_customers(source, mapping, opts: InputOptions) -> Loaded:
     raw = _load_raw(source, "customers", opts, None, mapping)
     if isinstance(raw, ir.Table):
         raw = raw.execute()
@@ -274,10 +335,14 @@ def read_customers(
     df = df.rename(columns=renamed).copy()
     report = QualityReport("customers", rows_read=len(df))
     report.notes.update(raw.attrs.get("notes", {}))  # the sheet and header row read
+    _say_reading(report, raw, resolved, mapping)
     ids, id_note = _ids(df["customer_id"])
+    ids, n_changed = _visible_ids(ids)
     df["customer_id"] = strip_text(ids) if not pd.api.types.is_integer_dtype(ids) else ids
     if id_note:
         report.notes["customer_id"] = id_note
+    if n_changed:
+        report.say("ids_cleaned", "io.ids_cleaned", n=n_changed)
     for col in df.columns:
         if col != "customer_id" and _looks_boolean(df[col]):
             df[col] = _booleans(df[col])
@@ -415,12 +480,16 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
     raw = _load_raw(source, kind, opts, con, mapping)
     columns = list(raw.columns)
     resolved = resolve_columns(kind, columns, mapping)
-    report = QualityReport(kind)
-    report.columns = [str(c) for c in columns if c not in resolved.values()]
+    report = QualityReport(kind, columns=dict(resolved))
+    report.unmapped = [str(c) for c in columns if c not in resolved.values()]
+    _say_reading(report, raw, resolved, mapping)
     if isinstance(raw, ir.Table):
         if "discount" in resolved:
             _check_discount_share(raw, resolved["discount"])
         typed = _type_ibis(kind, raw, resolved)
+        typed, n_changed = _visible_ids_ibis(typed)
+        if n_changed:
+            report.say("ids_cleaned", "io.ids_cleaned", n=n_changed)
         # The input's own count: typing keeps every row, and a file's count is in its metadata.
         report.rows_read = int(raw.count().execute())
         raw_examples: dict[str, list] = {}
@@ -432,6 +501,8 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
                 f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
             )
         prepared, raw_examples, warnings, notes = _type_pandas(kind, raw, resolved, opts)
+        if n_changed := notes.pop("_ids_cleaned", 0):
+            report.say("ids_cleaned", "io.ids_cleaned", n=n_changed)
         report.warnings += warnings
         report.notes.update(notes)
         # Columns that are already typed pass through untouched (no copy); the engine casts,
@@ -444,6 +515,29 @@ def _typed(kind, source, mapping, opts: InputOptions, con):
             f"{kind}: {_name(source)} has no data rows (only a header?); nothing to analyse"
         )
     return typed, report, raw_examples
+
+
+#: How an encoding is shown: its codec name, the BOM said.
+_ENCODING_SHOWN = {"utf-8-sig": "utf-8 (BOM)"}
+
+
+def _say_reading(report: QualityReport, raw: Any, resolved: dict[str, str], mapping) -> None:
+    """Note how a file was read: its encoding (given or detected) and the roles recognised by a
+    Russian column name (:data:`clientlib.schema.ALIASES`).
+    """
+    from clientlib.schema import aliased
+
+    attrs = getattr(raw, "attrs", None) or {}
+    if "encoding" in attrs:
+        name, how = attrs["encoding"]
+        report.say("encoding", f"io.encoding_{how}", name=_ENCODING_SHOWN.get(name, name))
+    found = aliased(resolved, mapping)
+    if found:
+        report.say(
+            "columns_recognised",
+            "io.columns_recognised",
+            columns=", ".join(f"{r}={c}" for r, c in found.items()),
+        )
 
 
 def _name(source) -> str:
@@ -565,6 +659,8 @@ def _read_parquet(kind, path: Path, files: list[str], con):
         table = con.read_parquet(files if len(files) > 1 else files[0])
         table.limit(0).execute()
     except (duckdb.Error, OSError, ValueError) as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from None
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{kind}: {path} cannot be read as Parquet ({first})") from None
     return table
@@ -588,16 +684,63 @@ def _head_text(path: Path, compressed: bool, kind: str = "", nbytes: int = 65536
 
 
 def _encoding_hint(head: bytes) -> str:
+    """The ``--encoding`` option that fits ``head`` (a sample of the file), or the choices."""
+    from clientlib.encodings import guess
+
+    found = guess(_whole_lines(head)).name
+    if found and found not in {"utf-8", "utf-8-sig"}:
+        return f"--encoding {found}"
+    return "--encoding cp1251, --encoding koi8-r or --encoding latin-1 (the file's encoding)"
+
+
+def _whole_lines(head: bytes) -> bytes:
+    """``head`` cut after its last line end (a character is never cut in two)."""
+    cut = head.rfind(b"\n")
+    return head[: cut + 1] if cut >= 0 and len(head) >= 65536 else head
+
+
+def _encoding(path: Path, kind: str, opts: InputOptions, compressed: bool) -> tuple[str, str]:
+    """The encoding to read ``path`` with and how it was decided (``given`` or ``detected``).
+
+    ``--encoding`` wins; otherwise the bytes decide (:func:`clientlib.encodings.detect`), and
+    a file they do not decide is refused with the options that fix it.
+    """
+    import zlib
+
+    from clientlib.encodings import detect
+
+    if opts.encoding:
+        try:
+            "".encode(opts.encoding)
+        except LookupError:
+            raise OptionError(
+                f"encoding: unknown encoding {opts.encoding!r}; e.g. utf-8, cp1251, latin-1"
+            ) from None
+        return opts.encoding, "given"
     try:
-        text = head.decode("cp1251")
-    except UnicodeDecodeError:
-        return "--encoding latin-1 (or the file's encoding)"
-    cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
-    return (
-        "--encoding cp1251 (it looks like Windows Cyrillic)"
-        if cyr
-        else ("--encoding latin-1 or --encoding cp1252")
-    )
+        found = detect(path, compressed)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(
+            f"{kind}: {path} is a truncated or corrupt gzip file ({exc}); download or "
+            "compress it again"
+        ) from None
+    if found.name is None:
+        raise said(InputError, f"io.encoding_unsure_{found.why}", kind=kind, path=str(path))
+    return found.name, "detected"
+
+
+def _header_line(path: Path, encoding: str, compressed: bool) -> tuple[str, bool]:
+    """The file's first line, however long, and whether the file holds anything but blanks."""
+    import gzip
+    import io as stdio
+
+    with (
+        gzip.open(path, "rb") if compressed else open(path, "rb") as raw,
+        stdio.TextIOWrapper(raw, encoding=encoding, newline="") as fh,
+    ):
+        line = fh.readline()
+        blank = not line.strip() and not fh.read(65536).strip()
+    return line.rstrip("\r\n"), not blank
 
 
 def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> pd.DataFrame:
@@ -611,32 +754,24 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         raise InputError(f"{kind}: {path} is a gzipped Parquet file; unzip it to .parquet")
     if compressed and b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{kind}: {path} holds binary data inside the gzip, not CSV text")
-    if (what == "utf16" or head.startswith((b"\xff\xfe", b"\xfe\xff"))) and not (
-        opts.encoding and opts.encoding.lower().replace("_", "-").startswith("utf-16")
-    ):
+    encoding, how = _encoding(path, kind, opts, compressed)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding.lower().replace(
+        "_", "-"
+    ).startswith("utf-16"):
         raise InputError(
             f"{kind}: {path} is UTF-16 text (it starts with a UTF-16 byte-order mark); "
             "pass --encoding utf-16"
         )
-    encoding = opts.encoding or "utf-8-sig"
     try:
-        codecs_ok = "".encode(encoding) is not None
-    except LookupError:
-        codecs_ok = False
-    if not codecs_ok:
-        raise OptionError(f"encoding: unknown encoding {encoding!r}; e.g. utf-8, cp1251, latin-1")
-    compression = "gzip" if compressed else None
-    try:
-        first = head.decode(encoding, errors="strict" if len(head) < 65536 else "ignore")
+        header_line, anything = _header_line(path, encoding, compressed)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{kind}: {path} is not valid {encoding} "
             f"(byte {exc.object[exc.start : exc.start + 1]!r} at position {exc.start}); "
             f"pass {_encoding_hint(head)}"
         ) from None
-    if not first.strip():
+    if not anything:
         raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)")
-    header_line = first.splitlines()[0] if first.splitlines() else ""
     sep = opts.sep or _sniff_sep_line(header_line)
     names = next(csv.reader([header_line], delimiter=sep)) if header_line else []
     names = [n.strip() for n in names]
@@ -661,6 +796,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
     from pandas._libs.parsers import STR_NA_VALUES
 
     na_values = {c: ([""] if c in text_cols else sorted(STR_NA_VALUES)) for c in names}
+    compression = "gzip" if compressed else None
     try:
         df = pd.read_csv(
             path,
@@ -685,6 +821,8 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         ) from None
     except pd.errors.ParserError as exc:
         msg = str(exc)
+        if _out_of_memory(exc):
+            raise MemoryError from None
         m = re.search(r"EOF inside string starting at row (\d+)", msg)
         if m:
             raise InputError(
@@ -704,6 +842,7 @@ def _read_csv(path: Path, kind, opts: InputOptions, what: str, mapping=None) -> 
         raise EmptyInputError(f"{kind}: {path} is empty (no header, no rows)") from None
     except OSError as exc:
         raise InputError(f"{kind}: {path} cannot be read ({exc})") from None
+    df.attrs["encoding"] = (encoding, how)
     return df
 
 
@@ -728,8 +867,11 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
     notes: dict[str, Any] = {}
     col = {role: raw[c] for role, c in resolved.items()}
     out["customer_id"], id_note = _ids(col["customer_id"])
+    out["customer_id"], n_changed = _visible_ids(out["customer_id"])
     if id_note:
         notes["customer_id"] = id_note
+    if n_changed:
+        notes["_ids_cleaned"] = n_changed
     ts, ts_info = _timestamps(col["timestamp"], resolved["timestamp"], opts)
     if ts_info:
         notes["timestamp_format"] = ts_info
@@ -772,6 +914,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
         out["amount"] = amount
         if "order_id" in col:
             out["order_id"], order_note = _ids(col["order_id"])
+            out["order_id"], _ = _visible_ids(out["order_id"])
             if order_note:
                 notes["order_id"] = order_note
         if "discount" in col:
@@ -804,6 +947,7 @@ def _type_pandas(kind, raw: pd.DataFrame, resolved: dict[str, str], opts: InputO
             out["sentiment"] = s.astype("float64")
         if "referred_customer_id" in col:
             out["referred_customer_id"], _ = _ids(col["referred_customer_id"])
+            out["referred_customer_id"], _ = _visible_ids(out["referred_customer_id"])
     df = pd.DataFrame({k: v.reset_index(drop=True) for k, v in out.items()}, copy=False)
     # "Exact duplicate" means the whole input row: the columns that no typed column was made
     # from (not mapped, or mapped but unused, like quantity beside amount) are compared through
@@ -898,14 +1042,24 @@ def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
             else (v.cast("string").lower().isin(list(_TRUE))).fill_null(False)
         )
 
+    def ident(v):
+        # A float id column whose values are all whole (1.0: how pandas stores integer ids
+        # with gaps) gives "1", as the CSV reader does (:func:`_ids`); one scan of the column
+        # decides. Below 2**53 every whole float is an exact integer.
+        if v.type().is_floating():
+            whole = v.isnull() | ((v == v.floor()) & (v.abs() < 2.0**53))
+            if bool(whole.all().execute()):
+                return v.cast("int64").cast("string")
+        return v.cast("string")
+
     cols: dict[str, Any] = {
-        "customer_id": _strip(c["customer_id"].cast("string")),
+        "customer_id": _strip(ident(c["customer_id"])),
         "timestamp": ts(c["timestamp"]),
     }
     if kind == "transactions":
         amount = num(c["amount"]) if "amount" in c else num(c["quantity"]) * num(c["unit_price"])
         cols["order_id"] = (
-            _strip(c["order_id"].cast("string")).nullif("")
+            _strip(ident(c["order_id"])).nullif("")
             if "order_id" in c
             else ibis.null("string")
         )
@@ -922,7 +1076,7 @@ def _type_ibis(kind, t: ir.Table, resolved: dict[str, str]) -> ir.Table:
         cols["kind"] = _strip(c["kind"].cast("string")).lower()
         cols["sentiment"] = num(c["sentiment"]) if "sentiment" in c else ibis.null("float64")
         cols["referred_customer_id"] = (
-            _strip(c["referred_customer_id"].cast("string")).nullif("")
+            _strip(ident(c["referred_customer_id"])).nullif("")
             if "referred_customer_id" in c
             else ibis.null("string")
         )
@@ -976,6 +1130,88 @@ def _ids(s: pd.Series) -> tuple[pd.Series, str]:
         return text, ""
     note = "ids written as 17850.0 were read as 17850"
     return stripped.str.replace(r"\.0+$", "", regex=True), note
+
+
+#: Characters an id never means: zero-width ones and controls (C0, DEL, C1).
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\x00-\x1f\x7f-\x9f]")
+
+
+def _visible_ids(s: pd.Series) -> tuple[pd.Series, int]:
+    """Text ids in Unicode NFC with zero-width and control characters removed, so that
+    ``José`` typed two ways, or ``Анна`` with a zero-width space, is one customer; returns the
+    ids and how many distinct ids changed. An id left empty is a missing id (counted later).
+
+    Plain ASCII ids without controls — nearly all — are checked in Arrow and passed on as
+    they are.
+    """
+    if pd.api.types.is_numeric_dtype(s) or len(s) == 0:
+        return s, 0
+    arr = pa.array(s.astype("string[pyarrow]").array)
+    suspect = pc.fill_null(
+        pc.or_(
+            pc.invert(pc.string_is_ascii(arr)),
+            pc.match_substring_regex(arr, "[\\x00-\\x1f\\x7f]"),
+        ),
+        False,
+    )
+    if not pc.any(suspect).as_py():
+        return s, 0
+    import unicodedata
+
+    changed: dict[str, str] = {}
+    for value in pc.unique(pc.filter(arr, suspect)).to_pylist():
+        clean = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+        if clean != value:
+            changed[value] = clean
+    if not changed:
+        return s, 0
+    text = s.astype("string")
+    return text.where(~text.isin(list(changed)), text.map(changed)), len(changed)
+
+
+def _visible_ids_ibis(t: ir.Table) -> tuple[ir.Table, int]:
+    """:func:`_visible_ids` in DuckDB, for Parquet files and DuckDB tables: the customer ids
+    (and referred ids) in Unicode NFC with zero-width and control characters removed; returns
+    the table and how many distinct customer ids changed.
+
+    Only ids with a character outside ASCII are looked at: finding them compares byte and
+    character lengths (0.006 s for 10 million ids, against 1.7 s for a regular expression),
+    and when there are none the table is returned as it is. Control characters inside plain
+    ASCII ids are therefore left in these inputs (the CSV reader removes them), and other
+    engines (Spark, warehouses) read ids as they are.
+    """
+    if getattr(t._find_backend(use_default=True), "name", "") != "duckdb":
+        return t, 0
+    ids = t.customer_id
+
+    def wide(v):
+        return _bytes(v) != v.length()
+
+    if not bool(wide(ids).any().execute()):
+        return t, 0
+
+    def clean(v):
+        return _strip(_nfc(v.re_replace(_INVISIBLE.pattern, "")))
+
+    def fixed(v):
+        return ibis.ifelse(wide(v), clean(v), v)
+
+    changed = t.filter(wide(ids) & (clean(ids) != ids)).select("customer_id").distinct()
+    n = int(changed.count().execute())
+    cols = {"customer_id": fixed(ids)}
+    if "referred_customer_id" in t.columns:
+        cols["referred_customer_id"] = fixed(t.referred_customer_id)
+    return t.mutate(**cols), n
+
+
+@ibis.udf.scalar.builtin(name="nfc_normalize")
+def _nfc(value: str) -> str:  # type: ignore[empty-body]
+    """DuckDB's Unicode NFC normalisation."""
+
+
+@ibis.udf.scalar.builtin(name="strlen")
+def _bytes(value: str) -> int:  # type: ignore[empty-body]
+    """DuckDB's length of a string in bytes."""
 
 
 def _timestamps(s: pd.Series, column: str, opts: InputOptions) -> tuple[pd.Series, str]:
@@ -1207,6 +1443,15 @@ def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -
         _line_items(clean, report)
     else:
         report.orders = _int(found["orders"]) + _int(found["alone"])
+    if pd.notna(found["spread"]) and not np.isfinite(float(found["spread"])):
+        # Some sum of amounts (a customer's, the total) is infinite: no total can be trusted.
+        money = report.columns
+        column = (
+            repr(money["amount"])
+            if "amount" in money
+            else f"{money.get('quantity')!r} × {money.get('unit_price')!r}"
+        )
+        raise said(InputError, "io.sum_overflow", kind=report.table, column=column)
     report.revenue = round(float(found["revenue"]) if pd.notna(found["revenue"]) else 0.0, 6)
     report.first_date = pd.Timestamp(found["first"]).date() if pd.notna(found["first"]) else None
     report.last_date = pd.Timestamp(found["last"]).date() if pd.notna(found["last"]) else None
@@ -1257,7 +1502,7 @@ def _line_items(clean: ir.Table, report: QualityReport) -> None:
     total, shared = _int(found["total"]), _int(found["shared"])
     if not total or shared / total < LINE_ITEM_SHARE:
         return
-    named = [c for c in report.columns if _DOCUMENT_NAME.search(c)]
+    named = [c for c in report.unmapped if _DOCUMENT_NAME.search(c)]
     report.notes["line_items"] = {
         "share": round(shared / total, 4),
         "column": named[0] if named else None,
@@ -1287,6 +1532,8 @@ def _transaction_stats(rows: ir.Table, in_memory: bool) -> dict[str, ir.Value]:
         "median": median,
         "top": rows.amount.max(),
         "revenue": rows.amount.sum(),
+        # Finite when no partial sum of amounts can overflow (checked after the scan).
+        "spread": rows.amount.abs().sum(),
         "first": rows.timestamp.min(),
         "last": rows.timestamp.max(),
         "lines": rows.count(where=rows.amount >= 0),

@@ -93,15 +93,14 @@ def explain(err: BaseException, lang: str = "en") -> str:
     """
     import re
 
-    from clientlib.schema import said_again
-
     lang = messages.check_lang(lang)
-    said = getattr(err, "said", None)
-    if callable(said):  # an error that keeps its catalog key (clientlib.spreadsheet.SheetError)
-        return str(said(lang))
-    again = said_again(err, lang)  # an error that carries its catalog key and fields
-    if again is not None:
-        return again
+    key = getattr(err, "key", None)
+    if isinstance(err, ClientlibError) and key:  # said through the catalog (errors.said)
+        # the lesson's own words where the command line's options differ (-p encoding)
+        lesson_key = "lessons_ru.io_" + key.partition(".")[2]
+        if key.startswith("io.") and lesson_key in messages.catalog():
+            return messages.text(lesson_key, lang, **err.fields)
+        return err.in_language(lang)
     from clientlib.frameworks.skipped import Skipped, skip_text
 
     why = err.args[0] if err.args else None

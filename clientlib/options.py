@@ -62,7 +62,8 @@ class InputOptions(BaseModel):
     zero_amount : {'keep', 'drop'}
         A zero-amount line is an order with zero spend (default) or is excluded (counted).
     sep, encoding : str, optional
-        CSV separator (sniffed when absent) and text encoding (UTF-8 when absent).
+        CSV separator (sniffed when absent) and text encoding (decided from the bytes when
+        absent: :mod:`clientlib.encodings`).
     date_format : str, optional
         A ``strptime`` format for every timestamp column, e.g. ``'%d/%m/%Y %H:%M'``.
     dayfirst : bool, optional

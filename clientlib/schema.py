@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientlib.errors import ClientlibError, InputError, OptionError
+from clientlib.errors import ClientlibError, InputError, OptionError, said
 
 #: Yes/no survey answers of the customers table that the frameworks read (Mendocha's five
 #: criteria, then the awareness stages).
@@ -85,6 +85,41 @@ REASONS = {
 }
 
 RETURN_POLICIES = ("net", "drop", "error")
+
+#: Column names that mean a role when no column is named like the role and the mapping does not
+#: name one (lower case, ё written е): the headers of Russian 1C and Excel exports. A name
+#: matched by more than one column decides nothing.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "customer_id": ("покупатель", "клиент", "контрагент", "код клиента", "код покупателя"),
+    "timestamp": ("дата", "период", "дата документа", "дата продажи", "дата заказа"),
+    "amount": ("сумма", "сумма документа", "сумма продажи", "сумма заказа"),
+    "order_id": ("номер", "документ", "номер документа", "номер заказа"),
+    "quantity": ("количество", "кол-во"),
+    "unit_price": ("цена",),
+}
+
+
+def _alias_key(name: str) -> str:
+    return " ".join(str(name).replace("ё", "е").replace("Ё", "Е").lower().split())
+
+
+def aliased(
+    resolved: Mapping[str, str], mapping: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The roles of ``resolved`` that were recognised by an alias (:data:`ALIASES`).
+
+    Examples
+    --------
+    >>> aliased(resolve_columns("transactions", ["Покупатель", "Дата", "Сумма"]))
+    {'customer_id': 'Покупатель', 'timestamp': 'Дата', 'amount': 'Сумма'}
+    """
+    mapping = mapping or {}
+    return {
+        r: c
+        for r, c in resolved.items()
+        if r not in mapping and c != r and _alias_key(c) in ALIASES.get(r, ())
+    }
+
 
 #: Why a customer has no usable purchase line (counted in ``customers_without_purchase``).
 NO_PURCHASE = {
@@ -174,39 +209,6 @@ def _add_item(out: dict[str, str], key: str, column: str, item: str) -> None:
         roles = ", ".join(table_roles("transactions"))
         raise said(OptionError, "mapping.unknown_role", role=key, roles=roles)
     out[key] = column
-
-
-def said(cls: type[ClientlibError], key: str, /, **fields: Any) -> ClientlibError:
-    """An error of ``cls`` whose message is the catalog's ``key`` in English; the key and the
-    fields go with it, so a reader in another language says it again (:func:`said_again`).
-
-    Examples
-    --------
-    >>> err = said(OptionError, "mapping.unknown_role", role="client", roles="customer_id")
-    >>> str(err).startswith("unknown role 'client'"), said_again(err, "ru").split(";")[0]
-    (True, "неизвестная роль 'client' в сопоставлении")
-    """
-    from clientlib.messages import number, text
-
-    shown = {k: number(v, "en") if _counted(v) else v for k, v in fields.items()}
-    err = cls(text(key, "en", **shown))
-    err.message_key, err.message_fields = key, dict(fields)  # type: ignore[attr-defined]
-    return err
-
-
-def said_again(err: BaseException, lang: str) -> str | None:
-    """The message of an error made by :func:`said`, in ``lang``; ``None`` for other errors."""
-    from clientlib.messages import number, text
-
-    key = getattr(err, "message_key", None)
-    if key is None:
-        return None
-    fields = getattr(err, "message_fields", {})
-    return text(key, lang, **{k: number(v, lang) if _counted(v) else v for k, v in fields.items()})
-
-
-def _counted(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def table_roles(kind: str) -> tuple[str, ...]:
@@ -322,11 +324,19 @@ def resolve_columns(
     resolved: dict[str, str] = {}
     # a mapped discount of one kind keeps a column named like the other out
     other = {"discount": "discount_amount", "discount_amount": "discount"}
+    taken = set(mapping.values())
     for role in (*required, *optional):
         if role in mapping:
             resolved[role] = mapping[role]
         elif role in columns and other.get(role) not in mapping:
             resolved[role] = role
+        else:
+            named = [
+                c for c in columns if c not in taken and _alias_key(c) in ALIASES.get(role, ())
+            ]
+            if len(named) == 1:
+                resolved[role] = named[0]
+                taken.add(named[0])
     if {"discount", "discount_amount"} <= set(resolved):
         del resolved["discount_amount"]  # both named so in the file: the share is read
     missing = [r for r in required if r not in resolved]
@@ -386,7 +396,21 @@ class QualityReport:
     #: Customers seen in the input with no usable purchase line, by reason.
     customers_without_purchase: dict[str, int] = field(default_factory=dict)
     #: The input's columns that no role was mapped to (a candidate order id is looked for here).
-    columns: list[str] = field(default_factory=list, repr=False)
+    unmapped: list[str] = field(default_factory=list, repr=False)
+    #: The input column each role was read from (``{role: column}``).
+    columns: dict[str, str] = field(default_factory=dict)
+    #: Notes that people read in their language: ``{note: (catalog key, fields)}``; the
+    #: English text is also in :attr:`notes`.
+    said: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def say(self, note: str, key: str, **fields: Any) -> None:
+        """Record a note as the catalog's ``key`` (English in :attr:`notes`, any language in
+        :meth:`summary_frame`).
+        """
+        from clientlib.messages import text
+
+        self.notes[note] = text(key, "en", **fields)
+        self.said[note] = (key, dict(fields))
 
     @property
     def rows_excluded(self) -> int:
@@ -468,6 +492,8 @@ class QualityReport:
         for key in ("timestamp_format", "amount_format", "customer_id", "order_id"):
             if key in self.notes:
                 items.append((_msg(f"io.note_{key}", lang), str(self.notes[key])))
+        for note, (key, fields) in self.said.items():
+            items.append((_msg(f"io.note_{note}", lang), _msg(key, lang, **fields)))
         if "duplicates_kept" in self.notes:
             items.append(
                 (_msg("io.duplicates_kept", lang), number(self.notes["duplicates_kept"], lang))

@@ -60,15 +60,15 @@ _SERIAL_MAX = 2958465  # 9999-12-31
 class SheetError(InputError):
     """A spreadsheet that cannot be read as asked; its words come from the message catalog.
 
-    ``key`` and ``fields`` say it again in another language (:meth:`said`).
+    ``key`` and ``fields`` say it again in another language (:meth:`in_language`).
     """
 
     def __init__(self, key: str, **fields: Any) -> None:
         self.key = f"spreadsheet.{key}"
         self.fields = fields
-        super().__init__(self.said("en"))
+        super().__init__(self.in_language("en"))
 
-    def said(self, lang: str) -> str:
+    def in_language(self, lang: str) -> str:
         """The message in ``lang`` (the table's name in that language too)."""
         from clientlib.messages import catalog, text
 
@@ -78,7 +78,7 @@ class SheetError(InputError):
             fields["table"] = text(table, lang)
         if fields.get("what") in FORMATS:
             fields["what"] = text(f"spreadsheet.what_{fields['what']}", lang)
-        return text(self.key, lang, **fields)
+        return text(str(self.key), lang, **fields)
 
 
 def zip_kind(path: str | os.PathLike[str]) -> str:

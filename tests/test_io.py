@@ -202,13 +202,17 @@ def test_bom_semicolon_decimal_comma_csv(tmp_path):
     assert loaded.quality.notes["amount_format"] == "decimal comma"
 
 
-def test_non_utf8_file_is_refused_with_the_option(tmp_path):
+def test_non_utf8_file_is_read_in_its_encoding_or_refused_with_the_option(tmp_path):
     path = tmp_path / "cp1251.csv"
     path.write_bytes("customer_id,timestamp,amount\nИван,2024-01-01,5\n".encode("cp1251"))
+    loaded = read_transactions(path)  # detected (issue 23)
+    assert loaded.table.to_pandas()["customer_id"].iloc[0] == "Иван"
+    # one Cyrillic letter cannot tell cp1251 from KOI8-R: refused with the option
+    path.write_bytes("customer_id,timestamp,amount\nЯ,2024-01-01,5\n".encode("cp1251"))
     with pytest.raises(ClientlibError, match="--encoding"):
         read_transactions(path)
     loaded = read_transactions(path, encoding="cp1251")
-    assert loaded.table.to_pandas()["customer_id"].iloc[0] == "Иван"
+    assert loaded.table.to_pandas()["customer_id"].iloc[0] == "Я"
 
 
 def test_parquet_polars_and_pandas_agree(tmp_path):

@@ -309,18 +309,22 @@ def test_nbclient_and_nbval_ask_without_stdin():
 
 
 def test_reader_error_in_a_lesson_is_one_line_in_its_language(tmp_path):
+    # A 1C-style file now reads without options (issue 23: the encoding from its letters, the
+    # roles from its Russian headers); one Cyrillic letter cannot tell cp1251 from KOI8-R.
     path = tmp_path / "orders.csv"
     path.write_bytes("Клиент;Дата;Сумма\na;31.12.2024;10,5\n".encode("cp1251"))
+    inputs = lessons.load_inputs(str(path), lang="ru")
+    assert inputs.transactions.table.to_pandas()["amount"].tolist() == [10.5]
+    path.write_bytes("customer_id;timestamp;amount\nЯ;31.12.2024;10,5\n".encode("cp1251"))
     with pytest.raises(lessons.LessonError) as err:
         lessons.load_inputs(str(path), lang="ru")
     message = str(err.value)
     assert "\n" not in message and "-p encoding cp1251" in message and "UTF-8" in message
     assert message.startswith("Файл ")
     # with its options the same file reads
-    inputs = lessons.load_inputs(str(path), "customer_id=Клиент,timestamp=Дата,amount=Сумма",
-                                 lang="ru", encoding="cp1251", sep=";", decimal=",",
+    inputs = lessons.load_inputs(str(path), lang="ru", encoding="cp1251", sep=";", decimal=",",
                                  dayfirst=True)  # fmt: skip
-    assert inputs.transactions.table.to_pandas()["amount"].tolist() == [10.5]
+    assert inputs.transactions.table.to_pandas()["customer_id"].tolist() == ["Я"]
 
 
 def test_localize_writes_yes_no_dashes_and_russian_dates():

@@ -134,12 +134,20 @@ def test_lesson_runs_to_the_end_on_a_1c_export_and_on_one_time_buyers(stem, file
             assert "no repeat buyer" not in text  # the reason is Russian too
 
 
-def test_a_cp1251_file_without_its_options_stops_with_one_russian_line(files, lessons_ru, tmp_path):
+def test_an_undecidable_encoding_stops_with_one_russian_line(files, lessons_ru, tmp_path):
+    # The 1C file itself now reads without its options (issue 23: its Russian letters decide
+    # cp1251). The same rows under English headers with one Cyrillic letter cannot tell cp1251
+    # from KOI8-R: the lesson stops with one line.
+    rows = files["1c"].read_bytes().decode("cp1251").splitlines()[1:]
+    bad = tmp_path / "one_letter.csv"
+    last = "Я" + rows[-1][rows[-1].index(";") :]
+    bad.write_bytes("\n".join(["customer_id;timestamp;amount", *rows[:-1], last]).encode("cp1251"))
+    assert sum(not ch.isascii() for ch in bad.read_bytes().decode("cp1251")) == 1
     out = tmp_path / "bad.ipynb"
     with pytest.raises(papermill.PapermillExecutionError):
         papermill.execute_notebook(
             str(lessons_ru[SOURCES[0].stem]), str(out), kernel_name="clientlib",
-            execution_timeout=TIMEOUT, parameters={"data": str(files["1c"]), "mapping": MAPPING},
+            execution_timeout=TIMEOUT, parameters={"data": str(bad)},
             cwd=str(out.parent), progress_bar=False,
         )  # fmt: skip
     nb = nbformat.read(out, as_version=4)

@@ -12,6 +12,11 @@ import csv
 import gzip
 import io
 import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from _cli import run_cli
+from _exports import one_c_export
 
 HEAD = "customer_id,timestamp,amount\n"
 
@@ -46,6 +52,40 @@ def _zip(names: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+def _parquet_float_ids() -> bytes:
+    buf = io.BytesIO()
+    table = pa.table(
+        {"customer_id": [1.0, 2.0, None], "timestamp": ["2024-01-01"] * 3, "amount": [1.0, 2, 3]}
+    )
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _parquet_of(csv_bytes: bytes) -> bytes:
+    """The same rows as Parquet (every column text, as the CSV holds it)."""
+    frame = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _one_c() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "1c.csv"
+        one_c_export(path, n_customers=2000)  # about 0.7 MB: far over the 64 KiB of issue 23
+        return path.read_bytes()
+
+
+#: "José" composed and decomposed, "Анна" plain and with a zero-width space: two customers.
+IDS_TWO_WAYS = _csv(
+    [
+        f"{unicodedata.normalize('NFC', 'José')},2024-01-01,1",
+        f"{unicodedata.normalize('NFD', 'José')},2024-01-02,2",
+        "Анна,2024-01-03,3",
+        "Ан\u200bна,2024-01-04,4",
+    ]
+)
+ONE_C = _one_c()
 GOOD = _csv(["a,2024-01-01,10", "a,2024-01-05,20", "b,2024-01-03,5"])
 GZ = gzip.compress(GOOD)
 UK = _csv(["a,01/12/2010 08:26,10", "a,13/12/2010 09:00,5", "b,02/12/2010 10:00,7"])
@@ -221,7 +261,16 @@ CASES = [
         2,
         "more than once in its header",
     ),
-    Case("utf16_bom", GOOD.decode().encode("utf-16"), 2, "--encoding utf-16"),
+    # --- encodings decided from the bytes (issue 23): a byte-order mark, or the letters
+    Case("utf16_bom", GOOD.decode().encode("utf-16"), 0, "encoding: utf-16 (detected)"),
+    Case(
+        "utf16_be_bom",
+        GOOD.decode().encode("utf-16-be").join([b"\xfe\xff", b""]),
+        0,
+        "encoding: utf-16 (detected)",
+    ),
+    Case("utf8_bom", b"\xef\xbb\xbf" + GOOD, 0, "encoding: utf-8 (BOM) (detected)"),
+    Case("ascii_is_utf8", GOOD, 0, "encoding: utf-8 (detected)"),
     Case(
         "utf16_with_option",
         GOOD.decode().encode("utf-16"),
@@ -229,11 +278,54 @@ CASES = [
         "3 rows read",
         ["--encoding", "utf-16"],
     ),
+    # Was "cp1251_refused": two Russian names are enough to tell cp1251 from KOI8-R now.
     Case(
-        "cp1251_refused",
+        "cp1251_detected",
         _csv(["Иван,2024-01-01,1", "Пётр,2024-01-02,2"]).decode().encode("cp1251"),
+        0,
+        "encoding: cp1251 (detected)",
+    ),
+    Case(
+        "koi8r_detected",
+        _csv(["Иван,2024-01-01,1", "Пётр,2024-01-02,2"]).decode().encode("koi8-r"),
+        0,
+        "encoding: koi8-r (detected)",
+    ),
+    Case(
+        "latin1_detected",
+        _csv(["José,2024-01-01,1", "Müller,2024-01-02,2"]).decode().encode("latin-1"),
+        0,
+        "encoding: latin-1 (detected)",
+    ),
+    Case(
+        "cyrillic_too_few_letters",
+        _csv(["Я,2024-01-01,1", "b,2024-01-02,2"]).decode().encode("koi8-r"),
         2,
-        "--encoding cp1251",
+        "--encoding cp1251 (1C, Excel, Windows) or --encoding koi8-r",
+    ),
+    Case(
+        "cp1251_given",
+        _csv(["Я,2024-01-01,1", "b,2024-01-02,2"]).decode().encode("cp1251"),
+        0,
+        "encoding: cp1251 (given)",
+        ["--encoding", "cp1251"],
+    ),
+    Case(
+        "cp1251_large_all_cyrillic_header",
+        ("Покупатель;Дата;Сумма\n" + "Анна Петрова;05.03.2024;1\u00a0234,50\n" * 3000).encode(
+            "cp1251"
+        ),
+        0,
+        "encoding: cp1251 (detected)",
+    ),
+    Case(
+        "header_over_64k",
+        _csv(
+            ["a,2024-01-01,1" + ",0" * 10_000],
+            head=HEAD.strip() + "".join(f",extra_{i}" for i in range(1, 10_001)) + "\n",
+        ),
+        0,
+        "1 rows read",
     ),
     Case(
         "cp1251_with_option",
@@ -308,6 +400,43 @@ CASES = [
     ),
     # --- outputs
     Case("output_is_the_input", GOOD, 2, "is the input", out_is_input=True),
+    # --- ids and values that stay themselves (issue 23)
+    Case("ids_nfc_nfd_zero_width", IDS_TWO_WAYS, 0, "2 customers, 4 orders"),
+    Case("ids_changed_counted", IDS_TWO_WAYS, 0, "2 ids changed"),
+    Case(
+        "id_only_zero_width",
+        _csv(["\u200b,2024-01-01,1", "a,2024-01-02,2"]),
+        0,
+        "excluded 1: missing_customer_id",
+    ),
+    Case(
+        "amounts_overflow",
+        _csv(["a,2024-01-01,1e308", "b,2024-01-02,1e308"]),
+        2,
+        "the amounts in column 'amount' add up to more than the largest number",
+    ),
+    Case(
+        "amounts_overflow_ru",
+        _csv(["a,2024-01-01,1e308", "b,2024-01-02,1e308"]),
+        2,
+        "суммы в столбце 'amount' складываются в число больше наибольшего",
+        ["-f", "lifecycle", "--lang", "ru"],
+        command="segment",
+    ),
+    Case("parquet_float_ids", _parquet_float_ids(), 0, "2 customers", name="o.parquet"),
+    Case("parquet_ids_two_ways", _parquet_of(IDS_TWO_WAYS), 0, "2 customers, 4 orders",
+         name="o.parquet"),  # fmt: skip
+    # --- the 1C export: cp1251, ';', Cyrillic headers, dd.mm.yyyy, decimal comma, NBSP
+    Case("one_c_export", ONE_C, 0, "encoding: cp1251 (detected)"),
+    Case(
+        "one_c_export_roles_recognised",
+        ONE_C,
+        0,
+        "columns_recognised: customer_id=Покупатель, timestamp=Дата, amount=Сумма, "
+        "order_id=Номер документа",
+    ),
+    Case("one_c_export_ru", ONE_C, 0, "кодировка: cp1251 (определена по содержимому)",
+         ["-f", "lifecycle", "--lang", "ru"], command="segment"),  # fmt: skip
 ]
 
 
@@ -543,6 +672,9 @@ HOSTILE_IDS = [
 ]
 
 
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def test_hostile_ids_round_trip_through_facts(tmp_path, monkeypatch, capsys):
     rows = pd.DataFrame(
         {
@@ -557,7 +689,13 @@ def test_hostile_ids_round_trip_through_facts(tmp_path, monkeypatch, capsys):
     code, _, err = run_cli(["facts", src, "-o", out], monkeypatch, capsys)
     assert code == 0, err
     back = pd.read_csv(out, dtype={"customer_id": str}, keep_default_na=False, na_values=[""])
-    assert sorted(back["customer_id"]) == sorted(HOSTILE_IDS)
+    # Ids are NFC with control and zero-width characters removed (issue 23), computed here
+    # from the Unicode categories: "new\nline" is the customer "newline".
+    def visible(i: str) -> str:
+        nfc = unicodedata.normalize("NFC", i)
+        return "".join(c for c in nfc if unicodedata.category(c) != "Cc" and c not in ZERO_WIDTH)
+
+    assert sorted(back["customer_id"]) == sorted(visible(i) for i in HOSTILE_IDS)
     assert len(back) == len(HOSTILE_IDS)
 
 
@@ -728,3 +866,109 @@ MAP_CASES = [
 @pytest.mark.parametrize("case", MAP_CASES, ids=[c.id for c in MAP_CASES])
 def test_real_export_maps(case: Case, tmp_path, monkeypatch, capsys):
     test_real_export(case, tmp_path, monkeypatch, capsys)
+
+
+# --- issue 23: compare reads an --excel output back; memory; float ids; the 1C file's facts
+
+
+def test_compare_reads_excel_output_back_to_the_same_ids(tmp_path, monkeypatch, capsys):
+    ids = ["=1+2", "-5", "+7", "@x", "plain", "'quoted"]
+    rows = [f"{i},2024-01-0{d},{d}" for d in (1, 2) for i in ids]
+    src = tmp_path / "orders.csv"
+    pd.DataFrame([r.rsplit(",", 2) for r in rows], columns=HEAD.strip().split(",")).to_csv(
+        src, index=False
+    )
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    for out, extra in ((plain, []), (excel, ["--excel"])):
+        code, _, err = run_cli(["segment", src, "-f", "lifecycle", "-o", out, *extra],
+                               monkeypatch, capsys)  # fmt: skip
+        assert code == 0, err
+    assert b"'=1+2" in excel.read_bytes()  # escaped for Excel, as written
+    code, out, err = run_cli(["compare", plain, excel, "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    import json
+
+    result = json.loads(out)
+    assert (result["n"], result["only_in_a"], result["only_in_b"]) == (len(ids), 0, 0)
+
+
+def _limited(limit_mb: int):
+    def preexec() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
+
+    return preexec
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS (ulimit -v) as Linux counts it")
+def test_out_of_memory_is_one_line(tmp_path):
+    # 2 million lines (about 50 MB): reading them needs well over the 700 MB the process may
+    # map, which is enough for Python, pandas and DuckDB to start (checked with --help).
+    src = tmp_path / "big.csv"
+    n = 2_000_000
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Series(range(n)).mod(100_000).map("c{}".format),
+            "timestamp": "2024-01-01",
+            "amount": pd.Series(range(n)).mod(997) + 0.5,
+        }
+    )
+    frame.to_csv(src, index=False)
+    exe = [sys.executable, "-c", "from clientlib.cli import main; main()"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    started = subprocess.run([*exe, "--help"], preexec_fn=_limited(700), env=env,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert started.returncode == 0, started.stderr[-500:]
+    for lang, said in (("en", "not enough memory to read"), ("ru", "не хватает памяти")):
+        out = tmp_path / f"seg_{lang}.csv"
+        run = subprocess.run(
+            [*exe, "segment", str(src), "-f", "lifecycle", "--lang", lang, "-o", str(out)],
+            preexec_fn=_limited(700), env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert run.returncode == 2, run.stderr[-2000:]
+        assert run.stderr.startswith("error: ") and said in run.stderr, run.stderr[-2000:]
+        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+        assert "well-formed" not in run.stderr and not out.exists()
+
+
+def test_parquet_float_ids_as_the_csv_reader_gives_them(tmp_path):
+    from clientlib.io import read_transactions
+
+    for ids in ([1.0, 2.0, None, 3.0], [1.0, 2.5, None, 3.0]):
+        frame = pd.DataFrame(
+            {"customer_id": ids, "timestamp": pd.to_datetime(["2024-01-01"] * 4),
+             "amount": [1.0, 2.0, 3.0, 4.0]}
+        )  # fmt: skip
+        frame.to_parquet(tmp_path / "t.parquet")
+        frame.to_csv(tmp_path / "t.csv", index=False)
+        # what a CSV holds, read by pandas as text: "1.0" everywhere when one id is not whole
+        text = pd.read_csv(tmp_path / "t.csv", dtype={"customer_id": str})["customer_id"]
+        whole = all(float(v).is_integer() for v in text.dropna())
+        want = sorted({re.sub(r"\.0$", "", v) if whole else v for v in text.dropna()})
+        for src in (tmp_path / "t.parquet", tmp_path / "t.csv", frame):
+            got = read_transactions(src).table.execute()["customer_id"]
+            assert sorted(set(got)) == want, (src, ids)
+
+
+def test_csv_and_parquet_give_the_same_id_text(tmp_path):
+    from clientlib.io import read_transactions
+
+    ids = [unicodedata.normalize("NFD", "José"), "Ан\u200bна", "\u2060Zoë\u200d", "plain", "x\x07y"]
+    frame = pd.DataFrame(
+        {"customer_id": ids, "timestamp": ["2024-01-01"] * 5, "amount": [1.0, 2, 3, 4, 5]}
+    )
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    # NFC, then no zero-width or control character (Unicode category Cc), computed here
+    want = sorted(
+        "".join(c for c in unicodedata.normalize("NFC", i)
+                if unicodedata.category(c) != "Cc" and c not in ZERO_WIDTH)
+        for i in ids
+    )  # fmt: skip
+    csv_ids = sorted(read_transactions(tmp_path / "t.csv").table.execute()["customer_id"])
+    assert csv_ids == want
+    # Parquet: the same, except a control character inside a plain ASCII id (documented)
+    pq_ids = sorted(read_transactions(tmp_path / "t.parquet").table.execute()["customer_id"])
+    assert "x\x07y" in pq_ids
+    assert [i for i in pq_ids if i != "x\x07y"] == [i for i in want if i != "xy"]
