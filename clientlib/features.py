@@ -116,7 +116,8 @@ def customer_facts(
     ev = _table(events)
     cu = _table(customers)
     orders = _orders(tx)
-    share = lambda cond: cond.cast("float64").mean()  # noqa: E731
+    # through an integer: PostgreSQL casts a boolean to int4 but not to a float
+    share = lambda cond: cond.cast("int32").cast("float64").mean()  # noqa: E731
     per_customer = orders.group_by("customer_id").agg(
         orders=orders.count(),
         first_ts=orders.order_ts.min(),
@@ -200,7 +201,7 @@ def customer_facts(
         touchpoints=zero(t.touchpoints),
         complaints_since_last_purchase=zero(t.complaints_since_last_purchase),
         referrals=zero(t.referrals),
-        open_negotiations=is_open.cast("int64"),
+        open_negotiations=is_open.cast("int32").cast("int64"),
         negotiation_age_days=ibis.ifelse(
             is_open, _days(ad, t.first_negotiation.date()), ibis.null("int64")
         ),
