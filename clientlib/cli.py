@@ -166,6 +166,101 @@ def input_options(func):
     return wrapper
 
 
+#: The database source options (``--source URL --table NAME | --query SQL``; see
+#: :mod:`clientlib.sources`): name -> (parameter annotation, default).
+_SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "source_url": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--source",
+                help="Database URL instead of INPUT, e.g. postgres://user@host/db (password: "
+                "PGPASSWORD, ~/.pgpass or CLIENTLIB_DB_PASSWORD; never shown).",
+            ),
+        ],
+        None,
+    ),
+    "source_table": (
+        Annotated[str | None, typer.Option("--table", help="Transactions table of --source.")],
+        None,
+    ),
+    "source_query": (
+        Annotated[
+            str | None, typer.Option("--query", help="SQL giving the transactions (--source).")
+        ],
+        None,
+    ),
+    "events_table": (
+        Annotated[str | None, typer.Option("--events-table", help="Events table of --source.")],
+        None,
+    ),
+    "customers_table": (
+        Annotated[
+            str | None, typer.Option("--customers-table", help="Customers table of --source.")
+        ],
+        None,
+    ),
+}
+
+
+def source_options(func):
+    """Give a command ``--source/--table/--query/--events-table/--customers-table``; it receives
+    them as ``source``: ``None`` or ``(Database, events_table, customers_table)``, checked."""
+    import functools
+    import inspect
+    import typing
+
+    sig = inspect.signature(func)
+    hints = typing.get_type_hints(func, include_extras=True)
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in sig.parameters.values()
+        if p.name != "source"
+    ]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+        for name, (ann, default) in _SOURCE_OPTIONS.items()
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from clientlib.sources import database
+
+        values = {name: kwargs.pop(name, None) for name in _SOURCE_OPTIONS}
+        lang = kwargs.get("lang") if kwargs.get("lang") in ("en", "ru") else "en"
+        db = database(values["source_url"], values["source_table"], values["source_query"],
+                      lang=lang)
+        if db is None and (values["events_table"] or values["customers_table"]):
+            raise OptionError(text_of("sources.err_no_url", lang, what="--events-table"))
+        if db is not None and (kwargs.get("input") is not None or kwargs.get("dataset")):
+            raise OptionError(text_of("sources.err_with_input", lang))
+        kwargs["source"] = (
+            None if db is None else (db, values["events_table"], values["customers_table"])
+        )
+        return func(*args, **kwargs)
+
+    ordered = params + extra
+    wrapper.__signature__ = sig.replace(parameters=ordered, return_annotation=None)
+    wrapper.__annotations__ = {p.name: p.annotation for p in ordered}
+    return wrapper
+
+
+def _guard(source: Any, lang: str = "en") -> Any:
+    """:func:`clientlib.sources.guard` for a database source, else nothing."""
+    if source is None:
+        return contextlib.nullcontext()
+    from clientlib.sources import guard
+
+    return guard(source[0], lang=lang)
+
+
+def text_of(key: str, lang: str = "en", **fields: Any) -> str:
+    """A catalog message (imported when used: the catalog is not read at start-up)."""
+    from clientlib.messages import text
+
+    return text(key, lang, **fields)
+
+
 def load_inputs(
     input: Path | None,
     dataset: str | None,
@@ -178,8 +273,19 @@ def load_inputs(
     encoding: str | None = None,
     *,
     options: Any = None,
+    source: Any = None,
+    lang: str = "en",
 ) -> Inputs:
-    """Read transactions (and events, customers) from files or an embedded dataset."""
+    """Read transactions (and events, customers) from files, an embedded dataset or a database
+    (``source``: what :func:`source_options` gives)."""
+    if source is not None:
+        from clientlib import sources
+
+        db, events_table, customers_table = source
+        return sources.read_inputs(
+            db, mapping=mapping, events=events, customers=customers, events_table=events_table,
+            customers_table=customers_table, options=options, lang=lang,
+        )
     from clientlib.io import read_inputs
 
     return read_inputs(
@@ -382,6 +488,7 @@ def datasets_export(
 
 @app.command()
 @input_options
+@source_options
 def quality(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -389,13 +496,15 @@ def quality(
     events: EventsOpt = None,
     customers: CustomersOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Read the input and report what happened to every row.
 
     Example: clientlib quality orders.csv --map customer_id=Client,timestamp=Date,amount=Total
     """
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang="en")
     reports = [
         x.quality for x in (inputs.transactions, inputs.events, inputs.customers) if x is not None
     ]
@@ -410,6 +519,7 @@ def quality(
 
 @app.command()
 @input_options
+@source_options
 def facts(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -420,6 +530,7 @@ def facts(
         "facts.csv"
     ),
     excel: ExcelOpt = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
@@ -430,11 +541,13 @@ def facts(
 
     sources = _input_paths(input, events, customers)
     check_output(out, sources)
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang="en")
     _quality(inputs)
     from clientlib.engine import to_pandas
 
-    df = to_pandas(_facts(inputs))
+    with _guard(source):  # the facts are the database's work: its errors are one line too
+        df = to_pandas(_facts(inputs))
     write_csv(df, out, excel=excel, inputs=sources)
     typer.echo(
         f"wrote {len(df):,} customers to {out} (analysis date {inputs.transactions.analysis_date})"
@@ -443,6 +556,7 @@ def facts(
 
 @app.command()
 @input_options
+@source_options
 def segment(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -463,6 +577,7 @@ def segment(
         "segments.csv"
     ),
     excel: ExcelOpt = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Classify every customer by one or more frameworks; write class, label, reason, action.
@@ -486,7 +601,8 @@ def segment(
     fws, notes = resolve(wanted, rules, params or None, lang)  # ids, replacement, params
     sources = _input_paths(input, events, customers, rules)
     check_output(out, sources)
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang=lang)
     _quality(inputs, lang)
     # Collect the facts once (one row per customer); every framework then reads that table.
     # Only the facts the frameworks read are computed (every fact when one does not say).
@@ -499,7 +615,8 @@ def segment(
     needed = needed_columns(fws)
     if needed is not None:
         facts = facts.select(*[c for c in facts.columns if c in needed])
-    facts_df = to_pandas(facts)
+    with _guard(source, lang):
+        facts_df = to_pandas(facts)
     facts_expr = ibis.memtable(facts_df)
     # One composition for every caller: the frameworks (k-means included) fitted and applied.
     if isinstance(k_value, int) and "kmeans" in [f.id for f in fws]:
@@ -920,6 +1037,7 @@ def setup_check(lang: LangOpt = "en") -> None:
 
 @app.command()
 @input_options
+@source_options
 def backtest(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -953,6 +1071,7 @@ def backtest(
         Path | None, typer.Option("--out", "-o", help="CSV file for the per-class table.")
     ] = None,
     excel: ExcelOpt = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Classify as of a past date, then rank the frameworks by what customers did next.
@@ -986,7 +1105,8 @@ def backtest(
         from clientlib.files import check_output
 
         check_output(out, sources)
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang=lang)
     _quality(inputs, lang)
     end = end_given or data_end(inputs.transactions)
     if holdout is not None:
