@@ -757,6 +757,7 @@ app.add_typer(reports_app, name="reports")
 
 @app.command()
 @input_options
+@source_options
 def report(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -778,6 +779,7 @@ def report(
     list_parameters: Annotated[
         bool, typer.Option("--list-parameters", help="Print the template's parameters and exit.")
     ] = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Render the report notebook to self-contained HTML (and OUT.ipynb beside it).
@@ -813,12 +815,33 @@ def report(
         "lang": lang,
     }
     params = {k: v for k, v in given.items() if v is not None}
+    if source is not None:
+        params.update(_source_parameters(source, lang or "en", map))
     params.update(option_parameters(options))
     params.update(parse_pairs(param))
     from clientlib.reports.render import render_report  # papermill, nbconvert: ~1 s
 
     result = render_report(params, out, kernel=kernel, timeout=timeout)
     typer.echo(f"wrote {result.html} and {result.notebook.name} ({result.seconds:.1f} s)")
+
+
+def _source_parameters(source: Any, lang: str, mapping: str | None) -> dict[str, str]:
+    """The report's database parameters, after checking the source answers (a server down, a
+    refused login, a missing table or a text column of bad numbers ends here: exit 2, nothing
+    written). The password goes to the kernel's environment, never into its parameters."""
+    from clientlib import sources
+
+    db, events_table, customers_table = source
+    with sources.guard(db, lang=lang):
+        con = sources.connect(db, lang=lang)
+        sources.check_types(db, sources.open_table(db, con, lang=lang), "transactions",
+                            mapping, lang=lang)
+        for name in (events_table, customers_table):
+            if name:
+                sources.open_table(sources.Database(db.url, table=name), con, lang=lang)
+    given = {"source": sources.hide(db.url), "table": db.table, "query": db.query,
+             "events_table": events_table, "customers_table": customers_table}
+    return {k: v for k, v in given.items() if v}
 
 
 @reports_app.command("run")

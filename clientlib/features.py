@@ -336,12 +336,12 @@ def rfm_summary(
                 "customer_id", day=returns.timestamp.date(), amount=returns.amount, n=False
             )
         )
-    rows = rows.mutate(n=rows.n.cast("int64"))
+    rows = rows.mutate(n=rows.n.cast("int32").cast("int64"))
     days = rows.group_by(["customer_id", "day"]).agg(n=rows.n.sum(), spend=rows.amount.sum())
     bought = days.n > 0
     per = days.group_by("customer_id").agg(
         orders=days.n.sum(),
-        purchase_days=bought.cast("int64").sum(),
+        purchase_days=bought.cast("int32").cast("int64").sum(),
         total_spend=days.spend.sum(),
         first=days.day.min(where=bought),
         last=days.day.max(where=bought),
@@ -364,7 +364,7 @@ def rfm_summary(
 
 def _event_facts(ev: ir.Table, per_customer: ir.Table) -> list[ir.Table]:
     negative = (ev.sentiment < 0) | ev.kind.isin(["complaint", "refund"])
-    counted = lambda cond: cond.cast("int64").sum()  # noqa: E731
+    counted = lambda cond: cond.cast("int32").cast("int64").sum()  # noqa: E731
     agg = ev.group_by("customer_id").agg(
         contacts=counted(ev.kind == "contact"),
         touchpoints=counted(ev.kind.isin(list(TOUCH_KINDS))),
