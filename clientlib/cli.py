@@ -205,7 +205,8 @@ _SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
 
 def source_options(func):
     """Give a command ``--source/--table/--query/--events-table/--customers-table``; it receives
-    them as ``source``: ``None`` or ``(Database, events_table, customers_table)``, checked."""
+    them as ``source``: ``None`` or ``(Database, events_table, customers_table)``, checked.
+    """
     import functools
     import inspect
     import typing
@@ -277,7 +278,8 @@ def load_inputs(
     lang: str = "en",
 ) -> Inputs:
     """Read transactions (and events, customers) from files, an embedded dataset or a database
-    (``source``: what :func:`source_options` gives)."""
+    (``source``: what :func:`source_options` gives).
+    """
     if source is not None:
         from clientlib import sources
 
@@ -828,7 +830,8 @@ def report(
 def _source_parameters(source: Any, lang: str, mapping: str | None) -> dict[str, str]:
     """The report's database parameters, after checking the source answers (a server down, a
     refused login, a missing table or a text column of bad numbers ends here: exit 2, nothing
-    written). The password goes to the kernel's environment, never into its parameters."""
+    written). The password goes to the kernel's environment, never into its parameters.
+    """
     from clientlib import sources
 
     db, events_table, customers_table = source

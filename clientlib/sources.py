@@ -83,7 +83,8 @@ def redact(url: str) -> str:
              if k.lower() not in _SECRET_KEYS],
             safe="/:,",
         )
-        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        # by hand: urlunsplit drops the "//" of an empty host (duckdb:///file.duckdb)
+        return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
     except ValueError:  # not parseable: show only the scheme
         return url.strip().partition("://")[0] + "://…"
 
@@ -268,10 +269,11 @@ def open_table(source: Database, con: Any = None, *, lang: str = "en") -> ir.Tab
                 known=", ".join(known[:12]) + (" …" if len(known) > 12 else "") or "—",
                 why=scrub(_first_line(exc), source.url),
             )) from None
+    query = source.query or ""
     try:
         if getattr(con, "name", "") == "postgres":
-            return con.sql(source.query, schema=_postgres_schema(con, source.query))
-        return con.sql(source.query)
+            return con.sql(query, schema=_postgres_schema(con, query))
+        return con.sql(query)
     except Exception as exc:  # noqa: BLE001 - the database's own words, one line
         raise InputError(text("sources.err_query", lang, source=source.shown,
                               why=scrub(_first_line(exc), source.url))) from None
@@ -279,7 +281,8 @@ def open_table(source: Database, con: Any = None, *, lang: str = "en") -> ir.Tab
 
 def _postgres_schema(con: Any, query: str) -> Any:
     """The columns of ``query`` from a temporary view (Ibis 12's own way fails to drop the view
-    with sqlglot 30: ``DROP VIEW IF EXISTS`` without a name)."""
+    with sqlglot 30: ``DROP VIEW IF EXISTS`` without a name).
+    """
     import uuid
 
     name = f"clientlib_query_{uuid.uuid4().hex[:12]}"
@@ -325,7 +328,8 @@ def guard(source: Database | None, *, lang: str = "en") -> Iterator[None]:
 
 def describe(source: Database, table: ir.Table, timestamp: str | None) -> dict[str, Any]:
     """What a manifest records instead of a file hash: the redacted URL, the table or query,
-    the row count and the latest timestamp (text, ISO), counted by the database."""
+    the row count and the latest timestamp (text, ISO), counted by the database.
+    """
     aggs: dict[str, Any] = {"rows": table.count()}
     if timestamp and timestamp in table.columns:
         aggs["max_timestamp"] = table[timestamp].max()

@@ -15,6 +15,7 @@ amount as text that is not a number.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import shutil
@@ -125,7 +126,7 @@ def _load(port: int) -> None:
         con.execute(f"CREATE ROLE {USER} LOGIN PASSWORD '{PASSWORD}'")
         con.execute(f"CREATE DATABASE {DATABASE} OWNER {USER}")
     cdnow = datasets.load_cdnow()
-    shop = datasets.workshop(n_customers=400, seed=0)
+    shop = workshop()
     with psycopg.connect(f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{port}/{DATABASE}") as con:
         _copy(con, "cdnow", cdnow)
         _copy(con, "workshop_transactions", shop.transactions)
@@ -135,6 +136,18 @@ def _load(port: int) -> None:
         bad["amount"] = ["n/a" if i % 2 else "twelve" for i in range(len(bad))]
         _copy(con, "bad_amounts", bad)
         con.commit()
+
+
+#: Customers of the workshop shop in the database (small: the report renders in seconds).
+SHOP_CUSTOMERS = 400
+
+
+@functools.cache
+def workshop():  # noqa: ANN201 - clientlib.datasets.WorkshopData
+    """The workshop shop the database holds (the same frames for the file path's side)."""
+    from clientlib import datasets
+
+    return datasets.workshop(n_customers=SHOP_CUSTOMERS, seed=0)
 
 
 _TYPES = {"b": "boolean", "i": "bigint", "u": "bigint", "f": "double precision",

@@ -446,7 +446,8 @@ class _Job:
 def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
     """What the manifest records of a report's inputs: each file's hash, or a database
     source's redacted URL, table or query, row count and latest timestamp (counted by the
-    database, which also proves it answers); a missing or broken input raises its one line."""
+    database, which also proves it answers); a missing or broken input raises its one line.
+    """
     found = []
     if params.get("source"):
         found.append(_source_digest(params))
@@ -485,7 +486,8 @@ def _source_digest(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def _hide_source(params: dict[str, Any]) -> dict[str, Any]:
     """The parameters with a source URL's password moved to the environment (the report
-    process and its kernel inherit it; the manifest, the index and job files never see it)."""
+    process and its kernel inherit it; the manifest, the index and job files never see it).
+    """
     from clientlib import sources
 
     if params.get("source") and sources.is_url(str(params["source"])):
