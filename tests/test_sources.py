@@ -136,7 +136,8 @@ def test_segment_all_from_postgres_equals_the_file(postgres, files, tmp_path, mo
                                                    capsys):  # fmt: skip
     a, b = tmp_path / "file.csv", tmp_path / "db.csv"
     code, _, err = run_cli(["segment", files["tx"], "--events", files["ev"], "--customers",
-                            files["cu"], "-f", "all", "--k", "3", "-o", a], monkeypatch, capsys)  # fmt: skip
+                            files["cu"], "-f", "all", "--k", "3", "-o", a],
+                           monkeypatch, capsys)  # fmt: skip
     assert code == 0, err
     code, out, err = run_cli(["segment", *_db_args(postgres), "-f", "all", "--k", "3", "-o", b],
                              monkeypatch, capsys)  # fmt: skip
@@ -149,9 +150,8 @@ def test_segment_all_from_postgres_equals_the_file(postgres, files, tmp_path, mo
 
 def _classes(tx: Path, ev: Path, cu: Path, frameworks: list[str]) -> pd.DataFrame:
     """The file path's classes, computed in this process."""
-    from clientlib.pipeline import run_study
-
     from clientlib.io import read_inputs
+    from clientlib.pipeline import run_study
 
     got = read_inputs(tx, events=ev, customers=cu)
     study = run_study(got.transactions, got.events, got.customers, frameworks=frameworks, k=3,
@@ -293,7 +293,8 @@ def test_password_from_the_environment(postgres, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
     out = tmp_path / "f.csv"
     code, stdout, err = run_cli(["facts", "--source", postgres.url(password=None), "--table",
-                                 "cdnow", "-m", CDNOW_MAP, "-o", out], monkeypatch, capsys)  # fmt: skip
+                                 "cdnow", "-m", CDNOW_MAP, "-o", out],
+                                monkeypatch, capsys)  # fmt: skip
     assert code == 0, err
     assert len(_read(out)) == datasets.load_cdnow()["customer_id"].nunique()
     assert PASSWORD not in stdout + err
