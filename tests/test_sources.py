@@ -309,3 +309,20 @@ def test_the_fixture_runs_the_server_as_a_non_root_user(postgres):
     user = subprocess.run(["ps", "-o", "user=", "-p", str(pid)], capture_output=True,
                           text=True).stdout.strip()  # fmt: skip
     assert user and user != "root"
+
+
+def test_a_lesson_reads_a_database_url(postgres, monkeypatch):
+    from clientlib import lessons
+    from clientlib.engine import to_pandas
+    from clientlib.features import customer_facts
+
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)  # a lesson keeps the password out of its cells
+    got = lessons.load_inputs(f"{postgres.url(password=None)}?table=cdnow",
+                              mapping={"timestamp": "date"}, lang="en")  # fmt: skip
+    facts = to_pandas(customer_facts(got.transactions)).set_index("customer_id")
+    orders = datasets.load_cdnow().groupby("customer_id").size()
+    pd.testing.assert_series_equal(facts["orders"].sort_index(), orders.sort_index(),
+                                   check_names=False)  # fmt: skip
+    with pytest.raises(lessons.LessonError) as err:
+        lessons.load_inputs({"source": postgres.url(), "table": "orders_2024"}, lang="ru")
+    assert "нет таблицы 'orders_2024'" in str(err.value) and PASSWORD not in str(err.value)
