@@ -200,12 +200,23 @@ _SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
+    "engine": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--engine",
+                help="duckdb (default) or spark[:MASTER] (default master local[2]): Spark reads "
+                "the files and does the work.",
+            ),
+        ],
+        None,
+    ),
 }
 
 
 def source_options(func):
-    """Give a command ``--source/--table/--query/--events-table/--customers-table``; it receives
-    them as ``source``: ``None`` or ``(Database, events_table, customers_table)``, checked.
+    """Give a command ``--source/--table/--query/--events-table/--customers-table/--engine``;
+    it receives them as ``source``: ``None`` or a checked :class:`clientlib.sources.Choice`.
     """
     import functools
     import inspect
@@ -225,7 +236,7 @@ def source_options(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from clientlib.sources import database
+        from clientlib.sources import Choice, database, spark_master
 
         values = {name: kwargs.pop(name, None) for name in _SOURCE_OPTIONS}
         lang = kwargs.get("lang") if kwargs.get("lang") in ("en", "ru") else "en"
@@ -235,8 +246,12 @@ def source_options(func):
             raise OptionError(text_of("sources.err_no_url", lang, what="--events-table"))
         if db is not None and (kwargs.get("input") is not None or kwargs.get("dataset")):
             raise OptionError(text_of("sources.err_with_input", lang))
+        master = spark_master(values["engine"], lang=lang)
+        if master is not None and db is not None:
+            raise OptionError(text_of("sources.err_engine_source", lang))
         kwargs["source"] = (
-            None if db is None else (db, values["events_table"], values["customers_table"])
+            None if db is None and master is None
+            else Choice(db, values["events_table"], values["customers_table"], master)
         )
         return func(*args, **kwargs)
 
@@ -248,11 +263,11 @@ def source_options(func):
 
 def _guard(source: Any, lang: str = "en") -> Any:
     """:func:`clientlib.sources.guard` for a database source, else nothing."""
-    if source is None:
+    if source is None or source.database is None:
         return contextlib.nullcontext()
     from clientlib.sources import guard
 
-    return guard(source[0], lang=lang)
+    return guard(source.database, lang=lang)
 
 
 def text_of(key: str, lang: str = "en", **fields: Any) -> str:
@@ -283,10 +298,15 @@ def load_inputs(
     if source is not None:
         from clientlib import sources
 
-        db, events_table, customers_table = source
+        if source.spark is not None:
+            return sources.read_inputs_spark(
+                source.spark, input, dataset=dataset, mapping=mapping, events=events,
+                customers=customers, options=options, lang=lang,
+            )
         return sources.read_inputs(
-            db, mapping=mapping, events=events, customers=customers, events_table=events_table,
-            customers_table=customers_table, options=options, lang=lang,
+            source.database, mapping=mapping, events=events, customers=customers,
+            events_table=source.events_table, customers_table=source.customers_table,
+            options=options, lang=lang,
         )
     from clientlib.io import read_inputs
 
@@ -834,7 +854,9 @@ def _source_parameters(source: Any, lang: str, mapping: str | None) -> dict[str,
     """
     from clientlib import sources
 
-    db, events_table, customers_table = source
+    if source.spark is not None:  # the report's kernel runs DuckDB
+        raise OptionError(text_of("sources.err_engine_report", lang))
+    db, events_table, customers_table = source.database, source.events_table, source.customers_table
     with sources.guard(db, lang=lang):
         con = sources.connect(db, lang=lang)
         sources.check_types(db, sources.open_table(db, con, lang=lang), "transactions",

@@ -204,7 +204,8 @@ _SOURCE_KEYS = ("source", "table", "query", "events_table", "customers_table")
 
 def _source(url: str) -> dict[str, Any]:
     """A database URL as ``data``: the table (or query, events_table, customers_table) rides in
-    its query string, ``postgres://analyst@db/shop?table=orders``, and is taken out of it."""
+    its query string, ``postgres://analyst@db/shop?table=orders``, and is taken out of it.
+    """
     import urllib.parse
 
     parts = urllib.parse.urlsplit(url.strip())
@@ -217,7 +218,8 @@ def _source(url: str) -> dict[str, Any]:
 def _files(data: Any) -> dict[str, Any]:
     """``data`` as ``{transactions, events, customers}``: one path, or a mapping of them; or a
     database as ``{source, table | query, events_table, customers_table}`` (also written as one
-    URL: :func:`_source`)."""
+    URL: :func:`_source`).
+    """
     from clientlib.sources import is_url
 
     if isinstance(data, str) and data.strip().startswith("{"):

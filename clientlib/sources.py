@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import ibis.expr.types as ir
 
 __all__ = [
+    "Choice",
     "Database",
     "connect",
     "database",
@@ -48,7 +49,10 @@ __all__ = [
     "is_url",
     "open_table",
     "redact",
+    "read_inputs",
+    "read_inputs_spark",
     "scrub",
+    "spark_master",
 ]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -166,6 +170,37 @@ class Database:
         if self.query:
             out["query"] = self.query
         return out
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Where a command's data comes from when it is not DuckDB on files: a database (with its
+    events and customers tables) or Spark (its master) reading the files.
+    """
+
+    database: Database | None = None
+    events_table: str | None = None
+    customers_table: str | None = None
+    spark: str | None = None
+
+
+def spark_master(engine: str | None, *, lang: str = "en") -> str | None:
+    """The Spark master of ``--engine spark[:MASTER]`` (None for DuckDB, the default).
+
+    Examples
+    --------
+    >>> spark_master("spark"), spark_master("spark:local[4]"), spark_master("duckdb")
+    ('local[2]', 'local[4]', None)
+    """
+    from clientlib.messages import text
+
+    value = (engine or "").strip()
+    if value in ("", "duckdb"):
+        return None
+    name, colon, master = value.partition(":")
+    if name != "spark" or (colon and not master.strip()):
+        raise OptionError(text("sources.err_engine", lang, value=value[:60]))
+    return master.strip() or "local[2]"
 
 
 def database(
@@ -411,4 +446,60 @@ def read_inputs(
             customers = open_table(Database(source.url, table=customers_table), con, lang=lang)
         inputs = read(tx, mapping=mapping, events=events, customers=customers, options=options)
     inputs.source = source.label
+    return inputs
+
+
+def read_inputs_spark(
+    master: str,
+    input: Any = None,
+    *,
+    dataset: str | None = None,
+    mapping: Any = None,
+    events: Any = None,
+    customers: Any = None,
+    options: Any = None,
+    lang: str = "en",
+) -> Any:
+    """:func:`clientlib.io.read_inputs` with Spark (``master``) reading the files and doing the
+    work: Parquet as it is, CSV as text columns (header row; ISO dates and ``.`` decimals, which
+    the reader's casts then type in Spark), an embedded dataset handed over as views.
+    """
+    import ibis
+
+    from clientlib import datasets, engine
+    from clientlib.io import read_inputs as read
+    from clientlib.io import sniff
+    from clientlib.schema import parse_mapping
+
+    con = engine.spark(master)
+    sep = getattr(options, "sep", None)
+
+    def table(src: Any, kind: str) -> Any:
+        if src is None:
+            return None
+        if not isinstance(src, str | os.PathLike):  # a dataset's frame
+            name = f"clientlib_{kind}_{hashlib.sha256(repr(id(src)).encode()).hexdigest()[:8]}"
+            con.create_view(name, ibis.memtable(src), overwrite=True)
+            return con.table(name)
+        from pathlib import Path
+
+        from clientlib.messages import text
+
+        path = Path(src)
+        if not path.exists():
+            raise InputError(text("sources.err_no_file", lang, kind=kind, path=path))
+        if path.is_dir() or sniff(path) == "parquet":
+            return con.read_parquet(str(path))
+        tsv = path.name.lower().endswith((".tsv", ".tsv.gz"))
+        return con.read_csv(str(path), inferSchema=False, sep=sep or ("\t" if tsv else ","))
+
+    name = dataset or (os.path.basename(str(input)) if input is not None else "")
+    roles = parse_mapping(mapping)
+    if dataset is not None:
+        ds = datasets.load(dataset)
+        roles = {**(ds.mapping or {}), **roles}
+        input, events, customers = ds.transactions, ds.events, ds.customers
+    inputs = read(table(input, "transactions"), mapping=roles, events=table(events, "events"),
+                  customers=table(customers, "customers"), options=options)
+    inputs.source = name
     return inputs

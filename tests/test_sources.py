@@ -326,3 +326,21 @@ def test_a_lesson_reads_a_database_url(postgres, monkeypatch):
     with pytest.raises(lessons.LessonError) as err:
         lessons.load_inputs({"source": postgres.url(), "table": "orders_2024"}, lang="ru")
     assert "нет таблицы 'orders_2024'" in str(err.value) and PASSWORD not in str(err.value)
+
+
+@pytest.mark.spark
+def test_engine_spark_from_the_command_line_gives_duckdbs_facts(spark_con, files, tmp_path,
+                                                                monkeypatch, capsys):  # fmt: skip
+    a, b = tmp_path / "duck.csv", tmp_path / "spark.csv"
+    args = ["facts", files["tx"], "--events", files["ev"], "--customers", files["cu"]]
+    assert run_cli([*args, "-o", a], monkeypatch, capsys)[0] == 0
+    code, _, err = run_cli([*args, "--engine", "spark:local[2]", "-o", b], monkeypatch, capsys)
+    assert code == 0, err
+    pd.testing.assert_frame_equal(_read(a), _read(b))
+
+
+@pytest.mark.parametrize("engine", ["spark:", "sparky", "polars"])
+def test_an_unknown_engine_is_refused_before_reading(engine, tmp_path, monkeypatch, capsys):
+    code, _, err = run_cli(["facts", "--dataset", "workshop", "--engine", engine, "-o",
+                            tmp_path / "f.csv"], monkeypatch, capsys)  # fmt: skip
+    assert code == 2 and "--engine" in err and not list(tmp_path.iterdir())
