@@ -289,14 +289,23 @@ def test_failures_in_russian(postgres, tmp_path, monkeypatch, capsys):
     assert code == 2 and "нет таблицы 'orders_2024'" in err and PASSWORD not in err
 
 
-def test_password_from_the_environment(postgres, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+@pytest.mark.parametrize("where", ["PGPASSWORD", "pgpass file", "CLIENTLIB_DB_PASSWORD"])
+def test_password_from_the_environment(postgres, where, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    if where == "pgpass file":
+        pgpass = tmp_path.parent / f"{tmp_path.name}.pgpass"  # outside the checked folder
+        pgpass.write_text(f"127.0.0.1:{postgres.port}:shop:analyst:{PASSWORD}\n")
+        pgpass.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    else:
+        monkeypatch.setenv(where, PASSWORD)
     out = tmp_path / "f.csv"
-    code, stdout, err = run_cli(["facts", "--source", postgres.url(password=None), "--table",
-                                 "cdnow", "-m", CDNOW_MAP, "-o", out],
-                                monkeypatch, capsys)  # fmt: skip
+    code, stdout, err = run_cli(["facts", "--source", postgres.url(password=None), "--query",
+                                 "SELECT * FROM cdnow WHERE customer_id < '01000'", "-m",
+                                 CDNOW_MAP, "-o", out], monkeypatch, capsys)  # fmt: skip
     assert code == 0, err
-    assert len(_read(out)) == datasets.load_cdnow()["customer_id"].nunique()
+    ids = datasets.load_cdnow()["customer_id"]
+    assert set(_read(out)["customer_id"]) == set(ids[ids < "01000"])
     assert PASSWORD not in stdout + err
 
 

@@ -443,14 +443,14 @@ class _Job:
     folder: Path | None = None
 
 
-def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
+def _inputs(params: Mapping[str, Any], base: Path, lang: str = "en") -> list[dict[str, Any]]:
     """What the manifest records of a report's inputs: each file's hash, or a database
     source's redacted URL, table or query, row count and latest timestamp (counted by the
     database, which also proves it answers); a missing or broken input raises its one line.
     """
     found = []
     if params.get("source"):
-        found.append(_source_digest(params))
+        found.append(_source_digest(params, lang))
     for role in PATH_PARAMETERS:
         value = params.get(role)
         if not value:
@@ -465,20 +465,21 @@ def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _source_digest(params: Mapping[str, Any]) -> dict[str, Any]:
+def _source_digest(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
     from clientlib import sources
     from clientlib.schema import parse_mapping, resolve_columns
 
     db = sources.database(params.get("source"), params.get("table"), params.get("query"),
-                          what="source")
+                          what="source", lang=lang)
     assert db is not None
-    with sources.guard(db):
-        con = sources.connect(db)
-        table = sources.open_table(db, con)
-        sources.check_types(db, table, "transactions", params.get("column_map") or None)
+    with sources.guard(db, lang=lang):
+        con = sources.connect(db, lang=lang)
+        table = sources.open_table(db, con, lang=lang)
+        sources.check_types(db, table, "transactions", params.get("column_map") or None,
+                            lang=lang)
         for name in (params.get("events_table"), params.get("customers_table")):
             if name:
-                sources.open_table(sources.Database(db.url, table=str(name)), con)
+                sources.open_table(sources.Database(db.url, table=str(name)), con, lang=lang)
         roles = resolve_columns("transactions", list(table.columns),
                                 parse_mapping(params.get("column_map") or None))
         return sources.describe(db, table, roles.get("timestamp"))
@@ -693,7 +694,7 @@ def run_batch(
         # a missing or broken input fails its own report (recorded with the reason), not the
         # batch: the others are rendered (README, "Reports and scheduled batches")
         try:
-            found, why = _inputs(params, cfg.base_dir), ""
+            found, why = _inputs(params, cfg.base_dir, str(params.get("lang") or cfg.lang)), ""
         except ClientlibError as exc:
             found, why = [], _one_line(str(exc), 2000)
         entry = Entry(name, "failed" if why else "pending", stem + ".html",
