@@ -101,6 +101,7 @@ def _secrets(url: str) -> list[str]:
         if parts.password:
             found += [parts.password, urllib.parse.unquote_plus(parts.password)]
         found += [v for k, v in urllib.parse.parse_qsl(parts.query) if k.lower() in _SECRET_KEYS]
+    found.append(_password(redact(url)) or "")  # the one hide() kept for this URL
     for name in (PASSWORD_ENV, "PGPASSWORD", "MYSQL_PWD"):
         if os.environ.get(name):
             found.append(os.environ[name])
