@@ -387,12 +387,14 @@ _NUMERIC_ROLES = ("amount", "quantity", "unit_price", "discount", "sentiment")
 
 def check_types(
     source: Database, table: ir.Table, kind: str, mapping: Any = None, *, lang: str = "en"
-) -> None:
-    """Refuse a text column of a number or timestamp role that holds values which are not one.
+) -> ir.Table:
+    """Refuse a text column of a number or timestamp role that holds values which are not one;
+    return the table with such columns cast (blank text as null).
 
-    A file's reader decides per value; a database casts a whole column at once, so a column
-    such as ``amount`` stored as text with ``'n/a'`` in it is named here with examples, before
-    the reader's SQL runs.
+    A file's reader decides per value; a database casts a whole column at once (PostgreSQL and
+    SQLite have no "try" cast), so a column such as ``amount`` stored as text with ``'n/a'`` in
+    it is named here with examples, before the reader's SQL runs; once every value is known to
+    be readable, a plain cast in the database types it.
     """
     from clientlib.messages import number, text
     from clientlib.schema import parse_mapping, resolve_columns
@@ -414,6 +416,9 @@ def check_types(
                 kind=text("sources.kind_timestamp" if role == "timestamp" else
                           "sources.kind_number", lang),
             ))
+        target = "timestamp" if role == "timestamp" else "float64"
+        table = table.mutate(**{column: col.strip().nullif("").cast(target)})
+    return table
 
 
 def read_inputs(
@@ -437,12 +442,12 @@ def read_inputs(
 
     with guard(source, lang=lang):
         con = connect(source, lang=lang)
-        tx = open_table(source, con, lang=lang)
-        check_types(source, tx, "transactions", mapping, lang=lang)
+        tx = check_types(source, open_table(source, con, lang=lang), "transactions", mapping,
+                         lang=lang)
         if events_table:
             ev_source = Database(source.url, table=events_table)
-            events = open_table(ev_source, con, lang=lang)
-            check_types(ev_source, events, "events", mapping, lang=lang)
+            events = check_types(ev_source, open_table(ev_source, con, lang=lang), "events",
+                                 mapping, lang=lang)
         if customers_table:
             customers = open_table(Database(source.url, table=customers_table), con, lang=lang)
         inputs = read(tx, mapping=mapping, events=events, customers=customers, options=options)
