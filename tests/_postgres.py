@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,11 @@ def cluster() -> Iterator[Cluster]:
             subprocess.run(_as_server([str(bin_ / "pg_ctl"), "-D", str(data), "-m", "immediate",
                                        "-w", "stop"]), capture_output=True)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for _ in range(20):  # the last server processes may still write while they exit
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                break
+            time.sleep(0.1)
 
 
 def _load(port: int) -> None:
