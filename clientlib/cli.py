@@ -1156,14 +1156,15 @@ def backtest(
     inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
                          lang=lang)
     _quality(inputs, lang)
-    end = end_given or data_end(inputs.transactions)
-    if holdout is not None:
-        cut = end - dt.timedelta(days=holdout)
-    bt = run_backtest(
-        inputs, cutoff=cut, holdout_end=end,
-        frameworks="all" if framework.strip() == "all" else wanted, params=params or None,
-        lang=lang,
-    )  # fmt: skip
+    with _guard(source, lang):  # on a database source the backtest's queries run there
+        end = end_given or data_end(inputs.transactions)
+        if holdout is not None:
+            cut = end - dt.timedelta(days=holdout)
+        bt = run_backtest(
+            inputs, cutoff=cut, holdout_end=end,
+            frameworks="all" if framework.strip() == "all" else wanted, params=params or None,
+            lang=lang,
+        )  # fmt: skip
     for message in bt.skipped:
         typer.echo(text("cli.skipped", lang, why=message), err=True)
     typer.echo(backtest_text(bt, lang))

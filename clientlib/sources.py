@@ -160,8 +160,15 @@ class Database:
     @property
     def label(self) -> str:
         """``URL, table NAME`` or ``URL, query``: where the data came from, for people."""
-        what = f"table {self.table}" if self.table else "query"
-        return f"{self.shown}, {what}"
+        return self.label_in("en")
+
+    def label_in(self, lang: str) -> str:
+        """:attr:`label` in ``lang`` (``URL, таблица NAME``…)."""
+        from clientlib.messages import text
+
+        if self.table:
+            return text("sources.label_table", lang, source=self.shown, table=self.table)
+        return text("sources.label_query", lang, source=self.shown)
 
     def manifest(self) -> dict[str, Any]:
         """How a manifest names this source (no password)."""
@@ -358,7 +365,7 @@ def guard(source: Database | None, *, lang: str = "en") -> Iterator[None]:
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - the database's own words, one line
-        raise InputError(text("sources.err_read", lang, source=source.label,
+        raise InputError(text("sources.err_read", lang, source=source.label_in(lang),
                               why=scrub(_first_line(exc), source.url))) from None
 
 
@@ -411,7 +418,7 @@ def check_types(
         if n:
             shown = bad.select(v=col).distinct().limit(3).execute()["v"].tolist()
             raise InputError(text(
-                "sources.err_types", lang, source=source.label, column=column, role=role,
+                "sources.err_types", lang, source=source.label_in(lang), column=column, role=role,
                 n=number(n, lang), examples=", ".join(repr(v) for v in sorted(map(str, shown))),
                 kind=text("sources.kind_timestamp" if role == "timestamp" else
                           "sources.kind_number", lang),
@@ -436,7 +443,8 @@ def read_inputs(
     or query, events and customers from files or from tables of the same database.
 
     Every failure (server down, login refused, no such table, a query or a cast the database
-    refuses) is one line naming the redacted URL; ``Inputs.source`` is :attr:`Database.label`.
+    refuses) is one line naming the redacted URL; ``Inputs.source`` is
+    :meth:`Database.label_in` ``lang``.
     """
     from clientlib.io import read_inputs as read
 
@@ -451,7 +459,7 @@ def read_inputs(
         if customers_table:
             customers = open_table(Database(source.url, table=customers_table), con, lang=lang)
         inputs = read(tx, mapping=mapping, events=events, customers=customers, options=options)
-    inputs.source = source.label
+    inputs.source = source.label_in(lang)
     return inputs
 
 
