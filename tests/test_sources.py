@@ -230,6 +230,10 @@ def test_batch_renders_the_database_report_and_fails_the_broken_ones(
     folder = tmp_path / "out"
     _no_password(out, err, path.read_text().replace(PASSWORD, ""), folder=folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    jsonschema = pytest.importorskip("jsonschema")
+    from clientlib.reports.manifest import manifest_schema
+
+    jsonschema.validate(manifest, manifest_schema())
     by = {r["name"]: r for r in manifest["reports"]}
     assert by["db"]["status"] == "ok"
     assert {by[n]["status"] for n in ("no_file", "no_table", "down")} == {"failed"}
