@@ -236,7 +236,7 @@ def source_options(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from clientlib.sources import Choice, database, spark_master
+        from clientlib.sources import Choice, check_files, database, spark_master
 
         values = {name: kwargs.pop(name, None) for name in _SOURCE_OPTIONS}
         lang = kwargs.get("lang") if kwargs.get("lang") in ("en", "ru") else "en"
@@ -244,6 +244,8 @@ def source_options(func):
                       lang=lang)
         if db is None and (values["events_table"] or values["customers_table"]):
             raise OptionError(text_of("sources.err_no_url", lang, what="--events-table"))
+        if db is not None:
+            check_files(kwargs.get("events"), kwargs.get("customers"), lang=lang)
         if db is not None and (kwargs.get("input") is not None or kwargs.get("dataset")):
             raise OptionError(text_of("sources.err_with_input", lang))
         master = spark_master(values["engine"], lang=lang)
@@ -838,7 +840,7 @@ def report(
     }
     params = {k: v for k, v in given.items() if v is not None}
     if source is not None:
-        params.update(_source_parameters(source, lang or "en", map))
+        params.update(_source_parameters(source, lang or "en", map, events, customers))
     params.update(option_parameters(options))
     params.update(parse_pairs(param))
     from clientlib.reports.render import render_report  # papermill, nbconvert: ~1 s
@@ -847,7 +849,9 @@ def report(
     typer.echo(f"wrote {result.html} and {result.notebook.name} ({result.seconds:.1f} s)")
 
 
-def _source_parameters(source: Any, lang: str, mapping: str | None) -> dict[str, str]:
+def _source_parameters(
+    source: Any, lang: str, mapping: str | None, events: Path | None, customers: Path | None
+) -> dict[str, str]:
     """The report's database parameters, after checking the source answers (a server down, a
     refused login, a missing table or a text column of bad numbers ends here: exit 2, nothing
     written). The password goes to the kernel's environment, never into its parameters.
@@ -857,6 +861,7 @@ def _source_parameters(source: Any, lang: str, mapping: str | None) -> dict[str,
     if source.spark is not None:  # the report's kernel runs DuckDB
         raise OptionError(text_of("sources.err_engine_report", lang))
     db, events_table, customers_table = source.database, source.events_table, source.customers_table
+    sources.check_files(events, customers, lang=lang)
     with sources.guard(db, lang=lang):
         con = sources.connect(db, lang=lang)
         sources.check_types(db, sources.open_table(db, con, lang=lang), "transactions",

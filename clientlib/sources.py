@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = [
     "Choice",
     "Database",
+    "check_files",
     "connect",
     "database",
     "describe",
@@ -428,6 +429,16 @@ def check_types(
     return table
 
 
+def check_files(events: Any, customers: Any, *, lang: str = "en") -> None:
+    """Refuse events or customers files beside a database source: one query cannot join a
+    file and a database table; their tables in the database are named instead.
+    """
+    from clientlib.messages import text
+
+    if events is not None or customers is not None:
+        raise OptionError(text("sources.err_files_with_source", lang))
+
+
 def read_inputs(
     source: Database,
     *,
@@ -448,6 +459,7 @@ def read_inputs(
     """
     from clientlib.io import read_inputs as read
 
+    check_files(events, customers, lang=lang)
     with guard(source, lang=lang):
         con = connect(source, lang=lang)
         tx = check_types(source, open_table(source, con, lang=lang), "transactions", mapping,

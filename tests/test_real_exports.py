@@ -319,6 +319,8 @@ CASES = [
     Case("source_segment_ru", None, 2, "укажите либо --table", ["--lang", "ru", "--source",
          "postgres://analyst@127.0.0.1/shop"], command="segment"),
     Case("engine_unknown", GOOD, 2, "--engine must be duckdb or spark", ["--engine", "polars"]),
+    Case("source_with_events_file", None, 2, "--events-table NAME", ["--source",
+         "postgres://analyst@127.0.0.1:1/shop", "--table", "orders", "--events", "ev.csv"]),
 ]
 
 

@@ -472,6 +472,7 @@ def _source_digest(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
     db = sources.database(params.get("source"), params.get("table"), params.get("query"),
                           what="source", lang=lang)
     assert db is not None
+    sources.check_files(params.get("events") or None, params.get("customers") or None, lang=lang)
     with sources.guard(db, lang=lang):
         con = sources.connect(db, lang=lang)
         table = sources.open_table(db, con, lang=lang)
