@@ -214,7 +214,7 @@ _SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def source_options(func):
+def source_options(func=None, *, engine: bool = True):
     """Give a command ``--source/--table/--query/--events-table/--customers-table/--engine``;
     it receives them as ``source``: ``None`` or a checked :class:`clientlib.sources.Choice`.
     """
@@ -222,6 +222,9 @@ def source_options(func):
     import inspect
     import typing
 
+    if func is None:  # @source_options(engine=False): the report, whose kernel runs DuckDB
+        return functools.partial(source_options, engine=engine)
+    offered = {k: v for k, v in _SOURCE_OPTIONS.items() if engine or k != "engine"}
     sig = inspect.signature(func)
     hints = typing.get_type_hints(func, include_extras=True)
     params = [
@@ -231,14 +234,14 @@ def source_options(func):
     ]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, (ann, default) in _SOURCE_OPTIONS.items()
+        for name, (ann, default) in offered.items()
     ]
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from clientlib.sources import Choice, check_files, database, spark_master
 
-        values = {name: kwargs.pop(name, None) for name in _SOURCE_OPTIONS}
+        values = {name: kwargs.pop(name, None) for name in _SOURCE_OPTIONS}  # absent: None
         lang = kwargs.get("lang") if kwargs.get("lang") in ("en", "ru") else "en"
         db = database(values["source_url"], values["source_table"], values["source_query"],
                       lang=lang)
@@ -258,7 +261,7 @@ def source_options(func):
         return func(*args, **kwargs)
 
     ordered = params + extra
-    wrapper.__signature__ = sig.replace(parameters=ordered, return_annotation=None)
+    wrapper.__signature__ = sig.replace(parameters=ordered, return_annotation=None)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in ordered}
     return wrapper
 
@@ -560,6 +563,8 @@ def facts(
     """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
 
     Example: clientlib facts --dataset cdnow -o cdnow_facts.csv
+    From a database (README, "Databases"): clientlib facts --source postgres://analyst@db/shop
+    --table orders -o facts.csv
     """
     from clientlib.files import check_output, write_csv
 
@@ -781,7 +786,7 @@ app.add_typer(reports_app, name="reports")
 
 @app.command()
 @input_options
-@source_options
+@source_options(engine=False)
 def report(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -813,6 +818,8 @@ def report(
     of `clientlib segment`.
 
     Example: clientlib report --dataset workshop -p lang=ru -p k=4 -o reports/workshop.html
+    From a database: clientlib report --source postgres://analyst@db/shop --table orders
+    --events-table events -o reports/shop.html (the password: PGPASSWORD or ~/.pgpass).
     """
     from clientlib.files import check_output
     from clientlib.reports.parameters import option_parameters, parse_pairs, template_parameters
@@ -858,8 +865,6 @@ def _source_parameters(
     """
     from clientlib import sources
 
-    if source.spark is not None:  # the report's kernel runs DuckDB
-        raise OptionError(text_of("sources.err_engine_report", lang))
     db, events_table, customers_table = source.database, source.events_table, source.customers_table
     sources.check_files(events, customers, lang=lang)
     with sources.guard(db, lang=lang):
