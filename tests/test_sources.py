@@ -357,3 +357,33 @@ def test_an_unknown_engine_is_refused_before_reading(engine, tmp_path, monkeypat
     code, _, err = run_cli(["facts", "--dataset", "workshop", "--engine", engine, "-o",
                             tmp_path / "f.csv"], monkeypatch, capsys)  # fmt: skip
     assert code == 2 and "--engine" in err and not list(tmp_path.iterdir())
+
+
+def test_batch_fails_only_the_reports_whose_input_is_missing_or_broken(tmp_path, monkeypatch,
+                                                                      capsys):  # fmt: skip
+    """No server needed: a missing file and a database that does not answer are recorded as
+    failed with the reason, before any kernel starts; the batch ends with exit code 1."""
+    import yaml
+
+    down = f"postgres://analyst:{PASSWORD}@127.0.0.1:{free_port()}/shop"
+    config = {"output": "out", "run_date": "2025-01-06", "lang": "ru", "reports": {
+        "no_file": {"input": "missing.csv"},
+        "down": {"source": down, "table": "orders", "lang": "ru"},
+    }}  # fmt: skip
+    path = tmp_path / "batch.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    code, out, err = run_cli(["reports", "run", path], monkeypatch, capsys)
+    assert code == 1, err
+    folder = tmp_path / "out"
+    _no_password(out, err, folder=folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    by = {r["name"]: r for r in manifest["reports"]}
+    assert by["no_file"]["status"] == by["down"]["status"] == "failed"
+    assert manifest["status"] == "failed"
+    assert "missing.csv" in by["no_file"]["error"]
+    assert "сервер не отвечает" in by["down"]["error"]  # in the report's language
+    assert "postgres://analyst@127.0.0.1" in by["down"]["error"]
+    assert by["down"]["parameters"]["source"] == down.replace(f":{PASSWORD}", "")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "missing.csv" in index and "сервер не отвечает" in index
+    assert "0 of 2 reports ready" in out
