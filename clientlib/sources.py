@@ -240,14 +240,15 @@ def connect(source: Database, *, lang: str = "en") -> Any:
     from clientlib.messages import text
 
     url = source.url
+    kept = os.environ.get(_env_key(redact(url)))
+    if kept and redact(kept) == redact(url):  # the whole URL hide() kept, secrets and all
+        url = kept
     parts = urllib.parse.urlsplit(url)
-    if parts.username and parts.password is None:
-        # the password kept by hide(), else the one variable for every backend
-        password = _password(redact(url)) or os.environ.get(PASSWORD_ENV)
-        if password:
-            at = parts.netloc.rpartition("@")
-            netloc = f"{at[0]}:{urllib.parse.quote(password, safe='')}@{at[2]}"
-            url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    if parts.username and parts.password is None and os.environ.get(PASSWORD_ENV):
+        # the one variable that gives a password to every backend
+        at = parts.netloc.rpartition("@")
+        password = urllib.parse.quote(os.environ[PASSWORD_ENV], safe="")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=f"{at[0]}:{password}@{at[2]}"))
     scheme = parts.scheme.lower().replace("postgresql", "postgres")
     kwargs: dict[str, Any] = {}
     if scheme == "postgres" and "connect_timeout" not in parts.query:

@@ -43,13 +43,15 @@ def test_scrub_removes_the_password_in_any_spelling():
     assert "p@ss" not in sources.scrub(said, url) and "p%40ss" not in sources.scrub(said, url)
 
 
-def test_hidden_password_reaches_the_connection_and_nothing_else(monkeypatch):
+@pytest.mark.parametrize("url", ["postgres://ann:s3cret@db/shop", "postgres://ann:p%40ss@db/s",
+                                 "snowflake://ann@acct/db?warehouse=w&password=s3cret"])
+def test_hidden_password_reaches_the_connection_and_nothing_else(url, monkeypatch):
     seen = {}
     monkeypatch.setattr("ibis.connect", lambda url, **kw: seen.setdefault("url", url))
-    shown = sources.hide("postgres://ann:s3cret@db/shop")
-    assert "s3cret" not in shown
+    shown = sources.hide(url)
+    assert "s3cret" not in shown and "p%40ss" not in shown
     sources.connect(sources.Database(shown, table="orders"))
-    assert seen["url"] == "postgres://ann:s3cret@db/shop"
+    assert seen["url"] == url
 
 
 @pytest.mark.parametrize(
