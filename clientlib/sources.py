@@ -241,7 +241,7 @@ def connect(source: Database, *, lang: str = "en") -> Any:
 
     url = source.url
     kept = os.environ.get(_env_key(redact(url)))
-    if kept and redact(kept) == redact(url):  # the whole URL hide() kept, secrets and all
+    if kept and url.strip() == redact(url):  # no secret given: the URL hide() kept, secrets and all
         url = kept
     parts = urllib.parse.urlsplit(url)
     if parts.username and parts.password is None and os.environ.get(PASSWORD_ENV):
