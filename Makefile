@@ -10,12 +10,12 @@ LESSON ?=
 # JupyterLab refuses to start as root (containers) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser report test lint lab clean bench notebooks site wheelhouse printables
+.PHONY: install browser postgres report test lint lab clean bench notebooks site wheelhouse printables
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,test,bench,docs,lab,lesson]'
+	$(PY) -m pip install --quiet -e '.[spark,postgres,test,bench,docs,lab,lesson]'
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
@@ -32,7 +32,15 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed and this is not root: the browser test will skip"; fi; }
 
-test: $(STAMP) browser
+# Debian's PostgreSQL for the database tests (tests/_postgres.py starts a throw-away cluster on a
+# loopback port as the package's `postgres` user): root installs it; otherwise those tests skip.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL (initdb) is not installed and this is not root: the database tests will skip"; fi; }
+
+test: $(STAMP) browser postgres
 	$(VENV)/bin/ruff check clientlib tests benchmarks tools
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q --doctest-modules clientlib tests $(NBVAL)

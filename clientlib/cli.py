@@ -231,6 +231,122 @@ def input_options(func):
     return wrapper
 
 
+#: The database source options (``--source URL --table NAME | --query SQL``; see
+#: :mod:`clientlib.sources`): name -> (parameter annotation, default).
+_SOURCE_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "source_url": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--source",
+                help="Database URL instead of INPUT, e.g. postgres://user@host/db (password: "
+                "PGPASSWORD, ~/.pgpass or CLIENTLIB_DB_PASSWORD; never shown).",
+            ),
+        ],
+        None,
+    ),
+    "source_table": (
+        Annotated[str | None, typer.Option("--table", help="Transactions table of --source.")],
+        None,
+    ),
+    "source_query": (
+        Annotated[
+            str | None, typer.Option("--query", help="SQL giving the transactions (--source).")
+        ],
+        None,
+    ),
+    "events_table": (
+        Annotated[str | None, typer.Option("--events-table", help="Events table of --source.")],
+        None,
+    ),
+    "customers_table": (
+        Annotated[
+            str | None, typer.Option("--customers-table", help="Customers table of --source.")
+        ],
+        None,
+    ),
+    "engine": (
+        Annotated[
+            str | None,
+            typer.Option(
+                "--engine",
+                help="duckdb (default) or spark[:MASTER] (default master local[2]): Spark reads "
+                "the files and does the work.",
+            ),
+        ],
+        None,
+    ),
+}
+
+
+def source_options(func=None, *, engine: bool = True):
+    """Give a command ``--source/--table/--query/--events-table/--customers-table/--engine``;
+    it receives them as ``source``: ``None`` or a checked :class:`clientlib.sources.Choice`.
+    """
+    import functools
+    import inspect
+    import typing
+
+    if func is None:  # @source_options(engine=False): the report, whose kernel runs DuckDB
+        return functools.partial(source_options, engine=engine)
+    offered = {k: v for k, v in _SOURCE_OPTIONS.items() if engine or k != "engine"}
+    sig = inspect.signature(func)
+    hints = typing.get_type_hints(func, include_extras=True)
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in sig.parameters.values()
+        if p.name != "source"
+    ]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+        for name, (ann, default) in offered.items()
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from clientlib.sources import Choice, check_files, database, spark_master
+
+        values = {name: kwargs.pop(name, None) for name in _SOURCE_OPTIONS}  # absent: None
+        lang = kwargs.get("lang") if kwargs.get("lang") in ("en", "ru") else "en"
+        db = database(values["source_url"], values["source_table"], values["source_query"],
+                      lang=lang)
+        if db is None and (values["events_table"] or values["customers_table"]):
+            raise OptionError(text_of("sources.err_no_url", lang, what="--events-table"))
+        if db is not None:
+            check_files(kwargs.get("events"), kwargs.get("customers"), lang=lang)
+        if db is not None and (kwargs.get("input") is not None or kwargs.get("dataset")):
+            raise OptionError(text_of("sources.err_with_input", lang))
+        master = spark_master(values["engine"], lang=lang)
+        if master is not None and db is not None:
+            raise OptionError(text_of("sources.err_engine_source", lang))
+        kwargs["source"] = (
+            None if db is None and master is None
+            else Choice(db, values["events_table"], values["customers_table"], master)
+        )
+        return func(*args, **kwargs)
+
+    ordered = params + extra
+    wrapper.__signature__ = sig.replace(parameters=ordered, return_annotation=None)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in ordered}
+    return wrapper
+
+
+def _guard(source: Any, lang: str = "en") -> Any:
+    """:func:`clientlib.sources.guard` for a database source, else nothing."""
+    if source is None or source.database is None:
+        return contextlib.nullcontext()
+    from clientlib.sources import guard
+
+    return guard(source.database, lang=lang)
+
+
+def text_of(key: str, lang: str = "en", **fields: Any) -> str:
+    """A catalog message (imported when used: the catalog is not read at start-up)."""
+    from clientlib.messages import text
+
+    return text(key, lang, **fields)
+
+
 def load_inputs(
     input: Path | None,
     dataset: str | None,
@@ -243,8 +359,25 @@ def load_inputs(
     encoding: str | None = None,
     *,
     options: Any = None,
+    source: Any = None,
+    lang: str = "en",
 ) -> Inputs:
-    """Read transactions (and events, customers) from files or an embedded dataset."""
+    """Read transactions (and events, customers) from files, an embedded dataset or a database
+    (``source``: what :func:`source_options` gives).
+    """
+    if source is not None:
+        from clientlib import sources
+
+        if source.spark is not None:
+            return sources.read_inputs_spark(
+                source.spark, input, dataset=dataset, mapping=mapping, events=events,
+                customers=customers, options=options, lang=lang,
+            )
+        return sources.read_inputs(
+            source.database, mapping=mapping, events=events, customers=customers,
+            events_table=source.events_table, customers_table=source.customers_table,
+            options=options, lang=lang,
+        )
     from clientlib.io import read_inputs
 
     return read_inputs(
@@ -457,6 +590,7 @@ def datasets_export(
 
 @app.command()
 @input_options
+@source_options
 def quality(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -464,13 +598,15 @@ def quality(
     events: EventsOpt = None,
     customers: CustomersOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Read the input and report what happened to every row.
 
     Example: clientlib quality orders.csv --map customer_id=Client,timestamp=Date,amount=Total
     """
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang="en")
     reports = [
         x.quality for x in (inputs.transactions, inputs.events, inputs.customers) if x is not None
     ]
@@ -485,6 +621,7 @@ def quality(
 
 @app.command()
 @input_options
+@source_options
 def facts(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -498,11 +635,14 @@ def facts(
     lang: Annotated[
         str, typer.Option("--lang", help="en or ru: the quality report and the --excel CSV.")
     ] = "en",
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Write one row of facts per customer (recency, orders, spend, shares, contacts...).
 
     Example: clientlib facts --dataset cdnow -o cdnow_facts.csv
+    From a database (README, "Databases"): clientlib facts --source postgres://analyst@db/shop
+    --table orders -o facts.csv
     """
     from clientlib.files import check_output, write_table
     from clientlib.messages import check_lang
@@ -510,11 +650,13 @@ def facts(
     check_lang(lang)
     sources = _input_paths(input, events, customers)
     check_output(out, sources)
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang=lang)
     _quality(inputs, lang)
     from clientlib.engine import to_pandas
 
-    df = to_pandas(_facts(inputs))
+    with _guard(source, lang):  # the facts are the database's work: its errors are one line too
+        df = to_pandas(_facts(inputs))
     write_table(df, out, excel=excel, inputs=sources, lang=lang, sheet="facts")
     from clientlib.messages import date, number, text
 
@@ -524,6 +666,7 @@ def facts(
 
 @app.command()
 @input_options
+@source_options
 def segment(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -544,6 +687,7 @@ def segment(
         Path, typer.Option("--out", "-o", help="CSV file to write (.xlsx: an Excel workbook).")
     ] = Path("segments.csv"),
     excel: ExcelOpt = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Classify every customer by one or more frameworks; write class, label, reason, action.
@@ -567,7 +711,8 @@ def segment(
     fws, notes = resolve(wanted, rules, params or None, lang)  # ids, replacement, params
     sources = _input_paths(input, events, customers, rules)
     check_output(out, sources)
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang=lang)
     _quality(inputs, lang)
     # Collect the facts once (one row per customer); every framework then reads that table.
     # Only the facts the frameworks read are computed (every fact when one does not say).
@@ -580,7 +725,8 @@ def segment(
     needed = needed_columns(fws)
     if needed is not None:
         facts = facts.select(*[c for c in facts.columns if c in needed])
-    facts_df = to_pandas(facts)
+    with _guard(source, lang):
+        facts_df = to_pandas(facts)
     facts_expr = ibis.memtable(facts_df)
     # One composition for every caller: the frameworks (k-means included) fitted and applied.
     if isinstance(k_value, int) and "kmeans" in [f.id for f in fws]:
@@ -745,6 +891,7 @@ app.add_typer(reports_app, name="reports")
 
 @app.command()
 @input_options
+@source_options(engine=False)
 def report(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -766,6 +913,7 @@ def report(
     list_parameters: Annotated[
         bool, typer.Option("--list-parameters", help="Print the template's parameters and exit.")
     ] = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Render the report notebook to self-contained HTML (and OUT.ipynb beside it).
@@ -775,6 +923,8 @@ def report(
     of `clientlib segment`.
 
     Example: clientlib report --dataset workshop -p lang=ru -p k=4 -o reports/workshop.html
+    From a database: clientlib report --source postgres://analyst@db/shop --table orders
+    --events-table events -o reports/shop.html (the password: PGPASSWORD or ~/.pgpass).
     """
     from clientlib.files import check_output
     from clientlib.reports.parameters import option_parameters, parse_pairs, template_parameters
@@ -801,12 +951,37 @@ def report(
         "lang": lang,
     }
     params = {k: v for k, v in given.items() if v is not None}
+    if source is not None:
+        params.update(_source_parameters(source, lang or "en", map, events, customers))
     params.update(option_parameters(options))
     params.update(parse_pairs(param))
     from clientlib.reports.render import render_report  # papermill, nbconvert: ~1 s
 
     result = render_report(params, out, kernel=kernel, timeout=timeout)
     typer.echo(f"wrote {result.html} and {result.notebook.name} ({result.seconds:.1f} s)")
+
+
+def _source_parameters(
+    source: Any, lang: str, mapping: str | None, events: Path | None, customers: Path | None
+) -> dict[str, str]:
+    """The report's database parameters, after checking the source answers (a server down, a
+    refused login, a missing table or a text column of bad numbers ends here: exit 2, nothing
+    written). The password goes to the kernel's environment, never into its parameters.
+    """
+    from clientlib import sources
+
+    db, events_table, customers_table = source.database, source.events_table, source.customers_table
+    sources.check_files(events, customers, lang=lang)
+    with sources.guard(db, lang=lang):
+        con = sources.connect(db, lang=lang)
+        sources.check_types(db, sources.open_table(db, con, lang=lang), "transactions",
+                            mapping, lang=lang)
+        for name in (events_table, customers_table):
+            if name:
+                sources.open_table(sources.Database(db.url, table=name), con, lang=lang)
+    given = {"source": sources.hide(db.url), "table": db.table, "query": db.query,
+             "events_table": events_table, "customers_table": customers_table}
+    return {k: v for k, v in given.items() if v}
 
 
 @reports_app.command("run")
@@ -1025,6 +1200,7 @@ def setup_check(lang: LangOpt = "en") -> None:
 
 @app.command()
 @input_options
+@source_options
 def backtest(
     input: InputArg = None,
     dataset: DatasetOpt = None,
@@ -1058,6 +1234,7 @@ def backtest(
         Path | None, typer.Option("--out", "-o", help="CSV file for the per-class table.")
     ] = None,
     excel: ExcelOpt = False,
+    source: Any = None,
     options: Any = None,
 ) -> None:
     """Classify as of a past date, then rank the frameworks by what customers did next.
@@ -1091,16 +1268,18 @@ def backtest(
         from clientlib.files import check_output
 
         check_output(out, sources)
-    inputs = load_inputs(input, dataset, map, events, customers, options=options)
+    inputs = load_inputs(input, dataset, map, events, customers, options=options, source=source,
+                         lang=lang)
     _quality(inputs, lang)
-    end = end_given or data_end(inputs.transactions)
-    if holdout is not None:
-        cut = end - dt.timedelta(days=holdout)
-    bt = run_backtest(
-        inputs, cutoff=cut, holdout_end=end,
-        frameworks="all" if framework.strip() == "all" else wanted, params=params or None,
-        lang=lang,
-    )  # fmt: skip
+    with _guard(source, lang):  # on a database source the backtest's queries run there
+        end = end_given or data_end(inputs.transactions)
+        if holdout is not None:
+            cut = end - dt.timedelta(days=holdout)
+        bt = run_backtest(
+            inputs, cutoff=cut, holdout_end=end,
+            frameworks="all" if framework.strip() == "all" else wanted, params=params or None,
+            lang=lang,
+        )  # fmt: skip
     for message in bt.skipped:
         typer.echo(_skipped_line(message, lang), err=True)
     typer.echo(backtest_text(bt, lang))

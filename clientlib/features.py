@@ -116,7 +116,8 @@ def customer_facts(
     ev = _table(events)
     cu = _table(customers)
     orders = _orders(tx)
-    share = lambda cond: cond.cast("float64").mean()  # noqa: E731
+    # through an integer: PostgreSQL casts a boolean to int4 but not to a float
+    share = lambda cond: cond.cast("int32").cast("float64").mean()  # noqa: E731
     per_customer = orders.group_by("customer_id").agg(
         orders=orders.count(),
         first_ts=orders.order_ts.min(),
@@ -200,7 +201,7 @@ def customer_facts(
         touchpoints=zero(t.touchpoints),
         complaints_since_last_purchase=zero(t.complaints_since_last_purchase),
         referrals=zero(t.referrals),
-        open_negotiations=is_open.cast("int64"),
+        open_negotiations=is_open.cast("int32").cast("int64"),
         negotiation_age_days=ibis.ifelse(
             is_open, _days(ad, t.first_negotiation.date()), ibis.null("int64")
         ),
@@ -335,12 +336,12 @@ def rfm_summary(
                 "customer_id", day=returns.timestamp.date(), amount=returns.amount, n=False
             )
         )
-    rows = rows.mutate(n=rows.n.cast("int64"))
+    rows = rows.mutate(n=rows.n.cast("int32").cast("int64"))
     days = rows.group_by(["customer_id", "day"]).agg(n=rows.n.sum(), spend=rows.amount.sum())
     bought = days.n > 0
     per = days.group_by("customer_id").agg(
         orders=days.n.sum(),
-        purchase_days=bought.cast("int64").sum(),
+        purchase_days=bought.cast("int32").cast("int64").sum(),
         total_spend=days.spend.sum(),
         first=days.day.min(where=bought),
         last=days.day.max(where=bought),
@@ -363,7 +364,7 @@ def rfm_summary(
 
 def _event_facts(ev: ir.Table, per_customer: ir.Table) -> list[ir.Table]:
     negative = (ev.sentiment < 0) | ev.kind.isin(["complaint", "refund"])
-    counted = lambda cond: cond.cast("int64").sum()  # noqa: E731
+    counted = lambda cond: cond.cast("int32").cast("int64").sum()  # noqa: E731
     agg = ev.group_by("customer_id").agg(
         contacts=counted(ev.kind == "contact"),
         touchpoints=counted(ev.kind.isin(list(TOUCH_KINDS))),

@@ -1394,9 +1394,30 @@ def _store(t: ir.Table, early: Reasons, in_memory: bool) -> ir.Table:
     varying = [c for c in t.columns if c not in fixed] or list(t.columns)
     marked = t.mutate(
         _early=ibis.cases(*[(cond, name) for name, cond in early], else_=ibis.null("string")),
-        _key=ibis.struct({c: t[c] for c in varying}).hash(),
+        _key=_row_hash(t, varying),
     )
     return materialize(marked, in_memory)
+
+
+#: Engines that hash a struct (a whole row) natively; others hash the row's text.
+_STRUCT_HASH = frozenset({"duckdb", "pyspark"})
+
+
+def _row_hash(t: ir.Table, columns: list[str]) -> ir.IntegerValue:
+    """One 64-bit hash of ``columns`` per row, on any engine.
+
+    DuckDB and Spark hash the row as a struct. Warehouses such as PostgreSQL hash only scalars:
+    there the hash is of the values as text, joined by a separator no value holds (unit
+    separator; a null is the record separator, so a null and an empty text differ).
+    """
+    try:
+        name = t._find_backend(use_default=True).name
+    except Exception:  # noqa: BLE001 - several backends in one expression: the portable form
+        name = ""
+    if name in _STRUCT_HASH:
+        return ibis.struct({c: t[c] for c in columns}).hash()
+    parts = [t[c].cast("string").fill_null("\x1e") for c in columns]
+    return ibis.literal("\x1f").join(parts).hash()
 
 
 def _clean_transactions(t: ir.Table, report, raw_examples, opts: InputOptions) -> Loaded:

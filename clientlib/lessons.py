@@ -224,12 +224,44 @@ def _mapping(mapping: Mapping[str, Any] | str | None) -> Mapping[str, str] | str
     return mapping
 
 
+#: The keys of ``data`` for a database (:mod:`clientlib.sources`) instead of files.
+_SOURCE_KEYS = ("source", "table", "query", "events_table", "customers_table")
+
+
+def _source(url: str) -> dict[str, Any]:
+    """A database URL as ``data``: the table (or query, events_table, customers_table) rides in
+    its query string, ``postgres://analyst@db/shop?table=orders``, and is taken out of it.
+    """
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url.strip())
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    ours = {k: v for k, v in pairs if k in _SOURCE_KEYS[1:]}
+    rest = urllib.parse.urlencode([(k, v) for k, v in pairs if k not in ours])
+    return {"source": urllib.parse.urlunsplit(parts._replace(query=rest)), **ours}
+
+
 def _files(data: Any) -> dict[str, Any]:
-    """``data`` as ``{transactions, events, customers}``: one path, or a mapping of them."""
+    """``data`` as ``{transactions, events, customers}``: one path, or a mapping of them; or a
+    database as ``{source, table | query, events_table, customers_table}`` (also written as one
+    URL: :func:`_source`).
+    """
+    from clientlib.sources import is_url
+
     if isinstance(data, str) and data.strip().startswith("{"):
         from clientlib import yamlio
 
         data = yamlio.load(data, origin="data", error=OptionError)
+    if isinstance(data, str) and is_url(data):
+        return _source(data)
+    if isinstance(data, Mapping) and "source" in data:
+        unknown = sorted(set(data) - set(_SOURCE_KEYS))
+        if unknown:
+            raise OptionError(
+                "data: give {source: URL, table: NAME} (or query:, events_table:, "
+                f"customers_table:); unknown keys: {', '.join(map(str, unknown))}"
+            )
+        return {k: str(v) for k, v in data.items()}
     if isinstance(data, Mapping):
         unknown = sorted(set(data) - {"transactions", "events", "customers"})
         if unknown or "transactions" not in data:
@@ -258,7 +290,11 @@ def load_inputs(
     data : path, mapping or None
         ``None``: the seeded workshop shop (``seed``, ``n_customers``). A path: the transactions
         file. A mapping (or its JSON / YAML text) ``{transactions: ..., events: ...,
-        customers: ...}``: several files.
+        customers: ...}``: several files. A database URL (:mod:`clientlib.sources`) with the
+        table in its query string, ``"postgres://analyst@db/shop?table=orders"``, or
+        ``{source: URL, table: NAME}`` (``query``, ``events_table``, ``customers_table`` too):
+        the work runs in the database. Keep the password out of the lesson (it would be saved
+        in the notebook): ``PGPASSWORD``, ``~/.pgpass`` or ``CLIENTLIB_DB_PASSWORD``.
     mapping : dict or str, optional
         ``{role: column}`` (or its JSON text, or ``role=column,...``) for the learner's columns.
     analysis_date : date-like, optional
@@ -297,13 +333,13 @@ def load_inputs(
     if lang is None:
         return _read(data, mapping, analysis_date, seed, n_customers, input_options)
     try:
-        return _read(data, mapping, analysis_date, seed, n_customers, input_options)
+        return _read(data, mapping, analysis_date, seed, n_customers, input_options, lang)
     except ClientlibError as err:
         raise LessonError(explain(err, lang)) from err
 
 
 def _read(data: Any, mapping: Any, analysis_date: Any, seed: int, n_customers: int,
-          input_options: dict[str, Any]):  # fmt: skip
+          input_options: dict[str, Any], lang: str = "en"):  # fmt: skip
     from clientlib.io import read_inputs
 
     given = {k: v for k, v in input_options.items() if v is not None}
@@ -325,6 +361,16 @@ def _read(data: Any, mapping: Any, analysis_date: Any, seed: int, n_customers: i
             **kwargs,
         )
     files = _files(data)
+    if "source" in files:
+        from clientlib import sources
+
+        db = sources.database(files["source"], files.get("table"), files.get("query"),
+                              lang=lang, what="data")
+        assert db is not None
+        return sources.read_inputs(
+            db, mapping=_mapping(mapping), events_table=files.get("events_table"),
+            customers_table=files.get("customers_table"), options=opts, lang=lang,
+        )
     return read_inputs(
         files["transactions"],
         events=files.get("events"),

@@ -32,3 +32,16 @@ def spark_con():
     con = engine.spark("local[2]")
     yield con
     con._session.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throw-away PostgreSQL cluster with CDNOW and the workshop shop (tests/_postgres.py),
+    started once for the session; the tests that use it skip where PostgreSQL is absent."""
+    import _postgres
+
+    why = _postgres.why_absent()
+    if why:
+        pytest.skip(why)
+    with _postgres.cluster() as running:
+        yield running

@@ -437,6 +437,20 @@ CASES = [
     ),
     Case("one_c_export_ru", ONE_C, 0, "кодировка: cp1251 (определена по содержимому)",
          ["-f", "lifecycle", "--lang", "ru"], command="segment"),  # fmt: skip
+
+    # --- database sources (issue #23; against a real server: tests/test_sources.py)
+    Case("source_and_input_file", GOOD, 2, "not two of them",
+         ["--source", "postgres://analyst:pw-1@127.0.0.1/shop", "--table", "orders"]),
+    Case("source_table_and_query", None, 2, "either --table NAME or --query SQL",
+         ["--source", "postgres://analyst@127.0.0.1/shop", "--table", "t", "--query", "SELECT 1"]),
+    Case("table_without_source", GOOD, 2, "needs a database URL", ["--table", "orders"]),
+    Case("source_not_a_url", GOOD, 2, "is not a database URL",
+         ["--source", "orders.db", "--table", "orders"]),
+    Case("source_segment_ru", None, 2, "укажите либо --table", ["--lang", "ru", "--source",
+         "postgres://analyst@127.0.0.1/shop"], command="segment"),
+    Case("engine_unknown", GOOD, 2, "--engine must be duckdb or spark", ["--engine", "polars"]),
+    Case("source_with_events_file", None, 2, "--events-table NAME", ["--source",
+         "postgres://analyst@127.0.0.1:1/shop", "--table", "orders", "--events", "ev.csv"]),
 ]
 
 

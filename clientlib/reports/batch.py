@@ -470,8 +470,14 @@ class _Job:
     folder: Path | None = None
 
 
-def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
+def _inputs(params: Mapping[str, Any], base: Path, lang: str = "en") -> list[dict[str, Any]]:
+    """What the manifest records of a report's inputs: each file's hash, or a database
+    source's redacted URL, table or query, row count and latest timestamp (counted by the
+    database, which also proves it answers); a missing or broken input raises its one line.
+    """
     found = []
+    if params.get("source"):
+        found.append(_source_digest(params, lang))
     for role in PATH_PARAMETERS:
         value = params.get(role)
         if not value:
@@ -481,9 +487,41 @@ def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
         if not p.is_file():
             raise OptionError(f"{role} file not found: {p}")
         found.append({"role": role, **file_digest(p.resolve())})
-    if not params.get("input"):
+    if not params.get("input") and not params.get("source"):
         found.append({"role": "dataset", "name": str(params.get("dataset") or "workshop")})
     return found
+
+
+def _source_digest(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    from clientlib import sources
+    from clientlib.schema import parse_mapping, resolve_columns
+
+    db = sources.database(params.get("source"), params.get("table"), params.get("query"),
+                          what="source", lang=lang)
+    assert db is not None
+    sources.check_files(params.get("events") or None, params.get("customers") or None, lang=lang)
+    with sources.guard(db, lang=lang):
+        con = sources.connect(db, lang=lang)
+        table = sources.open_table(db, con, lang=lang)
+        sources.check_types(db, table, "transactions", params.get("column_map") or None,
+                            lang=lang)
+        for name in (params.get("events_table"), params.get("customers_table")):
+            if name:
+                sources.open_table(sources.Database(db.url, table=str(name)), con, lang=lang)
+        roles = resolve_columns("transactions", list(table.columns),
+                                parse_mapping(params.get("column_map") or None))
+        return sources.describe(db, table, roles.get("timestamp"))
+
+
+def _hide_source(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters with a source URL's password moved to the environment (the report
+    process and its kernel inherit it; the manifest, the index and job files never see it).
+    """
+    from clientlib import sources
+
+    if params.get("source") and sources.is_url(str(params["source"])):
+        return {**params, "source": sources.hide(str(params["source"]))}
+    return params
 
 
 def _files(folder: Path, html: str) -> dict[str, str]:
@@ -677,12 +715,19 @@ def run_batch(
         cfg.reports = {name: {**params, **over} for name, params in cfg.reports.items()}
     entries: list[Entry] = []
     jobs_list: list[_Job] = []
+    cfg.reports = {name: _hide_source(params) for name, params in cfg.reports.items()}
     for i, (name, params) in enumerate(cfg.reports.items(), 1):
         stem = output_stem(name, params, cfg.run_date)
         inside(cfg.output, stem + ".html")  # refuse anything that would leave the folder
-        entry = Entry(name, "pending", stem + ".html",
-                      parameters=json.loads(json.dumps(params, default=str)),
-                      inputs=_inputs(params, cfg.base_dir))
+        # a missing or broken input fails its own report (recorded with the reason), not the
+        # batch: the others are rendered (README, "Reports and scheduled batches")
+        try:
+            found, why = _inputs(params, cfg.base_dir, str(params.get("lang") or cfg.lang)), ""
+        except ClientlibError as exc:
+            found, why = [], _one_line(str(exc), 2000)
+        entry = Entry(name, "failed" if why else "pending", stem + ".html",
+                      parameters=json.loads(json.dumps(params, default=str)), inputs=found)
+        entry.error = why
         entries.append(entry)
         jobs_list.append(_Job(entry, i, cfg.timeouts.get(name, cfg.timeout)))
     ours = [p.name for e in entries for p in output_files(cfg.output / e.html)]
@@ -706,7 +751,7 @@ def run_batch(
     # a damaged, foreign or doubled one is refused with one line (exit 2)
     for job in jobs_list:
         e = job.entry
-        if skip_existing and (cfg.output / e.html).exists():
+        if (skip_existing and (cfg.output / e.html).exists()) or e.status == "failed":
             continue
         source = _compare_source(against, cfg.output, e.name,
                                  dt.date.fromisoformat(e.html[-15:-5]))
@@ -737,13 +782,15 @@ def run_batch(
                 kept.status = "kept"
                 job.entry = kept
                 entries[job.number - 1] = kept
+            elif e.status == "failed":  # its input is missing or broken: not run
+                e.started = e.finished = utc_now()
             else:
                 job.compare = _compare_source(against, cfg.output, e.name,
                                               dt.date.fromisoformat(e.html[-15:-5]))
                 todo.append(job)
         writer.write(entries)
         for job in jobs_list:
-            if job.entry.status == "kept":
+            if job.entry.status in ("kept", "failed"):
                 report_line(job)
         work = Path(tempfile.mkdtemp(prefix="clientlib-batch-"))
         running: list[_Job] = []

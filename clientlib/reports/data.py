@@ -119,6 +119,12 @@ def load_inputs(
     n_customers: int = 2000,
     seed: int = 0,
     options: Any = None,
+    source: str = "",
+    table: str = "",
+    query: str = "",
+    events_table: str = "",
+    customers_table: str = "",
+    lang: str = "en",
 ) -> tuple[Any, Any, Any, str]:
     """Read transactions, events and customers from a file or an embedded dataset.
 
@@ -136,6 +142,11 @@ def load_inputs(
         Size and seed of the synthetic ``workshop`` dataset.
     options : clientlib.options.InputOptions, optional
         The reader options (returns, duplicates, zero amounts, CSV and date/number formats).
+    source, table, query, events_table, customers_table : str
+        A database URL (its password, if any, in the environment: :func:`clientlib.sources.hide`)
+        with the transactions' table or query, instead of ``input`` (:mod:`clientlib.sources`).
+    lang : str
+        Language of a database error.
 
     Returns
     -------
@@ -144,6 +155,17 @@ def load_inputs(
     """
     from clientlib.io import read_inputs
 
+    if source:
+        from clientlib import sources
+
+        db = sources.database(source, table, query, lang=lang, what="source")
+        assert db is not None
+        got = sources.read_inputs(
+            db, mapping=column_map or None, events=events or None, customers=customers or None,
+            events_table=events_table or None, customers_table=customers_table or None,
+            options=_with_date(options, analysis_date), lang=lang,
+        )
+        return got.transactions, got.events, got.customers, got.source
     ds_options = (
         {"n_customers": int(n_customers), "seed": int(seed)} if dataset == "workshop" else {}
     )
@@ -158,6 +180,16 @@ def load_inputs(
         options=options,
     )
     return inputs.transactions, inputs.events, inputs.customers, inputs.source
+
+
+def _with_date(options: Any, analysis_date: Any) -> Any:
+    """The reader options with the analysis date parameter in them (empty: the default)."""
+    from clientlib.options import InputOptions
+
+    given = options.model_dump() if options is not None else {}
+    if analysis_date not in (None, ""):
+        given["analysis_date"] = str(analysis_date)
+    return InputOptions.parse(given)
 
 
 def framework_titles(names: list[str], lang: str) -> dict[str, str]:
@@ -229,6 +261,11 @@ def prepare(
     seed: int = 0,
     options: Any = None,
     currency: str = "",
+    source: str = "",
+    table: str = "",
+    query: str = "",
+    events_table: str = "",
+    customers_table: str = "",
 ) -> ReportData:
     """Load the data and compute the study and the lifecycle timeline for a report.
 
@@ -260,9 +297,10 @@ def prepare(
     names = _frameworks(frameworks)
     fw_params = _framework_params(params)
     t0 = time.perf_counter()
-    tx, ev, cu, source = load_inputs(
+    tx, ev, cu, where = load_inputs(
         dataset, input, column_map, events, customers, analysis_date, n_customers, seed,
-        options=options,
+        options=options, source=source, table=table, query=query, events_table=events_table,
+        customers_table=customers_table, lang=lang,
     )
     load_s = time.perf_counter() - t0
     study = run_study(
@@ -282,12 +320,12 @@ def prepare(
     rd = ReportData(
         lang=lang,
         title=title or t(lang, "title"),
-        source=source,
+        source=where,
         study=study,
         titles=framework_titles(labelings, lang),
         parameters={
-            "dataset": dataset if not input else "",
-            "input": source if input else "",
+            "dataset": dataset if not (input or source) else "",
+            "input": where if (input or source) else "",
             "analysis_date": study.analysis_date.isoformat(),  # views.about_items: for people
             "frameworks": t(lang, "param_value_all") if names == "all" else ",".join(names),
             "k": _k_shown(k_value, study, lang),

@@ -163,9 +163,13 @@ def manifest_schema() -> dict[str, Any]:
             "parameters": {"type": "object", "description": "template parameters, defaults "
                            "merged in, as given"},
             "inputs": {"type": "array", "items": {"type": "object", "properties": {
-                "role": {"enum": ["input", "events", "customers", "dataset"]},
+                "role": {"enum": ["input", "events", "customers", "dataset", "source"]},
                 "path": {"type": "string"}, "name": {"type": "string"},
-                "sha256": {"type": "string"}, "bytes": {"type": "integer"}}}},
+                "sha256": {"type": "string"}, "bytes": {"type": "integer"},
+                # a database source: the URL without its password, what was read, as counted
+                "url": {"type": "string"}, "table": {"type": "string"},
+                "query": {"type": "string"}, "rows": {"type": "integer"},
+                "max_timestamp": _nullable("string")}}},
             "analysis_date": {**_nullable("string"), "format": "date"},
             "customers": _nullable("integer"),
             "buyers": _nullable("integer"),
