@@ -58,14 +58,17 @@ def fit_log_params(
     why: str,
     lang: str,
     x0: np.ndarray | None = None,
+    beta_pairs: tuple[tuple[int, int], ...] = (),
 ) -> tuple[dict[str, float], float, dict[str, float], bool]:
     """Maximise a log-likelihood on log-parameters; params, LL, standard errors, converged.
 
     ``ll_grad(theta)`` returns the weighted log-likelihood and its gradient in
     ``theta = log(params)``.  The objective is lifetimes' ``-LL / total + penalizer * sum(p**2)``
-    (the L2 penalty on the natural scale, ``penalizer_coef``).  A fit within reach of the bound
-    raises :class:`InputError` naming the runaway parameters and ``why`` (the data's likely
-    cause, already in ``lang``).  The standard errors are of the same penalised objective (times ``total``).
+    (the L2 penalty on the natural scale, ``penalizer_coef``).  A fit at the bound, or whose
+    beta distribution ``(params[i], params[j])`` of a ``beta_pairs`` entry has its mean within
+    1e-4 of 0 or 1, raises :class:`InputError` naming the runaway parameters and ``why``
+    (the data's likely cause, already in ``lang``).  The standard errors are of the same
+    penalised objective (times ``total``).
     """
     k = len(names)
 
@@ -77,11 +80,15 @@ def fit_log_params(
 
     res = _minimize(objective, np.zeros(k) if x0 is None else x0)
     theta = np.asarray(res.x, dtype="float64")
-    # Runaway fits stall on a flat likelihood well before e^±20: anything beyond e^±12 (a beta
-    # mixing distribution squeezed onto a point) is a parameter heading to 0 or infinity.
-    if at_bounds(theta, _BOUND, margin=_BOUND - 12.0) or not np.isfinite(res.fun):
-        gone = [f"{n} = {np.exp(t):.3g}" for n, t in zip(names, theta, strict=True)
-                if abs(t) >= 12.0]  # fmt: skip
+    # A runaway fit stalls on its flat likelihood before it reaches the bound: a beta mixing
+    # distribution whose mean is within 1e-4 of 0 or 1 (nobody buys / everybody stays) says
+    # the same as a parameter at e^±20.
+    p = np.exp(theta)
+    means = {(i, j): p[i] / (p[i] + p[j]) for i, j in beta_pairs}
+    stuck = [i for (i, j), m in means.items() if min(m, 1 - m) < 1e-4 for i in (i, j)]
+    if at_bounds(theta, _BOUND) or stuck or not np.isfinite(res.fun):
+        gone = [f"{n} = {v:.3g}" for i, (n, v) in enumerate(zip(names, p, strict=True))
+                if i in stuck or abs(theta[i]) >= _BOUND - 0.5]  # fmt: skip
         raise InputError(
             messages.text(
                 "discrete.at_bounds", lang, model=model, params=", ".join(gone) or "-",

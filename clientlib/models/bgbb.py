@@ -149,8 +149,9 @@ class BetaGeoBetaBinomModel(BaseEstimator):
     Notes
     -----
     The start point is fixed (all parameters 1), so the same data give the same fit.  A fit
-    whose parameters run away (beyond e^±12) raises :class:`clientlib.errors.InputError`
-    saying why (nobody bought, everyone bought every time, nobody lapsed, too little data).
+    whose parameters run away (to the bound, or a beta mean within 1e-4 of 0 or 1) raises
+    :class:`clientlib.errors.InputError` saying why (nobody bought, everyone bought every time,
+    nobody lapsed, too little data).
 
     Examples
     --------
@@ -203,7 +204,7 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         self.params_, self.log_likelihood_, self.standard_errors_, self.converged_ = (
             fit_log_params(
                 ll_grad, float(w.sum()), _NAMES, penalizer, _MODEL,
-                _why(ux, utx, un, w, lang), lang,
+                _why(ux, utx, un, w, lang), lang, beta_pairs=((0, 1), (2, 3)),
             )
         )  # fmt: skip
         if penalizer > 0:  # the LL is reported without the penalty
@@ -244,9 +245,7 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         lang = self.lang if self.lang in messages.LANGS else "en"
         x, tx, n = _rows(frequency, recency, n_periods, lang)
         m = _horizon(periods_ahead, lang)
-        log_alive = (
-            betaln(a + x, b + n - x) - betaln(a, b) + betaln(g, d + n + m) - betaln(g, d)
-        )
+        log_alive = betaln(a + x, b + n - x) - betaln(a, b) + betaln(g, d + n + m) - betaln(g, d)
         return np.exp(log_alive - self._row_ll(x, tx, n))
 
     def expected_purchases(
@@ -312,6 +311,6 @@ def _future(g: float, d: float, n: np.ndarray, h: np.ndarray) -> np.ndarray:
         )
     out = np.zeros(n.shape)
     for idx in np.ndindex(n.shape):  # pragma: no cover - gamma within 1e-6 of 1
-        t = np.arange(n[idx] + 1, n[idx] + h[idx] + 1)
+        t = np.arange(float(n[idx]) + 1, float(n[idx] + h[idx]) + 1)
         out[idx] = np.exp(betaln(g, d + t) - betaln(g, d)).sum()
     return out

@@ -71,12 +71,16 @@ def _loglik(theta: np.ndarray, churned: np.ndarray, left: float) -> tuple[float,
     ll = float(churned @ lp + left * ls)
     total = churned.sum() + left
     base_a, base_b = digamma(a + b) - digamma(a), digamma(a + b) - digamma(b)
-    d_a = churned @ (digamma(a + 1) - digamma(a + b + t)) + left * (
-        digamma(a) - digamma(a + b + big_t)
-    ) + total * base_a
-    d_b = churned @ (digamma(b + t - 1) - digamma(a + b + t)) + left * (
-        digamma(b + big_t) - digamma(a + b + big_t)
-    ) + total * base_b
+    d_a = (
+        churned @ (digamma(a + 1) - digamma(a + b + t))
+        + left * (digamma(a) - digamma(a + b + big_t))
+        + total * base_a
+    )
+    d_b = (
+        churned @ (digamma(b + t - 1) - digamma(a + b + t))
+        + left * (digamma(b + big_t) - digamma(a + b + big_t))
+        + total * base_b
+    )
     return ll, np.array([d_a * a, d_b * b])
 
 
@@ -142,8 +146,8 @@ class ShiftedBetaGeoModel(BaseEstimator):
         def ll_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
             return _loglik(theta, churned, left)
 
-        self.params_, self.log_likelihood_, self.standard_errors_, self.converged_ = (
-            fit_log_params(ll_grad, float(s[0]), _NAMES, penalizer, _MODEL, why, lang)
+        self.params_, self.log_likelihood_, self.standard_errors_, self.converged_ = fit_log_params(
+            ll_grad, float(s[0]), _NAMES, penalizer, _MODEL, why, lang, beta_pairs=((0, 1),)
         )
         if penalizer > 0:
             self.log_likelihood_ = _loglik(
