@@ -15,6 +15,7 @@ Oracles:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 
@@ -23,7 +24,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from clientlib.datasets import load_donations
+from clientlib.datasets import data_dir, load_donations
 from clientlib.errors import InputError, OptionError
 from clientlib.models.bgbb import BetaGeoBetaBinomModel
 from clientlib.models.sbg import ShiftedBetaGeoModel
@@ -65,6 +66,11 @@ def test_donations_table_is_the_papers(donations):
     assert (donations["n_periods"] == 6).all()
     by_x = donations.groupby("frequency")["count"].sum()
     assert by_x[0] == 3_464 and by_x[6] == 1_203
+    # the vendored bytes are the ones datasets/donations/README.md names, under lifetimes' MIT
+    folder = data_dir().joinpath("donations")
+    digest = hashlib.sha256(folder.joinpath("donations.csv").read_bytes()).hexdigest()
+    assert digest in folder.joinpath("README.md").read_text(encoding="utf-8")
+    assert folder.joinpath("LICENSE").read_text().startswith("The MIT")
 
 
 def test_bgbb_reproduces_fhs_2010(bgbb):
