@@ -8,9 +8,9 @@ Oracles:
   errors, the penalizer, P(alive), conditional and unconditional expectations.
 * sBG: Fader & Hardie (2007, J. Interactive Marketing 21(1)), the first 7 years of the
   "regular" and "high end" cohorts: alpha 0.704, beta 1.182 and 0.668, 3.806; LL -1,611.16 for
-  "high end" (as quoted with those parameters in Hardie's class material); survival, churn,
-  retention and DERL against the beta mixture integrated numerically here (scipy.integrate.quad),
-  not against the closed forms the module uses.
+  "high end" (as quoted with those parameters in a public R re-implementation of Fader &
+  Hardie's models); survival, churn, retention and DERL against the beta mixture integrated
+  numerically here (scipy.integrate.quad), not against the closed forms the module uses.
 """
 
 from __future__ import annotations
