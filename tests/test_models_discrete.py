@@ -81,7 +81,7 @@ def test_bgbb_reproduces_fhs_2010(bgbb):
 
 
 def test_bgbb_log_likelihood_is_the_papers_formula(bgbb, donations):
-    # FHS 2010 eq. (5), written out term by term with math.lgamma
+    # FHS 2010's likelihood, written out term by term with math.lgamma
     a, b, g, d = (bgbb.params_[k] for k in ("alpha", "beta", "gamma", "delta"))
 
     def lbeta(u, v):

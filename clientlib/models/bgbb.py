@@ -66,7 +66,7 @@ def _rows(frequency: Any, recency: Any, n_periods: Any, lang: str) -> tuple[np.n
 def _terms(x: np.ndarray, tx: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
     """The likelihood's terms of each row: row index and the offsets of the four beta arguments.
 
-    FHS 2010 eq. (5): ``L = B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)`` (alive through all n
+    FHS 2010: ``L = B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)`` (alive through all n
     opportunities) ``+ sum_{i=0}^{n-t_x-1} B(a+x, b+t_x-x+i)/B(a,b) B(g+1, d+t_x+i)/B(g,d)``
     (died just before opportunity t_x+i+1).  Term k adds ``(oa, ob, og, od)[k]`` to
     ``(alpha, beta, gamma, delta)``.
@@ -229,9 +229,9 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         """P(alive at opportunity n + ``periods_ahead`` | x, t_x, n).
 
         ``B(alpha+x, beta+n-x)/B(alpha, beta) · B(gamma, delta+n+m)/B(gamma, delta) / L``:
-        with the default ``periods_ahead=1`` this is FHS 2010's "P(alive in period n+1)"
-        (eq. 11), the chance the customer is there at the next opportunity; ``periods_ahead=0``
-        is the chance she was still alive at the last observed opportunity.  lifetimes'
+        with the default ``periods_ahead=1`` this is FHS 2010's "P(alive in period n+1)",
+        the chance the customer is there at the next opportunity; ``periods_ahead=0`` is the
+        chance she was still alive at the last observed opportunity.  lifetimes'
         ``conditional_probability_alive(m, ...)`` is the same with ``m = periods_ahead``.
 
         Examples
@@ -251,7 +251,7 @@ class BetaGeoBetaBinomModel(BaseEstimator):
     def expected_purchases(
         self, n: Any, frequency: Any, recency: Any, n_periods: Any
     ) -> np.ndarray:
-        """Expected transactions in the next ``n`` opportunities given the history (FHS eq. 13).
+        """Expected transactions in the next ``n`` opportunities given the history (FHS 2010).
 
         Examples
         --------
@@ -268,7 +268,7 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         return np.exp(log_buy) * _future(g, d, nn, h)
 
     def expected_purchases_new(self, n: Any) -> np.ndarray:
-        """Expected transactions of a new customer in her first ``n`` opportunities (FHS eq. 9).
+        """Expected transactions of a new customer in her first ``n`` opportunities (FHS 2010).
 
         ``alpha/(alpha+beta) · delta/(gamma-1) · [1 - G(gamma+delta) G(1+delta+n) /
         (G(gamma+delta+n) G(1+delta))]``, G the gamma function.

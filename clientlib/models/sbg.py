@@ -58,7 +58,7 @@ def _survivors(survivors: Any, lang: str) -> np.ndarray:
 
 
 def _loglik(theta: np.ndarray, churned: np.ndarray, left: float) -> tuple[float, np.ndarray]:
-    """Log-likelihood and gradient in log(alpha, beta) (FH 2007, eq. 6 and its appendix).
+    """Log-likelihood and gradient in log(alpha, beta) (FH 2007).
 
     ``churned[t-1]`` customers churned in period t: ``P(T=t) = B(a+1, b+t-1)/B(a, b)``;
     ``left`` are still there after the last period T: ``S(T) = B(a, b+T)/B(a, b)``.
@@ -182,7 +182,7 @@ class ShiftedBetaGeoModel(BaseEstimator):
         return np.exp(betaln(a, b + tt) - betaln(a, b))
 
     def churn_probability(self, t: Any) -> np.ndarray:
-        """P(T = t): the chance a new customer churns in period t (t >= 1), FH 2007 eq. 4.
+        """P(T = t): the chance a new customer churns in period t (t >= 1), as in FH 2007.
 
         Examples
         --------
@@ -196,7 +196,7 @@ class ShiftedBetaGeoModel(BaseEstimator):
         return np.exp(betaln(a + 1, b + tt - 1) - betaln(a, b))
 
     def retention_rate(self, t: Any) -> np.ndarray:
-        """r_t = S(t) / S(t-1) = (beta + t - 1) / (alpha + beta + t - 1), rising in t (eq. 5).
+        """r_t = S(t) / S(t-1) = (beta + t - 1) / (alpha + beta + t - 1), rising in t.
 
         Examples
         --------
@@ -212,7 +212,7 @@ class ShiftedBetaGeoModel(BaseEstimator):
     def derl(self, discount_rate: float, renewals: Any = 0) -> np.ndarray:
         """Discounted expected residual lifetime of a customer after ``renewals`` renewals.
 
-        FH 2010, eq. 6: for a customer at the end of her period n = ``renewals`` + 1, about to
+        FH 2010: for a customer at the end of her period n = ``renewals`` + 1, about to
         decide on the next renewal, ``DERL = sum_{t>=n} S(t | T > n-1) / (1+d)^(t-n)``
         ``= (beta+n-1)/(alpha+beta+n-1) · 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``: the
         renewals still to come, each discounted to now.  Times a payment per period it is the
