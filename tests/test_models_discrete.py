@@ -180,6 +180,26 @@ def test_bgbb_expectations_by_simulation(bgbb):
         )
 
 
+def test_bgbb_cohorts_with_different_n_match_lifetimes(donations):
+    # two cohorts simulated from the model, observed for 4 and 9 opportunities
+    rng = np.random.default_rng(3)
+    parts = []
+    for n_opp, size in ((4, 6000), (9, 4000)):
+        p, theta = rng.beta(1.2, 0.75, size), rng.beta(0.66, 2.8, size)
+        alive_through = rng.geometric(theta) - 1
+        k = np.arange(1, n_opp + 1)
+        buys = (rng.random((size, n_opp)) < p[:, None]) & (k <= alive_through[:, None])
+        x = buys.sum(1)
+        tx = np.where(x > 0, n_opp - np.argmax(buys[:, ::-1], axis=1), 0)
+        parts.append(pd.DataFrame({"x": x, "tx": tx, "n": n_opp}))
+    g = pd.concat(parts).groupby(["x", "tx", "n"]).size().reset_index(name="w")
+    lt = _lifetimes(g.rename(columns={"x": "frequency", "tx": "recency", "n": "n_periods",
+                                      "w": "count"}))  # fmt: skip
+    m = BetaGeoBetaBinomModel().fit(g["x"], g["tx"], g["n"], g["w"])
+    for k, v in m.params_.items():
+        assert v == pytest.approx(float(lt.params_[k]), rel=1e-4)
+
+
 @pytest.mark.parametrize(
     ("x", "tx", "n", "cause"),
     [
