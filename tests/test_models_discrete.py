@@ -125,6 +125,10 @@ def test_bgbb_penalizer_is_lifetimes_penalizer_coef(donations):
     for k, v in m.params_.items():
         assert v == pytest.approx(float(lt.params_[k]), rel=1e-4)
     assert m.params_["delta"] < 2.0  # the penalty pulls the parameters towards 0
+    # the reported LL is the data's, without the penalty (lifetimes' likelihood, same point)
+    point = np.array([m.params_[k] for k in ("alpha", "beta", "gamma", "delta")])
+    theirs = lt._loglikelihood(point, d["frequency"], d["recency"], d["n_periods"])
+    assert m.log_likelihood_ == pytest.approx(float((theirs * d["count"]).sum()), abs=1e-6)
 
 
 def test_bgbb_predictions_match_lifetimes(bgbb, donations):

@@ -68,7 +68,7 @@ def fit_log_params(
     x0: np.ndarray | None = None,
     beta_pairs: tuple[tuple[int, int], ...] = (),
 ) -> tuple[dict[str, float], float, dict[str, float], bool]:
-    """Maximise a log-likelihood on log-parameters; params, LL, standard errors, converged.
+    """Maximise a log-likelihood on log-parameters; params, LL (no penalty), SEs, converged.
 
     ``ll_grad(theta)`` returns the weighted log-likelihood and its gradient in
     ``theta = log(params)``.  The objective is lifetimes' ``-LL / total + penalizer * sum(p**2)``

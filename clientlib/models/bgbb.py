@@ -207,10 +207,6 @@ class BetaGeoBetaBinomModel(BaseEstimator):
                 _why(ux, utx, un, w, lang), lang, beta_pairs=((0, 1), (2, 3)),
             )
         )  # fmt: skip
-        if penalizer > 0:  # the LL is reported without the penalty
-            self.log_likelihood_ = float(
-                w @ _loglik(np.log([self.params_[k] for k in _NAMES]), terms, len(w))[0]
-            )
         self.n_customers_ = int(round(float(weight.sum())))
         return self
 

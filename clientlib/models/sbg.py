@@ -149,10 +149,6 @@ class ShiftedBetaGeoModel(BaseEstimator):
         self.params_, self.log_likelihood_, self.standard_errors_, self.converged_ = fit_log_params(
             ll_grad, float(s[0]), _NAMES, penalizer, _MODEL, why, lang, beta_pairs=((0, 1),)
         )
-        if penalizer > 0:
-            self.log_likelihood_ = _loglik(
-                np.log([self.params_[k] for k in _NAMES]), churned, left
-            )[0]
         self.n_customers_ = int(round(float(s[0])))
         self.n_periods_ = len(churned)
         return self
