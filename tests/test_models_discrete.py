@@ -204,6 +204,22 @@ def test_bgbb_cohorts_with_different_n_match_lifetimes(donations):
         assert v == pytest.approx(float(lt.params_[k]), rel=1e-4)
 
 
+@pytest.mark.parametrize("n_max", [6, 150])  # 150: past the bincount key, the sorting path
+def test_bgbb_grouping_equals_pandas(n_max):
+    from clientlib.models.bgbb import _group
+
+    rng = np.random.default_rng(n_max)
+    n = rng.integers(1, n_max + 1, 5000)
+    tx = rng.integers(0, n + 1)
+    x = np.where(tx > 0, rng.integers(1, np.maximum(tx, 1) + 1), 0)
+    w = rng.integers(1, 4, 5000).astype(float)
+    got = pd.DataFrame(dict(zip(["x", "tx", "n", "w"], _group(x, tx, n, w, False), strict=True)))
+    want = pd.DataFrame({"x": x, "tx": tx, "n": n, "w": w}).groupby(["x", "tx", "n"]).sum()
+    got = got.set_index(["x", "tx", "n"]).sort_index()
+    want.index = want.index.set_levels([lv.astype(float) for lv in want.index.levels])
+    pd.testing.assert_frame_equal(got, want, check_index_type=False)
+
+
 @pytest.mark.parametrize(
     ("x", "tx", "n", "cause"),
     [

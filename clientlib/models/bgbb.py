@@ -63,6 +63,31 @@ def _rows(frequency: Any, recency: Any, n_periods: Any, lang: str) -> tuple[np.n
     return x, tx, n
 
 
+def _group(
+    x: np.ndarray, tx: np.ndarray, n: np.ndarray, weight: np.ndarray, unit: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (x, t_x, n) rows with their summed weights.
+
+    The values are small whole numbers, so one integer key and :func:`numpy.bincount` group a
+    million rows in a few milliseconds (sorting them, as :func:`clientlib.btyd._compress` does
+    for continuous times, takes 20 times longer); beyond 99 opportunities, that sort.
+    """
+    m = int(n.max()) + 1
+    if m**3 > 1_000_000:
+        levels, codes, w = _compress(weight, x, tx, n)
+        ux, utx, un = (lv[c] for lv, c in zip(levels, codes, strict=True))
+        return ux, utx, un, w
+    key = (n.astype(np.int64) * m + tx.astype(np.int64)) * m + x.astype(np.int64)
+    counts = np.bincount(key, None if unit else weight, minlength=m**3).astype("float64")
+    seen = np.flatnonzero(counts)
+    return (
+        (seen % m).astype("float64"),
+        (seen // m % m).astype("float64"),
+        (seen // (m * m)).astype("float64"),
+        counts[seen],
+    )
+
+
 def _terms(x: np.ndarray, tx: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
     """The likelihood's terms of each row: row index and the offsets of the four beta arguments.
 
@@ -192,8 +217,7 @@ class BetaGeoBetaBinomModel(BaseEstimator):
                 )
         if len(x) == 0 or weight.sum() <= 0:
             raise InputError(messages.text("discrete.no_customers", lang, model=_MODEL))
-        levels, codes, w = _compress(weight, x, tx, n)
-        ux, utx, un = (lv[c] for lv, c in zip(levels, codes, strict=True))
+        ux, utx, un, w = _group(x, tx, n, weight, sample_weight is None)
         terms = _terms(ux, utx, un)
 
         def ll_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
