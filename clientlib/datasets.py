@@ -60,6 +60,7 @@ __all__ = [
     "data_dir",
     "load_cdnow",
     "load_cdnow_sample",
+    "load_donations",
     "workshop",
     "workshop_customers_for",
     "CDNOW_MAPPING",
@@ -219,6 +220,34 @@ def load_cdnow_sample() -> pd.DataFrame:
     df = df[["customer_id", "master_id", "date", "cds", "amount"]]
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d").astype("datetime64[us]")
     return df
+
+
+def load_donations() -> pd.DataFrame:
+    """Read the vendored donations table of Fader, Hardie & Shang (2010), the BG/BB data.
+
+    11,104 first-time supporters of a non-profit in 1995, followed over the six yearly
+    opportunities to give again (1996-2001), as a recency/frequency table with counts.  It is a
+    summary, not transactions, so it is not among :func:`available`'s datasets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``frequency`` (years with a donation), ``recency`` (the last such year, 0 with
+        none), ``n_periods`` (6) and ``count`` (donors with that history), all int64, 22 rows.
+
+    Examples
+    --------
+    >>> from clientlib.datasets import load_donations
+    >>> d = load_donations()
+    >>> len(d), int(d["count"].sum())
+    (22, 11104)
+    """
+    import pandas as pd
+
+    path = data_dir().joinpath("donations", "donations.csv")
+    with path.open("rb") as fh:
+        df = pd.read_csv(fh, dtype="int64")
+    return df.rename(columns={"periods": "n_periods", "weights": "count"})
 
 
 # --------------------------------------------------------------------------------------------
