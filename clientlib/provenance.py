@@ -18,10 +18,21 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-__all__ = ["LOCK_NAME", "UNLOCKED", "lock_file", "lock_hash", "version_text", "versions"]
+__all__ = [
+    "LOCK_NAME",
+    "UNLOCKED",
+    "input_digests",
+    "lock_file",
+    "lock_hash",
+    "record",
+    "version_text",
+    "versions",
+]
 
 LOCK_NAME = "requirements.lock"
 #: The hash of an install that has no lock file beside it (a plain ``pip install clientlib``).
@@ -92,3 +103,48 @@ def version_text(lang: str = "en") -> str:
              text("cli.version_python", lang, version=v["python"])]
     lines += [text("cli.version_library", lang, name=name, version=v[name]) for name in _NAMED]
     return "\n".join(lines)
+
+
+def input_digests(
+    params: Mapping[str, Any], base: str | Path | None = None
+) -> list[dict[str, Any]]:
+    """``{role, path, sha256, bytes}`` of every input file of a report's parameters.
+
+    ``input``, ``events``, ``customers`` (relative paths from ``base``, default the current
+    folder); without an ``input`` the embedded dataset, ``{role: "dataset", name}`` (its rows
+    follow from its name, its parameters and the lock). A missing file is an
+    :class:`~clientlib.errors.OptionError`.
+
+    Examples
+    --------
+    >>> input_digests({"dataset": "workshop"})
+    [{'role': 'dataset', 'name': 'workshop'}]
+    """
+    from clientlib.errors import OptionError
+    from clientlib.reports.manifest import file_digest
+    from clientlib.reports.parameters import PATH_PARAMETERS
+
+    found = []
+    for role in PATH_PARAMETERS:
+        value = params.get(role)
+        if not value:
+            continue
+        p = Path(str(value)).expanduser()
+        p = p if p.is_absolute() else Path(base or Path.cwd()) / p
+        if not p.is_file():
+            raise OptionError(f"{role} file not found: {p}")
+        found.append({"role": role, **file_digest(p.resolve())})
+    if not params.get("input"):
+        found.append({"role": "dataset", "name": str(params.get("dataset") or "workshop")})
+    return found
+
+
+def record(params: Mapping[str, Any], base: str | Path | None = None) -> dict[str, Any]:
+    """What an output names so that a second analyst can rerun and compare: lock and inputs.
+
+    Examples
+    --------
+    >>> sorted(record({"dataset": "cdnow"}))
+    ['inputs', 'lock']
+    """
+    return {"lock": lock_hash(), "inputs": input_digests(params, base)}

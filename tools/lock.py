@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
 #: pip freeze leaves these out (the installer's own tools), so the comparison does too.
 TOOLS = {"pip", "setuptools", "wheel", "distribute"}
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)\s*(?:;\s*(.*?))?\s*(?:#.*)?$")
+_PIN = re.compile(
+    r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)\s*(?:;\s*(.*?))?\s*(?:#.*)?$"
+)
 
 
 def normal(name: str) -> str:
@@ -65,6 +67,7 @@ def differences(locked: dict[str, str], installed: dict[str, str]) -> dict[str, 
 
 
 def main(argv: list[str]) -> int:
+    """``check`` (exit 1 on a difference) or ``prune`` (uninstall what the lock lacks)."""
     command = argv[0] if argv else "check"
     locked = pins(LOCK.read_text(encoding="utf-8"))
     diff = differences(locked, frozen())

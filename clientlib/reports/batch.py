@@ -54,13 +54,11 @@ from clientlib.reports.manifest import (
     MANIFEST_SCHEMA,
     MANIFEST_VERSION,
     Entry,
-    file_digest,
     library_versions,
     read_manifest,
     utc_now,
 )
 from clientlib.reports.parameters import (
-    PATH_PARAMETERS,
     coerce,
     option_parameters,
     template_parameters,
@@ -444,19 +442,9 @@ class _Job:
 
 
 def _inputs(params: Mapping[str, Any], base: Path) -> list[dict[str, Any]]:
-    found = []
-    for role in PATH_PARAMETERS:
-        value = params.get(role)
-        if not value:
-            continue
-        p = Path(str(value)).expanduser()
-        p = p if p.is_absolute() else base / p
-        if not p.is_file():
-            raise OptionError(f"{role} file not found: {p}")
-        found.append({"role": role, **file_digest(p.resolve())})
-    if not params.get("input"):
-        found.append({"role": "dataset", "name": str(params.get("dataset") or "workshop")})
-    return found
+    from clientlib.provenance import input_digests
+
+    return input_digests(params, base)
 
 
 def _files(folder: Path, html: str) -> dict[str, str]:
