@@ -1,9 +1,10 @@
-"""Time the customer-base models' fits on one million customers: clientlib, lifetimes, pymc-marketing.
+"""Time the customer-base models' fits on 1M customers: clientlib, lifetimes, pymc-marketing.
 
 Run: ``make bench-models`` (= ``.venv/bin/python benchmarks/bench_models.py --n 1000000
---rounds 5 --readme benchmarks/README.md``); ``--models bgnbd,gg`` or ``--tools clientlib,lifetimes``
-pick rows. pymc-marketing (MAP) needs Python >= 3.12: its rows run in ``build/peers-venv``
-(``make peers`` = ``benchmarks/peers.sh``) and are left out, said, when that venv is absent.
+--rounds 5 --readme benchmarks/README.md``); ``--models bgnbd,gg`` or
+``--tools clientlib,lifetimes`` pick rows. pymc-marketing (MAP) needs Python >= 3.12: its rows
+run in ``build/peers-venv`` (``make peers`` = ``benchmarks/peers.sh``) and are left out, said,
+when that venv is absent.
 
 Rows (model × tool; every fit on the same simulated customers, one row per customer):
 
@@ -35,6 +36,7 @@ is timed; a row that disagrees is reported and not timed. Then ``--rounds`` inte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -294,14 +296,12 @@ def _versions() -> str:
 
     out = []
     for name in ("lifetimes", "numpy", "scipy"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
     if PEERS.exists():
-        v = subprocess.run([str(PEERS), "-c", "import sys, pymc_marketing, pymc; print("
-                            "pymc_marketing.__version__, pymc.__version__, sys.version.split()[0])"],
-                           capture_output=True, text=True).stdout.split()
+        code = ("import sys, pymc_marketing, pymc; print(pymc_marketing.__version__, "
+                "pymc.__version__, sys.version.split()[0])")
+        v = subprocess.run([str(PEERS), "-c", code], capture_output=True, text=True).stdout.split()
         if len(v) == 3:
             out.append(f"pymc-marketing {v[0]} (PyMC {v[1]}, Python {v[2]})")
     return ", ".join(out)
@@ -371,9 +371,10 @@ def _table(a, runs, params, left_out, started, load0, load1) -> str:
                 break
     except OSError:
         pass
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
     lines = [
         f"Run {started:%Y-%m-%d %H:%M} UTC, commit `{_git('rev-parse', '--short', 'HEAD')}`"
-        f"{' (+ uncommitted changes)' if _git('status', '--porcelain', '--untracked-files=no') else ''}"
+        f"{' (+ uncommitted changes)' if dirty else ''}"
         f", {os.cpu_count()} cores ({cpu}), load average {load0[0]:.1f} before, "
         f"{load1[0]:.1f} after; Python {platform.python_version()}; {_versions()}.",
         "",

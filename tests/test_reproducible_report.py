@@ -72,7 +72,7 @@ def test_record_hashes_each_input_file(tmp_path):
     from clientlib.errors import OptionError
     from clientlib.provenance import record
 
-    data = "customer_id,date,amount\n1,2024-01-02,5\n".encode()
+    data = b"customer_id,date,amount\n1,2024-01-02,5\n"
     (tmp_path / "orders.csv").write_bytes(data)
     rec = record({"input": "orders.csv", "dataset": ""}, tmp_path)
     assert rec["lock"] == _lock()
