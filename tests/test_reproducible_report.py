@@ -65,7 +65,7 @@ def test_facts_and_page_name_the_lock_and_the_inputs(two_renders):
     assert facts["lock"] == _lock()
     assert facts["inputs"] == [{"role": "dataset", "name": "workshop"}]
     page = (folder / "workshop.html").read_text(encoding="utf-8")
-    assert "hash of requirements.lock" in page and _lock() in page
+    assert "hash of the lock file requirements.lock" in page and f"<code>{_lock()}</code>" in page
 
 
 def test_record_hashes_each_input_file(tmp_path):
@@ -91,10 +91,9 @@ def test_about_section_names_lock_and_input_checksums(tmp_path, lang):
     rd = SimpleNamespace(lang=lang, parameters={"input": str(tmp_path / "orders.csv")},
                          cluster_names={})
     items = dict(about_items(rd))
-    lock_label = {"en": "library versions (hash of requirements.lock)",
-                  "ru": "версии библиотек (хеш файла requirements.lock)"}[lang]
-    sum_label = {"en": "input file: SHA-256 checksum",
-                 "ru": "файл данных: контрольная сумма SHA-256"}[lang]
+    lock_label = {"en": "library versions (hash of the lock file requirements.lock)",
+                  "ru": "версии библиотек (хеш файла фиксации версий)"}[lang]
+    sum_label = {"en": "input file: SHA-256 checksum", "ru": "файл данных: контрольная сумма"}[lang]
     assert items[lock_label] == _lock()
     assert items[sum_label] == hashlib.sha256(data).hexdigest()[:12]
 

@@ -234,17 +234,16 @@ def about_items(rd: ReportData) -> list[tuple[str, str]]:
 
 def _provenance_items(rd: ReportData) -> list[tuple[str, str]]:
     # The lock's hash and each input file's sha256 (first 12 digits): enough to rerun, compare
-    from clientlib.provenance import LOCK_NAME, UNLOCKED, record
+    from clientlib.provenance import UNLOCKED, record
 
     lang = rd.lang
     rec = record(rd.parameters)
     lock = rec["lock"] if rec["lock"] != UNLOCKED else t(lang, "about_unlocked")
-    out = [(t(lang, "about_lock", name=LOCK_NAME), lock)]
+    out = [(t(lang, "about_lock"), lock)]
     for item in rec["inputs"]:
         if "sha256" in item:
             what = _word(lang, f"param_{item['role']}", item["role"])
-            out.append((t(lang, "about_input_hash", what=what, algo="SHA-256"),
-                        item["sha256"][:12]))
+            out.append((t(lang, "about_input_hash", what=what), item["sha256"][:12]))
     return out
 
 
