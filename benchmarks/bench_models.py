@@ -379,12 +379,14 @@ def _table(a, runs, params, left_out, started, load0, load1) -> str:
         f"{load1[0]:.1f} after; Python {platform.python_version()}; {_versions()}.",
         "",
         f"Command: `.venv/bin/python benchmarks/bench_models.py --n {a.n} --rounds {a.rounds} "
-        f"--seed {a.seed} --models {a.models} --tools {a.tools}`"
-        f"{' --readme ' + str(a.readme) if a.readme else ''}",
+        f"--seed {a.seed} --models {a.models} --tools {a.tools}"
+        f"{' --readme ' + str(a.readme) if a.readme else ''}`",
         "",
         f"{a.n:,} customers (seed {a.seed}); every fit in its own process; median of "
-        f"{a.rounds} interleaved rounds; peak RSS of the fitting process (its growth during the "
-        "fit in brackets).",
+        f"{a.rounds} interleaved rounds; the time of `fit` alone (data loaded and library "
+        "imported before). Peak RSS of the fitting process, and in brackets how far the fit "
+        "raised it (0: the fit stayed below the peak reached while loading the data). On a "
+        "loaded machine read the CPU seconds: the wall seconds include waiting for a core.",
         "",
         "| model | tool | median wall s | median CPU s | runs (wall s) | peak RSS MB (fit) "
         "| parameters |",
