@@ -71,7 +71,51 @@ def spark(master: str = "local[2]", app_name: str = "clientlib", **conf: str) ->
     )
     for key, value in conf.items():
         builder = builder.config(key, value)
-    return ibis.pyspark.connect(builder.getOrCreate())
+    ibis.pyspark  # noqa: B018  (loading Ibis' backend registers its options)
+    return _spark_backend()().connect(builder.getOrCreate())
+
+
+@functools.cache
+def _spark_backend() -> type:
+    """Ibis' PySpark backend, exchanging rows with Spark as Arrow where PySpark can (>= 4.0).
+
+    Ibis 12 sends every in-memory table to Spark and every result back through pandas, where
+    PySpark 4 converts with ``astype(copy=False)``, deprecated in pandas 3. PySpark 4 takes and
+    gives Arrow tables (``createDataFrame``, ``toArrow``); the frames are the same (Ibis'
+    ``PySparkPandasData`` converts either). Decimal columns keep Ibis' own path.
+    """
+    from ibis.backends.pyspark import Backend
+    from ibis.backends.pyspark.converter import PySparkPandasData
+    from ibis.backends.pyspark.datatypes import PySparkSchema
+    from pyspark.sql import DataFrame
+
+    if not hasattr(DataFrame, "toArrow"):  # PySpark 3.5
+        return Backend
+
+    class ArrowSpark(Backend):
+        def _register_in_memory_table(self, op: Any) -> None:
+            schema = op.schema
+            if any(dtype.is_decimal() for dtype in schema.types):
+                return super()._register_in_memory_table(op)
+            df = self._session.createDataFrame(op.data.to_pyarrow(schema),
+                                               schema=PySparkSchema.from_ibis(schema))
+            df.createOrReplaceTempView(op.name)
+            return None
+
+        def execute(self, expr: Any, /, *, params: Any = None, limit: Any = None,
+                    **kwargs: Any) -> Any:
+            self._run_pre_execute_hooks(expr)
+            table = expr.as_table()
+            schema = table.schema()
+            if any(dtype.is_decimal() for dtype in schema.types):
+                return super().execute(expr, params=params, limit=limit, **kwargs)
+            sql = self.compile(table, params=params, limit=limit, **kwargs)
+            with self._safe_raw_sql(sql) as query:
+                arrow = query.toArrow()
+            frame = PySparkPandasData.convert_table(arrow.to_pandas(), schema)
+            return expr.__pandas_result__(frame)
+
+    return ArrowSpark
 
 
 def connect(backend: str | Any = "duckdb", **kwargs: Any) -> Any:
