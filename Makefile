@@ -10,12 +10,18 @@ LESSON ?=
 # JupyterLab refuses to start as root (containers) unless told to.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install browser postgres report test lint lab clean bench notebooks site wheelhouse printables
+.PHONY: install browser report test lint lab clean bench notebooks site wheelhouse printables postgres \
+	lock bench-models peers
 
-$(STAMP): pyproject.toml
+# Exactly the versions of requirements.lock (`make lock`), then clientlib itself without
+# dependencies; packages the lock does not name are removed (tools/lock.py prune), so
+# `pip freeze` equals the lock (tests/test_packaging.py checks it when run from here).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[spark,postgres,test,bench,docs,lab,lesson]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) tools/lock.py prune
 	$(PY) -m ipykernel install --sys-prefix --name clientlib --display-name "clientlib (Python 3)" >/dev/null
 	touch $(STAMP)
 
@@ -43,7 +49,7 @@ postgres:
 test: $(STAMP) browser postgres
 	$(VENV)/bin/ruff check clientlib tests benchmarks tools
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q --doctest-modules clientlib tests $(NBVAL)
+	CLIENTLIB_LOCKED_VENV=$(abspath $(VENV)) $(PY) -m pytest -q --doctest-modules clientlib tests $(NBVAL)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clientlib tests benchmarks tools
@@ -83,3 +89,28 @@ wheelhouse: $(STAMP)
 # when it is absent): build/printables/{en,ru}/.
 printables: $(STAMP)
 	$(VENV)/bin/clientlib printables -o build/printables --pdf
+
+# requirements.lock from pyproject.toml: every extra the install step uses, for Linux and Python
+# 3.11 (what CI runs). Versions already in the lock are kept; a new dependency in pyproject.toml
+# is added at its newest compatible version. `make lock UPGRADE=1` moves every pin to the newest.
+# uv (pinned) lives in its own small venv under build/, not in the project's venv.
+LOCK_EXTRAS := spark postgres test bench docs lab lesson
+UV_VERSION  := 0.13.10
+UV          := build/uv-venv/bin/uv
+UPGRADE     ?=
+$(UV):
+	$(PYTHON) -m venv build/uv-venv
+	build/uv-venv/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(addprefix --extra ,$(LOCK_EXTRAS)) --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu $(if $(UPGRADE),--upgrade) --quiet \
+	  --custom-compile-command "make lock" -o requirements.lock
+
+# The models' fits at 1M customers against lifetimes (this venv) and pymc-marketing MAP (its own
+# Python 3.12 venv, build/peers-venv, made by `make peers`; left out with a note when absent).
+# Each fit in its own process, interleaved rounds; writes the table into benchmarks/README.md.
+BENCH_MODELS_ARGS ?= --n 1000000 --rounds 5
+peers:
+	benchmarks/peers.sh
+bench-models: $(STAMP)
+	$(PY) benchmarks/bench_models.py $(BENCH_MODELS_ARGS) --readme benchmarks/README.md

@@ -1059,15 +1059,29 @@ def reports_run(
 _DEBUG = False
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _global(
+    ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
     ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version of clientlib, the lock file's "
+                           "hash, Python, Ibis, DuckDB, pandas and scikit-learn, then exit.")
+    ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of --version: en or ru.")] = "en",
 ) -> None:
     """Classify customers by business rules, RFM and k-means, and render reports."""
     global _DEBUG
     _DEBUG = debug
+    if version:
+        from clientlib.provenance import version_text
+
+        typer.echo(version_text(lang))
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:  # options only, no command: as Click says it
+        typer.echo(ctx.get_help())
+        raise typer.Exit(2)
 
 
 @app.command()

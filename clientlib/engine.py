@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["connect", "default", "execute", "kept", "spark", "store", "to_pandas"]
+__all__ = ["connect", "default", "execute", "kept", "read_parquet", "spark", "store", "to_pandas"]
 
 #: Backends whose ``to_pyarrow`` is native (no detour through pandas): results come back through
 #: Arrow. Others (Spark builds its Arrow table from pandas) use the backend's own ``to_pandas``.
@@ -71,7 +71,51 @@ def spark(master: str = "local[2]", app_name: str = "clientlib", **conf: str) ->
     )
     for key, value in conf.items():
         builder = builder.config(key, value)
-    return ibis.pyspark.connect(builder.getOrCreate())
+    ibis.pyspark  # noqa: B018  (loading Ibis' backend registers its options)
+    return _spark_backend()().connect(builder.getOrCreate())
+
+
+@functools.cache
+def _spark_backend() -> type:
+    """Ibis' PySpark backend, exchanging rows with Spark as Arrow where PySpark can (>= 4.0).
+
+    Ibis 12 sends every in-memory table to Spark and every result back through pandas, where
+    PySpark 4 converts with ``astype(copy=False)``, deprecated in pandas 3. PySpark 4 takes and
+    gives Arrow tables (``createDataFrame``, ``toArrow``); the frames are the same (Ibis'
+    ``PySparkPandasData`` converts either). Decimal columns keep Ibis' own path.
+    """
+    from ibis.backends.pyspark import Backend
+    from ibis.backends.pyspark.converter import PySparkPandasData
+    from ibis.backends.pyspark.datatypes import PySparkSchema
+    from pyspark.sql import DataFrame
+
+    if not hasattr(DataFrame, "toArrow"):  # PySpark 3.5
+        return Backend
+
+    class ArrowSpark(Backend):
+        def _register_in_memory_table(self, op: Any) -> None:
+            schema = op.schema
+            if any(dtype.is_decimal() for dtype in schema.types):
+                return super()._register_in_memory_table(op)
+            df = self._session.createDataFrame(op.data.to_pyarrow(schema),
+                                               schema=PySparkSchema.from_ibis(schema))
+            df.createOrReplaceTempView(op.name)
+            return None
+
+        def execute(self, expr: Any, /, *, params: Any = None, limit: Any = None,
+                    **kwargs: Any) -> Any:
+            self._run_pre_execute_hooks(expr)
+            table = expr.as_table()
+            schema = table.schema()
+            if any(dtype.is_decimal() for dtype in schema.types):
+                return super().execute(expr, params=params, limit=limit, **kwargs)
+            sql = self.compile(table, params=params, limit=limit, **kwargs)
+            with self._safe_raw_sql(sql) as query:
+                arrow = query.toArrow()
+            frame = PySparkPandasData.convert_table(arrow.to_pandas(), schema)
+            return expr.__pandas_result__(frame)
+
+    return ArrowSpark
 
 
 def connect(backend: str | Any = "duckdb", **kwargs: Any) -> Any:
@@ -151,7 +195,7 @@ def to_pandas(expr: ir.Expr, con: Any = None) -> pd.DataFrame | pd.Series | Any:
     schema = table_expr.schema()
     arrow = backend.to_pyarrow(table_expr) if con is not None else table_expr.to_pyarrow()
     # __pandas_result__ applies Ibis' dtype conversion (once: Ibis' own execute does it twice)
-    return expr.__pandas_result__(_frame(arrow, schema), schema=schema)
+    return expr.__pandas_result__(_frame(arrow, schema), schema=schema, data_mapper=_pandas_data())
 
 
 def store(expr: ir.Table, con: Any = None, *, portable: bool = True) -> ir.Table:
@@ -184,8 +228,7 @@ def store(expr: ir.Table, con: Any = None, *, portable: bool = True) -> ir.Table
         weakref.finalize(table.op(), _unregister, con, table.op().name)
     else:
         name = f"clientlib_stored_{uuid.uuid4().hex}"
-        con.create_table(name, expr, temp=True)
-        table = con.table(name)
+        table = _create_temp_table(con, name, expr)
         weakref.finalize(table.op(), _drop, con, name)
     for memtable in expr.op().find(ops.InMemoryTable):
         # DuckDB keeps a registered Arrow input alive for the connection's lifetime.
@@ -240,9 +283,7 @@ def arrow_to_pandas(table: pa.Table, schema: Any) -> pd.DataFrame:
     >>> arrow_to_pandas(t, ibis.schema({"x": "int64"}))["x"].dtype
     dtype('int64')
     """
-    from ibis.formats.pandas import PandasData
-
-    return PandasData.convert_table(_frame(table, schema), schema)
+    return _pandas_data().convert_table(_frame(table, schema), schema)
 
 
 def _frame(table: pa.Table, schema: Any) -> pd.DataFrame:
@@ -267,3 +308,127 @@ def _frame(table: pa.Table, schema: Any) -> pd.DataFrame:
             # integers with some nulls become float64 with NaN, as Ibis' lists of int and None do
             columns[name] = col.to_pandas(date_as_object=False)
     return pd.DataFrame(columns) if columns else pd.DataFrame(index=range(table.num_rows))
+
+
+# --- Ibis 12 on DuckDB 2 and pandas 3 ----------------------------------------------------------
+# Ibis 12 reads a DuckDB table's schema with ``fetch_arrow_table()`` (deprecated in DuckDB 2 for
+# ``to_arrow_table()``), and converts results to pandas asking pandas for its ``future.
+# infer_string`` option (deprecated in pandas 3, where it is always on). clientlib's own calls
+# take the same steps without either: a temporary table and a Parquet view are created as Ibis
+# creates them and described with ``to_arrow_table``; results are converted by Ibis' own
+# ``PandasData`` with the dtype that option gave. pyproject's filterwarnings turn both
+# deprecations into errors, so a path that meets them again fails the tests.
+
+
+def _duckdb_table(con: Any, name: str) -> ir.Table:
+    """``con.table(name)`` of Ibis' DuckDB backend, the schema read with ``to_arrow_table``."""
+    import ibis.expr.operations as ops
+    import ibis.expr.schema as sch
+    import sqlglot as sg
+    import sqlglot.expressions as sge
+
+    query = sge.Describe(this=sg.table(name, quoted=con.compiler.quoted)).sql(con.dialect)
+    meta = con.con.sql(query).to_arrow_table()
+    mapper = con.compiler.type_mapper
+    schema = sch.Schema({
+        col: mapper.from_string(typ, nullable=null == "YES")
+        for col, typ, null in zip(meta["column_name"].to_pylist(),
+                                  meta["column_type"].to_pylist(),
+                                  meta["null"].to_pylist(), strict=True)
+    })  # fmt: skip
+    return ops.DatabaseTable(name, schema=schema, source=con,
+                             namespace=ops.Namespace(catalog=None, database=None)).to_expr()
+
+
+def _create_temp_table(con: Any, name: str, expr: ir.Table) -> ir.Table:
+    """``con.create_table(name, expr, temp=True)`` then ``con.table(name)``, as Ibis 12 does it.
+
+    The columns are declared from the expression's schema, then the rows inserted.
+    """
+    import sqlglot as sg
+    import sqlglot.expressions as sge
+
+    con._run_pre_execute_hooks(expr)  # registers the in-memory tables the query reads
+    quoted, dialect = con.compiler.quoted, con.dialect
+    target = sg.table(name, catalog="temp", db="main", quoted=quoted)
+    create = sge.Create(
+        kind="TABLE",
+        this=sge.Schema(this=target, expressions=expr.schema().to_sqlglot_column_defs(dialect)),
+        properties=sge.Properties(expressions=[sge.TemporaryProperty()]),
+    )
+    insert = sge.insert(con.compiler.to_sqlglot(expr), into=target,
+                        columns=[sge.to_identifier(c, quoted=quoted) for c in expr.columns])
+    with con._safe_raw_sql(create) as cur:
+        cur.execute(insert.sql(dialect)).fetchall()
+    return _duckdb_table(con, name)
+
+
+def read_parquet(con: Any, paths: str | list[str]) -> ir.Table:
+    """``con.read_parquet(paths)``: a view over Parquet files (DuckDB as Ibis 12 makes it).
+
+    Other backends: their own ``read_parquet``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> pq.write_table(pa.table({"x": [1, 2]}), p)
+    >>> read_parquet(default(), str(p)).x.sum().to_pyarrow().as_py()
+    3
+    """
+    if getattr(con, "name", None) != "duckdb":
+        return con.read_parquet(paths)
+    import sqlglot as sg
+    from ibis import util
+
+    files = util.normalize_filenames(paths)
+    name = util.gen_name("read_parquet")
+    if any(f.startswith(("http://", "https://", "s3://")) for f in files):
+        con._load_extensions(["httpfs"])
+    con._create_temp_view(name, sg.select("*").from_(con.compiler.f.read_parquet(files)))
+    return _duckdb_table(con, name)
+
+
+@functools.cache
+def _pandas_data() -> Any:
+    """Ibis' ``PandasData`` with the dtypes of its ``PandasType.from_ibis`` under pandas 3."""
+    import numpy as np
+    import pandas as pd
+    import pandas.api.types as pdt
+    from ibis.formats import pandas as ibis_pandas
+    from ibis.formats.numpy import NumpyType
+
+    if int(pd.__version__.split(".")[0]) < 3:
+        return ibis_pandas.PandasData  # the option is not deprecated there: Ibis' own
+    resolution = ibis_pandas._DEFAULT_DATETIME_RESOLUTION
+
+    def pandas_type(dtype: Any) -> Any:
+        # PandasType.from_ibis of Ibis 12, with the option's answer under pandas 3 (always on)
+        if dtype.is_string():
+            return pd.StringDtype(na_value=np.nan)
+        if dtype.is_timestamp():
+            return (pdt.DatetimeTZDtype(resolution, dtype.timezone) if dtype.timezone
+                    else np.dtype(f"datetime64[{resolution}]"))
+        if dtype.is_date():
+            return np.dtype("datetime64[s]")
+        if dtype.is_interval():
+            return np.dtype(f"timedelta64[{dtype.unit.short}]")
+        return NumpyType.from_ibis(dtype)
+
+    class Pandas3Data(ibis_pandas.PandasData):
+        @classmethod
+        def convert_column(cls, obj: Any, dtype: Any) -> Any:
+            convert = getattr(cls, f"convert_{dtype.__class__.__name__}", cls.convert_default)
+            return convert(obj, dtype, pandas_type(dtype))
+
+        @classmethod
+        def convert_scalar(cls, obj: Any, dtype: Any) -> Any:
+            import ibis.expr.schema as sch
+
+            value = cls.convert_table(obj, sch.Schema({str(obj.columns[0]): dtype})).iat[0, 0]
+            try:  # as Ibis' convert_scalar
+                return value.tolist() if dtype.is_array() else value.item()
+            except AttributeError:
+                return value
+
+    return Pandas3Data

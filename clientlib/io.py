@@ -656,7 +656,7 @@ def _read_parquet(kind, path: Path, files: list[str], con):
     # customers, and a query cannot read another connection's stored rows.
     con = con or engine.default()
     try:
-        table = con.read_parquet(files if len(files) > 1 else files[0])
+        table = engine.read_parquet(con, files if len(files) > 1 else files[0])
         table.limit(0).execute()
     except (duckdb.Error, OSError, ValueError) as exc:
         if _out_of_memory(exc):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from pathlib import Path
@@ -67,6 +68,7 @@ def test_wheel_config_ships_the_datasets_folder():
         "datasets": "clientlib/_datasets",
         "notebooks/en": "clientlib/_lessons/en",
         "notebooks/ru": "clientlib/_lessons/ru",
+        "requirements.lock": "clientlib/requirements.lock",
     }
     assert (ROOT / "datasets" / "cdnow").is_dir()
 
@@ -119,10 +121,11 @@ def test_non_editable_install_finds_its_data(tmp_path):
     )
     code = (
         "import clientlib, clientlib.datasets as d, clientlib.lab as lab, pathlib; "
+        "import clientlib.provenance as pv; "
         "assert 'site' in pathlib.Path(d.__file__).parts, d.__file__; "
         "src = lab.lessons_source('ru'); assert 'site' in src.parts, src; "
         "print(clientlib.__version__, len(d.load('cdnow').transactions), "
-        "sorted(p.name for p in src.glob('*.ipynb')))"
+        "sorted(p.name for p in src.glob('*.ipynb')), pv.lock_hash())"
     )
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(
@@ -130,7 +133,9 @@ def test_non_editable_install_finds_its_data(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     lessons = sorted(p.name for p in (ROOT / "notebooks" / "ru").glob("*.ipynb"))
-    assert out.stdout.strip() == f"{_project_version()} 69659 {lessons}"
+    # the wheel carries the lock it was built with: its hash, computed here independently
+    lock = hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()[:12]
+    assert out.stdout.strip() == f"{_project_version()} 69659 {lessons} {lock}"
 
 
 # --- the top level: one version, a curated lazy namespace -------------------------------------

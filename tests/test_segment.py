@@ -68,7 +68,7 @@ def test_facts_still_to_compute_are_computed_once_and_released(tmp_path):
     path = tmp_path / "tx.parquet"
     ds.transactions.to_parquet(path, index=False)
     con = ibis.duckdb.connect()
-    lazy = customer_facts(read_transactions(con.read_parquet(str(path)), ds.mapping))
+    lazy = customer_facts(read_transactions(engine.read_parquet(con, str(path)), ds.mapping))
     assert lazy.op().find(ops.Aggregate)
 
     def temporary() -> set[str]:

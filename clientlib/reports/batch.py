@@ -54,13 +54,11 @@ from clientlib.reports.manifest import (
     MANIFEST_SCHEMA,
     MANIFEST_VERSION,
     Entry,
-    file_digest,
     library_versions,
     read_manifest,
     utc_now,
 )
 from clientlib.reports.parameters import (
-    PATH_PARAMETERS,
     coerce,
     option_parameters,
     template_parameters,
@@ -475,21 +473,10 @@ def _inputs(params: Mapping[str, Any], base: Path, lang: str = "en") -> list[dic
     source's redacted URL, table or query, row count and latest timestamp (counted by the
     database, which also proves it answers); a missing or broken input raises its one line.
     """
-    found = []
-    if params.get("source"):
-        found.append(_source_digest(params, lang))
-    for role in PATH_PARAMETERS:
-        value = params.get(role)
-        if not value:
-            continue
-        p = Path(str(value)).expanduser()
-        p = p if p.is_absolute() else base / p
-        if not p.is_file():
-            raise OptionError(f"{role} file not found: {p}")
-        found.append({"role": role, **file_digest(p.resolve())})
-    if not params.get("input") and not params.get("source"):
-        found.append({"role": "dataset", "name": str(params.get("dataset") or "workshop")})
-    return found
+    from clientlib.provenance import input_digests
+
+    found = [_source_digest(params, lang)] if params.get("source") else []
+    return found + input_digests(params, base)
 
 
 def _source_digest(params: Mapping[str, Any], lang: str) -> dict[str, Any]:

@@ -437,7 +437,15 @@ def run_facts(rd: Any, run: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "frameworks": sorted(str(f) for f in study.segments["framework"].unique()),
         "skipped": [str(s) for s in (study.skipped or [])],
         "compared_with": str((run or {}).get("previous_label") or "") or None,
+        **_provenance(rd),
     }
+
+
+def _provenance(rd: Any) -> dict[str, Any]:
+    """The lock's hash and the inputs' sha256 (:func:`clientlib.provenance.record`)."""
+    from clientlib.provenance import record
+
+    return record(getattr(rd, "parameters", None) or {})
 
 
 def write_run_files(rd: Any, run: Mapping[str, Any] | None) -> None:

@@ -62,10 +62,13 @@ def library_versions() -> dict[str, str]:
 
     Examples
     --------
-    >>> "pandas" in library_versions() and "python" in library_versions()
+    >>> {"pandas", "python", "lock"} <= set(library_versions())
     True
     """
-    out = {"python": platform.python_version()}
+    from clientlib.provenance import lock_hash
+
+    # the lock's hash names every version at once (clientlib.provenance)
+    out = {"python": platform.python_version(), "lock": lock_hash()}
     for name in _LIBRARIES:
         try:
             out[name] = metadata.version(name)

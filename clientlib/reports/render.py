@@ -262,6 +262,39 @@ def _move_if_written(tmp: Path, final: Path) -> bool:
     return False
 
 
+#: The id of papermill's parameters cell in a saved report (papermill draws a random one).
+INJECTED_ID = "injected-parameters"
+
+
+def _without_temporary_paths(nb: nbformat.NotebookNode, names: Mapping[str, str],
+                             folder: Path) -> None:
+    """The run record as the files end up: the same notebook bytes from every run.
+
+    The kernel wrote the facts and the snapshot through temporary files (random names, in the
+    report's folder); the saved notebook names the files they became, relative to the report,
+    and so does an earlier snapshot in the same folder. The injected cell gets a fixed id.
+    """
+    from papermill.translators import PythonTranslator
+
+    cell = next((c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])),
+                None)
+    if cell is None:
+        return
+    cell["id"] = INJECTED_ID
+    run = nb.metadata.get("papermill", {}).get("parameters", {}).get(RUN_PARAMETER)
+    if not isinstance(run, dict):
+        return
+    names = dict(names)
+    if run.get("previous") and Path(str(run["previous"])).parent == folder.resolve():
+        names[str(run["previous"])] = Path(str(run["previous"])).name
+    for key, value in run.items():
+        if value in names:
+            # the path as papermill wrote it in the cell's source, and in its metadata
+            cell.source = cell.source.replace(PythonTranslator.translate_str(value),
+                                              PythonTranslator.translate_str(names[value]))
+            run[key] = names[value]
+
+
 def _resolve_paths(params: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     out = dict(params)
     for key in PATH_PARAMETERS:
@@ -365,6 +398,8 @@ def render_report(
                 ) from exc
             raise
         clean_notebook(nb, template.name)
+        _without_temporary_paths(nb, {str(snap_tmp): snapshot_path(out).name,
+                                      str(facts_tmp): facts_path(out).name}, out.parent)
         page = page_for_people(to_html(nb, lang=lang, html_exporter=warm.result()), nb, lang)
         refs = network_references(page)
         if refs:  # a guard on the promise of a self-contained page

@@ -224,10 +224,11 @@ def _title(name: str, lang: str) -> str:
 
 
 def about_items(rd: ReportData) -> list[tuple[str, str]]:
-    """The report parameters as ``(name in words, value in words)`` pairs.
+    """The report parameters as ``(name in words, value in words)`` pairs, then provenance.
 
     The analysis date as the language writes it (01.01.2025), ``all`` / ``auto`` and the
     language in words, with the k that was chosen; file and dataset names stay as given.
+    Last the lock's hash and each input file's SHA-256 (:mod:`clientlib.provenance`).
     """
     lang = rd.lang
     out = []
@@ -245,6 +246,21 @@ def about_items(rd: ReportData) -> list[tuple[str, str]]:
         elif key == "lang" and f"print.lang_{value}" in catalog():
             shown = _p(lang, f"lang_{value}")
         out.append((_word(lang, f"param_{key}", key), shown))
+    return out + _provenance_items(rd)
+
+
+def _provenance_items(rd: ReportData) -> list[tuple[str, str]]:
+    # The lock's hash and each input file's sha256 (first 12 digits): enough to rerun, compare
+    from clientlib.provenance import UNLOCKED, record
+
+    lang = rd.lang
+    rec = record(rd.parameters)
+    lock = rec["lock"] if rec["lock"] != UNLOCKED else t(lang, "about_unlocked")
+    out = [(t(lang, "about_lock"), lock)]
+    for item in rec["inputs"]:
+        if "sha256" in item:
+            what = _word(lang, f"param_{item['role']}", item["role"])
+            out.append((t(lang, "about_input_hash", what=what), item["sha256"][:12]))
     return out
 
 
