@@ -579,7 +579,8 @@ class RulebookFramework(Framework):
                     f"{spec.id}: {', '.join(sorted(present))} hold one value for every customer"
                 )
         if spec.hook.not_applicable is not None:
-            return spec.hook.not_applicable(facts, self._hook_params(spec))
+            # the hook says why in the framework's language
+            return spec.hook.not_applicable(facts, {**self._hook_params(spec), "lang": self.lang})
         return None
 
     # ---- estimator
