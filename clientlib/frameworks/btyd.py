@@ -1,28 +1,34 @@
-"""BTYD: the BG/NBD model's P(alive) as a framework (the statistical "dormant").
+"""BTYD: a buy-till-you-die model's P(alive) as a framework (the statistical "dormant").
 
-``fit`` learns the BG/NBD parameters (``r``, ``alpha``, ``a``, ``b``; times in days) from the
-customers' ``frequency``, ``recency`` and ``T``.  The summary is grouped in the engine first
-(customers with the same three values are one row with a weight), so only the distinct
-summaries are collected; past ``max_fit_rows`` distinct rows the fit uses a seeded Bernoulli
-sample of the customers.
+``fit`` learns the parameters of the model the ``model`` param names (:data:`MODELS`:
+``pareto_nbd`` by default, ``bgnbd``, ``mbgnbd``; times in days) from the customers'
+``frequency``, ``recency`` and ``T``.  The summary is grouped in the engine first (customers
+with the same three values are one row with a weight), so only the distinct summaries are
+collected; past ``max_fit_rows`` distinct rows the fit uses a seeded Bernoulli sample of the
+customers.  :func:`not_applicable` refuses data the model cannot be trusted on (fewer than
+:data:`MIN_REPEAT_BUYERS` repeat buyers, a fit that ran away, non-finite predictions).
 
-``prepare`` adds, as Ibis expressions (classification stays in the engine):
+``prepare`` adds, in the engine:
 
 ``p_alive``
-    ``1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x)) ** (r + x))``
-    (Fader, Hardie & Lee 2005a, eq. 12); null for customers who never bought.
+    BG/NBD: ``1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x)) ** (r + x))``
+    (Fader, Hardie & Lee 2005a, eq. 12), MBG/NBD the same with ``b + x`` and no ``[x > 0]``,
+    both as Ibis expressions; Pareto/NBD's needs the Gauss hypergeometric function (below).
+    Null for customers who never bought.
 ``expected_purchases``
-    purchases expected in the next ``horizon_days`` (FHL 2005a, eq. 10).  It needs the Gauss
-    hypergeometric function, which no SQL engine has: the distinct (frequency, recency, T) of
-    the facts are collected, scored with :func:`scipy.special.hyp2f1`, and joined back in the
-    engine as a small table.
+    purchases expected in the next ``horizon_days``.  It needs the Gauss hypergeometric
+    function, which no SQL engine has: the distinct (frequency, recency, T) of the facts are
+    collected, scored with :func:`scipy.special.hyp2f1`, and joined back in the engine as a
+    small table.
+``p_alive_assumed``
+    true where P(alive) = 1 by BG/NBD's assumption (no repeat purchase): the ``one_time`` class.
 
 Examples
 --------
 >>> import ibis
 >>> f = ibis.memtable({"customer_id": ["a", "b", "c"], "frequency": [0.0, 3.0, 1.0],
 ...                    "recency": [0.0, 200.0, 20.0], "T": [100.0, 210.0, 300.0]})
->>> params = {"horizon_days": 90, "max_fit_rows": 500_000, "seed": 0}
+>>> params = {"model": "bgnbd", "horizon_days": 90, "max_fit_rows": 500_000, "seed": 0}
 >>> learned = HOOK.fit(f, params)
 >>> sorted(learned)[:4]
 ['a', 'alpha', 'b', 'fit_customers']
@@ -45,7 +51,8 @@ from clientlib.frameworks.hooks import Hook
 from clientlib.messages import number, text
 
 __all__ = [
-    "DEFAULT_MODEL", "HOOK", "MIN_REPEAT_BUYERS", "MODELS", "fit", "not_applicable", "prepare",
+    "DEFAULT_MODEL", "HOOK", "MIN_REPEAT_BUYERS", "MODELS", "fit", "model_sentence",
+    "not_applicable", "prepare",
 ]
 
 
@@ -79,7 +86,7 @@ MODELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "pareto_nbd": ("clientlib.models.pareto_nbd", "ParetoNBDModel", ("r", "alpha", "s", "beta")),
 }
 #: The model when the rulebook does not name one (the backtest's best, see btyd.yaml).
-DEFAULT_MODEL = "bgnbd"
+DEFAULT_MODEL = "pareto_nbd"
 #: Fewer customers with a repeat purchase than this: the rates cannot be learned.
 MIN_REPEAT_BUYERS = 20
 
@@ -103,6 +110,22 @@ def _model(params: Mapping[str, Any], learned: Mapping[str, Any] | None = None) 
     if learned is not None:
         model.params_ = {k: float(learned[k]) for k in names}
     return model
+
+
+def model_sentence(learned: Mapping[str, Any], lang: str = "en") -> str:
+    """Which model the framework used and why, in ``lang`` (the report's appendix).
+
+    Examples
+    --------
+    >>> model_sentence({"model": "bgnbd"})
+    'Still a customer?: model BG/NBD (chosen in the parameters of the run)'
+    """
+    name = _model_name(learned)
+    why = "model_reason_default" if name == DEFAULT_MODEL else "model_reason_chosen"
+    return text(
+        "btyd.model_used", lang, model=text(f"btyd.model_{name}", lang),
+        reason=text(f"btyd.{why}", lang),
+    )  # fmt: skip
 
 
 def _check(params: Mapping[str, Any]) -> None:

@@ -49,46 +49,71 @@ __all__ = ["ParetoNBDModel"]
 _NAMES = ("r", "alpha", "s", "beta")
 
 
+def _log_term(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t: np.ndarray
+) -> np.ndarray:
+    """``log[2F1(r+s+x, c; r+s+x+1; z) / (m + t)^(r+s+x)]``, ``z = |alpha - beta| / (m + t)``,
+    ``m = max(alpha, beta)``: one of the two terms of ``A0`` (FHL note, eq. 21-22)."""
+    big, second = (alpha, s + 1.0) if alpha >= beta else (beta, r + x)
+    rsx = r + s + x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = hyp2f1(rsx, second, rsx + 1.0, abs(alpha - beta) / (big + t))
+        return np.log(h) - rsx * np.log(big + t)
+
+
 def _log_a0(
     r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """``log A0`` of FHL's note (eq. 21-22): ``2F1(.., z(t_x)) / (m + t_x)^(r+s+x) -
-    2F1(.., z(T)) / (m + T)^(r+s+x)`` with ``m = max(alpha, beta)``, on the log scale."""
-    if alpha >= beta:
-        big, second = alpha, s + 1.0
-    else:
-        big, second = beta, r + x
-    diff = abs(alpha - beta)
-    rsx = r + s + x
+    """``log A0``: the term at ``t_x`` minus the term at ``T``, on the log scale."""
+    return _a0(_log_term(r, alpha, s, beta, x, tx), _log_term(r, alpha, s, beta, x, T))
+
+
+def _a0(l1: np.ndarray, l2: np.ndarray) -> np.ndarray:
+    # log(e^l1 - e^l2), l1 >= l2 (the integrand is positive); -inf at t_x = T
     with np.errstate(divide="ignore", invalid="ignore"):
-        l1 = np.log(hyp2f1(rsx, second, rsx + 1.0, diff / (big + tx))) - rsx * np.log(big + tx)
-        l2 = np.log(hyp2f1(rsx, second, rsx + 1.0, diff / (big + T))) - rsx * np.log(big + T)
-        # log(e^l1 - e^l2), l1 >= l2 (the integrand is positive); equal at t_x = T
         return l1 + np.log(-np.expm1(l2 - l1))
 
 
-def _row_ll(
-    p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row log-likelihood and ``log A0`` at natural parameters ``p``."""
+def _row_ll(p: np.ndarray, x: np.ndarray, T: np.ndarray, la0: np.ndarray) -> np.ndarray:
+    """Per-row log-likelihood at natural parameters ``p`` given ``log A0``."""
     r, alpha, s, beta = p
-    la0 = _log_a0(r, alpha, s, beta, x, tx, T)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     # at t_x = T the A0 term vanishes (log 0 = -inf): logaddexp gives the first term;
     # far outside the usual range 2F1 may be NaN, which the fit treats as an infinite loss
     gone = np.log(s) - np.log(r + s + x) + la0
     with np.errstate(invalid="ignore"):
-        return a1 + np.logaddexp(alive, gone), la0
+        return a1 + np.logaddexp(alive, gone)
+
+
+def _pairs(
+    levels: list[np.ndarray], codes: list[np.ndarray]
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """Distinct (x, t_x) and (x, T) pairs and each row's index in them: 2F1 depends on one
+    time only, so it is evaluated once a pair, not once a row (far fewer on a million)."""
+    ux, utx, uT = levels
+    ix, itx, iT = codes
+    out = []
+    for lv, ic in ((utx, itx), (uT, iT)):
+        key = ix.astype(np.int64) * len(lv) + ic
+        u, inv = np.unique(key, return_inverse=True)
+        out.append((ux[u // len(lv)], lv[u % len(lv)], inv.ravel()))
+    return out[0], out[1]
 
 
 def _pareto_ll(
-    p: np.ndarray, levels: list[np.ndarray], codes: list[np.ndarray], w: np.ndarray
+    p: np.ndarray,
+    levels: list[np.ndarray],
+    codes: list[np.ndarray],
+    w: np.ndarray,
+    pairs: Any = None,
 ) -> float:
-    ux, utx, uT = levels
-    ix, itx, iT = codes
-    ll, _ = _row_ll(p, ux[ix], utx[itx], uT[iT])
-    return float(np.sum(w * ll))
+    ux, _utx, uT = levels
+    ix, _itx, iT = codes
+    (xr, tr, ir), (xT, tT, iTT) = pairs if pairs is not None else _pairs(levels, codes)
+    r, alpha, s, beta = p
+    la0 = _a0(_log_term(r, alpha, s, beta, xr, tr)[ir], _log_term(r, alpha, s, beta, xT, tT)[iTT])
+    return float(np.sum(w * _row_ll(p, ux[ix], uT[iT], la0)))
 
 
 class ParetoNBDModel(BaseEstimator):
@@ -148,10 +173,12 @@ class ParetoNBDModel(BaseEstimator):
         scale = 10.0 / T_.max() if T_.max() > 0 else 1.0
         scaled = [levels[0], levels[1] * scale, levels[2] * scale]
         total = w.sum()
+        pairs = _pairs(levels, codes)
+        scaled_pairs = tuple((px, pt * scale, pi) for px, pt, pi in pairs)
 
         def nll(theta: np.ndarray) -> float:
             p = np.exp(theta)
-            v = -_pareto_ll(p, scaled, codes, w) / total + penalizer * float(np.sum(p**2))
+            v = -_pareto_ll(p, scaled, codes, w, scaled_pairs) / total + penalizer * float(np.sum(p**2))
             return v if np.isfinite(v) else 1e300  # steer the line search off overflow
 
         def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -168,8 +195,8 @@ class ParetoNBDModel(BaseEstimator):
         r, alpha, s, beta = np.exp(res.x)
         natural = np.array([r, alpha / scale, s, beta / scale])
         self.params_ = dict(zip(_NAMES, natural.tolist(), strict=True))
-        self.log_likelihood_ = _pareto_ll(natural, levels, codes, w)
-        se = standard_errors(lambda p: -_pareto_ll(p, levels, codes, w), natural)
+        self.log_likelihood_ = _pareto_ll(natural, levels, codes, w, pairs)
+        se = standard_errors(lambda p: -_pareto_ll(p, levels, codes, w, pairs), natural)
         self.standard_errors_ = dict(zip(_NAMES, se.tolist(), strict=True))
         self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)

@@ -323,6 +323,11 @@ def appendix_points(
         points += _pairs(study.agreement, titles, lang)
     if "kmeans" in set(seg.get("framework", [])) or study.model is not None:
         points.append(k_sentence(study, lang, asked_k))
+    btyd = (getattr(study, "fitted", None) or {}).get("btyd")
+    if btyd is not None and hasattr(btyd, "params_"):
+        from clientlib.frameworks.btyd import model_sentence
+
+        points.append(model_sentence(btyd.params_, lang))  # which BTYD model ran, and why
     return points
 
 
