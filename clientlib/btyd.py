@@ -216,21 +216,23 @@ def _bgnbd_ll(
     return float(ll), grad
 
 
-def _penalized(
-    loglik: Any, total: float, penalizer: float
-) -> Any:
+def _penalized(loglik: Any, total: float, penalizer: float, factor: Any = 1.0) -> Any:
     """Objective of a fit on log-parameters: mean negative log-likelihood plus lifetimes'
-    ``penalizer_coef * sum(params ** 2)`` (params on the scale the fit runs on)."""
+    ``penalizer_coef * sum((factor * params) ** 2)``; ``factor`` puts the params on lifetimes'
+    scale (rates per the oldest customer's age, which lifetimes rescales to 1)."""
+    f2 = np.asarray(factor, dtype="float64") ** 2
 
     def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
         ll, grad = loglik(theta)
-        p = np.exp(theta)
-        return (
-            -ll / total + penalizer * float(np.sum(p**2)),
-            -grad / total + 2.0 * penalizer * p**2,
-        )
+        p2 = np.exp(2 * theta) * f2
+        return -ll / total + penalizer * float(np.sum(p2)), -grad / total + 2.0 * penalizer * p2
 
     return nll
+
+
+#: The factor from the fits' time scale (oldest customer 10) to lifetimes' (oldest 1), for the
+#: penalty on rates (alpha, beta).
+_TO_LIFETIMES = 0.1
 
 
 def _penalizer(value: Any) -> float:
@@ -267,8 +269,9 @@ class BetaGeoModel(BaseEstimator):
         Unit of ``recency``, ``T`` and every horizon ``t``; ``alpha`` is in this unit.
     penalizer : float, default 0.0
         L2 penalty ``penalizer * sum(params ** 2)`` added to the mean negative log-likelihood,
-        as lifetimes' ``penalizer_coef`` (``alpha`` on the rescaled times the fit runs on);
-        0 is the plain maximum-likelihood fit.
+        as lifetimes' ``penalizer_coef`` (``alpha`` on lifetimes' scale: times divided by the
+        oldest customer's ``T``), so the same value gives lifetimes' fit; 0 is the plain
+        maximum-likelihood fit.
 
     Attributes
     ----------
@@ -325,14 +328,15 @@ class BetaGeoModel(BaseEstimator):
         penalizer = _penalizer(self.penalizer)
         x, tx, T_, weight = _summary(frequency, recency, T, sample_weight, self._NAME)
         levels, codes, w = _compress(weight, x, tx, T_)
-        # Fit on times rescaled so the oldest customer is 10 (lifetimes' trick): a start at
-        # all-ones suits any unit; alpha scales back, r, a, b and the optimum do not change.
+        # Fit on times rescaled so the oldest customer is 10 (lifetimes rescales to 1): a start
+        # at all-ones suits any unit; alpha scales back, r, a, b and the optimum do not change.
         scale = 10.0 / T_.max() if T_.max() > 0 else 1.0
         scaled = [levels[0], levels[1] * scale, levels[2] * scale]
         shift = self._SHIFT
         nll = _penalized(
-            lambda th: _bgnbd_ll(th, scaled, codes, w, shift), w.sum(), penalizer
-        )
+            lambda th: _bgnbd_ll(th, scaled, codes, w, shift), w.sum(), penalizer,
+            [1.0, _TO_LIFETIMES, 1.0, 1.0],
+        )  # fmt: skip
         res = _minimize(nll, np.zeros(4))
         r, alpha, a, b = np.exp(res.x)
         names = ("r", "alpha", "a", "b")

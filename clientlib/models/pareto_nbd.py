@@ -34,6 +34,7 @@ from sklearn.base import BaseEstimator
 
 from clientlib.btyd import (
     _BOUND,
+    _TO_LIFETIMES,
     _arrays,
     _compress,
     _minimize,
@@ -124,8 +125,9 @@ class ParetoNBDModel(BaseEstimator):
     time_unit : {"days", "weeks"}, default "days"
         Unit of ``recency``, ``T`` and every horizon ``t``; ``alpha`` and ``beta`` are in it.
     penalizer : float, default 0.0
-        L2 penalty ``penalizer * sum(params ** 2)`` on the mean negative log-likelihood (times
-        rescaled so the oldest customer is 10), as lifetimes' ``penalizer_coef`` for BG/NBD.
+        L2 penalty ``penalizer * sum(params ** 2)`` on the mean negative log-likelihood, rates
+        on times divided by the oldest customer's ``T``, as lifetimes' ``penalizer_coef`` for
+        BG/NBD (lifetimes' Pareto/NBD adds it to the *total*, not the mean).
 
     Attributes
     ----------
@@ -178,7 +180,8 @@ class ParetoNBDModel(BaseEstimator):
 
         def nll(theta: np.ndarray) -> float:
             p = np.exp(theta)
-            v = -_pareto_ll(p, scaled, codes, w, scaled_pairs) / total + penalizer * float(np.sum(p**2))
+            pen = penalizer * float(np.sum((p * [1.0, _TO_LIFETIMES, 1.0, _TO_LIFETIMES]) ** 2))
+            v = -_pareto_ll(p, scaled, codes, w, scaled_pairs) / total + pen
             return v if np.isfinite(v) else 1e300  # steer the line search off overflow
 
         def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
