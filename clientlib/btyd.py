@@ -219,7 +219,8 @@ def _bgnbd_ll(
 def _penalized(loglik: Any, total: float, penalizer: float, factor: Any = 1.0) -> Any:
     """Objective of a fit on log-parameters: mean negative log-likelihood plus lifetimes'
     ``penalizer_coef * sum((factor * params) ** 2)``; ``factor`` puts the params on lifetimes'
-    scale (rates per the oldest customer's age, which lifetimes rescales to 1)."""
+    scale (rates per the oldest customer's age, which lifetimes rescales to 1).
+    """
     f2 = np.asarray(factor, dtype="float64") ** 2
 
     def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -251,7 +252,8 @@ def _not_fitted(model: Any, how: str) -> None:
 def _euler_hyp2f1_log(aa: Any, bb: Any, cc: Any, z: Any) -> np.ndarray:
     """``log 2F1(aa, bb; cc; z)`` for 0 <= z < 1, by Euler's transformation where the direct
     series overflows (as lifetimes does) and by Pfaff's, ``(1-z)^-aa 2F1(aa, cc-bb; cc;
-    z/(z-1))``, where both fail (huge ``aa`` with ``z`` near 1, as on degenerate fits)."""
+    z/(z-1))``, where both fail (huge ``aa`` with ``z`` near 1, as on degenerate fits).
+    """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ln_h = np.log(hyp2f1(aa, bb, cc, z))
         alt = np.log(hyp2f1(cc - aa, cc - bb, cc, z)) + (cc - aa - bb) * np.log1p(-z)
@@ -343,9 +345,7 @@ class BetaGeoModel(BaseEstimator):
         natural = np.array([r, alpha / scale, a, b])
         self.params_ = dict(zip(names, natural.tolist(), strict=True))
         self.log_likelihood_ = _bgnbd_ll(np.log(natural), levels, codes, w, shift)[0]
-        se = standard_errors(
-            lambda p: -_bgnbd_ll(np.log(p), levels, codes, w, shift)[0], natural
-        )
+        se = standard_errors(lambda p: -_bgnbd_ll(np.log(p), levels, codes, w, shift)[0], natural)
         self.standard_errors_ = dict(zip(names, se.tolist(), strict=True))
         self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)

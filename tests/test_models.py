@@ -131,9 +131,11 @@ def test_penalizer_equals_lifetimes(weeks, name):
     if name == "gg":
         rep = weeks[weeks.frequency > 0]
         ours = GammaGammaModel(penalizer=0.001).fit(rep.frequency, rep.monetary_value).params_
-        theirs = lifetimes.GammaGammaFitter(penalizer_coef=0.001).fit(
-            rep.frequency, rep.monetary_value
-        ).params_
+        theirs = (
+            lifetimes.GammaGammaFitter(penalizer_coef=0.001)
+            .fit(rep.frequency, rep.monetary_value)
+            .params_
+        )
     else:
         fitter = {"bgnbd": "BetaGeoFitter", "mbgnbd": "ModifiedBetaGeoFitter"}[name]
         ours = MODELS[name](time_unit="weeks", penalizer=0.1).fit(f, r, T).params_
@@ -191,8 +193,10 @@ def _three() -> ibis.Table:
 def _identical() -> ibis.Table:
     # 1,000 identical customers whose last purchase was the day before the analysis date
     n = 1_000
-    return ibis.memtable({"customer_id": [f"c{i:04d}" for i in range(n)],
-                          "frequency": [1.0] * n, "recency": [89.0] * n, "T": [90.0] * n})  # fmt: skip
+    ids = [f"c{i:04d}" for i in range(n)]
+    return ibis.memtable(
+        {"customer_id": ids, "frequency": [1.0] * n, "recency": [89.0] * n, "T": [90.0] * n}
+    )
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))

@@ -51,8 +51,14 @@ from clientlib.frameworks.hooks import Hook
 from clientlib.messages import number, text
 
 __all__ = [
-    "DEFAULT_MODEL", "HOOK", "MIN_REPEAT_BUYERS", "MODELS", "fit", "model_sentence",
-    "not_applicable", "prepare",
+    "DEFAULT_MODEL",
+    "HOOK",
+    "MIN_REPEAT_BUYERS",
+    "MODELS",
+    "fit",
+    "model_sentence",
+    "not_applicable",
+    "prepare",
 ]
 
 
@@ -100,7 +106,8 @@ def _model_name(params: Mapping[str, Any]) -> str:
 
 def _model(params: Mapping[str, Any], learned: Mapping[str, Any] | None = None) -> Any:
     """A model object of the ``model`` param (SciPy and scikit-learn imported only here),
-    with the learned parameters set when given."""
+    with the learned parameters set when given.
+    """
     import importlib
 
     module, cls, names = MODELS[_model_name(params)]
@@ -189,9 +196,7 @@ def _p_alive(t: ir.Table, r: float, alpha: float, a: float, b: float, k: int) ->
     tx = t.recency.cast("float64")
     T = t["T"].cast("float64")
     # ratio ** (r + x) as exp(log): engines differ on pow of large exponents
-    log_odds = (
-        math.log(a) - (b + x - 1 + k).ln() + (r + x) * ((alpha + T).ln() - (alpha + tx).ln())
-    )
+    log_odds = math.log(a) - (b + x - 1 + k).ln() + (r + x) * ((alpha + T).ln() - (alpha + tx).ln())
     alive = 1.0 / (1.0 + log_odds.exp())
     judged = (x > 0) if k == 0 else x.notnull()
     return ibis.cases((T.isnull(), ibis.null("float64")), (judged, alive), else_=1.0)
@@ -200,7 +205,8 @@ def _p_alive(t: ir.Table, r: float, alpha: float, a: float, b: float, k: int) ->
 def _with_lookup(t: ir.Table, params: Mapping[str, Any], model: Any) -> ir.Table:
     """``expected_purchases`` (and Pareto/NBD's ``p_alive``) scored in Python on the distinct
     (frequency, recency, T) and joined back: both need the Gauss hypergeometric function,
-    which no SQL engine has."""
+    which no SQL engine has.
+    """
     buyers = t.filter(t["T"].notnull() & t.frequency.notnull())
     # A grouping, not DISTINCT: Ibis 12 cannot compile DISTINCT over the sorted facts for Spark
     # (its rewrite for sort keys outside the selection raises KeyError on a repeated column).
@@ -277,9 +283,7 @@ def not_applicable(facts: ir.Table, params: Mapping[str, Any]) -> str | None:
     model, (x, tx, T, _n) = _fitted(facts, params)
     if model.at_bounds_ or not all(np.isfinite(v) for v in model.standard_errors_.values()):
         decimal = "," if lang == "ru" else "."
-        values = ", ".join(
-            f"{k} = {v:.4g}".replace(".", decimal) for k, v in model.params_.items()
-        )
+        values = ", ".join(f"{k} = {v:.4g}".replace(".", decimal) for k, v in model.params_.items())
         return "btyd: " + text("btyd.runaway", lang, model=title, params=values)
     horizon = float(params.get("horizon_days", 90))
     with np.errstate(all="ignore"):

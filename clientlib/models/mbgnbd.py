@@ -14,7 +14,7 @@ Examples
 >>> m = ModifiedBetaGeoModel(time_unit="weeks")
 >>> m.params_ = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 >>> round(float(m.p_alive(0, 0.0, 38.86)[0]), 3)  # one purchase, 38.86 weeks ago
-0.677
+0.39
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ModifiedBetaGeoModel(BetaGeoModel):
     True
     >>> m.params_ = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
     >>> round(float(m.expected_purchases_new(39)), 3)
-    1.218
+    1.183
     """
 
     _SHIFT = 1
