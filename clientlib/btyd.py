@@ -345,7 +345,10 @@ class BetaGeoModel(BaseEstimator):
         natural = np.array([r, alpha / scale, a, b])
         self.params_ = dict(zip(names, natural.tolist(), strict=True))
         self.log_likelihood_ = _bgnbd_ll(np.log(natural), levels, codes, w, shift)[0]
-        se = standard_errors(lambda p: -_bgnbd_ll(np.log(p), levels, codes, w, shift)[0], natural)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a step past 0 gives NaN: no SE
+            se = standard_errors(
+                lambda p: -_bgnbd_ll(np.log(p), levels, codes, w, shift)[0], natural
+            )
         self.standard_errors_ = dict(zip(names, se.tolist(), strict=True))
         self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)
@@ -527,7 +530,10 @@ class GammaGammaModel(BaseEstimator):
         self.params_ = dict(zip(("p", "q", "v"), natural.tolist(), strict=True))
         ll, _ = _gg_ll(p, q, v / scale, x, m)
         self.log_likelihood_ = float(ll.sum())
-        se = standard_errors(lambda n: -float(_gg_ll(n[0], n[1], n[2], x, m)[0].sum()), natural)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a step past 0 gives NaN: no SE
+            se = standard_errors(
+                lambda n: -float(_gg_ll(n[0], n[1], n[2], x, m)[0].sum()), natural
+            )
         self.standard_errors_ = dict(zip(("p", "q", "v"), se.tolist(), strict=True))
         self.n_customers_ = int(len(x))
         self.converged_ = bool(res.success)

@@ -201,7 +201,8 @@ class ParetoNBDModel(BaseEstimator):
         natural = np.array([r, alpha / scale, s, beta / scale])
         self.params_ = dict(zip(_NAMES, natural.tolist(), strict=True))
         self.log_likelihood_ = _pareto_ll(natural, levels, codes, w, pairs)
-        se = standard_errors(lambda p: -_pareto_ll(p, levels, codes, w, pairs), natural)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a step past 0 gives NaN: no SE
+            se = standard_errors(lambda p: -_pareto_ll(p, levels, codes, w, pairs), natural)
         self.standard_errors_ = dict(zip(_NAMES, se.tolist(), strict=True))
         self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)
