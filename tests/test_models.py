@@ -267,3 +267,23 @@ def test_unknown_model_is_one_clear_error():
 
     with pytest.raises(OptionError, match="model is one of bgnbd, mbgnbd, pareto_nbd"):
         btyd_hook.fit(_three(), {"model": "nbd"})
+
+
+def test_report_appendix_names_the_model():
+    from types import SimpleNamespace
+
+    from clientlib.reports.summary import appendix_points
+
+    seg = pd.DataFrame({"customer_id": ["a", "b"], "framework": "btyd",
+                        "class": ["active", "at_risk"], "label": ["Active", "At risk"]})  # fmt: skip
+    for model, word in (("pareto_nbd", "backtest"), ("bgnbd", "chosen")):
+        fw = SimpleNamespace(params_={"model": model})
+        study = SimpleNamespace(facts=pd.DataFrame({"orders": [2, 3]}), segments=seg,
+                                kchoice=None, model=None, agreement=pd.DataFrame(),
+                                fitted={"btyd": fw})  # fmt: skip
+        said = [p for p in appendix_points(study, "en") if "Still a customer?" in p]
+        assert len(said) == 1 and word in said[0]
+        name = {"pareto_nbd": "Pareto/NBD", "bgnbd": "BG/NBD"}[model]
+        assert name in said[0]
+        ru = [p for p in appendix_points(study, "ru") if "Жив ли клиент" in p]
+        assert len(ru) == 1 and name in ru[0]
