@@ -110,7 +110,7 @@ inputs = lessons.load_inputs(
 # asks "who bought within one cycle?", the very question the lifecycle's "dormant" answers.
 #
 # `backtest.run_backtest` takes what the readers return and gives a `Backtest`: the periods, a table
-# per class (`by_class`), the ranking, BG/NBD's totals and the checks.
+# per class (`by_class`), the ranking, the purchase model's totals and the checks.
 
 # %% [markdown] lang="ru"
 # ## Дата отсечки и проверочный период
@@ -122,7 +122,7 @@ inputs = lessons.load_inputs(
 # ровно тот вопрос, на который отвечает «заснувший» в «Дао клиента».
 #
 # `backtest.run_backtest` принимает то, что возвращают функции чтения, и даёт `Backtest`: периоды,
-# таблицу по классам (`by_class`), рейтинг, итоги BG/NBD и проверки.
+# таблицу по классам (`by_class`), рейтинг, итоги модели покупок и проверки.
 
 # %%
 try:
@@ -297,7 +297,7 @@ backtest.ranking_view(cd, lang, titles=True)
 # ## Were the defaults right?
 #
 # The lifecycle calls a customer dormant when they have been silent longer than one purchase cycle;
-# BG/NBD calls them likely lost when P(alive) is below 0.3 and at risk below 0.7. If most of such a
+# the purchase model calls them likely lost when P(alive) is below 0.3 and at risk below 0.7. If most of such a
 # class bought again in the holdout, the default was wrong for this business, and the backtest
 # proposes the value the holdout supports: the smallest cycle at which fewer than half of those it
 # calls dormant bought again, or the largest threshold at which fewer than half of the class did.
@@ -310,7 +310,7 @@ backtest.ranking_view(cd, lang, titles=True)
 #
 # ## Оправдались ли настройки по умолчанию?
 #
-# «Дао клиента» называет клиента заснувшим, когда он молчит дольше одного цикла покупки; BG/NBD —
+# «Дао клиента» называет клиента заснувшим, когда он молчит дольше одного цикла покупки; модель покупок —
 # скорее всего ушедшим при P(alive) ниже 0,3 и под угрозой ухода — ниже 0,7. Если большинство такого
 # класса купило снова в проверочном периоде, настройка не подходит этому бизнесу, и проверка
 # предлагает значение, которое подтверждает проверочный период: наименьший цикл, при котором снова
