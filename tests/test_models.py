@@ -274,8 +274,10 @@ def test_report_appendix_names_the_model():
 
     from clientlib.reports.summary import appendix_points
 
-    seg = pd.DataFrame({"customer_id": ["a", "b"], "framework": "btyd",
-                        "class": ["active", "at_risk"], "label": ["Active", "At risk"]})  # fmt: skip
+    seg = pd.DataFrame(
+        {"customer_id": ["a", "b"], "framework": "btyd", "class": ["active", "at_risk"],
+         "label": ["Active", "At risk"]}
+    )  # fmt: skip
     for model, word in (("pareto_nbd", "backtest"), ("bgnbd", "chosen")):
         fw = SimpleNamespace(params_={"model": model})
         study = SimpleNamespace(facts=pd.DataFrame({"orders": [2, 3]}), segments=seg,
@@ -287,3 +289,25 @@ def test_report_appendix_names_the_model():
         assert name in said[0]
         ru = [p for p in appendix_points(study, "ru") if "Жив ли клиент" in p]
         assert len(ru) == 1 and name in ru[0]
+
+
+def test_cli_chooses_the_model(monkeypatch, capsys, tmp_path):
+    from _cli import run_cli
+
+    out = tmp_path / "seg.csv"
+    code, _, err = run_cli(["segment", "--dataset", "workshop", "-f", "btyd",
+                            "-p", "model=mbgnbd", "-o", out], monkeypatch, capsys)  # fmt: skip
+    assert code == 0, err
+    seg = pd.read_csv(out)
+    ds = datasets.load("workshop")
+    days = ds.transactions.assign(day=pd.to_datetime(ds.transactions["timestamp"]).dt.normalize())
+    once = days.groupby("customer_id")["day"].nunique() == 1  # independent of clientlib's facts
+    one_time = seg[seg["customer_id"].isin(once[once].index)]
+    assert len(one_time) > 0 and (one_time["p_alive"] < 1).all()
+    assert one_time["class"].isin(["active", "at_risk", "likely_lost"]).all()
+    assert seg.loc[seg["p_alive"].notna(), "expected_purchases"].notna().all()
+    bad = tmp_path / "bad.csv"
+    code, _, err = run_cli(["segment", "--dataset", "workshop", "-f", "btyd",
+                            "-p", "model=nbd", "-o", bad], monkeypatch, capsys)  # fmt: skip
+    assert code == 2 and "model is one of" in err and "Traceback" not in err
+    assert not bad.exists()
