@@ -133,10 +133,10 @@ facts = customer_facts(tx, ev, cu)
 facts_df = facts.to_pandas().sort_values("customer_id", ignore_index=True)
 lessons.say("lessons.loaded", lang, customers=messages.number(len(facts_df), lang),
             date=messages.date(tx.analysis_date, lang))
-fit_ok = btyd_framework.not_applicable(facts, {"model": "bgnbd"}) is None
-if not fit_ok:
-    buyers = messages.number(int((facts_df["orders"] > 0).sum()), lang)
-    print(t("lesson_not_applicable", why=t("not_applicable", n=buyers)))
+why_not = btyd_framework.not_applicable(facts, {"model": "bgnbd", "lang": lang})
+fit_ok = why_not is None
+if not fit_ok:  # no or too few repeat buyers, or a fit that ran away: said in the lesson's language
+    print(t("lesson_not_applicable", why=why_not.removeprefix("btyd: ")))
 
 # %% [markdown] lang="en"
 # ## The rule: dormant after one purchase cycle
