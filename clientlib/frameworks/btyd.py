@@ -112,8 +112,8 @@ def _model(params: Mapping[str, Any], learned: Mapping[str, Any] | None = None) 
 
     module, cls, names = MODELS[_model_name(params)]
     model = getattr(importlib.import_module(module), cls)(
-        time_unit="days", penalizer=float(params.get("penalizer", 0.0))
-    )
+        time_unit="days", penalizer=params.get("penalizer", 0.0)
+    )  # the model checks the penalizer
     if learned is not None:
         model.params_ = {k: float(learned[k]) for k in names}
     return model
@@ -155,17 +155,19 @@ _LAST: dict[tuple[Any, ...], Any] = {}
 
 
 def _fitted(facts: ir.Table, params: Mapping[str, Any]) -> tuple[Any, tuple[np.ndarray, ...]]:
+    import hashlib
+
     max_rows = int(params.get("max_fit_rows", 500_000))
     cols = _collect(facts, max_rows, int(params.get("seed", 0)))
-    key = (
-        _model_name(params), float(params.get("penalizer", 0.0)),
-        *(hash(c.tobytes()) for c in cols),
-    )  # fmt: skip
-    if key not in _LAST:
+    digest = hashlib.sha256(b"".join(c.tobytes() for c in cols)).hexdigest()
+    key = (_model_name(params), repr(params.get("penalizer", 0.0)), digest)
+    model = _LAST.get(key)
+    if model is None:
         x, tx, T, n = cols
+        model = _model(params).fit(x, tx, T, sample_weight=n)
         _LAST.clear()
-        _LAST[key] = _model(params).fit(x, tx, T, sample_weight=n)
-    return _LAST[key], cols
+        _LAST[key] = model
+    return model, cols
 
 
 def fit(facts: ir.Table, params: Mapping[str, Any]) -> dict[str, Any]:
