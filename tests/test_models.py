@@ -326,3 +326,21 @@ def test_framework_passes_the_penalizer(weeks):
     assert fw.params_["r"] != pytest.approx(plain.params_["r"], rel=1e-3)
     with pytest.raises(OptionError, match="penalizer is a number >= 0, not -1"):
         frameworks.load("btyd", penalizer=-1.0).fit(facts)
+
+
+def test_pareto_recovers_simulated_parameters_within_their_standard_errors():
+    # customers drawn from the model itself (seeded): Poisson purchases at gamma rates until an
+    # exponential lifetime with gamma rates ends or the observation does
+    rng = np.random.default_rng(7)
+    n, truth = 20_000, {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7}
+    lam = rng.gamma(truth["r"], 1 / truth["alpha"], n)
+    mu = rng.gamma(truth["s"], 1 / truth["beta"], n)
+    T = rng.uniform(1, 104, n)
+    alive_for = np.minimum(rng.exponential(1 / mu), T)
+    x = rng.poisson(lam * alive_for).astype(float)
+    # the last of x uniform purchase times in (0, alive_for)
+    tx = np.where(x > 0, alive_for * rng.uniform(size=n) ** (1 / np.maximum(x, 1)), 0.0)
+    model = ParetoNBDModel(time_unit="weeks").fit(x, tx, T)
+    for k, v in truth.items():
+        se = model.standard_errors_[k]
+        assert np.isfinite(se) and abs(model.params_[k] - v) < 4 * se, (k, model.params_[k], se)
