@@ -272,6 +272,7 @@ class Backtest:
             "backtest.btyd_line", lang, n=messages.number(self.btyd["customers"], lang),
             observed=messages.number(self.btyd["observed"], lang),
             predicted=messages.number(self.btyd["predicted"], lang, 1),
+            model=messages.text(f"btyd.model_{self.btyd.get('model', 'bgnbd')}", lang),
         )  # fmt: skip
 
 
@@ -681,7 +682,8 @@ def _btyd_totals(
         "observed": int(scored["purchases"].sum()),
         "predicted": float(scored["expected_purchases"].sum()),
         "days": int(days),
-        **{k: float(learned[k]) for k in ("r", "alpha", "a", "b") if k in learned},
+        "model": str(learned.get("model", "bgnbd")),  # which BTYD model the framework fitted
+        **{k: float(learned[k]) for k in ("r", "alpha", "a", "b", "s", "beta") if k in learned},
     }
 
 

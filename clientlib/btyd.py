@@ -44,6 +44,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 from sklearn.base import BaseEstimator
 
 from clientlib.errors import InputError, OptionError
+from clientlib.models._stats import at_bounds, standard_errors
 
 __all__ = [
     "MONTH_DAYS",
@@ -130,6 +131,23 @@ def _compress(
     return levels, codes, w
 
 
+def _summary(
+    frequency: Any, recency: Any, T: Any, sample_weight: Any, model: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checked ``frequency, recency, T`` and weights of a purchase model's fit."""
+    d = _arrays(frequency=frequency, recency=recency, T=T)
+    x, tx, T_ = d["frequency"], d["recency"], d["T"]
+    weight = _weights(sample_weight, len(x))
+    if len(x) == 0:
+        raise InputError(f"no customers to fit the {model} model on")
+    if (tx > T_).any():
+        bad = int((tx > T_).sum())
+        raise InputError(f"recency > T for {bad} customer(s); recency is first -> last purchase")
+    if not (x[weight > 0] > 0).any():
+        raise InputError(f"no customer has a repeat purchase: the {model} model cannot be fitted")
+    return x, tx, T_, weight
+
+
 def _minimize(fun, x0: np.ndarray) -> optimize.OptimizeResult:
     res = optimize.minimize(
         fun, x0, jac=True, method="L-BFGS-B", bounds=[(-_BOUND, _BOUND)] * len(x0),
@@ -148,7 +166,11 @@ def _dot(u: np.ndarray, v: np.ndarray) -> float:
 
 
 def _bgnbd_ll(
-    theta: np.ndarray, levels: list[np.ndarray], codes: list[np.ndarray], w: np.ndarray
+    theta: np.ndarray,
+    levels: list[np.ndarray],
+    codes: list[np.ndarray],
+    w: np.ndarray,
+    shift: int = 0,
 ) -> tuple[float, np.ndarray]:
     """Weighted log-likelihood (FHL 2005a, eq. 6) and its gradient in log(r, alpha, a, b).
 
@@ -156,17 +178,21 @@ def _bgnbd_ll(
     Per customer: ``A1 + A2 + log(exp(A3) + [x > 0] exp(A4))`` with
     ``A1 = lnG(r+x) - lnG(r) + r ln(alpha)``, ``A2 = lnB(a, b+x) - lnB(a, b)``,
     ``A3 = -(r+x) ln(alpha+T)``, ``A4 = ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x)``.
+    ``shift=1`` is the MBG/NBD of Batislam et al. (2007), where a customer may also drop out
+    right after the first purchase: ``b + x`` becomes ``b + x + 1`` in ``A2`` and ``A4`` holds
+    for every customer, ``x = 0`` included.
     """
     r, alpha, a, b = np.exp(theta)
     ux, utx, uT = levels
     ix, itx, iT = codes
+    k = float(shift)
     wx = np.bincount(ix, weights=w, minlength=len(ux))  # customers per frequency level
     # terms of one frequency level
-    rep = ux > 0
+    rep = (ux > 0) | (shift > 0)
     xm = np.where(rep, ux, 1.0)  # keeps b + x - 1 > 0 where the term is masked out
-    a12 = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b)
-    c4 = np.where(rep, np.log(a) - np.log(b + xm - 1), -np.inf)
-    dab = digamma(a + b) - digamma(a + b + ux)
+    a12 = gammaln(r + ux) - gammaln(r) + betaln(a, b + ux + k) - betaln(a, b)
+    c4 = np.where(rep, np.log(a) - np.log(b + xm - 1 + k), -np.inf)
+    dab = digamma(a + b) - digamma(a + b + ux + k)
     # terms of one row
     rx = r + ux[ix]
     lT, lR = np.log(alpha + uT)[iT], np.log(alpha + utx)[itx]
@@ -188,9 +214,55 @@ def _bgnbd_ll(
     d_alpha = total * r / alpha - _dot(w * rx, inv_T + w4 * (inv_R - inv_T))
     s4x = np.bincount(ix, weights=ww4, minlength=len(ux))  # sum of w * w4 per level
     d_a = _dot(wx, dab) + s4x.sum() / a
-    d_b = _dot(wx, dab + digamma(b + ux) - digamma(b)) - _dot(s4x, 1 / (b + xm - 1))
+    d_b = _dot(wx, dab + digamma(b + ux + k) - digamma(b)) - _dot(s4x, 1 / (b + xm - 1 + k))
     grad = np.array([d_r, d_alpha, d_a, d_b]) * np.array([r, alpha, a, b])
     return float(ll), grad
+
+
+def _penalized(loglik: Any, total: float, penalizer: float, factor: Any = 1.0) -> Any:
+    """Objective of a fit on log-parameters: mean negative log-likelihood plus lifetimes'
+    ``penalizer_coef * sum((factor * params) ** 2)``; ``factor`` puts the params on lifetimes'
+    scale (rates per the oldest customer's age, which lifetimes rescales to 1).
+    """
+    f2 = np.asarray(factor, dtype="float64") ** 2
+
+    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = loglik(theta)
+        p2 = np.exp(2 * theta) * f2
+        return -ll / total + penalizer * float(np.sum(p2)), -grad / total + 2.0 * penalizer * p2
+
+    return nll
+
+
+#: The factor from the fits' time scale (oldest customer 10) to lifetimes' (oldest 1), for the
+#: penalty on rates (alpha, beta).
+_TO_LIFETIMES = 0.1
+
+
+def _penalizer(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise OptionError(f"penalizer is a number >= 0, not {value!r}")
+    return float(value)
+
+
+def _not_fitted(model: Any, how: str) -> None:
+    if not hasattr(model, "params_"):
+        from sklearn.exceptions import NotFittedError
+
+        raise NotFittedError(f"{type(model).__name__} is not fitted yet; call {how}")
+
+
+def _euler_hyp2f1_log(aa: Any, bb: Any, cc: Any, z: Any) -> np.ndarray:
+    """``log 2F1(aa, bb; cc; z)`` for 0 <= z < 1, by Euler's transformation where the direct
+    series overflows (as lifetimes does) and by Pfaff's, ``(1-z)^-aa 2F1(aa, cc-bb; cc;
+    z/(z-1))``, where both fail (huge ``aa`` with ``z`` near 1, as on degenerate fits).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ln_h = np.log(hyp2f1(aa, bb, cc, z))
+        alt = np.log(hyp2f1(cc - aa, cc - bb, cc, z)) + (cc - aa - bb) * np.log1p(-z)
+        pfaff = np.log(hyp2f1(aa, cc - bb, cc, z / (z - 1))) - aa * np.log1p(-z)
+    ln_h = np.where(np.isfinite(ln_h), ln_h, alt)
+    return np.where(np.isfinite(ln_h), ln_h, pfaff)
 
 
 class BetaGeoModel(BaseEstimator):
@@ -200,16 +272,26 @@ class BetaGeoModel(BaseEstimator):
     ----------
     time_unit : {"days", "weeks", "months"}, default "days"
         Unit of ``recency``, ``T`` and every horizon ``t``; ``alpha`` is in this unit.
+    penalizer : float, default 0.0
+        L2 penalty ``penalizer * sum(params ** 2)`` added to the mean negative log-likelihood,
+        as lifetimes' ``penalizer_coef`` (``alpha`` on lifetimes' scale: times divided by the
+        oldest customer's ``T``), so the same value gives lifetimes' fit; 0 is the plain
+        maximum-likelihood fit.
 
     Attributes
     ----------
     params_ : dict
         ``r``, ``alpha``, ``a``, ``b``.
+    standard_errors_ : dict
+        Their standard errors from the Hessian of the log-likelihood (same keys; NaN when the
+        Hessian is not positive definite, e.g. a fit that ran away).
     log_likelihood_ : float
         Log-likelihood of the data at ``params_`` (times in ``time_unit``).
     n_customers_ : int
     converged_ : bool
         Whether the optimizer reported success.
+    at_bounds_ : bool
+        Whether a log-parameter ended at the optimizer's bounds (a fit not to be trusted).
 
     Notes
     -----
@@ -222,10 +304,17 @@ class BetaGeoModel(BaseEstimator):
     >>> bg = BetaGeoModel(time_unit="weeks").fit([0, 2, 1, 4], [0, 30.4, 1.7, 35.0], [38.9] * 4)
     >>> bg.p_alive([0, 2], [0, 10.0], [38.9, 38.9]).round(3).tolist()[0]
     1.0
+    >>> sorted(bg.standard_errors_) == sorted(bg.params_)
+    True
     """
 
-    def __init__(self, time_unit: str = "days") -> None:
+    # b + x + _SHIFT in the likelihood: 0 for BG/NBD, 1 for MBG/NBD (drop-out at the first purchase)
+    _SHIFT = 0
+    _NAME = "BG/NBD"
+
+    def __init__(self, time_unit: str = "days", penalizer: float = 0.0) -> None:
         self.time_unit = time_unit
+        self.penalizer = penalizer
 
     # ---- fitting
 
@@ -241,43 +330,36 @@ class BetaGeoModel(BaseEstimator):
         3
         """
         _unit(self.time_unit)
-        d = _arrays(frequency=frequency, recency=recency, T=T)
-        x, tx, T_ = d["frequency"], d["recency"], d["T"]
-        weight = _weights(sample_weight, len(x))
-        if len(x) == 0:
-            raise InputError("no customers to fit the BG/NBD model on")
-        if (tx > T_).any():
-            bad = int((tx > T_).sum())
-            raise InputError(
-                f"recency > T for {bad} customer(s); recency is first -> last purchase"
-            )
-        if not (x > 0).any():
-            raise InputError("no customer has a repeat purchase: the BG/NBD model cannot be fitted")
+        penalizer = _penalizer(self.penalizer)
+        x, tx, T_, weight = _summary(frequency, recency, T, sample_weight, self._NAME)
         levels, codes, w = _compress(weight, x, tx, T_)
-        # Fit on times rescaled so the oldest customer is 10 (lifetimes' trick): a start at
-        # all-ones suits any unit; alpha scales back, r, a, b and the optimum do not change.
+        # Fit on times rescaled so the oldest customer is 10 (lifetimes rescales to 1): a start
+        # at all-ones suits any unit; alpha scales back, r, a, b and the optimum do not change.
         scale = 10.0 / T_.max() if T_.max() > 0 else 1.0
         scaled = [levels[0], levels[1] * scale, levels[2] * scale]
-        total = w.sum()
-
-        def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            ll, grad = _bgnbd_ll(theta, scaled, codes, w)
-            return -ll / total, -grad / total
-
+        shift = self._SHIFT
+        nll = _penalized(
+            lambda th: _bgnbd_ll(th, scaled, codes, w, shift), w.sum(), penalizer,
+            [1.0, _TO_LIFETIMES, 1.0, 1.0],
+        )  # fmt: skip
         res = _minimize(nll, np.zeros(4))
         r, alpha, a, b = np.exp(res.x)
-        self.params_ = {"r": float(r), "alpha": float(alpha / scale), "a": float(a), "b": float(b)}
-        theta = np.log([r, alpha / scale, a, b])
-        self.log_likelihood_ = _bgnbd_ll(theta, levels, codes, w)[0]
+        names = ("r", "alpha", "a", "b")
+        natural = np.array([r, alpha / scale, a, b])
+        self.params_ = dict(zip(names, natural.tolist(), strict=True))
+        self.log_likelihood_ = _bgnbd_ll(np.log(natural), levels, codes, w, shift)[0]
+        with np.errstate(invalid="ignore", divide="ignore"):  # a step past 0 gives NaN: no SE
+            se = standard_errors(
+                lambda p: -_bgnbd_ll(np.log(p), levels, codes, w, shift)[0], natural
+            )
+        self.standard_errors_ = dict(zip(names, se.tolist(), strict=True))
         self.n_customers_ = int(round(weight.sum()))
         self.converged_ = bool(res.success)
+        self.at_bounds_ = at_bounds(res.x, _BOUND)
         return self
 
     def _p(self) -> tuple[float, float, float, float]:
-        if not hasattr(self, "params_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("BetaGeoModel is not fitted yet; call fit(frequency, recency, T)")
+        _not_fitted(self, "fit(frequency, recency, T)")
         p = self.params_
         return p["r"], p["alpha"], p["a"], p["b"]
 
@@ -299,11 +381,15 @@ class BetaGeoModel(BaseEstimator):
         r, alpha, a, b = self._p()
         d = _arrays(frequency=frequency, recency=recency, T=T)
         x, tx, T_ = d["frequency"], d["recency"], d["T"]
-        xm = np.where(x > 0, x, 1.0)
+        k = self._SHIFT
+        rep = (x > 0) | (k > 0)
+        xm = np.where(rep, x, 1.0)
         log_odds = (
-            np.log(a) - np.log(b + xm - 1) + (r + x) * (np.log(alpha + T_) - np.log(alpha + tx))
-        )
-        return np.where(x > 0, 1.0 / (1.0 + np.exp(log_odds)), 1.0)
+            np.log(a) - np.log(b + xm - 1 + k)
+            + (r + x) * (np.log(alpha + T_) - np.log(alpha + tx))
+        )  # fmt: skip
+        with np.errstate(over="ignore"):
+            return np.where(rep, 1.0 / (1.0 + np.exp(log_odds)), 1.0)
 
     def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
         """Expected repeat purchases in the next ``t`` periods given the history (FHL eq. 10).
@@ -319,15 +405,13 @@ class BetaGeoModel(BaseEstimator):
         d = _arrays(frequency=frequency, recency=recency, T=T)
         x, tx, T_ = d["frequency"], d["recency"], d["T"]
         t = np.asarray(t, dtype="float64")
-        aa, bb, cc = r + x, b + x, a + b + x - 1
+        k = self._SHIFT
+        aa, bb, cc = r + x, b + x + k, a + b + x - 1 + k
         z = t / (alpha + T_ + t)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ln_h = np.log(hyp2f1(aa, bb, cc, z))
-            # Euler's transformation where the direct series overflows (as lifetimes does)
-            alt = np.log(hyp2f1(cc - aa, cc - bb, cc, z)) + (cc - aa - bb) * np.log1p(-z)
-        ln_h = np.where(np.isfinite(ln_h), ln_h, alt)
-        first = (a + b + x - 1) / (a - 1)
-        second = 1 - np.exp(ln_h + (r + x) * (np.log(alpha + T_) - np.log(alpha + T_ + t)))
+        ln_h = _euler_hyp2f1_log(aa, bb, cc, z)
+        first = (a + b + x - 1 + k) / (a - 1)
+        # 1 - 2F1 (..)^(r+x) as -expm1: no cancellation when the product is close to 1
+        second = -np.expm1(ln_h + (r + x) * (np.log(alpha + T_) - np.log(alpha + T_ + t)))
         return first * second * self.p_alive(x, tx, T_)
 
     def expected_purchases_new(self, t: Any) -> np.ndarray:
@@ -342,11 +426,10 @@ class BetaGeoModel(BaseEstimator):
         """
         r, alpha, a, b = self._p()
         t = np.asarray(t, dtype="float64")
-        return (
-            (a + b - 1)
-            / (a - 1)
-            * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
-        )
+        k = self._SHIFT
+        first = (b if k else a + b - 1) / (a - 1)
+        ln_h = _euler_hyp2f1_log(r, b + k, a + b - 1 + k, t / (alpha + t))
+        return first * -np.expm1(ln_h + r * (np.log(alpha) - np.log(alpha + t)))
 
     def predict(self, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
         """Alias of :meth:`expected_purchases` (the name lifetimes' CLV calls)."""
@@ -385,14 +468,20 @@ class GammaGammaModel(BaseEstimator):
     ----------
     time_unit : {"days", "weeks", "months"}, default "days"
         Only used by :meth:`clv` (the unit of the BG/NBD model's times).
+    penalizer : float, default 0.0
+        L2 penalty ``penalizer * sum(params ** 2)`` on the mean negative log-likelihood, as
+        lifetimes' ``penalizer_coef`` (``v`` in the currency of ``monetary_value``).
 
     Attributes
     ----------
     params_ : dict
         ``p``, ``q``, ``v`` (``v`` is the paper's gamma).
+    standard_errors_ : dict
+        Their Hessian standard errors (same keys).
     log_likelihood_ : float
     n_customers_ : int
     converged_ : bool
+    at_bounds_ : bool
 
     Examples
     --------
@@ -401,8 +490,9 @@ class GammaGammaModel(BaseEstimator):
     ['p', 'q', 'v']
     """
 
-    def __init__(self, time_unit: str = "days") -> None:
+    def __init__(self, time_unit: str = "days", penalizer: float = 0.0) -> None:
         self.time_unit = time_unit
+        self.penalizer = penalizer
 
     def fit(self, frequency: Any, monetary_value: Any) -> GammaGammaModel:
         """Fit on repeat buyers' ``frequency`` and average repeat spend ``monetary_value``.
@@ -422,33 +512,39 @@ class GammaGammaModel(BaseEstimator):
             )
         if len(x) < 2:
             raise InputError("Gamma-Gamma needs at least 2 repeat buyers")
+        penalizer = _penalizer(self.penalizer)
         scale = 1.0 / m.mean()  # spend ~1, so the fixed start point suits any currency
         (ux, um), (ix, im), w = _compress(np.ones(len(x)), x, m * scale)
         xs, ms = ux[ix], um[im]
         total = w.sum()
+        # the penalty is on the natural v (as lifetimes, which does not rescale spend)
+        to_natural = np.array([0.0, 0.0, -np.log(scale)])
 
-        def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            p = np.exp(theta)
+        def loglik(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            p = np.exp(theta - to_natural)
             ll, grads = _gg_ll(p[0], p[1], p[2], xs, ms)
-            g = np.array([_dot(w, gi) for gi in grads]) * p
-            return -_dot(w, ll) / total, -g / total
+            return _dot(w, ll), np.array([_dot(w, gi) for gi in grads]) * p
 
-        res = _minimize(nll, np.zeros(3))
+        # optimised on log-parameters of the rescaled spend: natural ones are these + to_natural
+        pen = _penalized(loglik, total, penalizer)
+        res = _minimize(lambda th: pen(th + to_natural), np.zeros(3))
         p, q, v = np.exp(res.x)
-        self.params_ = {"p": float(p), "q": float(q), "v": float(v / scale)}
+        natural = np.array([p, q, v / scale])
+        self.params_ = dict(zip(("p", "q", "v"), natural.tolist(), strict=True))
         ll, _ = _gg_ll(p, q, v / scale, x, m)
         self.log_likelihood_ = float(ll.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):  # a step past 0 gives NaN: no SE
+            se = standard_errors(
+                lambda n: -float(_gg_ll(n[0], n[1], n[2], x, m)[0].sum()), natural
+            )
+        self.standard_errors_ = dict(zip(("p", "q", "v"), se.tolist(), strict=True))
         self.n_customers_ = int(len(x))
         self.converged_ = bool(res.success)
+        self.at_bounds_ = at_bounds(res.x, _BOUND)
         return self
 
     def _p(self) -> tuple[float, float, float]:
-        if not hasattr(self, "params_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError(
-                "GammaGammaModel is not fitted yet; call fit(frequency, monetary_value)"
-            )
+        _not_fitted(self, "fit(frequency, monetary_value)")
         return self.params_["p"], self.params_["q"], self.params_["v"]
 
     def expected_spend(self, frequency: Any, monetary_value: Any) -> np.ndarray:

@@ -22,9 +22,10 @@ from clientlib.io import read_inputs
 from clientlib.reports import views
 
 #: Latin words a Russian reader may see: method and measure names, score letters, dataset names.
-# Proper names: methods, metrics, datasets, the R package rfm and the BG/NBD model's P(alive).
+# Proper names: methods, metrics, datasets, the R package rfm and the BTYD models (BG/NBD, MBG/NBD,
+# Pareto/NBD) and their P(alive).
 ALLOWED = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M", "workshop", "cdnow", "rfm",
-           "BG", "NBD", "P", "alive"}
+           "BG", "MBG", "Pareto", "NBD", "P", "alive"}
 PENDING_HEADER_WORDS: set[str] = set()
 _LATIN = re.compile(r"[A-Za-z]+")
 

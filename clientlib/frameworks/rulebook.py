@@ -579,7 +579,8 @@ class RulebookFramework(Framework):
             if present and all((row[f"v{i}"] or 0) <= 1 for i in range(len(present))):
                 return Skipped.one_value(spec.id, present, spec.title)
         if spec.hook.not_applicable is not None:
-            return spec.hook.not_applicable(facts, self._hook_params(spec))
+            # the hook says why in the framework's language
+            return spec.hook.not_applicable(facts, {**self._hook_params(spec), "lang": self.lang})
         return None
 
     # ---- estimator

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from clientlib.messages import date, number, percent
+from clientlib.messages import text as message
 from clientlib.reports.text import t
 
 __all__ = [
@@ -226,9 +227,14 @@ def disagreement(study: Any, lang: str = "en") -> str | None:
     rest = len(both) - once
     label_a = str(both["label"].mode().iloc[0])
     label_b = str(both["label_lc"].iloc[0])
-    parts = [t(lang, "s_disagree", n=number(len(both), lang), a=label_a, b=label_b)]
+    fitted = (getattr(study, "fitted", None) or {}).get("btyd")
+    name = str(getattr(fitted, "params_", {}).get("model", "bgnbd"))
+    model = message(f"btyd.model_{name}", lang)
+    parts = [t(lang, "s_disagree", n=number(len(both), lang), a=label_a, b=label_b, model=model)]
     if once:
-        parts.append(t(lang, "s_disagree_once", once=number(once, lang)))
+        # only BG/NBD gives a one-time buyer P(alive) = 1 by assumption; the others judge them
+        key = "s_disagree_once" if name == "bgnbd" else "s_disagree_once_real"
+        parts.append(t(lang, key, once=number(once, lang)))
     if rest:
         cycle = _cycle(study)
         if cycle is None:
@@ -323,6 +329,11 @@ def appendix_points(
         points += _pairs(study.agreement, titles, lang)
     if "kmeans" in set(seg.get("framework", [])) or study.model is not None:
         points.append(k_sentence(study, lang, asked_k))
+    btyd = (getattr(study, "fitted", None) or {}).get("btyd")
+    if btyd is not None and hasattr(btyd, "params_"):
+        from clientlib.frameworks.btyd import model_sentence
+
+        points.append(model_sentence(btyd.params_, lang))  # which BTYD model ran, and why
     return points
 
 
