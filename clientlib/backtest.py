@@ -19,19 +19,20 @@ covers (the day before the analysis date of ``loaded``). The default cutoff is `
 minus one purchase cycle (the lifecycle's automatic cycle, learned on all the data, rounded up
 to whole days), so the holdout asks "who bought within one cycle?".
 
-BG/NBD follows the papers' period convention
---------------------------------------------
+The purchase model follows the papers' period convention
+--------------------------------------------------------
 clientlib's facts measure a customer's age ``T`` to the start of the analysis date, one day more
 than FHL (2005) and lifetimes, which measure it to the calibration end (issue 26). The backtest
 uses the papers' convention for the ``btyd`` framework: its facts' ``T`` is ``cutoff - first
-purchase day``. With it, the CDNOW 1/10 sample at the cutoff 1997-09-30 gives FHL's figures:
-2,357 customers, 1,882 repeat purchases observed in the 39-week holdout to 1998-06-30 and
-1,653.4 predicted. A purchase here is a purchase day (several orders on one day are one
+purchase day``. With it and BG/NBD (``model: bgnbd``), the CDNOW 1/10 sample at the cutoff
+1997-09-30 gives FHL's figures: 2,357 customers, 1,882 repeat purchases observed in the 39-week
+holdout to 1998-06-30 and 1,653.4 predicted; the default model, Pareto/NBD, predicts 1,665.5. A purchase here is a purchase day (several orders on one day are one
 purchase, as in the papers).
 
 Examples
 --------
->>> bt = run_backtest("cdnow_sample", cutoff=dt.date(1997, 9, 30), frameworks=["btyd"])
+>>> bt = run_backtest("cdnow_sample", cutoff=dt.date(1997, 9, 30), frameworks=["btyd"],
+...                   params={"btyd": {"model": "bgnbd"}})
 >>> bt.btyd["customers"], bt.btyd["observed"], round(bt.btyd["predicted"], 1)
 (2357, 1882, 1653.4)
 """

@@ -18,7 +18,8 @@ from clientlib import backtest, datasets
 cdnow = datasets.load_cdnow_sample()
 with warnings.catch_warnings():  # RFM's note that CDNOW's frequencies repeat (lesson 06)
     warnings.simplefilter("ignore")
-    cd = backtest.run_backtest("cdnow_sample", cutoff="1997-09-30", lang=lang)
+    cd = backtest.run_backtest("cdnow_sample", cutoff="1997-09-30", lang=lang,
+                               params={"btyd": {"model": "bgnbd"}})
 
 # Exercise 1: How many CDNOW customers bought in the holdout (1 October 1997 to 30 June 1998)?
 held = cdnow[(cdnow['date'] > '1997-09-30') & (cdnow['date'] <= '1998-06-30')]

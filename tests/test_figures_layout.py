@@ -34,7 +34,7 @@ LANGS = ("en", "ru")
 #: Latin words a Russian figure may show: method and measure names, score letters, proper names.
 ALLOWED_LATIN = {"k", "means", "RFM", "AMI", "ARI", "R", "F", "M"}
 #: The model's own names, as the papers write them (the btyd framework's title shows them too).
-BTYD_TERMS = {"BG", "NBD", "P", "alive", "T"}
+BTYD_TERMS = {"BG", "MBG", "NBD", "Pareto", "P", "alive", "T"}
 #: The R package's name in the RFM maps' titles, and the model's names in the btyd title.
 PENDING_HEADER_WORDS = {"rfm"} | BTYD_TERMS
 

@@ -26,7 +26,8 @@ from clientlib import backtest, datasets
 cdnow = datasets.load_cdnow_sample()
 with warnings.catch_warnings():  # RFM's note that CDNOW's frequencies repeat (lesson 06)
     warnings.simplefilter("ignore")
-    cd = backtest.run_backtest("cdnow_sample", cutoff="1997-09-30", lang=lang)
+    cd = backtest.run_backtest("cdnow_sample", cutoff="1997-09-30", lang=lang,
+                               params={"btyd": {"model": "bgnbd"}})
 """
 
 
