@@ -26,8 +26,9 @@ than FHL (2005) and lifetimes, which measure it to the calibration end (issue 26
 uses the papers' convention for the ``btyd`` framework: its facts' ``T`` is ``cutoff - first
 purchase day``. With it and BG/NBD (``model: bgnbd``), the CDNOW 1/10 sample at the cutoff
 1997-09-30 gives FHL's figures: 2,357 customers, 1,882 repeat purchases observed in the 39-week
-holdout to 1998-06-30 and 1,653.4 predicted; the default model, Pareto/NBD, predicts 1,665.5. A purchase here is a purchase day (several orders on one day are one
-purchase, as in the papers).
+holdout to 1998-06-30 and 1,653.4 predicted; the default model, Pareto/NBD, predicts
+1,665.5. A purchase here is a purchase day (several orders on one day are one purchase, as in
+the papers).
 
 Examples
 --------

@@ -279,7 +279,8 @@ def test_call_lists_are_written_beside_the_report_and_read_back(workshop, tmp_pa
     assert rows[1][3].date() == last[rows[1][0]].date()  # a real date cell
     csv = (tmp_path / "weekly_2025-01-06.call_dormant.csv").read_bytes()
     assert csv.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel shows Cyrillic
-    back = pd.read_csv(tmp_path / "weekly_2025-01-06.call_dormant.csv", dtype=str,
+    # a Russian list is for Russian Excel: ';' between fields, a decimal comma
+    back = pd.read_csv(tmp_path / "weekly_2025-01-06.call_dormant.csv", dtype=str, sep=";",
                        encoding="utf-8-sig")
     assert back["Клиент"].tolist() == frame["id"].tolist()
     assert back["Последняя покупка"].iloc[0] == last[rows[1][0]].strftime("%d.%m.%Y")

@@ -237,7 +237,7 @@ def test_batch_renders_the_database_report_and_fails_the_broken_ones(
 
     jsonschema.validate(manifest, manifest_schema())
     by = {r["name"]: r for r in manifest["reports"]}
-    assert by["db"]["status"] == "ok"
+    assert by["db"]["status"] == "ok", by["db"].get("error")
     assert {by[n]["status"] for n in ("no_file", "no_table", "down")} == {"failed"}
     assert "missing.csv" in by["no_file"]["error"]
     assert "nosuch" in by["no_table"]["error"]

@@ -325,7 +325,8 @@ def prepare(
         titles=framework_titles(labelings, lang),
         parameters={
             "dataset": dataset if not (input or source) else "",
-            "input": where if (input or source) else "",
+            "input": where if input and not source else "",
+            "source": where if source else "",  # the URL without its password, and the table
             "analysis_date": study.analysis_date.isoformat(),  # views.about_items: for people
             "frameworks": t(lang, "param_value_all") if names == "all" else ",".join(names),
             "k": _k_shown(k_value, study, lang),
