@@ -167,7 +167,7 @@ def test_simulation_mean_equals_the_model_expectation(fitted):
 
 
 def test_pareto_nbd_is_accepted_when_it_exists(weeks, sample):
-    pareto = pytest.importorskip("clientlib.models.pareto_nbd")
+    from clientlib.models import pareto_nbd as pareto
     m = pareto.ParetoNBDModel(time_unit="weeks").fit(weeks.frequency, weeks.recency, weeks["T"])
     t = v.tracking(sample, m, CAL_END, HOLD_END, timestamp="date")
     # BTYD walkthrough, Pareto/NBD section (p. 14): cum.tracking[,20:25] with r 0.553, alpha
@@ -290,7 +290,7 @@ def test_figures_fit_and_speak_the_language(agg, lang, sample, weeks, fitted):
 
 
 def test_mbgnbd_simulation_mean_equals_its_expectation(weeks):
-    mbg = pytest.importorskip("clientlib.models.mbgnbd")
+    from clientlib.models import mbgnbd as mbg
     m = mbg.ModifiedBetaGeoModel(time_unit="weeks").fit(weeks.frequency, weeks.recency, weeks["T"])
     sim = v.simulate_frequency(m, np.full(200_000, 39.0), random_state=0)
     # MBG/NBD may drop out right after the first purchase: fewer purchases than BG/NBD's rule
