@@ -508,7 +508,6 @@ def write_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from clientlib.files import atomic_path
 
     wb = Workbook()
     ws = wb.active
@@ -551,8 +550,46 @@ def write_xlsx(
             for cell in ws[letter][1:]:
                 cell.number_format = formats[kind]
     ws.freeze_panes = "A2"
-    with atomic_path(out, inputs=inputs) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, out, inputs=inputs)
+    return Path(out)
+
+
+#: The time a saved workbook says it was made and its zip entries' times: fixed, so the same
+#: table gives the same bytes (openpyxl stamps the save time into docProps/core.xml and the zip).
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def save_workbook(wb: Any, out: str | os.PathLike[str], inputs: Any = ()) -> Path:
+    """Save an openpyxl workbook atomically, byte for byte the same for the same content.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from openpyxl import Workbook
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> wb = Workbook(); wb.active.append(["a", 1])
+    >>> a = save_workbook(wb, d / "a.xlsx").read_bytes()
+    >>> b = save_workbook(wb, d / "b.xlsx").read_bytes()
+    >>> a == b
+    True
+    """
+    import io
+
+    from clientlib.files import atomic_path
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    with (
+        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
+        atomic_path(out, inputs=inputs) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(r"\g<1>1980-01-01T00:00:00Z\g<2>", data.decode()).encode()
+            dst.writestr(zipfile.ZipInfo(item.filename, _FIXED_TIME), data, zipfile.ZIP_DEFLATED)
     return Path(out)
 
 

@@ -44,6 +44,16 @@ def test_the_same_report_twice_gives_the_same_bytes(two_renders, suffix):
 
 
 @pytest.mark.slow
+def test_the_call_lists_twice_are_the_same_bytes(two_renders):
+    first, second = two_renders
+    lists = sorted(p.name for p in first.glob("workshop.call_*"))
+    assert any(n.endswith(".xlsx") for n in lists) and any(n.endswith(".csv") for n in lists)
+    assert lists == sorted(p.name for p in second.glob("workshop.call_*"))
+    changed = [n for n in lists if (first / n).read_bytes() != (second / n).read_bytes()]
+    assert changed == []
+
+
+@pytest.mark.slow
 def test_the_notebook_holds_no_temporary_path_and_stable_ids(two_renders):
     folder = two_renders[0]
     text = (folder / "workshop.ipynb").read_text(encoding="utf-8")

@@ -514,7 +514,8 @@ def write_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str], *, sheet: str =
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from clientlib.files import atomic_path, excel_safe
+    from clientlib.files import excel_safe
+    from clientlib.spreadsheet import save_workbook
 
     safe = excel_safe(frame)
     wb = Workbook()
@@ -546,9 +547,7 @@ def write_xlsx(frame: pd.DataFrame, out: str | os.PathLike[str], *, sheet: str =
             for cell in ws[letter][1:]:
                 cell.number_format = "#,##0.00"
     ws.freeze_panes = "A2"
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return Path(out)
+    return save_workbook(wb, out)
 
 
 def write_call_lists(decisions: Any, run: Mapping[str, Any] | None, lang: str) -> dict[str, str]:
