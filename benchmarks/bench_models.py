@@ -23,6 +23,10 @@ Rows (model × tool; every fit on the same simulated customers, one row per cust
   ``ShiftedBetaGeoModel`` the customers; lifetimes has no sBG.
 
 clientlib's models that are not importable yet are left out with "not built yet".
+``--lifetimes-weights pareto`` (for a model whose lifetimes fit on the raw rows is too slow to
+time in rounds) fits lifetimes on the rows grouped by hand by distinct (frequency, recency,
+T/n_periods) with its ``weights=`` argument; the grouping (``np.unique``) is inside the timing,
+and the row says so.
 
 Method: the data is simulated once per model (seeded) and saved under ``build/bench-models/``.
 Every fit runs in its own fresh process (``--worker``), which loads the data and imports its
@@ -64,6 +68,10 @@ MODELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sbg": ("sBG", "sbg", ("alpha", "beta")),
 }
 TOOLS = ("clientlib", "lifetimes", "pymc-marketing")
+#: lifetimes on the rows grouped by hand (``--lifetimes-weights``): the worker's tool name
+GROUPED = "lifetimes-grouped"
+LABELS = {"pymc-marketing": "pymc-marketing MAP",
+          GROUPED: "lifetimes, rows grouped by hand + `weights=` (grouping timed)"}
 #: (model, tool) -> how the worker fits (None: the tool has no such model)
 LIFETIMES = {"bgnbd": "BetaGeoFitter", "mbgnbd": "ModifiedBetaGeoFitter",
              "pareto": "ParetoNBDFitter", "gg": "GammaGammaFitter",
@@ -194,11 +202,15 @@ def _fit(model: str, tool: str, args):
         else:
             est.fit(*args)
         return {k: float(est.params_[k]) for k in names}
-    if tool == "lifetimes":
+    if tool in ("lifetimes", GROUPED):
         import lifetimes
 
         est = getattr(lifetimes, LIFETIMES[model])()
-        est.fit(*args)
+        if tool == GROUPED:  # one row per distinct history, counted: lifetimes' weights=
+            rows, weights = np.unique(np.column_stack(args), axis=0, return_counts=True)
+            est.fit(*rows.T, weights=weights)
+        else:
+            est.fit(*args)
         return {k: float(est.params_[k]) for k in names}
     import pymc_marketing.clv as clv
 
@@ -220,7 +232,7 @@ def worker(model: str, tool: str, path: str) -> None:
         import importlib
 
         importlib.import_module(CLIENTLIB[model][0])
-    elif tool == "lifetimes":
+    elif tool in ("lifetimes", GROUPED):
         import lifetimes  # noqa: F401
     else:
         import pymc_marketing.clv  # noqa: F401
@@ -238,7 +250,7 @@ def worker(model: str, tool: str, path: str) -> None:
 
 def _available(model: str, tool: str) -> str | None:
     """Why a row cannot run here (None: it can)."""
-    if tool == "lifetimes" and model not in LIFETIMES:
+    if tool in ("lifetimes", GROUPED) and model not in LIFETIMES:
         return "lifetimes has no such model"
     if tool == "pymc-marketing" and not PEERS.exists():
         return "no build/peers-venv (make peers)"
@@ -252,7 +264,7 @@ def _available(model: str, tool: str) -> str | None:
             found = False
         if not found or not hasattr(importlib.import_module(module), cls):
             return "not built yet"
-    if tool == "lifetimes":
+    if tool in ("lifetimes", GROUPED):
         import importlib.util
 
         if importlib.util.find_spec("lifetimes") is None:
@@ -318,12 +330,16 @@ def main(argv: list[str] | None = None) -> str:
                     help="largest relative parameter difference to the reference")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per fit")
     ap.add_argument("--readme", type=Path, help="write the table into this file's section")
+    ap.add_argument("--lifetimes-weights", default="",
+                    help="models whose lifetimes fit runs on the rows grouped by hand (weights=)")
     a = ap.parse_args(argv)
     started = dt.datetime.now(dt.UTC)
     load0 = os.getloadavg()
     rows, skipped = [], []
+    grouped = set(filter(None, a.lifetimes_weights.split(",")))
     for model in a.models.split(","):
         for tool in a.tools.split(","):
+            tool = GROUPED if tool == "lifetimes" and model in grouped else tool
             why = _available(model, tool)
             (skipped.append((model, tool, why)) if why else rows.append((model, tool)))
     paths = {m: data_file(MODELS[m][1], a.n, a.seed) for m in {m for m, _ in rows}}
@@ -338,7 +354,8 @@ def main(argv: list[str] | None = None) -> str:
         params[model, tool] = res["params"]
         print(f"check {model:7} {tool:15} {res['wall']:8.2f} s  {res['params']}", flush=True)
     for model, tool in list(params):
-        ref = next((t for t in ("clientlib", "lifetimes") if (model, t) in params), None)
+        ref = next((t for t in ("clientlib", "lifetimes", GROUPED) if (model, t) in params),
+                   None)
         if ref and ref != tool:
             diff = _close(params[model, tool], params[model, ref], a.rtol)
             if diff > a.rtol:
@@ -380,32 +397,42 @@ def _table(a, runs, params, left_out, started, load0, load1) -> str:
         "",
         f"Command: `.venv/bin/python benchmarks/bench_models.py --n {a.n} --rounds {a.rounds} "
         f"--seed {a.seed} --models {a.models} --tools {a.tools}"
+        f"{' --lifetimes-weights ' + a.lifetimes_weights if a.lifetimes_weights else ''}"
+        f" --timeout {a.timeout:g}"
         f"{' --readme ' + str(a.readme) if a.readme else ''}`",
         "",
         f"{a.n:,} customers (seed {a.seed}); every fit in its own process; median of "
         f"{a.rounds} interleaved rounds; the time of `fit` alone (data loaded and library "
         "imported before). Peak RSS of the fitting process, and in brackets how far the fit "
         "raised it (0: the fit stayed below the peak reached while loading the data). On a "
-        "loaded machine read the CPU seconds: the wall seconds include waiting for a core.",
+        "loaded machine read the CPU seconds: the wall seconds include waiting for a core. "
+        "Ratio: the tool's median over clientlib's for the same model (wall / CPU).",
         "",
-        "| model | tool | median wall s | median CPU s | runs (wall s) | peak RSS MB (fit) "
-        "| parameters |",
-        "|---|---|---:|---:|---|---:|---|",
+        "| model | tool | median wall s | median CPU s | ratio to clientlib (wall / CPU) "
+        "| runs (wall s) | peak RSS MB (fit) | parameters |",
+        "|---|---|---:|---:|---:|---|---:|---|",
     ]
+    med = {row: (statistics.median(r["wall"] for r in res),
+                 statistics.median(r["cpu"] for r in res))
+           for row, res in runs.items() if res}  # fmt: skip
     for (model, tool), res in runs.items():
         if not res:
             continue
         walls = [r["wall"] for r in res]
         p = params[model, tool]
+        base = med.get((model, "clientlib"))
+        ratio = (f"{med[model, tool][0] / base[0]:.1f}× / {med[model, tool][1] / base[1]:.1f}×"
+                 if base else "—")
         lines.append(
-            f"| {MODELS[model][0]} | {tool}{' MAP' if tool == 'pymc-marketing' else ''} "
-            f"| {statistics.median(walls):.2f} | {statistics.median(r['cpu'] for r in res):.2f} "
+            f"| {MODELS[model][0]} | {LABELS.get(tool, tool)} "
+            f"| {med[model, tool][0]:.2f} | {med[model, tool][1]:.2f} | {ratio} "
             f"| {' '.join(f'{w:.2f}' for w in walls)} "
             f"| {statistics.median(r['peak_rss_mb'] for r in res):.0f} "
             f"({statistics.median(r['fit_rss_mb'] for r in res):.0f}) "
             f"| {', '.join(f'{k} {v:.4g}' for k, v in p.items())} |")
     for model, tool, why in left_out:
-        lines.append(f"| {MODELS[model][0]} | {tool} | — | — | {why} | — | — |")
+        lines.append(f"| {MODELS[model][0]} | {LABELS.get(tool, tool)} | — | — | — | {why} "
+                     "| — | — |")
     return "\n".join(lines)
 
 
