@@ -330,6 +330,7 @@ def main(argv: list[str] | None = None) -> str:
                     help="largest relative parameter difference to the reference")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per fit")
     ap.add_argument("--readme", type=Path, help="write the table into this file's section")
+    ap.add_argument("--stop-by", help="UTC HH:MM: start no round that would end after it")
     ap.add_argument("--lifetimes-weights", default="",
                     help="models whose lifetimes fit runs on the rows grouped by hand (weights=)")
     a = ap.parse_args(argv)
@@ -364,13 +365,25 @@ def main(argv: list[str] | None = None) -> str:
     timed = [row for row in rows if row in params]
 
     runs: dict[tuple[str, str], list[dict]] = {row: [] for row in timed}
+    stop = None
+    if a.stop_by:  # today's HH:MM in UTC (tomorrow's if already past)
+        h, m = map(int, a.stop_by.split(":"))
+        stop = started.replace(hour=h, minute=m, second=0, microsecond=0)
+        stop += dt.timedelta(days=1) if stop < started else dt.timedelta(0)
+    a.done = 0
     for i in range(a.rounds):
+        t_round = time.monotonic()
         order = timed[i % len(timed):] + timed[: i % len(timed)] if timed else []
         for model, tool in order:
             res = run_one(model, tool, paths[model], a.timeout)
             if "error" not in res:
                 runs[model, tool].append(res)
+        a.done = i + 1
         print(f"round {i + 1}/{a.rounds} done, load {os.getloadavg()[0]:.1f}", flush=True)
+        took = dt.timedelta(seconds=time.monotonic() - t_round)
+        if stop and i + 1 < a.rounds and dt.datetime.now(dt.UTC) + took > stop:
+            print(f"stopping: another round would end after {a.stop_by} UTC", flush=True)
+            break
     load1 = os.getloadavg()
     text = _table(a, runs, params, refused + skipped, started, load0, load1)
     print(text)
@@ -398,12 +411,14 @@ def _table(a, runs, params, left_out, started, load0, load1) -> str:
         f"Command: `.venv/bin/python benchmarks/bench_models.py --n {a.n} --rounds {a.rounds} "
         f"--seed {a.seed} --models {a.models} --tools {a.tools}"
         f"{' --lifetimes-weights ' + a.lifetimes_weights if a.lifetimes_weights else ''}"
-        f" --timeout {a.timeout:g}"
+        f" --timeout {a.timeout:g}{' --stop-by ' + a.stop_by if a.stop_by else ''}"
         f"{' --readme ' + str(a.readme) if a.readme else ''}`",
         "",
         f"{a.n:,} customers (seed {a.seed}); every fit in its own process; median of "
-        f"{a.rounds} interleaved rounds; the time of `fit` alone (data loaded and library "
-        "imported before). Peak RSS of the fitting process, and in brackets how far the fit "
+        f"{a.done} interleaved rounds"
+        f"{f' (of {a.rounds}: --stop-by ended the run)' if a.done < a.rounds else ''}; "
+        "the time of `fit` alone (data loaded and library imported before). Peak RSS of "
+        "the fitting process, and in brackets how far the fit "
         "raised it (0: the fit stayed below the peak reached while loading the data). On a "
         "loaded machine read the CPU seconds: the wall seconds include waiting for a core. "
         "Ratio: the tool's median over clientlib's for the same model (wall / CPU).",
