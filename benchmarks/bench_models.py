@@ -23,6 +23,9 @@ Rows (model × tool; every fit on the same simulated customers, one row per cust
   ``ShiftedBetaGeoModel`` the customers; lifetimes has no sBG.
 
 clientlib's models that are not importable yet are left out with "not built yet".
+``--tools ...,pymc-marketing-flat`` adds pymc-marketing's MAP with flat priors (``HalfFlat`` on
+every parameter, so the MAP is the MLE): its default priors are on the scale of weeks and can
+pull the MAP of data in days off the MLE by more than ``--rtol``.
 ``--lifetimes-weights pareto`` (for a model whose lifetimes fit on the raw rows is too slow to
 time in rounds) fits lifetimes on the rows grouped by hand by distinct (frequency, recency,
 T/n_periods) with its ``weights=`` argument; the grouping (``np.unique``) is inside the timing,
@@ -70,7 +73,11 @@ MODELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 TOOLS = ("clientlib", "lifetimes", "pymc-marketing")
 #: lifetimes on the rows grouped by hand (``--lifetimes-weights``): the worker's tool name
 GROUPED = "lifetimes-grouped"
+#: pymc-marketing's MAP with flat priors (``HalfFlat``: the MAP is the MLE), for a model whose
+#: default priors pull the MAP off the MLE on this data (``--tools ...,pymc-marketing-flat``)
+PYMC_FLAT = "pymc-marketing-flat"
 LABELS = {"pymc-marketing": "pymc-marketing MAP",
+          PYMC_FLAT: "pymc-marketing MAP, flat priors (`HalfFlat`)",
           GROUPED: "lifetimes, rows grouped by hand + `weights=` (grouping timed)"}
 #: (model, tool) -> how the worker fits (None: the tool has no such model)
 LIFETIMES = {"bgnbd": "BetaGeoFitter", "mbgnbd": "ModifiedBetaGeoFitter",
@@ -161,7 +168,7 @@ def _inputs(model: str, d: dict[str, np.ndarray], tool: str):
     """The fit's arguments as the tool takes them (made before the timing)."""
     if model == "gg":
         x, m = d["gg_frequency"], d["gg_monetary"]
-        if tool == "pymc-marketing":
+        if tool.startswith("pymc-marketing"):
             import pandas as pd
 
             return pd.DataFrame({"customer_id": np.arange(x.size), "frequency": x,
@@ -169,7 +176,7 @@ def _inputs(model: str, d: dict[str, np.ndarray], tool: str):
         return x, m
     if model == "sbg":
         churn, T = d["churn"], int(d["periods"][0])
-        if tool == "pymc-marketing":
+        if tool.startswith("pymc-marketing"):
             import pandas as pd
 
             # a churn seen in periods 1 .. T-1; still a customer at T: recency = T
@@ -178,7 +185,7 @@ def _inputs(model: str, d: dict[str, np.ndarray], tool: str):
                                  "cohort": "all"})
         return churn, T
     third = d["n_periods"] if model == "bgbb" else d["T"]
-    if tool == "pymc-marketing":
+    if tool.startswith("pymc-marketing"):
         import pandas as pd
 
         return pd.DataFrame({"customer_id": np.arange(third.size), "frequency": d["frequency"],
@@ -214,7 +221,12 @@ def _fit(model: str, tool: str, args):
         return {k: float(est.params_[k]) for k in names}
     import pymc_marketing.clv as clv
 
-    est = getattr(clv, PYMC[model])()
+    config = None
+    if tool == PYMC_FLAT:
+        from pymc_extras.prior import Prior
+
+        config = {k: Prior("HalfFlat") for k in names}
+    est = getattr(clv, PYMC[model])(model_config=config)
     est.fit(data=args, method="map", progressbar=False)
     post = est.idata.posterior
     return {k: float(post[k].values.mean()) for k in names}
@@ -252,7 +264,7 @@ def _available(model: str, tool: str) -> str | None:
     """Why a row cannot run here (None: it can)."""
     if tool in ("lifetimes", GROUPED) and model not in LIFETIMES:
         return "lifetimes has no such model"
-    if tool == "pymc-marketing" and not PEERS.exists():
+    if tool.startswith("pymc-marketing") and not PEERS.exists():
         return "no build/peers-venv (make peers)"
     if tool == "clientlib":
         import importlib.util
@@ -274,10 +286,10 @@ def _available(model: str, tool: str) -> str | None:
 
 def run_one(model: str, tool: str, path: Path, timeout: float) -> dict:
     """One fit in a fresh process (clientlib's venv, or the peers' for pymc-marketing)."""
-    python = str(PEERS) if tool == "pymc-marketing" else sys.executable
+    python = str(PEERS) if tool.startswith("pymc-marketing") else sys.executable
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH", "")])])}
-    if tool == "pymc-marketing":  # the peers' venv must not see clientlib's site-packages
+    if tool.startswith("pymc-marketing"):  # the peers' venv must not see clientlib's packages
         env["PYTHONPATH"] = str(ROOT / "benchmarks")
     cmd = [python, str(Path(__file__).resolve()), "--worker", model, tool, str(path)]
     try:
