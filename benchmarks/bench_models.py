@@ -26,8 +26,8 @@ clientlib's models that are not importable yet are left out with "not built yet"
 ``--tools ...,pymc-marketing-flat`` adds pymc-marketing's MAP with flat priors (``HalfFlat`` on
 every parameter, so the MAP is the MLE): its default priors are on the scale of weeks and can
 pull the MAP of data in days off the MLE by more than ``--rtol``.
-``--lifetimes-weights pareto`` (for a model whose lifetimes fit on the raw rows is too slow to
-time in rounds) fits lifetimes on the rows grouped by hand by distinct (frequency, recency,
+``--lifetimes-weights pareto`` (the default: a model whose lifetimes fit on the raw rows is too
+slow to time in rounds) fits lifetimes on the rows grouped by hand by distinct (frequency, recency,
 T/n_periods) with its ``weights=`` argument; the grouping (``np.unique``) is inside the timing,
 and the row says so.
 
@@ -343,8 +343,10 @@ def main(argv: list[str] | None = None) -> str:
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per fit")
     ap.add_argument("--readme", type=Path, help="write the table into this file's section")
     ap.add_argument("--stop-by", help="UTC HH:MM: start no round that would end after it")
-    ap.add_argument("--lifetimes-weights", default="",
-                    help="models whose lifetimes fit runs on the rows grouped by hand (weights=)")
+    # lifetimes' Pareto/NBD on 1M raw rows: 315 s a fit (2026-12-08), too slow for rounds
+    ap.add_argument("--lifetimes-weights", default="pareto",
+                    help="models whose lifetimes fit runs on the rows grouped by hand (weights=); "
+                    "'' for none")
     a = ap.parse_args(argv)
     started = dt.datetime.now(dt.UTC)
     load0 = os.getloadavg()
@@ -422,7 +424,7 @@ def _table(a, runs, params, left_out, started, load0, load1) -> str:
         "",
         f"Command: `.venv/bin/python benchmarks/bench_models.py --n {a.n} --rounds {a.rounds} "
         f"--seed {a.seed} --models {a.models} --tools {a.tools}"
-        f"{' --lifetimes-weights ' + a.lifetimes_weights if a.lifetimes_weights else ''}"
+        f" --lifetimes-weights {a.lifetimes_weights or repr('')}"
         f" --timeout {a.timeout:g}{' --stop-by ' + a.stop_by if a.stop_by else ''}"
         f"{' --readme ' + str(a.readme) if a.readme else ''}`",
         "",
