@@ -23,6 +23,13 @@ Rows (model × tool; every fit on the same simulated customers, one row per cust
   ``ShiftedBetaGeoModel`` the customers; lifetimes has no sBG.
 
 clientlib's models that are not importable yet are left out with "not built yet".
+``--tools ...,pymc-marketing-flat`` adds pymc-marketing's MAP with flat priors (``HalfFlat`` on
+every parameter, so the MAP is the MLE): its default priors are on the scale of weeks and can
+pull the MAP of data in days off the MLE by more than ``--rtol``.
+``--lifetimes-weights pareto`` (the default: a model whose lifetimes fit on the raw rows is too
+slow to time in rounds) fits lifetimes on the rows grouped by hand by distinct (frequency, recency,
+T/n_periods) with its ``weights=`` argument; the grouping (``np.unique``) is inside the timing,
+and the row says so.
 
 Method: the data is simulated once per model (seeded) and saved under ``build/bench-models/``.
 Every fit runs in its own fresh process (``--worker``), which loads the data and imports its
@@ -64,6 +71,14 @@ MODELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sbg": ("sBG", "sbg", ("alpha", "beta")),
 }
 TOOLS = ("clientlib", "lifetimes", "pymc-marketing")
+#: lifetimes on the rows grouped by hand (``--lifetimes-weights``): the worker's tool name
+GROUPED = "lifetimes-grouped"
+#: pymc-marketing's MAP with flat priors (``HalfFlat``: the MAP is the MLE), for a model whose
+#: default priors pull the MAP off the MLE on this data (``--tools ...,pymc-marketing-flat``)
+PYMC_FLAT = "pymc-marketing-flat"
+LABELS = {"pymc-marketing": "pymc-marketing MAP",
+          PYMC_FLAT: "pymc-marketing MAP, flat priors (`HalfFlat`)",
+          GROUPED: "lifetimes, rows grouped by hand + `weights=` (grouping timed)"}
 #: (model, tool) -> how the worker fits (None: the tool has no such model)
 LIFETIMES = {"bgnbd": "BetaGeoFitter", "mbgnbd": "ModifiedBetaGeoFitter",
              "pareto": "ParetoNBDFitter", "gg": "GammaGammaFitter",
@@ -153,7 +168,7 @@ def _inputs(model: str, d: dict[str, np.ndarray], tool: str):
     """The fit's arguments as the tool takes them (made before the timing)."""
     if model == "gg":
         x, m = d["gg_frequency"], d["gg_monetary"]
-        if tool == "pymc-marketing":
+        if tool.startswith("pymc-marketing"):
             import pandas as pd
 
             return pd.DataFrame({"customer_id": np.arange(x.size), "frequency": x,
@@ -161,7 +176,7 @@ def _inputs(model: str, d: dict[str, np.ndarray], tool: str):
         return x, m
     if model == "sbg":
         churn, T = d["churn"], int(d["periods"][0])
-        if tool == "pymc-marketing":
+        if tool.startswith("pymc-marketing"):
             import pandas as pd
 
             # a churn seen in periods 1 .. T-1; still a customer at T: recency = T
@@ -170,7 +185,7 @@ def _inputs(model: str, d: dict[str, np.ndarray], tool: str):
                                  "cohort": "all"})
         return churn, T
     third = d["n_periods"] if model == "bgbb" else d["T"]
-    if tool == "pymc-marketing":
+    if tool.startswith("pymc-marketing"):
         import pandas as pd
 
         return pd.DataFrame({"customer_id": np.arange(third.size), "frequency": d["frequency"],
@@ -194,15 +209,24 @@ def _fit(model: str, tool: str, args):
         else:
             est.fit(*args)
         return {k: float(est.params_[k]) for k in names}
-    if tool == "lifetimes":
+    if tool in ("lifetimes", GROUPED):
         import lifetimes
 
         est = getattr(lifetimes, LIFETIMES[model])()
-        est.fit(*args)
+        if tool == GROUPED:  # one row per distinct history, counted: lifetimes' weights=
+            rows, weights = np.unique(np.column_stack(args), axis=0, return_counts=True)
+            est.fit(*rows.T, weights=weights)
+        else:
+            est.fit(*args)
         return {k: float(est.params_[k]) for k in names}
     import pymc_marketing.clv as clv
 
-    est = getattr(clv, PYMC[model])()
+    config = None
+    if tool == PYMC_FLAT:
+        from pymc_extras.prior import Prior
+
+        config = {k: Prior("HalfFlat") for k in names}
+    est = getattr(clv, PYMC[model])(model_config=config)
     est.fit(data=args, method="map", progressbar=False)
     post = est.idata.posterior
     return {k: float(post[k].values.mean()) for k in names}
@@ -220,7 +244,7 @@ def worker(model: str, tool: str, path: str) -> None:
         import importlib
 
         importlib.import_module(CLIENTLIB[model][0])
-    elif tool == "lifetimes":
+    elif tool in ("lifetimes", GROUPED):
         import lifetimes  # noqa: F401
     else:
         import pymc_marketing.clv  # noqa: F401
@@ -238,9 +262,9 @@ def worker(model: str, tool: str, path: str) -> None:
 
 def _available(model: str, tool: str) -> str | None:
     """Why a row cannot run here (None: it can)."""
-    if tool == "lifetimes" and model not in LIFETIMES:
+    if tool in ("lifetimes", GROUPED) and model not in LIFETIMES:
         return "lifetimes has no such model"
-    if tool == "pymc-marketing" and not PEERS.exists():
+    if tool.startswith("pymc-marketing") and not PEERS.exists():
         return "no build/peers-venv (make peers)"
     if tool == "clientlib":
         import importlib.util
@@ -252,7 +276,7 @@ def _available(model: str, tool: str) -> str | None:
             found = False
         if not found or not hasattr(importlib.import_module(module), cls):
             return "not built yet"
-    if tool == "lifetimes":
+    if tool in ("lifetimes", GROUPED):
         import importlib.util
 
         if importlib.util.find_spec("lifetimes") is None:
@@ -262,10 +286,10 @@ def _available(model: str, tool: str) -> str | None:
 
 def run_one(model: str, tool: str, path: Path, timeout: float) -> dict:
     """One fit in a fresh process (clientlib's venv, or the peers' for pymc-marketing)."""
-    python = str(PEERS) if tool == "pymc-marketing" else sys.executable
+    python = str(PEERS) if tool.startswith("pymc-marketing") else sys.executable
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH", "")])])}
-    if tool == "pymc-marketing":  # the peers' venv must not see clientlib's site-packages
+    if tool.startswith("pymc-marketing"):  # the peers' venv must not see clientlib's packages
         env["PYTHONPATH"] = str(ROOT / "benchmarks")
     cmd = [python, str(Path(__file__).resolve()), "--worker", model, tool, str(path)]
     try:
@@ -318,12 +342,19 @@ def main(argv: list[str] | None = None) -> str:
                     help="largest relative parameter difference to the reference")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per fit")
     ap.add_argument("--readme", type=Path, help="write the table into this file's section")
+    ap.add_argument("--stop-by", help="UTC HH:MM: start no round that would end after it")
+    # lifetimes' Pareto/NBD on 1M raw rows: 315 s a fit (2026-12-08), too slow for rounds
+    ap.add_argument("--lifetimes-weights", default="pareto",
+                    help="models whose lifetimes fit runs on the rows grouped by hand (weights=); "
+                    "'' for none")
     a = ap.parse_args(argv)
     started = dt.datetime.now(dt.UTC)
     load0 = os.getloadavg()
     rows, skipped = [], []
+    grouped = set(filter(None, a.lifetimes_weights.split(",")))
     for model in a.models.split(","):
         for tool in a.tools.split(","):
+            tool = GROUPED if tool == "lifetimes" and model in grouped else tool
             why = _available(model, tool)
             (skipped.append((model, tool, why)) if why else rows.append((model, tool)))
     paths = {m: data_file(MODELS[m][1], a.n, a.seed) for m in {m for m, _ in rows}}
@@ -338,7 +369,8 @@ def main(argv: list[str] | None = None) -> str:
         params[model, tool] = res["params"]
         print(f"check {model:7} {tool:15} {res['wall']:8.2f} s  {res['params']}", flush=True)
     for model, tool in list(params):
-        ref = next((t for t in ("clientlib", "lifetimes") if (model, t) in params), None)
+        ref = next((t for t in ("clientlib", "lifetimes", GROUPED) if (model, t) in params),
+                   None)
         if ref and ref != tool:
             diff = _close(params[model, tool], params[model, ref], a.rtol)
             if diff > a.rtol:
@@ -347,13 +379,25 @@ def main(argv: list[str] | None = None) -> str:
     timed = [row for row in rows if row in params]
 
     runs: dict[tuple[str, str], list[dict]] = {row: [] for row in timed}
+    stop = None
+    if a.stop_by:  # today's HH:MM in UTC (tomorrow's if already past)
+        h, m = map(int, a.stop_by.split(":"))
+        stop = started.replace(hour=h, minute=m, second=0, microsecond=0)
+        stop += dt.timedelta(days=1) if stop < started else dt.timedelta(0)
+    a.done = 0
     for i in range(a.rounds):
+        t_round = time.monotonic()
         order = timed[i % len(timed):] + timed[: i % len(timed)] if timed else []
         for model, tool in order:
             res = run_one(model, tool, paths[model], a.timeout)
             if "error" not in res:
                 runs[model, tool].append(res)
+        a.done = i + 1
         print(f"round {i + 1}/{a.rounds} done, load {os.getloadavg()[0]:.1f}", flush=True)
+        took = dt.timedelta(seconds=time.monotonic() - t_round)
+        if stop and i + 1 < a.rounds and dt.datetime.now(dt.UTC) + took > stop:
+            print(f"stopping: another round would end after {a.stop_by} UTC", flush=True)
+            break
     load1 = os.getloadavg()
     text = _table(a, runs, params, refused + skipped, started, load0, load1)
     print(text)
@@ -380,32 +424,44 @@ def _table(a, runs, params, left_out, started, load0, load1) -> str:
         "",
         f"Command: `.venv/bin/python benchmarks/bench_models.py --n {a.n} --rounds {a.rounds} "
         f"--seed {a.seed} --models {a.models} --tools {a.tools}"
+        f" --lifetimes-weights {a.lifetimes_weights or repr('')}"
+        f" --timeout {a.timeout:g}{' --stop-by ' + a.stop_by if a.stop_by else ''}"
         f"{' --readme ' + str(a.readme) if a.readme else ''}`",
         "",
         f"{a.n:,} customers (seed {a.seed}); every fit in its own process; median of "
-        f"{a.rounds} interleaved rounds; the time of `fit` alone (data loaded and library "
-        "imported before). Peak RSS of the fitting process, and in brackets how far the fit "
+        f"{a.done} interleaved rounds"
+        f"{f' (of {a.rounds}: --stop-by ended the run)' if a.done < a.rounds else ''}; "
+        "the time of `fit` alone (data loaded and library imported before). Peak RSS of "
+        "the fitting process, and in brackets how far the fit "
         "raised it (0: the fit stayed below the peak reached while loading the data). On a "
-        "loaded machine read the CPU seconds: the wall seconds include waiting for a core.",
+        "loaded machine read the CPU seconds: the wall seconds include waiting for a core. "
+        "Ratio: the tool's median over clientlib's for the same model (wall / CPU).",
         "",
-        "| model | tool | median wall s | median CPU s | runs (wall s) | peak RSS MB (fit) "
-        "| parameters |",
-        "|---|---|---:|---:|---|---:|---|",
+        "| model | tool | median wall s | median CPU s | ratio to clientlib (wall / CPU) "
+        "| runs (wall s) | peak RSS MB (fit) | parameters |",
+        "|---|---|---:|---:|---:|---|---:|---|",
     ]
+    med = {row: (statistics.median(r["wall"] for r in res),
+                 statistics.median(r["cpu"] for r in res))
+           for row, res in runs.items() if res}  # fmt: skip
     for (model, tool), res in runs.items():
         if not res:
             continue
         walls = [r["wall"] for r in res]
         p = params[model, tool]
+        base = med.get((model, "clientlib"))
+        ratio = (f"{med[model, tool][0] / base[0]:.1f}× / {med[model, tool][1] / base[1]:.1f}×"
+                 if base else "—")
         lines.append(
-            f"| {MODELS[model][0]} | {tool}{' MAP' if tool == 'pymc-marketing' else ''} "
-            f"| {statistics.median(walls):.2f} | {statistics.median(r['cpu'] for r in res):.2f} "
+            f"| {MODELS[model][0]} | {LABELS.get(tool, tool)} "
+            f"| {med[model, tool][0]:.2f} | {med[model, tool][1]:.2f} | {ratio} "
             f"| {' '.join(f'{w:.2f}' for w in walls)} "
             f"| {statistics.median(r['peak_rss_mb'] for r in res):.0f} "
             f"({statistics.median(r['fit_rss_mb'] for r in res):.0f}) "
             f"| {', '.join(f'{k} {v:.4g}' for k, v in p.items())} |")
     for model, tool, why in left_out:
-        lines.append(f"| {MODELS[model][0]} | {tool} | — | — | {why} | — | — |")
+        lines.append(f"| {MODELS[model][0]} | {LABELS.get(tool, tool)} | — | — | — | {why} "
+                     "| — | — |")
     return "\n".join(lines)
 
 
